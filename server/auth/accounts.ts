@@ -1,0 +1,73 @@
+// Sign up and log in.
+import type { Db } from '../db/types';
+import { AppError } from '../errors';
+import { newId } from '../ids';
+import { parseInput } from '../validate';
+import { createPersonalWorkspace } from '../workspaces/workspaces';
+import { burnPasswordCheck, hashPassword, verifyPassword } from './password';
+import type { LoginLimiters } from './rate-limit';
+import { LogInSchema, SignUpSchema } from './schemas';
+import { createSession, type SessionUser } from './session';
+
+export type SignedIn = { user: SessionUser; token: string; expiresAt: Date; workspaceId: string };
+
+export async function signUp(db: Db, input: unknown): Promise<SignedIn> {
+  const { email, name, password } = parseInput(SignUpSchema, input);
+  const passwordHash = await hashPassword(password);
+  const user: SessionUser = { id: newId(), email, name };
+  try {
+    return await db.transaction(async (tx) => {
+      await tx.query('insert into users (id, email, name, password_hash) values ($1, $2, $3, $4)', [
+        user.id,
+        email,
+        name,
+        passwordHash
+      ]);
+      const workspaceId = await createPersonalWorkspace(tx, user);
+      const { token, session } = await createSession(tx, user.id);
+      return { user, token, expiresAt: session.expiresAt, workspaceId };
+    });
+  } catch (e) {
+    if (isUniqueViolation(e)) {
+      throw new AppError('conflict', 'An account with that email already exists. Log in instead.', {
+        fields: { email: 'An account with that email already exists.' }
+      });
+    }
+    throw e;
+  }
+}
+
+const WRONG = 'Wrong email or password.';
+
+export async function logIn(
+  db: Db,
+  limiters: LoginLimiters,
+  input: unknown,
+  ip: string
+): Promise<Omit<SignedIn, 'workspaceId'>> {
+  const { email, password } = parseInput(LogInSchema, input);
+  for (const r of [limiters.byIp.consume(`ip:${ip}`), limiters.byEmail.consume(`email:${email}`)]) {
+    if (!r.ok) {
+      throw new AppError('rate_limited', `Too many login attempts. Try again in ${r.retryAfterS} s.`, {
+        retryAfterS: r.retryAfterS
+      });
+    }
+  }
+  const rows = await db.query<{ id: string; email: string; name: string; password_hash: string }>(
+    'select id, email, name, password_hash from users where lower(email) = $1',
+    [email]
+  );
+  const row = rows[0];
+  if (!row) {
+    await burnPasswordCheck(password);
+    throw new AppError('unauthorized', WRONG);
+  }
+  if (!(await verifyPassword(row.password_hash, password))) throw new AppError('unauthorized', WRONG);
+  limiters.byEmail.reset(`email:${email}`);
+  const { token, session } = await createSession(db, row.id);
+  return { user: { id: row.id, email: row.email, name: row.name }, token, expiresAt: session.expiresAt };
+}
+
+function isUniqueViolation(e: unknown): boolean {
+  return typeof e === 'object' && e !== null && 'code' in e && (e as { code: unknown }).code === '23505';
+}

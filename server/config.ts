@@ -1,0 +1,53 @@
+// Server configuration from the environment, validated once.
+import path from 'node:path';
+import { z } from 'zod';
+
+const EnvSchema = z.object({
+  NODE_ENV: z.string().default('development'),
+  DATABASE_URL: z.string().optional(),
+  /** Optional schema inside DATABASE_URL's database (tests use a throwaway one). */
+  DATABASE_SCHEMA: z
+    .string()
+    .regex(/^[a-z_][a-z0-9_]*$/, 'DATABASE_SCHEMA must be a lower-case SQL identifier')
+    .optional(),
+  DATA_DIR: z.string().default('data'),
+  MIGRATIONS_DIR: z.string().default('migrations'),
+  SEED_DEMO: z.enum(['0', '1']).optional(),
+  COOKIE_SECURE: z.enum(['true', 'false']).optional(),
+  PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+  HOST: z.string().default('0.0.0.0')
+});
+
+export type ServerConfig = {
+  production: boolean;
+  databaseUrl: string | undefined;
+  databaseSchema: string | undefined;
+  dataDir: string;
+  migrationsDir: string;
+  seedDemo: boolean;
+  cookieSecure: boolean | undefined;
+  port: number;
+  host: string;
+};
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): ServerConfig {
+  const parsed = EnvSchema.safeParse(env);
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message}`);
+    throw new Error(`Invalid server configuration:\n${lines.join('\n')}`);
+  }
+  const e = parsed.data;
+  const dataDir = path.resolve(e.DATA_DIR);
+  return {
+    production: e.NODE_ENV === 'production',
+    databaseUrl: e.DATABASE_URL || undefined,
+    databaseSchema: e.DATABASE_SCHEMA,
+    dataDir,
+    migrationsDir: path.resolve(e.MIGRATIONS_DIR),
+    // The embedded default is for trying Sheaf out, so it comes with a demo account; a real database does not.
+    seedDemo: e.SEED_DEMO ? e.SEED_DEMO === '1' : !e.DATABASE_URL,
+    cookieSecure: e.COOKIE_SECURE ? e.COOKIE_SECURE === 'true' : undefined,
+    port: e.PORT,
+    host: e.HOST
+  };
+}

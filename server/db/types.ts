@@ -1,0 +1,20 @@
+// The one query interface the rest of the server uses; it does not know which driver is behind it.
+
+export type Row = Record<string, unknown>;
+
+export interface Queryable {
+  /** One statement with $1, $2… parameters. */
+  query<T extends Row = Row>(text: string, params?: unknown[]): Promise<T[]>;
+}
+
+export interface Db extends Queryable {
+  readonly kind: 'postgres' | 'pglite';
+  /** Runs `fn` in a transaction; it rolls back if `fn` throws. */
+  transaction<T>(fn: (tx: Tx) => Promise<T>): Promise<T>;
+  close(): Promise<void>;
+}
+
+export interface Tx extends Queryable {
+  /** Several statements without parameters (migrations). */
+  exec(text: string): Promise<void>;
+}

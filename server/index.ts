@@ -1,0 +1,45 @@
+// Production entry: one HTTP server for the SvelteKit app (adapter-node's handler) and, later, WebSocket upgrades.
+import { createServer } from 'node:http';
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { loadConfig } from './config';
+import { closeDb, getDb } from './db/instance';
+import { DEMO } from './db/seed';
+
+const config = loadConfig();
+
+try {
+  await getDb(config); // migrations and seed run before the first request is accepted
+} catch (e) {
+  console.error(`Sheaf could not start: ${e instanceof Error ? e.message : String(e)}`);
+  process.exit(1);
+}
+
+const handlerUrl = pathToFileURL(path.resolve('build/handler.js')).href;
+const { handler } = (await import(handlerUrl)) as {
+  handler: (req: import('node:http').IncomingMessage, res: import('node:http').ServerResponse) => void;
+};
+
+const server = createServer((req, res) => handler(req, res));
+
+server.listen(config.port, config.host, () => {
+  const addr = server.address();
+  const port = typeof addr === 'object' && addr ? addr.port : config.port;
+  console.log(`Sheaf is running at http://localhost:${port}`);
+  if (config.seedDemo) console.log(`Demo login: ${DEMO.email} / ${DEMO.password}`);
+  if (!config.databaseUrl)
+    console.log(`Data: ${config.dataDir} (embedded PGlite; set DATABASE_URL for PostgreSQL)`);
+});
+
+let stopping = false;
+async function stop(signal: string) {
+  if (stopping) return;
+  stopping = true;
+  console.log(`${signal}: shutting down`);
+  server.close();
+  server.closeAllConnections();
+  await closeDb().catch(() => {});
+  process.exit(0);
+}
+process.on('SIGINT', () => void stop('SIGINT'));
+process.on('SIGTERM', () => void stop('SIGTERM'));

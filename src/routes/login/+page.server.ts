@@ -1,0 +1,33 @@
+import { redirect } from '@sveltejs/kit';
+import { logIn } from '$server/auth/accounts';
+import { cookieIsSecure, setSessionCookie } from '$server/auth/cookie';
+import { loginLimiters } from '$server/auth/login-limiters';
+import { invalidateSession } from '$server/auth/session';
+import { loadConfig } from '$server/config';
+import { getDb } from '$server/db/instance';
+import { actionFailure } from '$server/http/respond';
+import { formFields } from '$server/validate';
+import { safeNext } from '$lib/server/guard';
+
+export function load({ locals, url }) {
+  if (locals.user) redirect(303, safeNext(url.searchParams.get('next')));
+  return { next: safeNext(url.searchParams.get('next'), '') };
+}
+
+export const actions = {
+  default: async ({ request, cookies, url, locals, getClientAddress }) => {
+    const fields = formFields(await request.formData());
+    const db = await getDb();
+    let signedIn;
+    try {
+      signedIn = await logIn(db, loginLimiters(), fields, getClientAddress());
+    } catch (e) {
+      return actionFailure(e, { email: fields.email ?? '' });
+    }
+    // A new session on every login: a token planted before login is never promoted.
+    if (locals.session) await invalidateSession(db, locals.session.id);
+    const secure = cookieIsSecure(url.hostname, loadConfig().cookieSecure);
+    setSessionCookie(cookies, signedIn.token, signedIn.expiresAt, secure);
+    redirect(303, safeNext(fields.next ?? url.searchParams.get('next')));
+  }
+};

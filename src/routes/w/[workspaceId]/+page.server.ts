@@ -1,0 +1,75 @@
+import { getDb } from '$server/db/instance';
+import { actionFailure, pageError } from '$server/http/respond';
+import {
+  createNotebook,
+  deleteNotebook,
+  listNotebooks,
+  renameNotebook,
+  restoreNotebook,
+  TRASH_DAYS
+} from '$server/notebooks/notebooks';
+import { formFields } from '$server/validate';
+import { canWrite } from '$server/workspaces/roles';
+import { getWorkspace } from '$server/workspaces/workspaces';
+import { requireUser } from '$lib/server/guard';
+import { redirect } from '@sveltejs/kit';
+
+export async function load({ locals, params, url }) {
+  const user = requireUser(locals, url);
+  const db = await getDb();
+  const q = url.searchParams.get('q') ?? '';
+  const trash = url.searchParams.get('view') === 'trash';
+  try {
+    const workspace = await getWorkspace(db, user.id, params.workspaceId);
+    const notebooks = await listNotebooks(db, user.id, params.workspaceId, { q, trash });
+    return { workspace, notebooks, q, trash, canWrite: canWrite(workspace.role), trashDays: TRASH_DAYS };
+  } catch (e) {
+    pageError(e);
+  }
+}
+
+export const actions = {
+  create: async ({ locals, params, request, url }) => {
+    const user = requireUser(locals, url);
+    const fields = formFields(await request.formData());
+    let created;
+    try {
+      created = await createNotebook(await getDb(), user.id, params.workspaceId, {
+        title: fields.title?.trim() ? fields.title : undefined
+      });
+    } catch (e) {
+      return actionFailure(e, fields);
+    }
+    redirect(303, `/n/${created.id}`);
+  },
+  rename: async ({ locals, request, url }) => {
+    const user = requireUser(locals, url);
+    const fields = formFields(await request.formData());
+    try {
+      const r = await renameNotebook(await getDb(), user.id, fields.id ?? '', fields);
+      return { renamed: r.id };
+    } catch (e) {
+      return actionFailure(e, fields);
+    }
+  },
+  delete: async ({ locals, request, url }) => {
+    const user = requireUser(locals, url);
+    const fields = formFields(await request.formData());
+    try {
+      await deleteNotebook(await getDb(), user.id, fields.id ?? '');
+      return { deleted: fields.id, title: fields.title ?? '' };
+    } catch (e) {
+      return actionFailure(e, fields);
+    }
+  },
+  restore: async ({ locals, request, url }) => {
+    const user = requireUser(locals, url);
+    const fields = formFields(await request.formData());
+    try {
+      await restoreNotebook(await getDb(), user.id, fields.id ?? '');
+      return { restored: fields.id };
+    } catch (e) {
+      return actionFailure(e, fields);
+    }
+  }
+};

@@ -1,0 +1,51 @@
+import { getDb } from '$server/db/instance';
+import { actionFailure, pageError } from '$server/http/respond';
+import { formFields } from '$server/validate';
+import { createInvite } from '$server/workspaces/invites';
+import { changeRole, getWorkspace, listMembers, removeMember } from '$server/workspaces/workspaces';
+import { requireUser } from '$lib/server/guard';
+
+export async function load({ locals, params, url }) {
+  const user = requireUser(locals, url);
+  const db = await getDb();
+  try {
+    const workspace = await getWorkspace(db, user.id, params.workspaceId);
+    const members = await listMembers(db, user.id, params.workspaceId);
+    return { workspace, members, me: user.id };
+  } catch (e) {
+    pageError(e);
+  }
+}
+
+export const actions = {
+  invite: async ({ locals, params, request, url }) => {
+    const user = requireUser(locals, url);
+    const fields = formFields(await request.formData());
+    try {
+      const invite = await createInvite(await getDb(), user.id, params.workspaceId, fields);
+      return { inviteUrl: `${url.origin}/invite/${invite.token}`, inviteRole: invite.role };
+    } catch (e) {
+      return actionFailure(e, fields);
+    }
+  },
+  role: async ({ locals, params, request, url }) => {
+    const user = requireUser(locals, url);
+    const fields = formFields(await request.formData());
+    try {
+      await changeRole(await getDb(), user.id, params.workspaceId, fields);
+      return { changed: fields.userId };
+    } catch (e) {
+      return actionFailure(e, fields);
+    }
+  },
+  remove: async ({ locals, params, request, url }) => {
+    const user = requireUser(locals, url);
+    const fields = formFields(await request.formData());
+    try {
+      await removeMember(await getDb(), user.id, params.workspaceId, fields.userId ?? '');
+      return { removed: fields.userId };
+    } catch (e) {
+      return actionFailure(e, fields);
+    }
+  }
+};
