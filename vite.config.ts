@@ -5,6 +5,7 @@ export default defineConfig({
   plugins: [sveltekit()],
   server: { port: 5173 },
   test: {
+    reporters: ['default', ['json', { outputFile: 'reports/vitest.json' }]],
     projects: [
       {
         extends: true,

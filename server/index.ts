@@ -15,12 +15,22 @@ try {
   process.exit(1);
 }
 
+// adapter-node assumes https unless told otherwise, which makes every form post from http://localhost fail its
+// CSRF origin check. Unless the operator configured ORIGIN or PROTOCOL_HEADER (a TLS proxy in front), we pass
+// the protocol of the actual connection in a header of our own, overwriting any value a client sent.
+const OWN_PROTO_HEADER = 'x-sheaf-connection-proto';
+const tellProtocol = !process.env.ORIGIN && !process.env.PROTOCOL_HEADER;
+if (tellProtocol) process.env.PROTOCOL_HEADER = OWN_PROTO_HEADER;
+
 const handlerUrl = pathToFileURL(path.resolve('build/handler.js')).href;
 const { handler } = (await import(handlerUrl)) as {
   handler: (req: import('node:http').IncomingMessage, res: import('node:http').ServerResponse) => void;
 };
 
-const server = createServer((req, res) => handler(req, res));
+const server = createServer((req, res) => {
+  if (tellProtocol) req.headers[OWN_PROTO_HEADER] = 'encrypted' in req.socket ? 'https' : 'http';
+  handler(req, res);
+});
 
 server.listen(config.port, config.host, () => {
   const addr = server.address();

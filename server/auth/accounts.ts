@@ -7,7 +7,7 @@ import { createPersonalWorkspace } from '../workspaces/workspaces';
 import { burnPasswordCheck, hashPassword, verifyPassword } from './password';
 import type { LoginLimiters } from './rate-limit';
 import { LogInSchema, SignUpSchema } from './schemas';
-import { createSession, type SessionUser } from './session';
+import { createSession, invalidateSession, type SessionUser } from './session';
 
 export type SignedIn = { user: SessionUser; token: string; expiresAt: Date; workspaceId: string };
 
@@ -43,7 +43,9 @@ export async function logIn(
   db: Db,
   limiters: LoginLimiters,
   input: unknown,
-  ip: string
+  ip: string,
+  /** The caller's current session, if any: replaced, so a token planted before login is never promoted. */
+  previousSessionId?: string
 ): Promise<Omit<SignedIn, 'workspaceId'>> {
   const { email, password } = parseInput(LogInSchema, input);
   for (const r of [limiters.byIp.consume(`ip:${ip}`), limiters.byEmail.consume(`email:${email}`)]) {
@@ -64,6 +66,7 @@ export async function logIn(
   }
   if (!(await verifyPassword(row.password_hash, password))) throw new AppError('unauthorized', WRONG);
   limiters.byEmail.reset(`email:${email}`);
+  if (previousSessionId) await invalidateSession(db, previousSessionId);
   const { token, session } = await createSession(db, row.id);
   return { user: { id: row.id, email: row.email, name: row.name }, token, expiresAt: session.expiresAt };
 }

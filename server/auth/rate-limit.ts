@@ -20,7 +20,8 @@ export class RateLimiter {
       this.buckets.set(key, b);
       return { ok: true };
     }
-    const waitMs = (1 - b.tokens) * this.limit.refillEveryMs;
+    // Rounded to whole ms first: fractional tokens would otherwise turn 20 s into 20.0000001 s → "21 s".
+    const waitMs = Math.round((1 - b.tokens) * this.limit.refillEveryMs);
     return { ok: false, retryAfterS: Math.max(1, Math.ceil(waitMs / 1000)) };
   }
 

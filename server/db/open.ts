@@ -13,7 +13,7 @@ export async function openDb(config: Pick<ServerConfig, 'databaseUrl' | 'databas
       return await openPostgres(config.databaseUrl, config.databaseSchema);
     } catch (e) {
       const reason = e instanceof Error ? e.message : String(e);
-      throw new Error(`Cannot reach the database at DATABASE_URL (${reason}).`);
+      throw new Error(`Cannot reach the database at DATABASE_URL (${reason}).`, { cause: e });
     }
   }
   const dir = path.join(config.dataDir, 'pglite');

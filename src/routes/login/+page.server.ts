@@ -2,7 +2,6 @@ import { redirect } from '@sveltejs/kit';
 import { logIn } from '$server/auth/accounts';
 import { cookieIsSecure, setSessionCookie } from '$server/auth/cookie';
 import { loginLimiters } from '$server/auth/login-limiters';
-import { invalidateSession } from '$server/auth/session';
 import { loadConfig } from '$server/config';
 import { getDb } from '$server/db/instance';
 import { actionFailure } from '$server/http/respond';
@@ -20,12 +19,10 @@ export const actions = {
     const db = await getDb();
     let signedIn;
     try {
-      signedIn = await logIn(db, loginLimiters(), fields, getClientAddress());
+      signedIn = await logIn(db, loginLimiters(), fields, getClientAddress(), locals.session?.id);
     } catch (e) {
       return actionFailure(e, { email: fields.email ?? '' });
     }
-    // A new session on every login: a token planted before login is never promoted.
-    if (locals.session) await invalidateSession(db, locals.session.id);
     const secure = cookieIsSecure(url.hostname, loadConfig().cookieSecure);
     setSessionCookie(cookies, signedIn.token, signedIn.expiresAt, secure);
     redirect(303, safeNext(fields.next ?? url.searchParams.get('next')));

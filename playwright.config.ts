@@ -1,0 +1,69 @@
+// e2e: Debian's Chromium drives the built app, served by server/index.ts on a free port with a throwaway database.
+import { defineConfig } from '@playwright/test';
+import { existsSync, mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+
+const chromium = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+if (!existsSync(chromium)) {
+  throw new Error(
+    `e2e tests need Chromium at ${chromium}. Install Debian's (apt-get install -y chromium) ` +
+      `or point CHROMIUM_PATH at another Chromium binary.`
+  );
+}
+
+// Workers re-read this file; values chosen once in the main process travel to them through the environment.
+process.env.SHEAF_E2E_PORT ??= String(20_000 + Math.floor(Math.random() * 30_000));
+process.env.SHEAF_E2E_DATA ??= mkdtempSync(path.join(tmpdir(), 'sheaf-e2e-'));
+process.env.SHEAF_E2E_SCHEMA ??= `e2e_${Date.now().toString(36)}`;
+const port = Number(process.env.SHEAF_E2E_PORT);
+export const baseURL = `http://127.0.0.1:${port}`;
+
+const dbEnv: Record<string, string> = process.env.TEST_DATABASE_URL
+  ? { DATABASE_URL: process.env.TEST_DATABASE_URL, DATABASE_SCHEMA: process.env.SHEAF_E2E_SCHEMA }
+  : {};
+
+export default defineConfig({
+  testDir: 'tests/e2e',
+  fullyParallel: false,
+  workers: 1,
+  retries: 0,
+  forbidOnly: !!process.env.CI,
+  reporter: [['list'], ['json', { outputFile: 'reports/e2e.json' }]],
+  timeout: 30_000,
+  globalTeardown: './tests/e2e/global-teardown.ts',
+  use: {
+    baseURL,
+    trace: 'retain-on-failure',
+    launchOptions: {
+      executablePath: chromium,
+      args: [
+        '--headless',
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+        '--no-first-run',
+        '--disable-quic'
+      ]
+    }
+  },
+  webServer: {
+    command:
+      'node node_modules/vite/bin/vite.js build --logLevel error && node node_modules/tsx/dist/cli.mjs server/index.ts',
+    url: `${baseURL}/healthz`,
+    reuseExistingServer: false,
+    timeout: 180_000,
+    stdout: 'pipe',
+    stderr: 'pipe',
+    env: {
+      ...dbEnv,
+      NODE_ENV: 'production',
+      PORT: String(port),
+      HOST: '127.0.0.1',
+      DATA_DIR: process.env.SHEAF_E2E_DATA,
+      SEED_DEMO: '1'
+    }
+  }
+});

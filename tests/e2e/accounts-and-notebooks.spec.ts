@@ -1,0 +1,78 @@
+import { expect, test } from '@playwright/test';
+import { logIn, signUp } from './helpers';
+
+test('sign up, create a notebook, rename it, find it, log out and back in', async ({ page }) => {
+  const me = await signUp(page, 'Grace');
+  await expect(page.getByText('No notebooks yet')).toBeVisible();
+
+  await page.getByRole('button', { name: 'New notebook' }).click();
+  await expect(page.getByRole('heading', { name: 'Untitled notebook' })).toBeVisible();
+  await page.getByRole('link', { name: '← Notebooks' }).click();
+
+  await page.getByRole('button', { name: 'Rename Untitled notebook' }).click();
+  const title = page.getByLabel('New title');
+  await title.fill('Quarterly revenue');
+  await title.press('Enter');
+  const rows = page.getByTestId('notebook-row');
+  await expect(rows).toHaveCount(1);
+  await expect(rows.first().getByRole('link', { name: 'Quarterly revenue' })).toBeVisible();
+  await expect(rows.first()).toContainText('edited just now');
+
+  await page.getByRole('button', { name: 'New notebook' }).click();
+  await page.goto(me.workspaceUrl);
+  await page.getByLabel('Search notebooks by title').fill('quarterly');
+  await page.getByLabel('Search notebooks by title').press('Enter');
+  await expect(rows).toHaveCount(1);
+  await expect(rows.first()).toContainText('Quarterly revenue');
+
+  await page.getByRole('button', { name: 'Log out' }).click();
+  await expect(page.getByRole('heading', { name: 'Log in' })).toBeVisible();
+  await page.goto(me.workspaceUrl);
+  await expect(page).toHaveURL(/\/login\?next=/);
+
+  await page.getByLabel('Email').fill(me.email);
+  await page.getByLabel('Password').fill('correct horse battery');
+  await page.getByRole('button', { name: 'Log in' }).click();
+  await expect(page).toHaveURL(new RegExp(`${me.workspaceUrl}$`));
+  await expect(page.getByRole('link', { name: 'Quarterly revenue' })).toBeVisible();
+});
+
+test('delete moves a notebook to the trash; undo and restore bring it back', async ({ page }) => {
+  await signUp(page, 'Linus');
+  await page.getByRole('button', { name: 'New notebook' }).click();
+  await page.getByRole('link', { name: '← Notebooks' }).click();
+  await page.getByRole('button', { name: 'Delete Untitled notebook' }).click();
+  await expect(page.getByText('Moved “Untitled notebook” to the trash.')).toBeVisible();
+  await expect(page.getByTestId('notebook-row')).toHaveCount(0);
+  await page.getByRole('button', { name: 'Undo' }).click();
+  await expect(page.getByTestId('notebook-row')).toHaveCount(1);
+
+  await page.getByRole('button', { name: 'Delete Untitled notebook' }).click();
+  await page.getByRole('link', { name: 'Trash' }).click();
+  await page.getByRole('button', { name: 'Restore Untitled notebook' }).click();
+  await page.getByRole('link', { name: 'Notebooks', exact: true }).click();
+  await expect(page.getByTestId('notebook-row')).toHaveCount(1);
+});
+
+test('clear messages for a duplicate email and a wrong password', async ({ page }) => {
+  const me = await signUp(page, 'Hedy');
+  await page.getByRole('button', { name: 'Log out' }).click();
+
+  await page.goto('/signup');
+  await page.getByLabel('Name').fill('Hedy again');
+  await page.getByLabel('Email').fill(me.email);
+  await page.getByLabel('Password').fill('another password');
+  await page.getByRole('button', { name: 'Create account' }).click();
+  await expect(page.getByRole('alert')).toHaveText(
+    'An account with that email already exists. Log in instead.'
+  );
+
+  await logIn(page, me.email, 'not my password');
+  await expect(page.getByRole('alert')).toHaveText('Wrong email or password.');
+  await expect(page.getByLabel('Email')).toHaveValue(me.email);
+});
+
+test('the seeded demo account logs in and has the demo notebook', async ({ page }) => {
+  await logIn(page, 'demo@sheaf.local', 'sheaf-demo');
+  await expect(page.getByRole('link', { name: 'Demo: US flights' })).toBeVisible();
+});

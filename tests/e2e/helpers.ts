@@ -1,0 +1,25 @@
+// Steps a user takes, shared by the e2e specs.
+import { expect, type Page } from '@playwright/test';
+
+export const PASSWORD = 'correct horse battery';
+
+export function uniqueEmail(tag: string) {
+  return `${tag}.${Date.now().toString(36)}${Math.floor(Math.random() * 1e6)}@example.test`;
+}
+
+export async function signUp(page: Page, name: string, email = uniqueEmail(name.toLowerCase())) {
+  await page.goto('/signup');
+  await page.getByLabel('Name').fill(name);
+  await page.getByLabel('Email').fill(email);
+  await page.getByLabel('Password').fill(PASSWORD);
+  await page.getByRole('button', { name: 'Create account' }).click();
+  await expect(page.getByRole('heading', { name: `${name}'s workspace` })).toBeVisible();
+  return { name, email, workspaceUrl: new URL(page.url()).pathname };
+}
+
+export async function logIn(page: Page, email: string, password = PASSWORD) {
+  await page.goto('/login');
+  await page.getByLabel('Email').fill(email);
+  await page.getByLabel('Password').fill(password);
+  await page.getByRole('button', { name: 'Log in' }).click();
+}

@@ -1,0 +1,65 @@
+import { mkdtemp, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { migrate, MigrationError, readMigrations } from '../../server/db/migrate';
+import { emptyDb, MIGRATIONS_DIR, type TestDb } from './helpers/test-db';
+
+let t: TestDb | undefined;
+afterEach(async () => {
+  await t?.cleanup();
+  t = undefined;
+});
+
+async function dirWith(files: Record<string, string>) {
+  const dir = await mkdtemp(path.join(tmpdir(), 'sheaf-mig-'));
+  for (const [name, sql] of Object.entries(files)) await writeFile(path.join(dir, name), sql);
+  return dir;
+}
+
+describe('migrations', () => {
+  it('applies every migration once, in order, and records them', async () => {
+    const tt = await emptyDb();
+    t = tt;
+    const migrations = await readMigrations(MIGRATIONS_DIR);
+    expect(migrations.length).toBeGreaterThan(0);
+    const first = await migrate(tt.db, migrations);
+    expect(first).toEqual(migrations.map((m) => m.version));
+    expect(await migrate(tt.db, migrations)).toEqual([]);
+    const rows = await tt.db.query<{ version: number }>(
+      'select version from schema_migrations order by version'
+    );
+    expect(rows.map((r) => r.version)).toEqual(first);
+    const tables = await tt.db.query<{ table_name: string }>(
+      `select table_name from information_schema.tables where table_schema = current_schema()`
+    );
+    expect(tables.map((r) => r.table_name)).toEqual(
+      expect.arrayContaining(['users', 'sessions', 'workspaces', 'memberships', 'invites', 'notebooks'])
+    );
+  });
+
+  it('stops at a failing migration with its name, leaving nothing of it applied', async () => {
+    const tt = await emptyDb();
+    t = tt;
+    const dir = await dirWith({
+      '0001_good.sql': 'create table a (x int);',
+      '0002_bad.sql': 'create table b (x int);\ninsert into missing_table values (1);',
+      '0003_later.sql': 'create table c (x int);'
+    });
+    const err = await migrate(tt.db, await readMigrations(dir)).catch((e) => e);
+    expect(err).toBeInstanceOf(MigrationError);
+    expect(err.message).toContain('0002_bad');
+    expect(err.message).toMatch(/missing_table/);
+    const tables = await tt.db.query<{ table_name: string }>(
+      `select table_name from information_schema.tables where table_schema = current_schema() order by 1`
+    );
+    expect(tables.map((r) => r.table_name)).toEqual(['a', 'schema_migrations']);
+    const versions = await tt.db.query<{ version: number }>('select version from schema_migrations');
+    expect(versions.map((r) => r.version)).toEqual([1]);
+  });
+
+  it('refuses badly named files before touching the database', async () => {
+    const dir = await dirWith({ '0001_ok.sql': 'select 1;', 'Add Users.sql': 'select 1;' });
+    await expect(readMigrations(dir)).rejects.toThrow(/must be named NNNN_name\.sql/);
+  });
+});
