@@ -7,6 +7,18 @@ const config = {
   kit: {
     // The wasm bundles of later issues make precompression take a minute per build.
     adapter: adapter({ precompress: false }),
+    typescript: {
+      // Type-check every folder, not only what src/ happens to import.
+      config: (tsconfig) => {
+        tsconfig.include.push(
+          '../server/**/*.ts',
+          '../cells/**/*.ts',
+          '../cells/**/*.svelte',
+          '../bench/**/*.ts',
+          '../playwright.config.ts'
+        );
+      }
+    },
     alias: {
       $server: 'server',
       $cells: 'cells'

@@ -1,8 +1,39 @@
 import { sveltekit } from '@sveltejs/kit/vite';
+import type { IncomingMessage } from 'node:http';
+import type { Duplex } from 'node:stream';
+import type { Plugin } from 'vite';
 import { defineConfig } from 'vitest/config';
 
+/** Serves /collab/:notebookId WebSockets from Vite's dev server. The handler is loaded through Vite's SSR module
+ * graph, so it shares the database handle and modules with SvelteKit's server code. */
+function collab(): Plugin {
+  return {
+    name: 'sheaf-collab',
+    configureServer(server) {
+      type Handler = (req: IncomingMessage, socket: Duplex, head: Buffer) => boolean;
+      let handler: Promise<Handler> | undefined;
+      const load = async (): Promise<Handler> => {
+        const upgrade = await server.ssrLoadModule('/server/collab/upgrade.ts');
+        const instance = await server.ssrLoadModule('/server/db/instance.ts');
+        return upgrade.createCollabUpgradeHandler(() => instance.getDb());
+      };
+      // Only /collab/ is claimed, so Vite's HMR socket keeps working.
+      server.httpServer?.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+        if (!req.url?.startsWith('/collab/')) return;
+        handler ??= load();
+        handler
+          .then((h) => h(req, socket, head))
+          .catch((e) => {
+            console.error('collab: dev upgrade failed:', e);
+            socket.destroy();
+          });
+      });
+    }
+  };
+}
+
 export default defineConfig({
-  plugins: [sveltekit()],
+  plugins: [sveltekit(), collab()],
   server: { port: 5173 },
   test: {
     reporters: ['default', ['json', { outputFile: 'reports/vitest.json' }]],

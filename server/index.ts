@@ -2,6 +2,8 @@
 import { createServer } from 'node:http';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { createCollabUpgradeHandler } from './collab/upgrade';
+import { roomsFor } from './collab/rooms';
 import { loadConfig } from './config';
 import { closeDb, getDb } from './db/instance';
 import { DEMO } from './db/seed';
@@ -32,6 +34,11 @@ const server = createServer((req, res) => {
   handler(req, res);
 });
 
+const onUpgrade = createCollabUpgradeHandler(() => getDb(config));
+server.on('upgrade', (req, socket, head) => {
+  if (!onUpgrade(req, socket, head)) socket.destroy();
+});
+
 server.listen(config.port, config.host, () => {
   const addr = server.address();
   const port = typeof addr === 'object' && addr ? addr.port : config.port;
@@ -48,6 +55,10 @@ async function stop(signal: string) {
   console.log(`${signal}: shutting down`);
   server.close();
   server.closeAllConnections();
+  // Everything received is already stored; this folds the logs into snapshots before the database closes.
+  await roomsFor(await getDb(config))
+    .closeAll()
+    .catch((e) => console.error('collab: shutdown compaction failed:', e));
   await closeDb().catch(() => {});
   process.exit(0);
 }

@@ -1,7 +1,26 @@
 // The demo account and notebook that the embedded default starts with.
 import { signUp } from '../auth/accounts';
 import { createNotebook } from '../notebooks/notebooks';
+import type { NewCell } from '../../cells/document';
 import type { Db } from './types';
+
+const DEMO_CELLS: NewCell[] = [
+  {
+    kind: 'text',
+    source:
+      '# US flights\n\nA small tour of Sheaf. Everyone with access edits this notebook live: ' +
+      'invite a colleague from **Members** and watch their cursor.\n\n' +
+      'Press **Shift+Enter** to move to the next cell, **Esc** for command mode, then **a** / **b** to add a cell.'
+  },
+  {
+    kind: 'sql',
+    name: 'delays_by_hour',
+    source:
+      'select extract(hour from date) as hour, avg(delay) as avg_delay, count(*) as flights\n' +
+      'from flights\ngroup by 1\norder by 1'
+  },
+  { kind: 'text', source: 'Flights leaving later in the day are delayed more: delays pile up.' }
+];
 
 export const DEMO = { email: 'demo@sheaf.local', password: 'sheaf-demo', name: 'Demo Analyst' } as const;
 
@@ -10,6 +29,6 @@ export async function seedDemo(db: Db): Promise<boolean> {
   const existing = await db.query('select 1 from users where lower(email) = $1', [DEMO.email]);
   if (existing.length > 0) return false;
   const { user, workspaceId } = await signUp(db, DEMO);
-  await createNotebook(db, user.id, workspaceId, { title: 'Demo: US flights' });
+  await createNotebook(db, user.id, workspaceId, { title: 'Demo: US flights' }, DEMO_CELLS);
   return true;
 }

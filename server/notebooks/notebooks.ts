@@ -1,6 +1,10 @@
 // Notebooks in a workspace: create, rename, soft-delete, restore, list and search.
 import { z } from 'zod';
-import type { Queryable } from '../db/types';
+import * as Y from 'yjs';
+import { initNotebook, setTitle, type NewCell } from '../../cells/document';
+import { appendUpdates } from '../collab/doc-store';
+import { roomsFor } from '../collab/rooms';
+import type { Db, Queryable } from '../db/types';
 import { newId } from '../ids';
 import { parseInput } from '../validate';
 import { requireNotebookRole, requireWorkspaceRole } from '../workspaces/access';
@@ -22,28 +26,42 @@ export type NotebookSummary = {
   createdBy: string | null;
 };
 
+/** A new notebook starts with one empty SQL cell, ready to type into. */
+const STARTER_CELLS: NewCell[] = [{ kind: 'sql' }];
+
 export async function createNotebook(
-  db: Queryable,
+  db: Db,
   userId: string,
   workspaceId: string,
-  input: unknown
+  input: unknown,
+  cells: NewCell[] = STARTER_CELLS
 ): Promise<{ id: string; title: string }> {
   const { title } = parseInput(z.object({ title: TitleSchema.default('Untitled notebook') }), input);
   await requireWorkspaceRole(db, userId, workspaceId, 'editor');
   const id = newId();
-  await db.query('insert into notebooks (id, workspace_id, title, created_by) values ($1, $2, $3, $4)', [
-    id,
-    workspaceId,
-    title,
-    userId
-  ]);
+  // The server writes the initial document, so two people opening a new notebook never both initialise it.
+  const doc = new Y.Doc();
+  initNotebook(doc, title, cells);
+  const initial = Y.encodeStateAsUpdate(doc);
+  doc.destroy();
+  await db.transaction(async (tx) => {
+    await tx.query('insert into notebooks (id, workspace_id, title, created_by) values ($1, $2, $3, $4)', [
+      id,
+      workspaceId,
+      title,
+      userId
+    ]);
+    await appendUpdates(tx, id, [initial]);
+  });
   return { id, title };
 }
 
-export async function renameNotebook(db: Queryable, userId: string, notebookId: string, input: unknown) {
+/** Renames in the list and in the document, so people with the notebook open see the new title at once. */
+export async function renameNotebook(db: Db, userId: string, notebookId: string, input: unknown) {
   const { title } = parseInput(z.object({ title: TitleSchema }), input);
   await requireNotebookRole(db, userId, notebookId, 'editor');
   await db.query('update notebooks set title = $2, updated_at = now() where id = $1', [notebookId, title]);
+  await roomsFor(db).edit(notebookId, (doc) => setTitle(doc, title));
   return { id: notebookId, title };
 }
 

@@ -10,6 +10,7 @@ export async function load({ locals, params, url }) {
     const { notebook, role } = await requireNotebookRole(await getDb(), user.id, params.notebookId, 'viewer');
     return {
       notebook: { id: notebook.id, title: notebook.title, workspaceId: notebook.workspaceId },
+      me: { id: user.id, name: user.name },
       role,
       canWrite: canWrite(role)
     };

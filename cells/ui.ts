@@ -1,0 +1,8 @@
+// Browser-only: placeholder text and hints per cell kind for the editor. Components come per kind later
+// (charts, prompts); SQL and text share the code editor.
+import type { CellKindName } from './registry';
+
+export const EDITOR_PLACEHOLDER: Record<CellKindName, string> = {
+  sql: 'select … from …   (Shift+Enter to run)',
+  text: 'Write markdown: # heading, **bold**, - lists…'
+};

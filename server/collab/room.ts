@@ -1,0 +1,216 @@
+// One loaded notebook document and the people connected to it.
+// Every update is stored before it is applied and broadcast (group commit: updates arriving while a write is in
+// flight go into the next write), so whatever any client has received survives a crash of this process.
+import * as awarenessProtocol from 'y-protocols/awareness';
+import * as Y from 'yjs';
+import { getTitle } from '../../cells/document';
+import type { Db } from '../db/types';
+import type { Role } from '../workspaces/roles';
+import { appendUpdates, compactDoc, loadDoc } from './doc-store';
+import {
+  decodeMessage,
+  encodeAwareness,
+  encodeSyncStep1,
+  encodeSyncStep2,
+  encodeUpdate,
+  MalformedMessage
+} from './messages';
+import { stampAwareness } from './presence';
+
+export interface Peer {
+  user: { id: string; name: string };
+  role: Role;
+  send(data: Uint8Array): void;
+  close(code: number, reason: string): void;
+}
+
+/** Compaction folds the log into the snapshot after this many stored updates (and when the room unloads). */
+const COMPACT_EVERY = 500;
+/** notebooks.updated_at is touched at most this often while people type. */
+const TOUCH_EVERY_MS = 5_000;
+
+export type RoomStats = { stored: number; droppedFromViewers: number; malformed: number };
+
+export class Room {
+  readonly awareness: awarenessProtocol.Awareness;
+  readonly stats: RoomStats = { stored: 0, droppedFromViewers: 0, malformed: 0 };
+  private readonly peers = new Map<Peer, Set<number>>();
+  private pending: { update: Uint8Array; origin: unknown }[] = [];
+  private flushing: Promise<void> | null = null;
+  private sinceCompact = 0;
+  private title: string;
+  private lastTouch = 0;
+  private destroyed = false;
+  /** Set by Rooms while it compacts an empty room before unloading it. */
+  unloading = false;
+
+  private constructor(
+    private readonly db: Db,
+    readonly notebookId: string,
+    readonly doc: Y.Doc
+  ) {
+    this.title = getTitle(doc);
+    this.awareness = new awarenessProtocol.Awareness(doc);
+    this.awareness.setLocalState(null);
+    doc.on('update', (update: Uint8Array, origin: unknown) => {
+      const msg = encodeUpdate(update);
+      for (const peer of this.peers.keys()) if (peer !== origin) peer.send(msg);
+    });
+    this.awareness.on(
+      'update',
+      ({ added, updated, removed }: { added: number[]; updated: number[]; removed: number[] }) => {
+        const changed = [...added, ...updated, ...removed];
+        const msg = encodeAwareness(awarenessProtocol.encodeAwarenessUpdate(this.awareness, changed));
+        for (const peer of this.peers.keys()) peer.send(msg);
+      }
+    );
+  }
+
+  static async load(db: Db, notebookId: string): Promise<Room> {
+    return new Room(db, notebookId, await loadDoc(db, notebookId));
+  }
+
+  get isDestroyed(): boolean {
+    return this.destroyed;
+  }
+
+  get size(): number {
+    return this.peers.size;
+  }
+
+  get peerList(): Peer[] {
+    return [...this.peers.keys()];
+  }
+
+  join(peer: Peer): void {
+    this.peers.set(peer, new Set());
+    peer.send(encodeSyncStep1(this.doc));
+    const states = [...this.awareness.getStates().keys()];
+    if (states.length > 0) {
+      peer.send(encodeAwareness(awarenessProtocol.encodeAwarenessUpdate(this.awareness, states)));
+    }
+  }
+
+  leave(peer: Peer): void {
+    const ids = this.peers.get(peer);
+    this.peers.delete(peer);
+    if (ids && ids.size > 0) awarenessProtocol.removeAwarenessStates(this.awareness, [...ids], null);
+  }
+
+  /** Handles one binary frame from a peer. Malformed frames are dropped and counted; they never throw. */
+  receive(peer: Peer, data: Uint8Array): void {
+    if (this.destroyed || !this.peers.has(peer)) return;
+    let msg;
+    try {
+      msg = decodeMessage(data);
+    } catch (e) {
+      if (e instanceof MalformedMessage) {
+        this.stats.malformed++;
+        return;
+      }
+      throw e;
+    }
+    switch (msg.type) {
+      case 'sync-step1':
+        peer.send(encodeSyncStep2(this.doc, msg.stateVector));
+        return;
+      case 'update':
+        if (peer.role === 'viewer') {
+          this.stats.droppedFromViewers++;
+          return;
+        }
+        void this.enqueue(msg.update, peer);
+        return;
+      case 'awareness':
+        try {
+          const stamped = stampAwareness(msg.update, { userId: peer.user.id, name: peer.user.name });
+          const mine = this.peers.get(peer)!;
+          for (const id of stamped.clientIds) mine.add(id);
+          awarenessProtocol.applyAwarenessUpdate(this.awareness, stamped.update, peer);
+        } catch {
+          this.stats.malformed++;
+        }
+        return;
+    }
+  }
+
+  /** Applies an edit made by the server itself (rename, seed), stored and broadcast like any other. */
+  async serverEdit(edit: (doc: Y.Doc) => void): Promise<void> {
+    const scratch = new Y.Doc();
+    Y.applyUpdate(scratch, Y.encodeStateAsUpdate(this.doc));
+    const before = Y.encodeStateVector(scratch);
+    edit(scratch);
+    const update = Y.encodeStateAsUpdate(scratch, before);
+    scratch.destroy();
+    await this.enqueue(update, 'server');
+  }
+
+  /** Resolves once everything received so far is stored (or has failed to be). */
+  async settled(): Promise<void> {
+    while (this.flushing) await this.flushing;
+  }
+
+  private enqueue(update: Uint8Array, origin: unknown): Promise<void> {
+    this.pending.push({ update, origin });
+    this.flushing ??= this.flush();
+    return this.flushing;
+  }
+
+  private async flush(): Promise<void> {
+    try {
+      while (this.pending.length > 0) {
+        const batch = this.pending.splice(0, 256);
+        await appendUpdates(
+          this.db,
+          this.notebookId,
+          batch.map((b) => b.update)
+        );
+        this.stats.stored += batch.length;
+        this.sinceCompact += batch.length;
+        for (const b of batch) Y.applyUpdate(this.doc, b.update, b.origin);
+        await this.afterStore();
+      }
+    } catch (e) {
+      // Nothing of the failed batch was applied or broadcast. Dropping the connections makes every client
+      // reconnect and send again whatever the server does not have, so no edit is lost.
+      console.error(`collab: could not store updates for notebook ${this.notebookId}:`, e);
+      this.pending = [];
+      for (const peer of this.peers.keys())
+        peer.close(1011, 'The server could not save changes; reconnecting.');
+    } finally {
+      this.flushing = null;
+    }
+    if (this.sinceCompact >= COMPACT_EVERY) void this.compact();
+  }
+
+  private async afterStore(): Promise<void> {
+    const title = getTitle(this.doc).trim().slice(0, 200);
+    const now = Date.now();
+    if (title !== this.title && title) {
+      this.title = title;
+      this.lastTouch = now;
+      await this.db.query('update notebooks set title = $2, updated_at = now() where id = $1', [
+        this.notebookId,
+        title
+      ]);
+    } else if (now - this.lastTouch > TOUCH_EVERY_MS) {
+      this.lastTouch = now;
+      await this.db.query('update notebooks set updated_at = now() where id = $1', [this.notebookId]);
+    }
+  }
+
+  async compact(): Promise<void> {
+    this.sinceCompact = 0;
+    try {
+      await compactDoc(this.db, this.notebookId);
+    } catch (e) {
+      console.error(`collab: compaction of notebook ${this.notebookId} failed (the log is intact):`, e);
+    }
+  }
+
+  destroy(): void {
+    this.destroyed = true;
+    this.awareness.destroy();
+    this.doc.destroy();
+  }
+}

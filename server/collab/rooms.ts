@@ -1,0 +1,90 @@
+// Loaded rooms, one per notebook: created on first join, compacted and unloaded when the last person leaves.
+import type * as Y from 'yjs';
+import type { Db } from '../db/types';
+import { Room, type Peer } from './room';
+
+export class Rooms {
+  private readonly rooms = new Map<string, Promise<Room>>();
+
+  constructor(readonly db: Db) {}
+
+  private get(notebookId: string): Promise<Room> {
+    let room = this.rooms.get(notebookId);
+    if (!room) {
+      room = Room.load(this.db, notebookId);
+      this.rooms.set(notebookId, room);
+      room.catch(() => this.rooms.delete(notebookId));
+    }
+    return room;
+  }
+
+  /** The loaded room, if any (for tests and stats). */
+  async peek(notebookId: string): Promise<Room | undefined> {
+    return this.rooms.get(notebookId);
+  }
+
+  async join(notebookId: string, peer: Peer): Promise<Room> {
+    for (;;) {
+      const room = await this.get(notebookId);
+      // The room may have been unloaded while we waited; the next get() loads it afresh.
+      if (room.isDestroyed) continue;
+      room.join(peer);
+      return room;
+    }
+  }
+
+  async leave(room: Room, peer: Peer): Promise<void> {
+    room.leave(peer);
+    await this.unloadIfEmpty(room);
+  }
+
+  /** An edit by the server (a rename from the list, say) goes through the room so connected people see it. */
+  async edit(notebookId: string, edit: (doc: Y.Doc) => void): Promise<void> {
+    const room = await this.get(notebookId);
+    await room.serverEdit(edit);
+    await this.unloadIfEmpty(room);
+  }
+
+  private async unloadIfEmpty(room: Room): Promise<void> {
+    if (room.size > 0 || room.unloading) return;
+    room.unloading = true;
+    try {
+      await room.settled();
+      await room.compact();
+    } finally {
+      room.unloading = false;
+    }
+    // Someone may have joined while we were compacting.
+    if (room.size > 0 || room.isDestroyed) return;
+    this.rooms.delete(room.notebookId);
+    room.destroy();
+  }
+
+  /** Stores and compacts everything (graceful shutdown). */
+  async closeAll(): Promise<void> {
+    const rooms = await Promise.allSettled([...this.rooms.values()]);
+    for (const r of rooms) {
+      if (r.status !== 'fulfilled') continue;
+      for (const peer of r.value.peerList) peer.close(1012, 'The server is restarting.');
+      await r.value.settled();
+      await r.value.compact();
+      r.value.destroy();
+    }
+    this.rooms.clear();
+  }
+}
+
+// One Rooms per database: the SvelteKit bundle and the server entry each hold a copy of this module.
+const KEY = Symbol.for('sheaf.rooms');
+type Holder = typeof globalThis & { [KEY]?: WeakMap<Db, Rooms> };
+
+export function roomsFor(db: Db): Rooms {
+  const g = globalThis as Holder;
+  g[KEY] ??= new WeakMap();
+  let rooms = g[KEY].get(db);
+  if (!rooms) {
+    rooms = new Rooms(db);
+    g[KEY].set(db, rooms);
+  }
+  return rooms;
+}

@@ -1,0 +1,160 @@
+// WebSocket upgrades at /collab/:notebookId: authenticated from the session cookie, authorised per notebook,
+// then attached to the notebook's room. Other paths are left alone (Vite's HMR socket shares the server).
+import type { IncomingMessage } from 'node:http';
+import type { Duplex } from 'node:stream';
+import { WebSocketServer, type WebSocket } from 'ws';
+import { SESSION_COOKIE, validateSessionToken } from '../auth/session';
+import type { Db } from '../db/types';
+import { isAppError } from '../errors';
+import { requireNotebookRole } from '../workspaces/access';
+import type { Role } from '../workspaces/roles';
+import type { Peer, Room } from './room';
+import { roomsFor } from './rooms';
+
+const PATH = /^\/collab\/([a-z2-7]{16})\/?(?:\?.*)?$/;
+/** How often a connection's session and role are checked again. */
+const RECHECK_MS = 30_000;
+/** Larger frames close the connection (a whole notebook's state fits comfortably). */
+const MAX_FRAME = 32 * 1024 * 1024;
+
+export type UpgradeHandler = (req: IncomingMessage, socket: Duplex, head: Buffer) => boolean;
+
+function refuse(socket: Duplex, status: 401 | 403 | 404, message: string) {
+  const text = { 401: 'Unauthorized', 403: 'Forbidden', 404: 'Not Found' }[status];
+  socket.end(
+    `HTTP/1.1 ${status} ${text}\r\nContent-Type: text/plain\r\nContent-Length: ${Buffer.byteLength(message)}\r\n` +
+      `Connection: close\r\n\r\n${message}`
+  );
+}
+
+function cookie(req: IncomingMessage, name: string): string | undefined {
+  for (const part of (req.headers.cookie ?? '').split(';')) {
+    const i = part.indexOf('=');
+    if (i > 0 && part.slice(0, i).trim() === name) return decodeURIComponent(part.slice(i + 1).trim());
+  }
+  return undefined;
+}
+
+/** A page on another site must not open a socket with our user's cookies. */
+function sameOrigin(req: IncomingMessage): boolean {
+  const origin = req.headers.origin;
+  if (!origin) return true; // not a browser
+  try {
+    return new URL(origin).host === req.headers.host;
+  } catch {
+    return false;
+  }
+}
+
+type Access = { ok: true; user: { id: string; name: string }; role: Role } | { ok: false; status: 401 | 403 };
+
+async function authorize(db: Db, token: string | undefined, notebookId: string): Promise<Access> {
+  if (!token) return { ok: false, status: 401 };
+  const { user } = await validateSessionToken(db, token);
+  if (!user) return { ok: false, status: 401 };
+  try {
+    const { role } = await requireNotebookRole(db, user.id, notebookId, 'viewer');
+    return { ok: true, user: { id: user.id, name: user.name }, role };
+  } catch (e) {
+    if (isAppError(e)) return { ok: false, status: 403 };
+    throw e;
+  }
+}
+
+export function createCollabUpgradeHandler(getDb: () => Promise<Db>): UpgradeHandler {
+  const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_FRAME });
+
+  return (req, socket, head) => {
+    const url = req.url ?? '';
+    if (!url.startsWith('/collab/')) return false;
+    socket.on('error', () => {}); // a client vanishing mid-handshake is not our error
+    void (async () => {
+      const m = PATH.exec(url);
+      if (!m) return refuse(socket, 404, 'No such notebook.');
+      if (!sameOrigin(req)) return refuse(socket, 403, 'Cross-site connections are refused.');
+      const notebookId = m[1]!;
+      const db = await getDb();
+      const token = cookie(req, 'sheaf_session' satisfies typeof SESSION_COOKIE);
+      const access = await authorize(db, token, notebookId);
+      if (!access.ok) {
+        return refuse(
+          socket,
+          access.status,
+          access.status === 401 ? 'Log in to open this notebook.' : 'You do not have access to this notebook.'
+        );
+      }
+      wss.handleUpgrade(req, socket, head, (ws) => {
+        void attach(db, ws, notebookId, token!, access.user, access.role);
+      });
+    })().catch((e) => {
+      console.error('collab: upgrade failed:', e);
+      if (!socket.destroyed) socket.end('HTTP/1.1 500 Internal Server Error\r\nConnection: close\r\n\r\n');
+    });
+    return true;
+  };
+}
+
+async function attach(
+  db: Db,
+  ws: WebSocket,
+  notebookId: string,
+  token: string,
+  user: { id: string; name: string },
+  role: Role
+) {
+  const rooms = roomsFor(db);
+  const peer: Peer = {
+    user,
+    role,
+    send(data) {
+      if (ws.readyState === ws.OPEN) ws.send(data);
+    },
+    close(code, reason) {
+      ws.close(code, reason);
+    }
+  };
+  // Frames that arrive while the room loads are kept in order.
+  const early: Uint8Array[] = [];
+  let room: Room | null = null;
+  let alive = true;
+  ws.on('message', (data, isBinary) => {
+    const bytes = isBinary
+      ? new Uint8Array(Array.isArray(data) ? Buffer.concat(data) : (data as Buffer))
+      : new Uint8Array(0); // text frames are not part of the protocol: dropped as malformed
+    if (room) room.receive(peer, bytes);
+    else early.push(bytes);
+  });
+  ws.on('pong', () => (alive = true));
+  ws.on('error', () => {});
+
+  const timer = setInterval(() => {
+    if (!alive) return ws.terminate();
+    alive = false;
+    ws.ping();
+    void authorize(db, token, notebookId)
+      .then((a) => {
+        if (!a.ok)
+          ws.close(a.status === 401 ? 4401 : 4403, a.status === 401 ? 'Session ended' : 'Access removed');
+        else peer.role = a.role;
+      })
+      .catch(() => {});
+  }, RECHECK_MS);
+
+  ws.on('close', () => {
+    clearInterval(timer);
+    if (room) void rooms.leave(room, peer).catch((e) => console.error('collab: unload failed:', e));
+  });
+
+  try {
+    const joined = await rooms.join(notebookId, peer);
+    if (ws.readyState !== ws.OPEN) {
+      await rooms.leave(joined, peer);
+      return;
+    }
+    room = joined;
+    for (const bytes of early.splice(0)) joined.receive(peer, bytes);
+  } catch (e) {
+    console.error(`collab: could not open notebook ${notebookId}:`, e);
+    ws.close(1011, 'The notebook could not be loaded.');
+  }
+}

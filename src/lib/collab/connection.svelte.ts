@@ -1,0 +1,104 @@
+// Opens a notebook's shared document: IndexedDB keeps edits across reloads and offline spells, the WebSocket
+// provider syncs with the server. Exposes a connection status people can read.
+import { IndexeddbPersistence } from 'y-indexeddb';
+import { WebsocketProvider } from 'y-websocket';
+import * as Y from 'yjs';
+import { parts } from '$cells/document';
+import { announce } from './presence';
+
+export type ConnectionStatus =
+  'connecting' | 'connected' | 'reconnecting' | 'offline' | 'signed-out' | 'no-access';
+
+export const STATUS_TEXT: Record<ConnectionStatus, string> = {
+  connecting: 'connecting…',
+  connected: 'connected',
+  reconnecting: 'reconnecting…',
+  offline: 'offline — changes saved locally',
+  'signed-out': 'your session has ended — log in again to keep editing',
+  'no-access': 'you no longer have access to this notebook'
+};
+
+/** Origin of our own structural edits (add, move, delete cells), so undo tracks only them. */
+export const LOCAL = Symbol('local edit');
+
+export class NotebookConnection {
+  readonly doc = new Y.Doc();
+  readonly provider: WebsocketProvider;
+  readonly local: IndexeddbPersistence;
+  readonly undo: Y.UndoManager;
+  status = $state<ConnectionStatus>('connecting');
+  /** True once the server's state has arrived at least once. */
+  synced = $state(false);
+  private everConnected = false;
+  private stopped = false;
+
+  constructor(
+    readonly notebookId: string,
+    user: { id: string; name: string }
+  ) {
+    this.local = new IndexeddbPersistence(`sheaf:${notebookId}`, this.doc);
+    const proto = location.protocol === 'https:' ? 'wss:' : 'ws:';
+    this.provider = new WebsocketProvider(`${proto}//${location.host}/collab`, notebookId, this.doc, {
+      disableBc: true,
+      maxBackoffTime: 5000
+    });
+    announce(this.provider.awareness, user);
+    const p = parts(this.doc);
+    // A plain Set is what Yjs expects here; it is not UI state.
+    // eslint-disable-next-line svelte/prefer-svelte-reactivity
+    this.undo = new Y.UndoManager([p.order, p.cells, p.meta], { trackedOrigins: new Set([LOCAL]) });
+
+    this.provider.on('status', ({ status }) => {
+      if (this.stopped) return;
+      if (status === 'connected') this.everConnected = true;
+      this.status = status === 'connected' ? 'connected' : this.disconnectedStatus();
+    });
+    this.provider.on('sync', (s: boolean) => {
+      if (s) this.synced = true;
+    });
+    this.provider.on('connection-close', (event) => {
+      // A refused upgrade looks like any dropped connection from here; ask the server what is wrong.
+      if (!this.stopped && event && event.code !== 1000) void this.checkAccess();
+    });
+    this.provider.on('closed', ({ code }) => {
+      this.stop(code === 4401 ? 'signed-out' : 'no-access');
+    });
+    addEventListener('online', this.onNetwork);
+    addEventListener('offline', this.onNetwork);
+  }
+
+  private disconnectedStatus(): ConnectionStatus {
+    if (!navigator.onLine) return 'offline';
+    return this.everConnected ? 'reconnecting' : 'connecting';
+  }
+
+  private onNetwork = () => {
+    if (!this.stopped && this.status !== 'connected') this.status = this.disconnectedStatus();
+  };
+
+  private async checkAccess() {
+    try {
+      const res = await fetch(`/api/notebooks/${this.notebookId}/access`, { cache: 'no-store' });
+      if (res.status === 401) this.stop('signed-out');
+      else if (res.status === 403 || res.status === 404) this.stop('no-access');
+    } catch {
+      // The server is unreachable: the provider keeps retrying, which is what we want.
+    }
+  }
+
+  private stop(status: ConnectionStatus) {
+    this.stopped = true;
+    this.provider.disconnect();
+    this.status = status;
+  }
+
+  destroy() {
+    this.stopped = true;
+    removeEventListener('online', this.onNetwork);
+    removeEventListener('offline', this.onNetwork);
+    this.undo.destroy();
+    this.provider.destroy();
+    void this.local.destroy();
+    this.doc.destroy();
+  }
+}
