@@ -17,6 +17,11 @@ import {
 } from './messages';
 import { stampAwareness } from './presence';
 
+function isEmptyUpdate(update: Uint8Array): boolean {
+  const { structs, ds } = Y.decodeUpdate(update);
+  return structs.length === 0 && ds.clients.size === 0;
+}
+
 export interface Peer {
   user: { id: string; name: string };
   role: Role;
@@ -119,7 +124,12 @@ export class Room {
           this.stats.droppedFromViewers++;
           return;
         }
-        void this.enqueue(msg.update, peer);
+        {
+          // A reconnecting client sends its whole state; only what is new to the server is worth storing.
+          const fresh = Y.diffUpdate(msg.update, Y.encodeStateVector(this.doc));
+          if (isEmptyUpdate(fresh)) return;
+          void this.enqueue(fresh, peer);
+        }
         return;
       case 'awareness':
         try {

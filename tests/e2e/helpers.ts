@@ -7,7 +7,11 @@ export function uniqueEmail(tag: string) {
   return `${tag}.${Date.now().toString(36)}${Math.floor(Math.random() * 1e6)}@example.test`;
 }
 
-export async function signUp(page: Page, name: string, email = uniqueEmail(name.toLowerCase())) {
+export async function signUp(
+  page: Page,
+  name: string,
+  email = uniqueEmail(name.toLowerCase().replace(/\W+/g, '.'))
+) {
   await page.goto('/signup');
   await page.getByLabel('Name').fill(name);
   await page.getByLabel('Email').fill(email);
@@ -22,4 +26,23 @@ export async function logIn(page: Page, email: string, password = PASSWORD) {
   await page.getByLabel('Email').fill(email);
   await page.getByLabel('Password').fill(password);
   await page.getByRole('button', { name: 'Log in' }).click();
+}
+
+/** A cell editor's text as the document holds it (without remote cursors' labels or the placeholder). */
+export async function sourceText(page: Page, i: number): Promise<string> {
+  return page
+    .getByTestId('cell')
+    .nth(i)
+    .locator('.cm-content')
+    .evaluate((el) => {
+      const copy = el.cloneNode(true) as HTMLElement;
+      copy
+        .querySelectorAll('.cm-ySelectionCaret, .cm-ySelectionInfo, .cm-placeholder')
+        .forEach((n) => n.remove());
+      return [...copy.querySelectorAll('.cm-line')].map((l) => l.textContent ?? '').join('\n');
+    });
+}
+
+export async function expectSource(page: Page, i: number, text: string) {
+  await expect.poll(() => sourceText(page, i)).toBe(text);
 }

@@ -72,8 +72,16 @@ export class NotebookConnection {
     return this.everConnected ? 'reconnecting' : 'connecting';
   }
 
+  /** The browser knows about lost networks before a socket times out: act on it at once. Edits made offline
+   * stay in IndexedDB and in the document, and are sent when the connection returns. */
   private onNetwork = () => {
-    if (!this.stopped && this.status !== 'connected') this.status = this.disconnectedStatus();
+    if (this.stopped) return;
+    if (navigator.onLine) {
+      this.provider.connect();
+    } else {
+      this.provider.disconnect();
+      this.status = 'offline';
+    }
   };
 
   private async checkAccess() {

@@ -1,0 +1,149 @@
+// Two people (and a viewer) in one notebook, each in their own browser context.
+import { expect, test, type Browser, type Page } from '@playwright/test';
+import { expectSource, signUp } from './helpers';
+
+async function person(browser: Browser, name: string) {
+  const context = await browser.newContext();
+  const page = await context.newPage();
+  await signUp(page, name);
+  return { context, page };
+}
+
+async function invite(owner: Page, workspacePath: string, role: 'editor' | 'viewer', guest: Page) {
+  await owner.goto(`${workspacePath}/members`);
+  await owner.getByLabel('Role', { exact: true }).selectOption(role);
+  await owner.getByRole('button', { name: 'Create invite link' }).click();
+  const link = await owner.getByLabel(/Share this link/).inputValue();
+  await guest.goto(link);
+  await guest.getByRole('button', { name: 'Join workspace' }).click();
+}
+
+const editorOf = (page: Page, i: number) => page.getByTestId('cell').nth(i).locator('.cm-content');
+
+async function typeInto(page: Page, i: number, text: string) {
+  await editorOf(page, i).click();
+  await page.keyboard.press('End');
+  await page.keyboard.type(text);
+}
+
+test('two people edit one notebook live, with presence; a viewer watches read-only', async ({ browser }) => {
+  const ada = await person(browser, 'Ada Lovelace');
+  const workspacePath = new URL(ada.page.url()).pathname;
+  const bob = await person(browser, 'Bob Editor');
+  const vic = await person(browser, 'Vic Viewer');
+  await invite(ada.page, workspacePath, 'editor', bob.page);
+  await invite(ada.page, workspacePath, 'viewer', vic.page);
+
+  await ada.page.goto(workspacePath);
+  await ada.page.getByRole('button', { name: 'New notebook' }).click();
+  await expect(ada.page.getByTestId('connection-status')).toHaveText('connected');
+  const notebookUrl = ada.page.url();
+  await bob.page.goto(notebookUrl);
+  await vic.page.goto(notebookUrl);
+  for (const p of [ada.page, bob.page, vic.page]) {
+    await expect(p.getByTestId('connection-status')).toHaveText('connected');
+    await expect(p.getByTestId('presence-avatar')).toHaveCount(3);
+  }
+  await expect(ada.page.getByRole('list', { name: 'People here' })).toContainText('Bob Editor');
+
+  // Text typed by one appears for the others, with the typist's cursor labelled.
+  await typeInto(ada.page, 0, 'select 42 as answer');
+  await expectSource(bob.page, 0, 'select 42 as answer');
+  await expectSource(vic.page, 0, 'select 42 as answer');
+  await expect(bob.page.locator('.cm-ySelectionInfo', { hasText: 'Ada Lovelace' })).toHaveCount(1);
+
+  // A cell added by Bob appears for Ada; Ada moves it to the top and Bob sees the new order.
+  await bob.page.getByRole('button', { name: 'Add Text cell below cell 1' }).click();
+  await bob.page.keyboard.type('# Findings');
+  await expect(ada.page.getByTestId('cell')).toHaveCount(2);
+  await expectSource(ada.page, 1, '# Findings');
+  await ada.page.getByTestId('cell').nth(1).getByRole('button', { name: 'Move cell up' }).click();
+  await expectSource(bob.page, 0, '# Findings');
+  await expectSource(bob.page, 1, 'select 42 as answer');
+  await expect(vic.page.getByTestId('cell').first()).toHaveAttribute('data-kind', 'text');
+
+  // The viewer's editors are read-only and offer no controls; typing changes nothing anywhere.
+  await expect(vic.page.getByText('You are a viewer')).toBeVisible();
+  await expect(editorOf(vic.page, 0)).toHaveAttribute('contenteditable', 'false');
+  await expect(vic.page.getByRole('button', { name: 'Move cell up' })).toHaveCount(0);
+  await editorOf(vic.page, 1).click();
+  await vic.page.keyboard.type('DROP TABLE');
+  await typeInto(ada.page, 1, ' -- checked');
+  await expectSource(vic.page, 1, 'select 42 as answer -- checked');
+  await expectSource(bob.page, 1, 'select 42 as answer -- checked');
+
+  // Undo takes back only your own edits.
+  await typeInto(bob.page, 1, ' BOB');
+  await expectSource(ada.page, 1, 'select 42 as answer -- checked BOB');
+  await editorOf(ada.page, 0).click();
+  await ada.page.keyboard.type(' ADA');
+  await expectSource(bob.page, 0, '# Findings ADA');
+  await ada.page.keyboard.press('Control+z');
+  await expectSource(bob.page, 0, '# Findings');
+  await expectSource(bob.page, 1, 'select 42 as answer -- checked BOB');
+
+  for (const p of [ada, bob, vic]) await p.context.close();
+});
+
+test('keyboard: Shift+Enter advances, Esc then b / a insert, dd deletes, Alt+Up moves', async ({ page }) => {
+  await signUp(page, 'Keys');
+  await page.getByRole('button', { name: 'New notebook' }).click();
+  await expect(page.getByTestId('connection-status')).toHaveText('connected');
+  const cells = page.getByTestId('cell');
+  await expect(cells).toHaveCount(1);
+
+  await editorOf(page, 0).click();
+  await page.keyboard.type('select 1');
+  await page.keyboard.press('Shift+Enter'); // at the end: a new cell, focused
+  await expect(cells).toHaveCount(2);
+  await page.keyboard.type('select 2');
+  await expectSource(page, 1, 'select 2');
+
+  await page.keyboard.press('Escape');
+  await expect(cells.nth(1)).toBeFocused();
+  await page.keyboard.press('m'); // make it text
+  await expect(cells.nth(1)).toHaveAttribute('data-kind', 'text');
+  await page.keyboard.press('b');
+  await expect(cells).toHaveCount(3);
+  await page.keyboard.type('third');
+  await page.keyboard.press('Escape');
+  await page.keyboard.press('Alt+ArrowUp');
+  await expectSource(page, 1, 'third');
+  await page.keyboard.press('d');
+  await page.keyboard.press('d');
+  await expect(cells).toHaveCount(2);
+  await expectSource(page, 1, 'select 2');
+  await page.keyboard.press('z'); // undo the delete
+  await expect(cells).toHaveCount(3);
+  await expectSource(page, 1, 'third');
+
+  // Everything was stored: a reload shows the same notebook.
+  await page.reload();
+  await expect(page.getByTestId('connection-status')).toHaveText('connected');
+  await expect(cells).toHaveCount(3);
+  await expectSource(page, 0, 'select 1');
+});
+
+test('offline edits are kept and sync on reconnect', async ({ browser }) => {
+  const ada = await person(browser, 'Offline Ada');
+  await ada.page.getByRole('button', { name: 'New notebook' }).click();
+  await expect(ada.page.getByTestId('connection-status')).toHaveText('connected');
+  const url = ada.page.url();
+  // The same person in another browser, which stays online.
+  const elsewhere = await browser.newContext({ storageState: await ada.context.storageState() });
+  const second = await elsewhere.newPage();
+  await second.goto(url);
+  await expect(second.getByTestId('connection-status')).toHaveText('connected');
+
+  await ada.context.setOffline(true);
+  await expect(ada.page.getByTestId('connection-status')).toHaveText('offline — changes saved locally');
+  await typeInto(ada.page, 0, 'written offline');
+  await expectSource(ada.page, 0, 'written offline');
+  await expect(second.getByTestId('connection-status')).toHaveText('connected');
+  await expectSource(second, 0, '');
+  await ada.context.setOffline(false);
+  await expect(ada.page.getByTestId('connection-status')).toHaveText('connected');
+  await expectSource(second, 0, 'written offline');
+  await ada.context.close();
+  await elsewhere.close();
+});

@@ -1,0 +1,196 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import * as Y from 'yjs';
+import { orderedCells, insertCell, moveCell, getTitle } from '../../cells/document';
+import { loadDoc } from '../../server/collab/doc-store';
+import { roomsFor } from '../../server/collab/rooms';
+import { createNotebook, renameNotebook } from '../../server/notebooks/notebooks';
+import {
+  connect,
+  rawSocket,
+  startCollabServer,
+  synced,
+  until,
+  upgradeStatus,
+  type CollabServer
+} from './helpers/collab';
+import { join, person } from './helpers/people';
+import { freshDb, type TestDb } from './helpers/test-db';
+
+let t: TestDb;
+let server: CollabServer;
+beforeAll(async () => {
+  t = await freshDb();
+  server = await startCollabServer(t.db);
+});
+afterAll(async () => {
+  await server.close();
+  await roomsFor(t.db).closeAll();
+  await t.cleanup();
+});
+
+const sourceOf = (doc: Y.Doc, i = 0) => orderedCells(doc)[i]!.source.toString();
+const sourceById = (doc: Y.Doc, id: string) =>
+  orderedCells(doc)
+    .find((c) => c.id === id)
+    ?.source.toString();
+
+async function team() {
+  const owner = await person(t.db, 'Owner');
+  const editor = await person(t.db, 'Editor');
+  const viewer = await person(t.db, 'Viewer');
+  await join(t.db, owner, editor, 'editor');
+  await join(t.db, owner, viewer, 'viewer');
+  const nb = await createNotebook(t.db, owner.id, owner.workspaceId, { title: 'Shared' });
+  return { owner, editor, viewer, nb };
+}
+
+describe('collaboration server', () => {
+  it('two editors converge on concurrent edits to the same cell, and the database has the result', async () => {
+    const { owner, editor, nb } = await team();
+    const a = connect(server.port, nb.id, owner.token);
+    const b = connect(server.port, nb.id, editor.token);
+    await Promise.all([synced(a), synced(b)]);
+    expect(getTitle(a.doc)).toBe('Shared');
+
+    const ta = orderedCells(a.doc)[0]!.source;
+    const tb = orderedCells(b.doc)[0]!.source;
+    for (let i = 0; i < 20; i++) {
+      ta.insert(0, 'a');
+      tb.insert(tb.length, 'b');
+    }
+    insertCell(a.doc, { kind: 'text', source: 'from A' }, 1);
+    moveCell(b.doc, orderedCells(b.doc)[0]!.id, 0);
+    await until(() => sourceOf(a.doc) === sourceOf(b.doc) && orderedCells(b.doc).length === 2, 'convergence');
+    expect(sourceOf(a.doc)).toBe('a'.repeat(20) + 'b'.repeat(20));
+    expect(orderedCells(b.doc).map((c) => c.source.toString())).toEqual([sourceOf(a.doc), 'from A']);
+
+    const room = (await roomsFor(t.db).peek(nb.id))!;
+    await room.settled();
+    a.destroy();
+    b.destroy();
+    const stored = await loadDoc(t.db, nb.id);
+    expect(sourceOf(stored)).toBe(sourceOf(a.doc));
+  });
+
+  it("drops a viewer's updates: they reach neither other people nor the database, but the viewer sees edits", async () => {
+    const { owner, viewer, nb } = await team();
+    const a = connect(server.port, nb.id, owner.token);
+    const v = connect(server.port, nb.id, viewer.token);
+    await Promise.all([synced(a), synced(v)]);
+
+    const cellId = orderedCells(a.doc)[0]!.id;
+    orderedCells(v.doc)[0]!.source.insert(0, 'VIEWER WAS HERE ');
+    insertCell(v.doc, { kind: 'text', source: 'viewer cell' }, 0);
+    orderedCells(a.doc)[0]!.source.insert(0, 'owner edit');
+    await until(() => !!sourceById(v.doc, cellId)?.includes('owner edit'), 'the viewer to receive the edit');
+    await (await roomsFor(t.db).peek(nb.id))!.settled();
+
+    expect(sourceOf(a.doc)).toBe('owner edit');
+    expect(orderedCells(a.doc)).toHaveLength(1);
+    const stored = await loadDoc(t.db, nb.id);
+    expect(sourceOf(stored)).toBe('owner edit');
+    expect(JSON.stringify(stored.getMap('cells').toJSON())).not.toContain('viewer cell');
+    expect((await roomsFor(t.db).peek(nb.id))!.stats.droppedFromViewers).toBeGreaterThan(0);
+    a.destroy();
+    v.destroy();
+  });
+
+  it('refuses upgrades from strangers, logged-out clients, other sites and unknown paths', async () => {
+    const { owner, nb } = await team();
+    const stranger = await person(t.db, 'Stranger');
+    const cookie = (token: string) => ({ cookie: `sheaf_session=${token}` });
+    expect(await upgradeStatus(server.port, `/collab/${nb.id}`, cookie(owner.token))).toBe(101);
+    expect(await upgradeStatus(server.port, `/collab/${nb.id}`, cookie(stranger.token))).toBe(403);
+    expect(await upgradeStatus(server.port, `/collab/${nb.id}`)).toBe(401);
+    expect(await upgradeStatus(server.port, `/collab/${nb.id}`, cookie('a'.repeat(32)))).toBe(401);
+    expect(
+      await upgradeStatus(server.port, `/collab/${nb.id}`, {
+        ...cookie(owner.token),
+        origin: 'https://evil.example'
+      })
+    ).toBe(403);
+    expect(await upgradeStatus(server.port, `/collab/not-an-id`, cookie(owner.token))).toBe(404);
+    expect(await upgradeStatus(server.port, `/collab/${'a'.repeat(16)}`, cookie(owner.token))).toBe(403);
+  });
+
+  it('survives 10,000 malformed frames from one client while others keep editing', async () => {
+    const { owner, editor, nb } = await team();
+    const a = connect(server.port, nb.id, owner.token);
+    const b = connect(server.port, nb.id, editor.token);
+    await Promise.all([synced(a), synced(b)]);
+    const attacker = await rawSocket(server.port, nb.id, editor.token);
+
+    const frames: (Buffer | string)[] = [];
+    let seed = 42;
+    const rand = () => (seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
+    for (let i = 0; i < 10_000; i++) {
+      const kind = i % 5;
+      const len = 1 + Math.floor(rand() * 64);
+      const body = Buffer.from(Array.from({ length: len }, () => Math.floor(rand() * 256)));
+      if (kind === 0)
+        frames.push(body); // random bytes
+      else if (kind === 1)
+        frames.push(Buffer.concat([Buffer.from([0, 2, len]), body])); // sync update, garbage body
+      else if (kind === 2)
+        frames.push(Buffer.concat([Buffer.from([1, len]), body])); // awareness, garbage body
+      else if (kind === 3)
+        frames.push(Buffer.from([0, 0, 0xff, 0xff, 0xff, 0xff, 0x7f])); // huge length prefix
+      else frames.push('not binary at all');
+    }
+    let typed = 0;
+    const typing = setInterval(() => {
+      orderedCells(a.doc)[0]!.source.insert(0, 'x');
+      typed++;
+    }, 5);
+    for (const f of frames) attacker.send(f);
+    await new Promise<void>((resolve) => attacker.send(Buffer.from([0]), () => resolve()));
+    clearInterval(typing);
+    await until(() => sourceOf(b.doc) === 'x'.repeat(typed), 'the other client to see every edit');
+
+    const room = (await roomsFor(t.db).peek(nb.id))!;
+    await until(() => room.stats.malformed >= 10_000, 'the server to drop every malformed frame');
+    // A fresh client can still join and sees the document intact.
+    const c = connect(server.port, nb.id, owner.token);
+    await synced(c);
+    expect(sourceOf(c.doc)).toBe('x'.repeat(typed));
+    expect(orderedCells(c.doc)).toHaveLength(1);
+    attacker.close();
+    for (const x of [a, b, c]) x.destroy();
+  });
+
+  it('a rename from the notebook list reaches people who have the notebook open', async () => {
+    const { owner, editor, nb } = await team();
+    const b = connect(server.port, nb.id, editor.token);
+    await synced(b);
+    await renameNotebook(t.db, owner.id, nb.id, { title: 'Renamed from the list' });
+    await until(() => getTitle(b.doc) === 'Renamed from the list', 'the new title');
+    // …and a title typed in the notebook shows in the list.
+    b.doc.getMap('meta').set('title', 'Typed in the notebook');
+    let title = '';
+    const start = Date.now();
+    while (title !== 'Typed in the notebook' && Date.now() - start < 10_000) {
+      const rows = await t.db.query<{ title: string }>('select title from notebooks where id = $1', [nb.id]);
+      title = rows[0]!.title;
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    expect(title).toBe('Typed in the notebook');
+    b.destroy();
+  });
+
+  it('unloads the room when the last person leaves, compacting the log into a snapshot', async () => {
+    const { owner, nb } = await team();
+    const a = connect(server.port, nb.id, owner.token);
+    await synced(a);
+    for (let i = 0; i < 50; i++) orderedCells(a.doc)[0]!.source.insert(0, 'z');
+    const room = (await roomsFor(t.db).peek(nb.id))!;
+    await until(() => room.stats.stored >= 50, 'the edits to be stored');
+    a.destroy();
+    await until(() => room.isDestroyed, 'the room to unload');
+    expect(await roomsFor(t.db).peek(nb.id)).toBeUndefined();
+    const log = await t.db.query('select 1 from doc_updates where notebook_id = $1', [nb.id]);
+    expect(log).toHaveLength(0);
+    const snap = await t.db.query('select 1 from doc_snapshots where notebook_id = $1', [nb.id]);
+    expect(snap).toHaveLength(1);
+    expect(sourceOf(await loadDoc(t.db, nb.id))).toBe('z'.repeat(50));
+  });
+});
