@@ -6,7 +6,7 @@ test('sign up, create a notebook, rename it, find it, log out and back in', asyn
   await expect(page.getByText('No notebooks yet')).toBeVisible();
 
   await page.getByRole('button', { name: 'New notebook' }).click();
-  await expect(page.getByRole('heading', { name: 'Untitled notebook' })).toBeVisible();
+  await expect(page.getByLabel('Notebook title')).toHaveValue('Untitled notebook');
   await page.getByRole('link', { name: '← Notebooks' }).click();
 
   await page.getByRole('button', { name: 'Rename Untitled notebook' }).click();

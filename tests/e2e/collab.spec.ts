@@ -147,3 +147,48 @@ test('offline edits are kept and sync on reconnect', async ({ browser }) => {
   await ada.context.close();
   await elsewhere.close();
 });
+
+test('a title typed in the notebook shows in the list; a rename in the list reaches the open notebook', async ({
+  browser
+}) => {
+  const ada = await person(browser, 'Titles');
+  const workspacePath = new URL(ada.page.url()).pathname;
+  await ada.page.getByRole('button', { name: 'New notebook' }).click();
+  await expect(ada.page.getByTestId('connection-status')).toHaveText('connected');
+  await ada.page.getByLabel('Notebook title').fill('Churn deep-dive');
+  const notebookUrl = ada.page.url();
+
+  const list = await ada.context.newPage();
+  await expect
+    .poll(async () => {
+      await list.goto(workspacePath);
+      return list.getByTestId('notebook-row').first().textContent();
+    })
+    .toContain('Churn deep-dive');
+
+  await list.getByRole('button', { name: 'Rename Churn deep-dive' }).click();
+  await list.getByLabel('New title').fill('Churn, final');
+  await list.getByLabel('New title').press('Enter');
+  await expect(list.getByRole('link', { name: 'Churn, final' })).toBeVisible();
+  await expect(ada.page.getByLabel('Notebook title')).toHaveValue('Churn, final');
+  expect(ada.page.url()).toBe(notebookUrl);
+  await ada.context.close();
+});
+
+test('cells move by dragging their handle', async ({ page }) => {
+  await signUp(page, 'Dragger');
+  await page.getByRole('button', { name: 'New notebook' }).click();
+  await expect(page.getByTestId('connection-status')).toHaveText('connected');
+  await typeInto(page, 0, 'first');
+  await page.getByRole('button', { name: 'Add Text cell below cell 1' }).click();
+  await page.keyboard.type('second');
+  const cells = page.getByTestId('cell');
+  await expect(cells).toHaveCount(2);
+  const target = await cells.nth(0).boundingBox();
+  await cells
+    .nth(1)
+    .getByRole('button', { name: 'Drag to move' })
+    .dragTo(cells.nth(0), { targetPosition: { x: 20, y: Math.max(2, (target?.height ?? 40) / 4) } });
+  await expectSource(page, 0, 'second');
+  await expectSource(page, 1, 'first');
+});

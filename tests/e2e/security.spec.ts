@@ -37,7 +37,7 @@ test("someone else's notebook is a 404, and a viewer cannot rename", async ({ br
   const owner = await ownerCtx.newPage();
   await signUp(owner, 'Owner');
   await owner.getByRole('button', { name: 'New notebook' }).click();
-  await expect(owner.getByRole('heading', { name: 'Untitled notebook' })).toBeVisible();
+  await expect(owner.getByLabel('Notebook title')).toHaveValue('Untitled notebook');
   const notebookPath = new URL(owner.url()).pathname;
   const notebookId = notebookPath.split('/').pop()!;
   const workspacePath = await owner.getByRole('link', { name: '← Notebooks' }).getAttribute('href');

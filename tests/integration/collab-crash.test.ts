@@ -5,12 +5,15 @@ import { afterAll, expect, it } from 'vitest';
 import * as Y from 'yjs';
 import { orderedCells } from '../../cells/document';
 import { createNotebook } from '../../server/notebooks/notebooks';
-import { connect, synced, until, type Client } from './helpers/collab';
+import { connect, destroyClients, synced, until, type Client } from './helpers/collab';
 import { durableDb } from './helpers/durable-db';
 import { join, person } from './helpers/people';
 
 const children: ChildProcess[] = [];
-afterAll(() => children.forEach((c) => c.kill('SIGKILL')));
+afterAll(() => {
+  destroyClients();
+  children.forEach((c) => c.kill('SIGKILL'));
+});
 
 async function freePort(): Promise<number> {
   const s = createServer();

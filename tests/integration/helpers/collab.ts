@@ -38,6 +38,13 @@ function cookieSocket(token: string) {
 
 export type Client = { doc: Y.Doc; provider: WebsocketProvider; received: Uint8Array[]; destroy: () => void };
 
+const open = new Set<Client>();
+
+/** Destroys every client a test left connected (also after a failed assertion). */
+export function destroyClients(): void {
+  for (const c of open) c.destroy();
+}
+
 export function connect(port: number, notebookId: string, token: string): Client {
   const doc = new Y.Doc();
   const provider = new WebsocketProvider(`ws://127.0.0.1:${port}/collab`, notebookId, doc, {
@@ -50,15 +57,18 @@ export function connect(port: number, notebookId: string, token: string): Client
   doc.on('update', (update: Uint8Array, origin: unknown) => {
     if (origin === provider) received.push(update);
   });
-  return {
+  const client: Client = {
     doc,
     provider,
     received,
     destroy: () => {
+      if (!open.delete(client)) return;
       provider.destroy();
       doc.destroy();
     }
   };
+  open.add(client);
+  return client;
 }
 
 export async function until(check: () => boolean, what: string, timeoutMs = 10_000): Promise<void> {
