@@ -6,6 +6,7 @@ import { roomsFor } from '../../server/collab/rooms';
 import { createNotebook, renameNotebook } from '../../server/notebooks/notebooks';
 import {
   connect,
+  destroyClients,
   rawSocket,
   startCollabServer,
   synced,
