@@ -29,8 +29,11 @@ export interface Peer {
   close(code: number, reason: string): void;
 }
 
-/** Compaction folds the log into the snapshot after this many stored updates (and when the room unloads). */
-const COMPACT_EVERY = 500;
+/** Compaction folds the log into the snapshot. It rebuilds the whole document, so it waits for a quiet moment
+ * (or a long log) rather than running in the middle of typing; it also runs when the room unloads.
+ * (bench:collab on PGlite: p99 56 ms compacting every 500 updates, 39 ms with no compaction during typing.) */
+const COMPACT_EVERY = 5_000;
+const COMPACT_WHEN_QUIET_MS = 10_000;
 /** notebooks.updated_at is touched at most this often while people type. */
 const TOUCH_EVERY_MS = 5_000;
 
@@ -45,6 +48,7 @@ export class Room {
   private sinceCompact = 0;
   private title: string;
   private lastTouch = 0;
+  private quietTimer: ReturnType<typeof setTimeout> | null = null;
   private destroyed = false;
   /** Set by Rooms while it compacts an empty room before unloading it. */
   unloading = false;
@@ -191,6 +195,13 @@ export class Room {
       this.flushing = null;
     }
     if (this.sinceCompact >= COMPACT_EVERY) void this.compact();
+    else if (this.sinceCompact > 0) {
+      if (this.quietTimer) clearTimeout(this.quietTimer);
+      this.quietTimer = setTimeout(() => {
+        if (!this.flushing && this.sinceCompact > 0 && !this.destroyed) void this.compact();
+      }, COMPACT_WHEN_QUIET_MS);
+      this.quietTimer.unref?.();
+    }
   }
 
   private async afterStore(): Promise<void> {
@@ -220,6 +231,7 @@ export class Room {
 
   destroy(): void {
     this.destroyed = true;
+    if (this.quietTimer) clearTimeout(this.quietTimer);
     this.awareness.destroy();
     this.doc.destroy();
   }

@@ -1,0 +1,73 @@
+// The collaboration server for bench:collab, in its own process so its CPU and memory can be read from /proc.
+// Sets up N editors on one notebook, serves /collab on one port and a plain WebSocket echo (the baseline) on another.
+import { mkdtemp } from 'node:fs/promises';
+import { createServer } from 'node:http';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { WebSocketServer } from 'ws';
+import { signUp } from '../server/auth/accounts';
+import { createCollabUpgradeHandler } from '../server/collab/upgrade';
+import { openMigratedDb } from '../server/db/open';
+import { createNotebook } from '../server/notebooks/notebooks';
+import { acceptInvite, createInvite } from '../server/workspaces/invites';
+
+const clients = Number(process.env.BENCH_CLIENTS ?? 50);
+const cells = Number(process.env.BENCH_CELLS ?? 10);
+
+const db = await openMigratedDb({
+  databaseUrl: process.env.BENCH_DATABASE_URL,
+  databaseSchema: process.env.BENCH_DATABASE_URL ? `bench_${Date.now().toString(36)}` : undefined,
+  dataDir: await mkdtemp(path.join(tmpdir(), 'sheaf-bench-')),
+  migrationsDir: path.resolve('migrations')
+});
+
+const password = 'bench password';
+const owner = await signUp(db, { email: `owner.${Date.now()}@bench.test`, name: 'Owner', password });
+const nb = await createNotebook(
+  db,
+  owner.user.id,
+  owner.workspaceId,
+  { title: 'Bench' },
+  Array.from({ length: cells }, () => ({ kind: 'text' as const }))
+);
+const tokens = [owner.token];
+const invite = await createInvite(db, owner.user.id, owner.workspaceId, { role: 'editor' });
+for (let i = 1; i < clients; i++) {
+  const u = await signUp(db, { email: `editor${i}.${Date.now()}@bench.test`, name: `Editor ${i}`, password });
+  await acceptInvite(db, u.user.id, invite.token);
+  tokens.push(u.token);
+}
+
+const http = createServer((_req, res) => res.writeHead(404).end());
+const onUpgrade = createCollabUpgradeHandler(async () => db);
+http.on('upgrade', (req, socket, head) => {
+  if (!onUpgrade(req, socket, head)) socket.destroy();
+});
+await new Promise<void>((r) => http.listen(0, '127.0.0.1', r));
+
+const echo = new WebSocketServer({ port: 0, host: '127.0.0.1' });
+echo.on('connection', (ws) => ws.on('message', (data, binary) => ws.send(data, { binary })));
+await new Promise<void>((r) => echo.on('listening', r));
+
+console.log(
+  JSON.stringify({
+    port: (http.address() as AddressInfo).port,
+    echoPort: (echo.address() as AddressInfo).port,
+    notebookId: nb.id,
+    tokens,
+    database: db.kind
+  })
+);
+
+// How long work waited for this process's event loop (PGlite runs inside it): the bench asks on SIGUSR2.
+const loop = monitorEventLoopDelay({ resolution: 5 });
+process.on('SIGUSR2', () => {
+  loop.disable();
+  console.log(JSON.stringify({ loopP50: loop.percentile(50) / 1e6, loopP99: loop.percentile(99) / 1e6 }));
+});
+process.on('SIGUSR1', () => {
+  loop.reset();
+  loop.enable();
+});
