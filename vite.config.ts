@@ -17,6 +17,21 @@ function collab(): Plugin {
         const instance = await server.ssrLoadModule('/server/db/instance.ts');
         return upgrade.createCollabUpgradeHandler(() => instance.getDb());
       };
+      // Uploads and file reads bypass SvelteKit's body limit, as in production (server/index.ts).
+      server.middlewares.use((req, res, next) => {
+        if (!req.url?.startsWith('/api/upload') && !req.url?.startsWith('/api/files/')) return next();
+        void (async () => {
+          const http = await server.ssrLoadModule('/server/files/http.ts');
+          const instance = await server.ssrLoadModule('/server/db/instance.ts');
+          const config = (await server.ssrLoadModule('/server/config.ts')).loadConfig();
+          const files = http.createFileHandler({
+            getDb: () => instance.getDb(),
+            dataDir: config.dataDir,
+            uploadLimitBytes: config.uploadLimitBytes
+          });
+          if (!files(req, res)) next();
+        })().catch(next);
+      });
       // Only /collab/ is claimed, so Vite's HMR socket keeps working.
       server.httpServer?.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
         if (!req.url?.startsWith('/collab/')) return;

@@ -14,6 +14,8 @@ const EnvSchema = z.object({
   MIGRATIONS_DIR: z.string().default('migrations'),
   SEED_DEMO: z.enum(['0', '1']).optional(),
   COOKIE_SECURE: z.enum(['true', 'false']).optional(),
+  /** Largest upload, in MB. */
+  UPLOAD_LIMIT_MB: z.coerce.number().positive().default(1024),
   PORT: z.coerce.number().int().min(0).max(65535).default(3000),
   HOST: z.string().default('0.0.0.0')
 });
@@ -26,6 +28,7 @@ export type ServerConfig = {
   migrationsDir: string;
   seedDemo: boolean;
   cookieSecure: boolean | undefined;
+  uploadLimitBytes: number;
   port: number;
   host: string;
 };
@@ -47,6 +50,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ServerConfig {
     // The embedded default is for trying Sheaf out, so it comes with a demo account; a real database does not.
     seedDemo: e.SEED_DEMO ? e.SEED_DEMO === '1' : !e.DATABASE_URL,
     cookieSecure: e.COOKIE_SECURE ? e.COOKIE_SECURE === 'true' : undefined,
+    uploadLimitBytes: Math.round(e.UPLOAD_LIMIT_MB * 1024 * 1024),
     port: e.PORT,
     host: e.HOST
   };

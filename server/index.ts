@@ -3,6 +3,7 @@ import { createServer } from 'node:http';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { createCollabUpgradeHandler } from './collab/upgrade';
+import { createFileHandler } from './files/http';
 import { roomsFor } from './collab/rooms';
 import { loadConfig } from './config';
 import { closeDb, getDb } from './db/instance';
@@ -29,9 +30,15 @@ const { handler } = (await import(handlerUrl)) as {
   handler: (req: import('node:http').IncomingMessage, res: import('node:http').ServerResponse) => void;
 };
 
+const files = createFileHandler({
+  getDb: () => getDb(config),
+  dataDir: config.dataDir,
+  uploadLimitBytes: config.uploadLimitBytes
+});
+
 const server = createServer((req, res) => {
   if (tellProtocol) req.headers[OWN_PROTO_HEADER] = 'encrypted' in req.socket ? 'https' : 'http';
-  handler(req, res);
+  if (!files(req, res)) handler(req, res);
 });
 
 const onUpgrade = createCollabUpgradeHandler(() => getDb(config));

@@ -6,6 +6,7 @@ import { WebSocketServer, type WebSocket } from 'ws';
 import { SESSION_COOKIE, validateSessionToken } from '../auth/session';
 import type { Db } from '../db/types';
 import { isAppError } from '../errors';
+import { cookieValue, sameOrigin } from '../http/session-of';
 import { requireNotebookRole } from '../workspaces/access';
 import type { Role } from '../workspaces/roles';
 import type { Peer, Room } from './room';
@@ -25,25 +26,6 @@ function refuse(socket: Duplex, status: 401 | 403 | 404, message: string) {
     `HTTP/1.1 ${status} ${text}\r\nContent-Type: text/plain\r\nContent-Length: ${Buffer.byteLength(message)}\r\n` +
       `Connection: close\r\n\r\n${message}`
   );
-}
-
-function cookie(req: IncomingMessage, name: string): string | undefined {
-  for (const part of (req.headers.cookie ?? '').split(';')) {
-    const i = part.indexOf('=');
-    if (i > 0 && part.slice(0, i).trim() === name) return decodeURIComponent(part.slice(i + 1).trim());
-  }
-  return undefined;
-}
-
-/** A page on another site must not open a socket with our user's cookies. */
-function sameOrigin(req: IncomingMessage): boolean {
-  const origin = req.headers.origin;
-  if (!origin) return true; // not a browser
-  try {
-    return new URL(origin).host === req.headers.host;
-  } catch {
-    return false;
-  }
 }
 
 type Access = { ok: true; user: { id: string; name: string }; role: Role } | { ok: false; status: 401 | 403 };
@@ -74,7 +56,7 @@ export function createCollabUpgradeHandler(getDb: () => Promise<Db>): UpgradeHan
       if (!sameOrigin(req)) return refuse(socket, 403, 'Cross-site connections are refused.');
       const notebookId = m[1]!;
       const db = await getDb();
-      const token = cookie(req, 'sheaf_session' satisfies typeof SESSION_COOKIE);
+      const token = cookieValue(req, SESSION_COOKIE);
       const access = await authorize(db, token, notebookId);
       if (!access.ok) {
         return refuse(

@@ -1,0 +1,210 @@
+// Uploaded files of a workspace: store (stream → convert → move into place → record), list, rename, delete, read.
+import { createWriteStream } from 'node:fs';
+import { mkdir, rename, rm } from 'node:fs/promises';
+import path from 'node:path';
+import { Transform, type Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { z } from 'zod';
+import type { Db, Queryable } from '../db/types';
+import { AppError, invalid, notFound } from '../errors';
+import { newId } from '../ids';
+import { parseInput } from '../validate';
+import { requireWorkspaceRole } from '../workspaces/access';
+import { convertToParquet, type Column } from './convert';
+import { formatOf, tableNameFrom, TableNameSchema, uniqueName, type FileFormat } from './names';
+
+export type StoredFile = {
+  id: string;
+  workspaceId: string;
+  tableName: string;
+  originalName: string;
+  format: FileFormat;
+  sizeBytes: number;
+  parquetBytes: number;
+  rowCount: number;
+  columns: Column[];
+  createdAt: Date;
+};
+
+export const DEFAULT_UPLOAD_LIMIT = 1024 ** 3;
+
+export const workspaceFilesDir = (dataDir: string, workspaceId: string) =>
+  path.join(dataDir, 'files', workspaceId);
+export const parquetPath = (dataDir: string, workspaceId: string, fileId: string) =>
+  path.join(workspaceFilesDir(dataDir, workspaceId), fileId, 'data.parquet');
+
+export function formatBytes(n: number): string {
+  if (n >= 1024 ** 3) return `${(n / 1024 ** 3).toFixed(n % 1024 ** 3 ? 1 : 0)} GB`;
+  if (n >= 1024 ** 2) return `${Math.round(n / 1024 ** 2)} MB`;
+  return `${Math.round(n / 1024)} KB`;
+}
+
+function tooLarge(limit: number) {
+  return new AppError(
+    'too_large',
+    `This file is larger than the upload limit of ${formatBytes(limit)}. Nothing was stored.`
+  );
+}
+
+/** Streams `source` to disk (never holding it in memory), converts it to Parquet and records it. All or nothing. */
+export async function storeUpload(
+  db: Db,
+  dataDir: string,
+  args: { userId: string; workspaceId: string; fileName: string; source: Readable; limitBytes: number }
+): Promise<StoredFile> {
+  await requireWorkspaceRole(db, args.userId, args.workspaceId, 'editor');
+  const originalName = path.basename(args.fileName).slice(0, 255);
+  const format = formatOf(originalName);
+  if (!format) {
+    throw invalid(
+      `Sheaf reads CSV, TSV, JSON (or newline-delimited JSON) and Parquet files; "${originalName}" is none of these.`
+    );
+  }
+  const id = newId();
+  const wsDir = workspaceFilesDir(dataDir, args.workspaceId);
+  const incoming = path.join(wsDir, `.incoming-${id}`);
+  const finalDir = path.join(wsDir, id);
+  await mkdir(incoming, { recursive: true });
+  const original = path.join(incoming, `original.${format}`);
+  let recorded = false;
+  try {
+    let size = 0;
+    const counter = new Transform({
+      transform(chunk: Buffer, _enc, done) {
+        size += chunk.length;
+        done(size > args.limitBytes ? tooLarge(args.limitBytes) : null, chunk);
+      }
+    });
+    await pipeline(args.source, counter, createWriteStream(original));
+    const converted = await convertToParquet(format, original, path.join(incoming, 'data.parquet'));
+    await rm(original);
+    await rename(incoming, finalDir);
+    const file = await db.transaction(async (tx) => {
+      // One upload at a time per workspace picks a name, so two files never get the same table name.
+      await tx.query('select pg_advisory_xact_lock(hashtext($1))', [`files:${args.workspaceId}`]);
+      const taken = await takenNames(tx, args.workspaceId);
+      const tableName = uniqueName(tableNameFrom(originalName), taken);
+      const rows = await tx.query<{ created_at: Date }>(
+        `insert into files (id, workspace_id, table_name, original_name, format, size_bytes, parquet_bytes, row_count,
+                            columns, created_by)
+         values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) returning created_at`,
+        [
+          id,
+          args.workspaceId,
+          tableName,
+          originalName,
+          format,
+          size,
+          converted.parquetBytes,
+          converted.rows,
+          JSON.stringify(converted.columns),
+          args.userId
+        ]
+      );
+      return {
+        id,
+        workspaceId: args.workspaceId,
+        tableName,
+        originalName,
+        format,
+        sizeBytes: size,
+        parquetBytes: converted.parquetBytes,
+        rowCount: converted.rows,
+        columns: converted.columns,
+        createdAt: rows[0]!.created_at
+      } satisfies StoredFile;
+    });
+    recorded = true;
+    return file;
+  } finally {
+    await rm(incoming, { recursive: true, force: true });
+    if (!recorded) await rm(finalDir, { recursive: true, force: true });
+  }
+}
+
+async function takenNames(db: Queryable, workspaceId: string): Promise<Set<string>> {
+  const rows = await db.query<{ name: string }>(
+    'select lower(table_name) as name from files where workspace_id = $1',
+    [workspaceId]
+  );
+  return new Set(rows.map((r) => r.name));
+}
+
+type FileRow = {
+  id: string;
+  workspace_id: string;
+  table_name: string;
+  original_name: string;
+  format: FileFormat;
+  size_bytes: unknown;
+  parquet_bytes: unknown;
+  row_count: unknown;
+  columns: unknown;
+  created_at: Date;
+};
+
+function fromRow(r: FileRow): StoredFile {
+  const columns = typeof r.columns === 'string' ? JSON.parse(r.columns) : r.columns;
+  return {
+    id: r.id,
+    workspaceId: r.workspace_id,
+    tableName: r.table_name,
+    originalName: r.original_name,
+    format: r.format,
+    sizeBytes: Number(r.size_bytes),
+    parquetBytes: Number(r.parquet_bytes),
+    rowCount: Number(r.row_count),
+    columns: columns as Column[],
+    createdAt: r.created_at
+  };
+}
+
+export async function listFiles(db: Queryable, userId: string, workspaceId: string): Promise<StoredFile[]> {
+  await requireWorkspaceRole(db, userId, workspaceId, 'viewer');
+  const rows = await db.query<FileRow>(
+    'select * from files where workspace_id = $1 order by lower(table_name)',
+    [workspaceId]
+  );
+  return rows.map(fromRow);
+}
+
+/** The file, if the user may read it. Non-members get "not found". */
+export async function getFile(db: Queryable, userId: string, fileId: string): Promise<StoredFile> {
+  const rows = await db.query<FileRow>('select * from files where id = $1', [fileId]);
+  const row = rows[0];
+  if (!row) throw notFound('That file');
+  await requireWorkspaceRole(db, userId, row.workspace_id, 'viewer').catch((e) => {
+    throw e instanceof AppError && e.code === 'not_found' ? notFound('That file') : e;
+  });
+  return fromRow(row);
+}
+
+export async function renameFile(
+  db: Db,
+  userId: string,
+  fileId: string,
+  input: unknown
+): Promise<StoredFile> {
+  const { tableName } = parseInput(z.object({ tableName: TableNameSchema }), input);
+  const file = await getFile(db, userId, fileId);
+  await requireWorkspaceRole(db, userId, file.workspaceId, 'editor');
+  return db.transaction(async (tx) => {
+    await tx.query('select pg_advisory_xact_lock(hashtext($1))', [`files:${file.workspaceId}`]);
+    const taken = await takenNames(tx, file.workspaceId);
+    taken.delete(file.tableName.toLowerCase());
+    if (taken.has(tableName.toLowerCase())) {
+      throw new AppError('conflict', `Another file in this workspace is already called ${tableName}.`, {
+        fields: { tableName: 'That name is taken.' }
+      });
+    }
+    await tx.query('update files set table_name = $2 where id = $1', [fileId, tableName]);
+    return { ...file, tableName };
+  });
+}
+
+export async function deleteFile(db: Db, dataDir: string, userId: string, fileId: string): Promise<void> {
+  const file = await getFile(db, userId, fileId);
+  await requireWorkspaceRole(db, userId, file.workspaceId, 'editor');
+  await db.query('delete from files where id = $1', [fileId]);
+  await rm(path.join(workspaceFilesDir(dataDir, file.workspaceId), fileId), { recursive: true, force: true });
+}

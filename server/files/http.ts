@@ -1,0 +1,128 @@
+// File uploads (streamed, with a size limit) and Parquet reads with HTTP range requests. Served ahead of
+// SvelteKit, whose request body limit is meant for forms, not gigabyte files.
+//   POST /api/upload?workspace=ID&name=FILE     body: the file; header x-sheaf-upload: 1
+//   GET|HEAD /api/files/:id/data.parquet        Range: bytes=a-b
+import { createReadStream } from 'node:fs';
+import { stat } from 'node:fs/promises';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Db } from '../db/types';
+import { AppError, isAppError } from '../errors';
+import { sameOrigin, userOf } from '../http/session-of';
+import { getFile, parquetPath, storeUpload } from './files';
+
+export type FileHttpOptions = { getDb: () => Promise<Db>; dataDir: string; uploadLimitBytes: number };
+type Handler = (req: IncomingMessage, res: ServerResponse) => boolean;
+
+const READ = /^\/api\/files\/([a-z2-7]{16})\/data\.parquet$/;
+
+function sendError(res: ServerResponse, e: unknown) {
+  if (!isAppError(e)) {
+    console.error('files:', e);
+    e = new AppError(
+      'unavailable',
+      'Something went wrong on our side while handling the file. Please try again.'
+    );
+  }
+  const err = e as AppError;
+  if (res.headersSent) return void res.destroy();
+  res.writeHead(err.status, { 'content-type': 'application/json' });
+  res.end(JSON.stringify({ error: { code: err.code, message: err.message } }));
+}
+
+export function createFileHandler(opts: FileHttpOptions): Handler {
+  return (req, res) => {
+    const url = new URL(req.url ?? '/', 'http://x');
+    if (url.pathname === '/api/upload' && req.method === 'POST') {
+      void upload(opts, req, res, url);
+      return true;
+    }
+    const m = READ.exec(url.pathname);
+    if (m && (req.method === 'GET' || req.method === 'HEAD')) {
+      void read(opts, req, res, m[1]!).catch((e) => sendError(res, e));
+      return true;
+    }
+    return false;
+  };
+}
+
+async function upload(opts: FileHttpOptions, req: IncomingMessage, res: ServerResponse, url: URL) {
+  // Custom header + same origin: a form on another site can send neither.
+  const refuse = (e: AppError) => {
+    res.setHeader('connection', 'close'); // do not read the rest of a body we refused
+    sendError(res, e);
+    res.on('finish', () => req.destroy());
+  };
+  if (req.headers['x-sheaf-upload'] !== '1' || !sameOrigin(req)) {
+    return refuse(new AppError('forbidden', 'Uploads must come from the Sheaf app.'));
+  }
+  try {
+    const db = await opts.getDb();
+    const user = await userOf(db, req);
+    if (!user) return refuse(new AppError('unauthorized', 'Log in to upload files.'));
+    const declared = Number(req.headers['content-length'] ?? NaN);
+    if (declared > opts.uploadLimitBytes) {
+      return refuse(
+        new AppError(
+          'too_large',
+          `This file is larger than the upload limit of ${Math.round(opts.uploadLimitBytes / 1024 ** 2)} MB. Nothing was stored.`
+        )
+      );
+    }
+    const file = await storeUpload(db, opts.dataDir, {
+      userId: user.id,
+      workspaceId: url.searchParams.get('workspace') ?? '',
+      fileName: url.searchParams.get('name') ?? '',
+      source: req,
+      limitBytes: opts.uploadLimitBytes
+    });
+    res.writeHead(201, { 'content-type': 'application/json' });
+    res.end(JSON.stringify({ file }));
+  } catch (e) {
+    refuse(
+      isAppError(e) ? e : new AppError('unavailable', 'The upload failed on our side. Nothing was stored.')
+    );
+    if (!isAppError(e)) console.error('files: upload failed:', e);
+  }
+}
+
+async function read(opts: FileHttpOptions, req: IncomingMessage, res: ServerResponse, fileId: string) {
+  const db = await opts.getDb();
+  const user = await userOf(db, req);
+  if (!user) throw new AppError('unauthorized', 'Log in to read this file.');
+  const file = await getFile(db, user.id, fileId);
+  const filePath = parquetPath(opts.dataDir, file.workspaceId, file.id);
+  const { size } = await stat(filePath);
+  const headers: Record<string, string> = {
+    'accept-ranges': 'bytes',
+    'content-type': 'application/vnd.apache.parquet',
+    'cache-control': 'private, max-age=3600',
+    etag: `"${file.id}"` // stored files never change: a new upload is a new id
+  };
+  const range = req.headers.range;
+  let start = 0;
+  let end = size - 1;
+  let status = 200;
+  if (range) {
+    const m = /^bytes=(\d*)-(\d*)$/.exec(range.trim());
+    if (m && (m[1] || m[2])) {
+      if (m[1]) {
+        start = Number(m[1]);
+        end = m[2] ? Math.min(Number(m[2]), size - 1) : size - 1;
+      } else {
+        start = Math.max(0, size - Number(m[2])); // suffix range: the last N bytes
+      }
+    }
+    if (!m || start > end || start >= size) {
+      res.writeHead(416, { 'content-range': `bytes */${size}` });
+      return void res.end();
+    }
+    status = 206;
+    headers['content-range'] = `bytes ${start}-${end}/${size}`;
+  }
+  headers['content-length'] = String(end - start + 1);
+  res.writeHead(status, headers);
+  if (req.method === 'HEAD') return void res.end();
+  createReadStream(filePath, { start, end })
+    .on('error', () => res.destroy())
+    .pipe(res);
+}
