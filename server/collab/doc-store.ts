@@ -33,13 +33,24 @@ async function readState(db: Queryable, notebookId: string) {
   };
 }
 
-/** The document as stored: snapshot plus every update appended after it. */
-export async function loadDoc(db: Queryable, notebookId: string): Promise<Y.Doc> {
-  const s = await readState(db, notebookId);
+/** Snapshot plus log into one document. The server refuses updates that do not apply, but a log written by an
+ * older version may hold one: it is skipped (and reported) rather than making the notebook impossible to open. */
+function rebuild(notebookId: string, s: { snapshot: Bytes | null; tail: Bytes[] }): Y.Doc {
   const doc = new Y.Doc();
   if (s.snapshot) Y.applyUpdate(doc, s.snapshot);
-  for (const u of s.tail) Y.applyUpdate(doc, u);
+  s.tail.forEach((u, i) => {
+    try {
+      Y.applyUpdate(doc, u);
+    } catch (e) {
+      console.error(`collab: skipped stored update ${i + 1} of notebook ${notebookId}: it does not apply`, e);
+    }
+  });
   return doc;
+}
+
+/** The document as stored: snapshot plus every update appended after it. */
+export async function loadDoc(db: Queryable, notebookId: string): Promise<Y.Doc> {
+  return rebuild(notebookId, await readState(db, notebookId));
 }
 
 /** Folds the log into the snapshot. Safe to run concurrently with appends and with other compactions. */
@@ -48,9 +59,7 @@ export async function compactDoc(db: Db, notebookId: string): Promise<{ folded: 
     await tx.query('select pg_advisory_xact_lock(hashtext($1))', [notebookId]);
     const s = await readState(tx, notebookId);
     if (s.tail.length === 0) return { folded: 0 };
-    const doc = new Y.Doc();
-    if (s.snapshot) Y.applyUpdate(doc, s.snapshot);
-    for (const u of s.tail) Y.applyUpdate(doc, u);
+    const doc = rebuild(notebookId, s);
     const state = Y.encodeStateAsUpdate(doc);
     doc.destroy();
     await tx.query(

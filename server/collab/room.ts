@@ -22,6 +22,12 @@ function isEmptyUpdate(update: Uint8Array): boolean {
   return structs.length === 0 && ds.clients.size === 0;
 }
 
+function cloneDoc(doc: Y.Doc): Y.Doc {
+  const copy = new Y.Doc({ gc: doc.gc });
+  Y.applyUpdate(copy, Y.encodeStateAsUpdate(doc));
+  return copy;
+}
+
 export interface Peer {
   user: { id: string; name: string };
   role: Role;
@@ -44,6 +50,11 @@ export class Room {
   readonly stats: RoomStats = { stored: 0, droppedFromViewers: 0, malformed: 0 };
   private readonly peers = new Map<Peer, Set<number>>();
   private pending: { update: Uint8Array; origin: unknown }[] = [];
+  /** The document plus every pending update: an update is tried here before it is stored, so an update that
+   * decodes but cannot be applied is refused instead of stored (it would make the notebook unloadable). */
+  private staging: Y.Doc;
+  /** The batch being written: no longer pending, not yet in the document. */
+  private inflight: { update: Uint8Array; origin: unknown }[] = [];
   private flushing: Promise<void> | null = null;
   private sinceCompact = 0;
   private title: string;
@@ -59,6 +70,7 @@ export class Room {
     readonly doc: Y.Doc
   ) {
     this.title = getTitle(doc);
+    this.staging = cloneDoc(doc);
     this.awareness = new awarenessProtocol.Awareness(doc);
     this.awareness.setLocalState(null);
     doc.on('update', (update: Uint8Array, origin: unknown) => {
@@ -129,10 +141,8 @@ export class Room {
           return;
         }
         {
-          // A reconnecting client sends its whole state; only what is new to the server is worth storing.
-          const fresh = Y.diffUpdate(msg.update, Y.encodeStateVector(this.doc));
-          if (isEmptyUpdate(fresh)) return;
-          void this.enqueue(fresh, peer);
+          const fresh = this.admit(msg.update);
+          if (fresh) void this.enqueue(fresh, peer);
         }
         return;
       case 'awareness':
@@ -148,14 +158,35 @@ export class Room {
     }
   }
 
+  /** The part of `update` new to the server, once it applies cleanly; null if there is none or it is broken. */
+  private admit(update: Uint8Array): Uint8Array | null {
+    try {
+      // A reconnecting client sends its whole state; only what is new to the server is worth storing.
+      const fresh = Y.diffUpdate(update, Y.encodeStateVector(this.staging));
+      if (isEmptyUpdate(fresh)) return null;
+      Y.applyUpdate(this.staging, fresh);
+      return fresh;
+    } catch {
+      this.stats.malformed++;
+      this.rebuildStaging(); // a failed apply may have left part of the update behind
+      return null;
+    }
+  }
+
+  private rebuildStaging(): void {
+    this.staging.destroy();
+    this.staging = cloneDoc(this.doc);
+    for (const p of [...this.inflight, ...this.pending]) Y.applyUpdate(this.staging, p.update);
+  }
+
   /** Applies an edit made by the server itself (rename, seed), stored and broadcast like any other. */
   async serverEdit(edit: (doc: Y.Doc) => void): Promise<void> {
-    const scratch = new Y.Doc();
-    Y.applyUpdate(scratch, Y.encodeStateAsUpdate(this.doc));
+    const scratch = cloneDoc(this.staging);
     const before = Y.encodeStateVector(scratch);
     edit(scratch);
     const update = Y.encodeStateAsUpdate(scratch, before);
     scratch.destroy();
+    Y.applyUpdate(this.staging, update);
     await this.enqueue(update, 'server');
   }
 
@@ -174,6 +205,7 @@ export class Room {
     try {
       while (this.pending.length > 0) {
         const batch = this.pending.splice(0, 256);
+        this.inflight = batch;
         await appendUpdates(
           this.db,
           this.notebookId,
@@ -182,13 +214,16 @@ export class Room {
         this.stats.stored += batch.length;
         this.sinceCompact += batch.length;
         for (const b of batch) Y.applyUpdate(this.doc, b.update, b.origin);
+        this.inflight = [];
         await this.afterStore();
       }
     } catch (e) {
-      // Nothing of the failed batch was applied or broadcast. Dropping the connections makes every client
-      // reconnect and send again whatever the server does not have, so no edit is lost.
+      // The failed batch and everything queued after it were neither applied nor broadcast. Dropping the
+      // connections makes every client reconnect and send again whatever the server does not have.
       console.error(`collab: could not store updates for notebook ${this.notebookId}:`, e);
       this.pending = [];
+      this.inflight = [];
+      this.rebuildStaging();
       for (const peer of this.peers.keys())
         peer.close(1011, 'The server could not save changes; reconnecting.');
     } finally {
@@ -233,6 +268,7 @@ export class Room {
     this.destroyed = true;
     if (this.quietTimer) clearTimeout(this.quietTimer);
     this.awareness.destroy();
+    this.staging.destroy();
     this.doc.destroy();
   }
 }

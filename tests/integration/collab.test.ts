@@ -30,6 +30,17 @@ afterAll(async () => {
   await t.cleanup();
 });
 
+/** lib0's variable-length unsigned integer, as y-protocols frames byte arrays. */
+function encodeLength(n: number): number[] {
+  const out: number[] = [];
+  while (n > 0x7f) {
+    out.push(0x80 | (n & 0x7f));
+    n >>>= 7;
+  }
+  out.push(n);
+  return out;
+}
+
 const sourceOf = (doc: Y.Doc, i = 0) => orderedCells(doc)[i]!.source.toString();
 const sourceById = (doc: Y.Doc, id: string) =>
   orderedCells(doc)
@@ -159,6 +170,56 @@ describe('collaboration server', () => {
     expect(orderedCells(c.doc)).toHaveLength(1);
     attacker.close();
     for (const x of [a, b, c]) x.destroy();
+  });
+
+  it('refuses an update that decodes but cannot be applied; the notebook still loads with every real edit', async () => {
+    const { owner, editor, nb } = await team();
+    const a = connect(server.port, nb.id, owner.token);
+    await synced(a);
+    const attacker = await rawSocket(server.port, nb.id, editor.token);
+
+    // Search (deterministically) for a one-byte change to a real update that Yjs decodes but cannot apply.
+    const donor = new Y.Doc();
+    donor.getText('t').insert(0, 'hello world');
+    donor.getMap('m').set('k', 'v');
+    const good = Y.encodeStateAsUpdate(donor);
+    let broken: Uint8Array | null = null;
+    search: for (let pos = 0; pos < good.length; pos++) {
+      for (let value = 0; value < 256; value++) {
+        const u = good.slice();
+        u[pos] = value;
+        try {
+          Y.decodeUpdate(u);
+        } catch {
+          continue;
+        }
+        try {
+          Y.applyUpdate(new Y.Doc(), u);
+        } catch {
+          broken = u;
+          break search;
+        }
+      }
+    }
+    expect(broken).not.toBeNull();
+    const frame = (u: Uint8Array) =>
+      Buffer.concat([Buffer.from([0, 2]), Buffer.from(encodeLength(u.length)), u]);
+    const room = (await roomsFor(t.db).peek(nb.id))!;
+    const before = room.stats.malformed;
+    const logSize = async () =>
+      (await t.db.query('select 1 from doc_updates where notebook_id = $1', [nb.id])).length;
+    const storedBefore = await logSize();
+    attacker.send(frame(broken!));
+    await until(() => room.stats.malformed > before, 'the server to refuse the update');
+    await room.settled();
+    expect(await logSize()).toBe(storedBefore);
+
+    orderedCells(a.doc)[0]!.source.insert(0, 'still fine');
+    await until(() => room.stats.stored > 0 && sourceOf(room.doc) === 'still fine', 'the edit to be stored');
+    await room.settled();
+    expect(sourceOf(await loadDoc(t.db, nb.id))).toBe('still fine');
+    attacker.close();
+    a.destroy();
   });
 
   it('a rename from the notebook list reaches people who have the notebook open', async () => {
