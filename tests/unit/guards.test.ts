@@ -7,11 +7,16 @@ import { relativeTime } from '../../src/lib/components/relative-time';
 describe('safeNext', () => {
   it('follows same-site paths only', () => {
     expect(safeNext('/w/abc?q=1')).toBe('/w/abc?q=1');
+    expect(safeNext('/n/x#cell')).toBe('/n/x#cell');
     for (const bad of [
       'https://evil.test/',
       '//evil.test',
       '/\\evil.test',
       'javascript:alert(1)',
+      '/\t/evil.test',
+      '/\n/evil.test',
+      '/\\/evil.test',
+      '\t//evil.test',
       '',
       null
     ]) {
