@@ -17,19 +17,20 @@ function collab(): Plugin {
         const instance = await server.ssrLoadModule('/server/db/instance.ts');
         return upgrade.createCollabUpgradeHandler(() => instance.getDb());
       };
-      // Uploads and file reads bypass SvelteKit's body limit, as in production (server/index.ts).
+      // Uploads, file reads and stored results bypass SvelteKit's body limit, as in production (server/index.ts).
       server.middlewares.use((req, res, next) => {
-        if (!req.url?.startsWith('/api/upload') && !req.url?.startsWith('/api/files/')) return next();
+        if (!['/api/upload', '/api/files/', '/api/results/'].some((p) => req.url?.startsWith(p)))
+          return next();
         void (async () => {
-          const http = await server.ssrLoadModule('/server/files/http.ts');
+          const http = await server.ssrLoadModule('/server/http/raw-routes.ts');
           const instance = await server.ssrLoadModule('/server/db/instance.ts');
           const config = (await server.ssrLoadModule('/server/config.ts')).loadConfig();
-          const files = http.createFileHandler({
+          const raw = http.createRawHandler({
             getDb: () => instance.getDb(),
             dataDir: config.dataDir,
             uploadLimitBytes: config.uploadLimitBytes
           });
-          if (!files(req, res)) next();
+          if (!raw(req, res)) next();
         })().catch(next);
       });
       // Only /collab/ is claimed, so Vite's HMR socket keeps working.

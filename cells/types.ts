@@ -14,6 +14,8 @@ export interface CellKind<Config extends Record<string, unknown> = Record<string
   language: EditorLanguage;
   /** Whether the cell has a result name other cells can read. */
   named: boolean;
+  /** Whether the cell runs (as a query) and shows a result. */
+  runnable: boolean;
   /** Names of results this cell reads. */
   dependsOn?(cell: { source: string; config: Config }): string[];
 }

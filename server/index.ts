@@ -3,10 +3,10 @@ import { createServer } from 'node:http';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { createCollabUpgradeHandler } from './collab/upgrade';
-import { createFileHandler } from './files/http';
 import { roomsFor } from './collab/rooms';
 import { loadConfig } from './config';
 import { closeDb, getDb } from './db/instance';
+import { createRawHandler } from './http/raw-routes';
 import { DEMO } from './db/seed';
 
 const config = loadConfig();
@@ -30,7 +30,7 @@ const { handler } = (await import(handlerUrl)) as {
   handler: (req: import('node:http').IncomingMessage, res: import('node:http').ServerResponse) => void;
 };
 
-const files = createFileHandler({
+const raw = createRawHandler({
   getDb: () => getDb(config),
   dataDir: config.dataDir,
   uploadLimitBytes: config.uploadLimitBytes
@@ -38,7 +38,7 @@ const files = createFileHandler({
 
 const server = createServer((req, res) => {
   if (tellProtocol) req.headers[OWN_PROTO_HEADER] = 'encrypted' in req.socket ? 'https' : 'http';
-  if (!files(req, res)) handler(req, res);
+  if (!raw(req, res)) handler(req, res);
 });
 
 const onUpgrade = createCollabUpgradeHandler(() => getDb(config));

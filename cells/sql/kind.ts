@@ -13,6 +13,7 @@ export const sqlKind: CellKind<SqlConfig> = {
   label: 'SQL',
   configSchema: SqlConfigSchema,
   language: 'sql',
+  runnable: true,
   named: true,
   defaults: () => ({ source: '', config: { engine: 'local' } })
 };

@@ -10,6 +10,7 @@ export const textKind: CellKind<TextConfig> = {
   label: 'Text',
   configSchema: TextConfigSchema,
   language: 'markdown',
+  runnable: false,
   named: false,
   defaults: () => ({ source: '', config: {} })
 };

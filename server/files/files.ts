@@ -10,6 +10,7 @@ import { AppError, invalid, notFound } from '../errors';
 import { newId } from '../ids';
 import { parseInput } from '../validate';
 import { requireWorkspaceRole } from '../workspaces/access';
+import { browserCopyName, writeBrowserCopy } from './browser-copy';
 import { convertToParquet, type Column } from './convert';
 import { formatOf, tableNameFrom, TableNameSchema, uniqueName, type FileFormat } from './names';
 
@@ -76,8 +77,10 @@ export async function storeUpload(
       }
     });
     await pipeline(args.source, counter, createWriteStream(original));
-    const converted = await convertToParquet(format, original, path.join(incoming, 'data.parquet'));
+    const parquet = path.join(incoming, 'data.parquet');
+    const converted = await convertToParquet(format, original, parquet);
     await rm(original);
+    await writeBrowserCopy(parquet, path.join(incoming, browserCopyName));
     await rename(incoming, finalDir);
     const file = await db.transaction(async (tx) => {
       // One upload at a time per workspace picks a name, so two files never get the same table name.

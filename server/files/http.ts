@@ -2,32 +2,21 @@
 // SvelteKit, whose request body limit is meant for forms, not gigabyte files.
 //   POST /api/upload?workspace=ID&name=FILE     body: the file; header x-sheaf-upload: 1
 //   GET|HEAD /api/files/:id/data.parquet        Range: bytes=a-b
+//   GET|HEAD /api/files/:id/data.duckdb         the copy browsers query (see browser-copy.ts)
 import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Db } from '../db/types';
 import { AppError, isAppError } from '../errors';
+import { refuseBody, sendError } from '../http/raw-errors';
 import { sameOrigin, userOf } from '../http/session-of';
+import { ensureBrowserCopy } from './browser-copy';
 import { getFile, parquetPath, storeUpload } from './files';
 
 export type FileHttpOptions = { getDb: () => Promise<Db>; dataDir: string; uploadLimitBytes: number };
 type Handler = (req: IncomingMessage, res: ServerResponse) => boolean;
 
-const READ = /^\/api\/files\/([a-z2-7]{16})\/data\.parquet$/;
-
-function sendError(res: ServerResponse, e: unknown) {
-  if (!isAppError(e)) {
-    console.error('files:', e);
-    e = new AppError(
-      'unavailable',
-      'Something went wrong on our side while handling the file. Please try again.'
-    );
-  }
-  const err = e as AppError;
-  if (res.headersSent) return void res.destroy();
-  res.writeHead(err.status, { 'content-type': 'application/json' });
-  res.end(JSON.stringify({ error: { code: err.code, message: err.message } }));
-}
+const READ = /^\/api\/files\/([a-z2-7]{16})\/data\.(parquet|duckdb)$/;
 
 export function createFileHandler(opts: FileHttpOptions): Handler {
   return (req, res) => {
@@ -38,7 +27,9 @@ export function createFileHandler(opts: FileHttpOptions): Handler {
     }
     const m = READ.exec(url.pathname);
     if (m && (req.method === 'GET' || req.method === 'HEAD')) {
-      void read(opts, req, res, m[1]!).catch((e) => sendError(res, e));
+      void read(opts, req, res, m[1]!, m[2] as 'parquet' | 'duckdb').catch((e) =>
+        sendError(res, e, 'the file')
+      );
       return true;
     }
     return false;
@@ -47,11 +38,7 @@ export function createFileHandler(opts: FileHttpOptions): Handler {
 
 async function upload(opts: FileHttpOptions, req: IncomingMessage, res: ServerResponse, url: URL) {
   // Custom header + same origin: a form on another site can send neither.
-  const refuse = (e: AppError) => {
-    res.setHeader('connection', 'close'); // do not read the rest of a body we refused
-    sendError(res, e);
-    res.on('finish', () => req.destroy());
-  };
+  const refuse = (e: AppError) => refuseBody(req, res, e);
   if (req.headers['x-sheaf-upload'] !== '1' || !sameOrigin(req)) {
     return refuse(new AppError('forbidden', 'Uploads must come from the Sheaf app.'));
   }
@@ -85,18 +72,25 @@ async function upload(opts: FileHttpOptions, req: IncomingMessage, res: ServerRe
   }
 }
 
-async function read(opts: FileHttpOptions, req: IncomingMessage, res: ServerResponse, fileId: string) {
+async function read(
+  opts: FileHttpOptions,
+  req: IncomingMessage,
+  res: ServerResponse,
+  fileId: string,
+  kind: 'parquet' | 'duckdb'
+) {
   const db = await opts.getDb();
   const user = await userOf(db, req);
   if (!user) throw new AppError('unauthorized', 'Log in to read this file.');
   const file = await getFile(db, user.id, fileId);
-  const filePath = parquetPath(opts.dataDir, file.workspaceId, file.id);
+  const parquet = parquetPath(opts.dataDir, file.workspaceId, file.id);
+  const filePath = kind === 'parquet' ? parquet : await ensureBrowserCopy(parquet);
   const { size } = await stat(filePath);
   const headers: Record<string, string> = {
     'accept-ranges': 'bytes',
-    'content-type': 'application/vnd.apache.parquet',
+    'content-type': kind === 'parquet' ? 'application/vnd.apache.parquet' : 'application/octet-stream',
     'cache-control': 'private, max-age=3600',
-    etag: `"${file.id}"` // stored files never change: a new upload is a new id
+    etag: `"${file.id}-${kind}"` // stored files never change: a new upload is a new id
   };
   const range = req.headers.range;
   let start = 0;

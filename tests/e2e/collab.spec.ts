@@ -1,22 +1,6 @@
 // Two people (and a viewer) in one notebook, each in their own browser context.
-import { expect, test, type Browser, type Page } from '@playwright/test';
-import { expectSource, signUp } from './helpers';
-
-async function person(browser: Browser, name: string) {
-  const context = await browser.newContext();
-  const page = await context.newPage();
-  await signUp(page, name);
-  return { context, page };
-}
-
-async function invite(owner: Page, workspacePath: string, role: 'editor' | 'viewer', guest: Page) {
-  await owner.goto(`${workspacePath}/members`);
-  await owner.getByLabel('Role', { exact: true }).selectOption(role);
-  await owner.getByRole('button', { name: 'Create invite link' }).click();
-  const link = await owner.getByLabel(/Share this link/).inputValue();
-  await guest.goto(link);
-  await guest.getByRole('button', { name: 'Join workspace' }).click();
-}
+import { expect, test, type Page } from '@playwright/test';
+import { expectSource, invite, person, signUp } from './helpers';
 
 const editorOf = (page: Page, i: number) => page.getByTestId('cell').nth(i).locator('.cm-content');
 

@@ -1,5 +1,5 @@
 // Steps a user takes, shared by the e2e specs.
-import { expect, type Page } from '@playwright/test';
+import { expect, type Browser, type Page } from '@playwright/test';
 
 export const PASSWORD = 'correct horse battery';
 
@@ -45,4 +45,22 @@ export async function sourceText(page: Page, i: number): Promise<string> {
 
 export async function expectSource(page: Page, i: number, text: string) {
   await expect.poll(() => sourceText(page, i)).toBe(text);
+}
+
+/** Someone in their own browser context, signed up. */
+export async function person(browser: Browser, name: string) {
+  const context = await browser.newContext();
+  const page = await context.newPage();
+  await signUp(page, name);
+  return { context, page };
+}
+
+/** The owner creates an invite link with `role`; the guest opens it and joins. */
+export async function invite(owner: Page, workspacePath: string, role: 'editor' | 'viewer', guest: Page) {
+  await owner.goto(`${workspacePath}/members`);
+  await owner.getByLabel('Role', { exact: true }).selectOption(role);
+  await owner.getByRole('button', { name: 'Create invite link' }).click();
+  const link = await owner.getByLabel(/Share this link/).inputValue();
+  await guest.goto(link);
+  await guest.getByRole('button', { name: 'Join workspace' }).click();
 }

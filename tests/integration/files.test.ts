@@ -1,4 +1,5 @@
-import { readdir, readFile } from 'node:fs/promises';
+import { readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -258,6 +259,64 @@ describe('reading stored Parquet', () => {
           method: 'GET',
           path: `/api/files/${'b'.repeat(16)}/data.parquet`,
           headers: as(owner.token)
+        })
+      ).status
+    ).toBe(404);
+  });
+});
+
+describe('the copy browsers query', () => {
+  it('is a DuckDB database with the same rows, rebuilt on first read when missing, for members only', async () => {
+    const owner = await person(t.db);
+    const stranger = await person(t.db);
+    const { file } = json(
+      await upload(server.port, owner.token, owner.workspaceId, 'w.csv', await readFile(WEATHER))
+    );
+    const dir = path.join(workspaceFilesDir(server.dataDir, owner.workspaceId), file.id);
+    const url = `/api/files/${file.id}/data.duckdb`;
+    const cookie = { cookie: `sheaf_session=${owner.token}` };
+    const expected = await expectedWeather();
+
+    const countIn = async (body: Buffer) => {
+      const copy = path.join(tmpdir(), `copy-${process.pid}-${Math.random()}.duckdb`);
+      await writeFile(copy, body);
+      try {
+        const conn = await (await DuckDBInstance.create(':memory:')).connect();
+        await conn.run(`attach '${copy}' as f (read_only)`);
+        const r = await conn.runAndReadAll(
+          'select count(*)::int as n, round(avg(temp_max), 6) as avg_max from f.data'
+        );
+        conn.closeSync();
+        return r.getRowObjectsJson()[0];
+      } finally {
+        await rm(copy, { force: true });
+      }
+    };
+
+    const got = await send(server.port, { method: 'GET', path: url, headers: cookie });
+    expect(got.status).toBe(200);
+    expect(await countIn(got.body)).toEqual(expected);
+
+    // A file stored before browser copies existed: the first read builds it.
+    await rm(path.join(dir, 'data.duckdb'));
+    const rebuilt = await send(server.port, { method: 'GET', path: url, headers: cookie });
+    expect(rebuilt.status).toBe(200);
+    expect(await countIn(rebuilt.body)).toEqual(expected);
+    expect((await readdir(dir)).sort()).toEqual(['data.duckdb', 'data.parquet']);
+
+    const ranged = await send(server.port, {
+      method: 'GET',
+      path: url,
+      headers: { ...cookie, range: 'bytes=0-99' }
+    });
+    expect(ranged.status).toBe(206);
+    expect(ranged.body.length).toBe(100);
+    expect(
+      (
+        await send(server.port, {
+          method: 'GET',
+          path: url,
+          headers: { cookie: `sheaf_session=${stranger.token}` }
         })
       ).status
     ).toBe(404);

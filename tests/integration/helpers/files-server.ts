@@ -1,17 +1,17 @@
-// A real HTTP server with the file handler, and a client that uploads and reads like the browser does.
+// A real HTTP server with the raw routes (files, results), and a client that uploads and reads like the browser does.
 import { createServer, request, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { Db } from '../../../server/db/types';
-import { createFileHandler } from '../../../server/files/http';
+import { createRawHandler } from '../../../server/http/raw-routes';
 
 export type FilesServer = { port: number; dataDir: string; http: Server; close: () => Promise<void> };
 
 export async function startFilesServer(db: Db, uploadLimitBytes = 1024 ** 3): Promise<FilesServer> {
   const dataDir = await mkdtemp(path.join(tmpdir(), 'sheaf-files-'));
-  const files = createFileHandler({ getDb: async () => db, dataDir, uploadLimitBytes });
+  const files = createRawHandler({ getDb: async () => db, dataDir, uploadLimitBytes });
   const http = createServer((req, res) => {
     if (!files(req, res)) res.writeHead(404).end();
   });

@@ -1,0 +1,99 @@
+// Stored results of SQL cells: the latest run of each cell as an Arrow IPC stream, replaced by the next run.
+import { createWriteStream } from 'node:fs';
+import { mkdir, readFile, rename, rm } from 'node:fs/promises';
+import path from 'node:path';
+import type { Readable } from 'node:stream';
+import { Transform } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { tableFromIPC } from 'apache-arrow';
+import type { Db } from '../db/types';
+import { AppError, invalid, notFound } from '../errors';
+import { newId } from '../ids';
+import { requireNotebookRole } from '../workspaces/access';
+
+/** Results above this are stored as a preview (the client sends the first rows that fit and says so). */
+export const RESULT_LIMIT_BYTES = 50 * 1024 ** 2;
+
+const ID = /^[A-Za-z0-9_-]{1,64}$/;
+const dirOf = (dataDir: string, notebookId: string) => path.join(dataDir, 'results', notebookId);
+const fileOf = (dataDir: string, notebookId: string, cellId: string, runId: string) =>
+  path.join(dirOf(dataDir, notebookId), `${cellId}-${runId}.arrow`);
+
+function checkIds(cellId: string, runId: string) {
+  if (!ID.test(cellId) || !ID.test(runId)) throw notFound('That result');
+}
+
+export async function storeResult(
+  db: Db,
+  dataDir: string,
+  args: { userId: string; notebookId: string; cellId: string; runId: string; body: Readable }
+): Promise<{ bytes: number }> {
+  checkIds(args.cellId, args.runId);
+  await requireNotebookRole(db, args.userId, args.notebookId, 'editor');
+  const dir = dirOf(dataDir, args.notebookId);
+  await mkdir(dir, { recursive: true });
+  const tmp = path.join(dir, `.incoming-${newId()}`);
+  const dest = fileOf(dataDir, args.notebookId, args.cellId, args.runId);
+  let moved = false;
+  try {
+    let bytes = 0;
+    const counter = new Transform({
+      transform(chunk: Buffer, _enc, done) {
+        bytes += chunk.length;
+        done(
+          bytes > RESULT_LIMIT_BYTES
+            ? new AppError('too_large', 'This result is larger than 50 MB; store a preview instead.')
+            : null,
+          chunk
+        );
+      }
+    });
+    await pipeline(args.body, counter, createWriteStream(tmp));
+    try {
+      tableFromIPC(await readFile(tmp)); // at most 50 MB, so reading it whole to check it is fine
+    } catch {
+      throw invalid('This is not an Arrow IPC stream.');
+    }
+    await rename(tmp, dest);
+    moved = true;
+    const previous = await db.transaction(async (tx) => {
+      const old = await tx.query<{ run_id: string }>(
+        'select run_id from results where notebook_id = $1 and cell_id = $2 for update',
+        [args.notebookId, args.cellId]
+      );
+      await tx.query(
+        `insert into results (notebook_id, cell_id, run_id, bytes, created_by) values ($1, $2, $3, $4, $5)
+         on conflict (notebook_id, cell_id)
+         do update set run_id = excluded.run_id, bytes = excluded.bytes, created_by = excluded.created_by,
+                       created_at = now()`,
+        [args.notebookId, args.cellId, args.runId, bytes, args.userId]
+      );
+      return old[0]?.run_id ?? null;
+    });
+    if (previous && previous !== args.runId) {
+      await rm(fileOf(dataDir, args.notebookId, args.cellId, previous), { force: true });
+    }
+    return { bytes };
+  } catch (e) {
+    if (moved) await rm(dest, { force: true });
+    throw e;
+  } finally {
+    await rm(tmp, { force: true });
+  }
+}
+
+/** Path of a cell's stored result, if `runId` is the one stored (an older run's result is gone). */
+export async function resultPath(
+  db: Db,
+  dataDir: string,
+  args: { userId: string; notebookId: string; cellId: string; runId: string }
+): Promise<string> {
+  checkIds(args.cellId, args.runId);
+  await requireNotebookRole(db, args.userId, args.notebookId, 'viewer');
+  const rows = await db.query<{ run_id: string }>(
+    'select run_id from results where notebook_id = $1 and cell_id = $2',
+    [args.notebookId, args.cellId]
+  );
+  if (rows[0]?.run_id !== args.runId) throw notFound('That result');
+  return fileOf(dataDir, args.notebookId, args.cellId, args.runId);
+}

@@ -1,0 +1,80 @@
+// The notebook's SQL cells as a dataflow: which tables a run may read (files, earlier results), which cells are
+// stale, and the schema editors autocomplete from. Recomputed as the shared document changes.
+import type * as Y from 'yjs';
+import { readRun } from '$cells/sql/run-record';
+import { staleCells, upstreamOf, type SqlCellState } from '$cells/sql/staleness';
+import type { NotebookView } from '$lib/collab/notebook-view.svelte';
+import type { TableSource } from '$lib/engine/engine';
+import type { RunContext } from '$lib/engine/run-context';
+import { resultUrl } from '$lib/engine/stored-results';
+import type { UploadedFile } from './upload';
+
+export class NotebookRuns {
+  files = $state.raw<UploadedFile[]>([]);
+  private version = $state(0);
+  private readonly bump = () => this.version++;
+
+  /** SQL cells in order with their current SQL and last run. */
+  readonly sql = $derived.by((): SqlCellState[] => {
+    void this.version; // any change to the document (typing, a run finishing) recomputes this
+    return this.view.cells
+      .filter((c) => c.kind === 'sql')
+      .map((c) => ({ id: c.id, name: c.name, sql: c.source.toString(), run: readRun(c.run) }));
+  });
+  readonly stale = $derived(staleCells(this.sql));
+  readonly schema = $derived.by(() => {
+    const tables: Record<string, string[]> = {};
+    for (const f of this.files) tables[f.tableName] = f.columns.map((c) => c.name);
+    for (const c of this.sql)
+      if (c.name && c.run?.columns) tables[c.name] = c.run.columns.map((col) => col.name);
+    return tables;
+  });
+
+  readonly context: RunContext;
+
+  constructor(
+    private readonly doc: Y.Doc,
+    private readonly view: NotebookView,
+    notebookId: string
+  ) {
+    doc.on('afterTransaction', this.bump);
+    this.context = {
+      notebookId,
+      sources: (cellId) => this.sources(notebookId, cellId),
+      inputs: (cellId, sql) => {
+        const cells = this.sql.map((c) => (c.id === cellId ? { ...c, sql } : c));
+        const index = cells.findIndex((c) => c.id === cellId);
+        if (index < 0) return {};
+        const inputs: Record<string, string> = {};
+        for (const up of upstreamOf(cells, index)) if (up.run?.runId) inputs[up.name] = up.run.runId;
+        return inputs;
+      }
+    };
+  }
+
+  private sources(notebookId: string, cellId: string): TableSource[] {
+    const out: TableSource[] = this.files.map((f) => ({
+      kind: 'file' as const,
+      name: f.tableName,
+      key: `${f.id}:${f.tableName}`,
+      fileId: f.id
+    }));
+    for (const c of this.sql) {
+      if (c.id === cellId) break; // only earlier cells
+      const run = c.run;
+      if (!c.name || run?.status !== 'done' || !run.runId) continue;
+      if (run.stored !== 'full' && run.stored !== 'preview') continue;
+      out.push({ kind: 'result', name: c.name, key: run.runId, url: resultUrl(notebookId, c.id, run.runId) });
+    }
+    return out;
+  }
+
+  /** Stale cells in notebook order. */
+  staleIds(): string[] {
+    return this.sql.filter((c) => this.stale.has(c.id)).map((c) => c.id);
+  }
+
+  destroy() {
+    this.doc.off('afterTransaction', this.bump);
+  }
+}

@@ -1,0 +1,184 @@
+// One DuckDB-WASM per open notebook. Tables come from three places: uploaded files (attached on first use from
+// the server's DuckDB copy), results computed here (a table named after the cell), and results other people
+// computed (fetched from the server as Arrow on first use).
+import type { AsyncDuckDB, AsyncDuckDBConnection } from '@duckdb/duckdb-wasm';
+import type { Table } from 'apache-arrow';
+import { referencedNames } from '$cells/sql/references';
+import { loadDuckDB } from './duckdb-loader';
+import { errorPosition, type ErrorPosition } from './error-position';
+import { cleanQuery, ident, literal, readableError } from './sql-text';
+
+/** A table a query may read. `key` changes when the content does (a new upload, a new run). */
+export type TableSource =
+  | { kind: 'file'; name: string; key: string; fileId: string }
+  | { kind: 'result'; name: string; key: string; url: string };
+
+export type RunResult =
+  | { ok: true; table: Table; ms: number }
+  | { ok: false; error: string; ms: number; cancelled: boolean; at: ErrorPosition | null };
+
+/** Lines of the wrapper before the user's query (see run). */
+const WRAPPER_LINES = 1;
+
+export class NotebookEngine {
+  private db: Promise<AsyncDuckDB> | null = null;
+  private loaded = new Map<string, string>(); // table name (lower case) → key of what it holds
+  private attached = new Set<string>(); // file ids
+  private fileViews = new Map<string, string>(); // view name (lower case) → key, for files
+  private goneFiles = new Set<string>(); // names of file tables dropped because the file is gone or renamed
+  private running = new Map<string, AsyncDuckDBConnection>(); // cell id → its connection while it runs
+  private cancelled = new Set<string>();
+
+  private instance(): Promise<AsyncDuckDB> {
+    this.db ??= loadDuckDB();
+    return this.db;
+  }
+
+  /** Loads the sources `sql` mentions that are missing or out of date. */
+  private async ensure(db: AsyncDuckDB, conn: AsyncDuckDBConnection, sql: string, sources: TableSource[]) {
+    const names = referencedNames(sql);
+    const current = new Map(
+      sources.filter((s) => s.kind === 'file').map((s) => [s.name.toLowerCase(), s.key])
+    );
+    for (const [name, key] of this.fileViews) {
+      if (current.get(name) === key) continue;
+      await dropName(conn, name);
+      this.fileViews.delete(name);
+      this.loaded.delete(name);
+      if (!current.has(name)) this.goneFiles.add(name);
+    }
+    for (const s of sources) {
+      const lower = s.name.toLowerCase();
+      if (!names.has(lower) || this.loaded.get(lower) === s.key) continue;
+      if (s.kind === 'file') {
+        await this.attachFile(db, conn, s);
+        this.fileViews.set(lower, s.key);
+        this.goneFiles.delete(lower);
+      } else await this.fetchResult(db, conn, s);
+      this.loaded.set(lower, s.key);
+    }
+  }
+
+  private async attachFile(
+    db: AsyncDuckDB,
+    conn: AsyncDuckDBConnection,
+    s: Extract<TableSource, { kind: 'file' }>
+  ) {
+    const alias = ident(`file_${s.fileId}`);
+    if (!this.attached.has(s.fileId)) {
+      const { DuckDBDataProtocol } = await import('@duckdb/duckdb-wasm');
+      const url = `${location.origin}/api/files/${s.fileId}/data.duckdb`;
+      // Ask first: DuckDB's own message for a missing HTTP file does not say which table it was for.
+      const probe = await fetch(url, { method: 'HEAD' });
+      if (!probe.ok) {
+        throw new Error(
+          probe.status === 404
+            ? `The file behind table "${s.name}" was deleted, or you no longer have access to it.`
+            : `Could not read the file behind table "${s.name}" (HTTP ${probe.status}).`
+        );
+      }
+      await db.registerFileURL(`${s.fileId}.duckdb`, url, DuckDBDataProtocol.HTTP, false);
+      await conn.query(`attach '${s.fileId}.duckdb' as ${alias} (read_only)`);
+      this.attached.add(s.fileId);
+    }
+    await dropName(conn, s.name);
+    await conn.query(`create view ${ident(s.name)} as select * from ${alias}.data`);
+  }
+
+  private async fetchResult(
+    db: AsyncDuckDB,
+    conn: AsyncDuckDBConnection,
+    s: Extract<TableSource, { kind: 'result' }>
+  ) {
+    const res = await fetch(s.url);
+    if (!res.ok) {
+      throw new Error(
+        `The stored result of "${s.name}" is not available (HTTP ${res.status}). Run that cell first.`
+      );
+    }
+    await this.loadArrow(db, conn, s.name, new Uint8Array(await res.arrayBuffer()));
+  }
+
+  private async loadArrow(db: AsyncDuckDB, conn: AsyncDuckDBConnection, name: string, ipc: Uint8Array) {
+    await dropName(conn, name);
+    await db.registerFileBuffer(`${name}.arrow`, ipc);
+    try {
+      await conn.insertArrowFromIPCStream(ipc, { name, create: true });
+    } finally {
+      await db.dropFile(`${name}.arrow`);
+    }
+  }
+
+  /** Runs a cell's query and keeps its result as table `name`, known by `key`. */
+  async run(
+    cellId: string,
+    name: string,
+    key: string,
+    sql: string,
+    sources: TableSource[]
+  ): Promise<RunResult> {
+    const started = performance.now();
+    const query = cleanQuery(sql);
+    if (!query) return { ok: false, error: 'Write a query first.', ms: 0, cancelled: false, at: null };
+    const db = await this.instance();
+    const conn = await db.connect();
+    this.running.set(cellId, conn);
+    this.cancelled.delete(cellId);
+    try {
+      await this.ensure(db, conn, query, sources);
+      await dropName(conn, name, 'VIEW'); // a table of the same name is replaced only if the query succeeds
+      // send() rather than query(): a sent query can be cancelled. The wrapper adds WRAPPER_LINES lines.
+      const reader = await conn.send(`create or replace table ${ident(name)} as (\n${query}\n)`);
+      for await (const _batch of reader) {
+        // CREATE TABLE … AS returns no rows; draining the reader waits for it to finish.
+      }
+      this.loaded.set(name.toLowerCase(), key);
+      const table = await conn.query(`select * from ${ident(name)}`);
+      return { ok: true, table, ms: performance.now() - started };
+    } catch (e) {
+      const cancelled = this.cancelled.has(cellId);
+      const message = readableError(e);
+      const at = cancelled ? null : errorPosition(message, query, WRAPPER_LINES);
+      const missing = /Table with name (\S+) does not exist/i.exec(message)?.[1]?.toLowerCase();
+      const gone =
+        missing && this.goneFiles.has(missing)
+          ? `\n\n${missing} was an uploaded file that has been deleted or renamed; see the Files panel.`
+          : '';
+      return {
+        ok: false,
+        error: cancelled ? 'Cancelled.' : (at ? at.message : message) + gone,
+        ms: performance.now() - started,
+        cancelled,
+        at
+      };
+    } finally {
+      this.running.delete(cellId);
+      await conn.close();
+    }
+  }
+
+  async cancel(cellId: string): Promise<void> {
+    const conn = this.running.get(cellId);
+    if (!conn) return;
+    this.cancelled.add(cellId);
+    await conn.cancelSent();
+  }
+
+  async destroy(): Promise<void> {
+    const db = this.db;
+    this.db = null;
+    if (db) await (await db).terminate();
+  }
+}
+
+/** Drops the table or view called `name`, whichever it is (DuckDB's DROP VIEW refuses a table and vice versa). */
+async function dropName(conn: AsyncDuckDBConnection, name: string, only?: 'VIEW'): Promise<void> {
+  const found = await conn.query(
+    `select table_type as t from information_schema.tables
+      where table_schema = 'main' and table_catalog = current_database() and lower(table_name) = lower(${literal(name)})`
+  );
+  for (const row of found.toArray() as { t: string }[]) {
+    if (only && row.t !== only) continue;
+    await conn.query(`drop ${row.t === 'VIEW' ? 'view' : 'table'} if exists ${ident(name)}`);
+  }
+}

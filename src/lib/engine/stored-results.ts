@@ -1,0 +1,49 @@
+// Moves SQL results between a browser and the server: upload after a run (a preview when too large), fetch a
+// co-editor's run.
+import { tableToIPC, type Table } from 'apache-arrow';
+
+/** Same as the server's RESULT_LIMIT_BYTES. */
+export const RESULT_LIMIT_BYTES = 50 * 1024 ** 2;
+
+export const resultUrl = (notebookId: string, cellId: string, runId: string) =>
+  `/api/results/${notebookId}/${cellId}/${runId}`;
+
+export type Stored = { stored: 'full' | 'preview'; storedRows: number };
+
+/** The result as Arrow IPC, cut to the first rows that fit under the limit when it is bigger. */
+export function encodeForStorage(table: Table, limit = RESULT_LIMIT_BYTES): { ipc: Uint8Array } & Stored {
+  let ipc = tableToIPC(table, 'stream');
+  if (ipc.byteLength <= limit) return { ipc, stored: 'full', storedRows: table.numRows };
+  let rows = Math.floor(table.numRows * (limit / ipc.byteLength) * 0.9);
+  for (;;) {
+    ipc = tableToIPC(table.slice(0, rows), 'stream');
+    if (ipc.byteLength <= limit || rows === 0) return { ipc, stored: 'preview', storedRows: rows };
+    rows = Math.floor(rows * 0.8);
+  }
+}
+
+export async function uploadResult(
+  notebookId: string,
+  cellId: string,
+  runId: string,
+  table: Table
+): Promise<Stored> {
+  const { ipc, ...stored } = encodeForStorage(table);
+  const res = await fetch(resultUrl(notebookId, cellId, runId), {
+    method: 'PUT',
+    headers: { 'x-sheaf-upload': '1', 'content-type': 'application/vnd.apache.arrow.stream' },
+    // tableToIPC writes into a plain ArrayBuffer (never a SharedArrayBuffer), which fetch accepts.
+    body: ipc as Uint8Array<ArrayBuffer>
+  });
+  if (!res.ok) {
+    const body = (await res.json().catch(() => null)) as { error?: { message?: string } } | null;
+    throw new Error(body?.error?.message ?? `Storing the result failed (HTTP ${res.status}).`);
+  }
+  return stored;
+}
+
+export async function fetchResult(notebookId: string, cellId: string, runId: string): Promise<Uint8Array> {
+  const res = await fetch(resultUrl(notebookId, cellId, runId));
+  if (!res.ok) throw new Error(`The stored result is not available (HTTP ${res.status}).`);
+  return new Uint8Array(await res.arrayBuffer());
+}

@@ -1,0 +1,175 @@
+// Upload a real dataset, query it in the browser with DuckDB-WASM, build on results, share them with a co-editor;
+// every number is checked against native DuckDB over the original file.
+import path from 'node:path';
+import { DuckDBInstance } from '@duckdb/node-api';
+import { expect, test, type Page } from '@playwright/test';
+import { invite, person, signUp } from './helpers';
+
+const WEATHER = path.resolve('node_modules/vega-datasets/data/seattle-weather.csv');
+
+/** Computed independently of Sheaf: native DuckDB over the original CSV. */
+async function native<T>(sql: string): Promise<T[]> {
+  const conn = await (await DuckDBInstance.create(':memory:')).connect();
+  await conn.run(`create view seattle_weather as select * from read_csv_auto('${WEATHER}')`);
+  const r = await conn.runAndReadAll(sql);
+  conn.closeSync();
+  return r.getRowObjectsJson() as T[];
+}
+
+async function typeSql(page: Page, i: number, sql: string) {
+  const editor = page.getByTestId('cell').nth(i).locator('.cm-content');
+  await editor.click();
+  await page.keyboard.press('Control+a');
+  await page.keyboard.type(sql);
+}
+
+const BY_WEATHER =
+  'select weather, count(*) as days, round(avg(temp_max), 2) as avg_max from seattle_weather';
+const GROUP = ' group by weather order by weather';
+
+test('query an uploaded CSV, build on the result, go stale and re-run; a co-editor sees results without running', async ({
+  browser
+}) => {
+  test.setTimeout(120_000);
+  const ada = await person(browser, 'Ada Analyst');
+  const workspacePath = new URL(ada.page.url()).pathname;
+  const bob = await person(browser, 'Bob Coeditor');
+  await invite(ada.page, workspacePath, 'editor', bob.page);
+  const page = ada.page;
+  await page.goto(workspacePath);
+  await page.getByRole('button', { name: 'New notebook' }).click();
+  await expect(page.getByTestId('connection-status')).toHaveText('connected');
+  await expect(page.getByText('Drop CSV, TSV, JSON or Parquet files here')).toBeVisible();
+
+  const [count] = await native<{ n: number }>('select count(*)::int as n from seattle_weather');
+  await page.getByLabel('Upload files').setInputFiles(WEATHER);
+  const file = page.getByTestId('file');
+  await expect(file).toContainText('seattle_weather');
+  await expect(file).toContainText(`${count!.n.toLocaleString('en-US')} rows`);
+  await file.locator('summary').click();
+  await expect(page.getByRole('list', { name: 'Columns of seattle_weather' })).toContainText(
+    'temp_max DOUBLE'
+  );
+
+  // An aggregate over the file; the grid shows exactly what native DuckDB computes.
+  const want = await native<{ weather: string; days: number; avg_max: number }>(
+    `${BY_WEATHER}${GROUP}`.replace('count(*)', 'count(*)::int')
+  );
+  await typeSql(page, 0, BY_WEATHER + GROUP);
+  await page.getByRole('button', { name: 'Run cell' }).first().click();
+  const first = page.getByTestId('cell').nth(0);
+  await expect(first.getByTestId('run-summary')).toContainText(`${want.length} rows`, { timeout: 60_000 });
+  const rows = first.getByTestId('result-row');
+  await expect(rows).toHaveCount(want.length);
+  for (const [i, w] of want.entries()) {
+    await expect(rows.nth(i)).toContainText(w.weather);
+    await expect(rows.nth(i)).toContainText(String(w.days));
+    await expect(rows.nth(i)).toContainText(String(w.avg_max));
+  }
+
+  // Shift+Enter at the last cell runs it and opens a new one, which reads the first result by name.
+  await first.locator('.cm-content').click();
+  await page.keyboard.press('Shift+Enter');
+  await expect(page.getByTestId('cell')).toHaveCount(2);
+  await page.keyboard.type('select sum(days) as total from query_1');
+  await page.keyboard.press('Shift+Enter');
+  const second = page.getByTestId('cell').nth(1);
+  await expect(second.getByTestId('result-row').first()).toContainText(String(count!.n), { timeout: 30_000 });
+
+  // The co-editor opens the notebook and sees both results without running anything.
+  await bob.page.goto(page.url());
+  await expect(bob.page.getByTestId('connection-status')).toHaveText('connected');
+  const bobRows = bob.page.getByTestId('cell').nth(0).getByTestId('result-row');
+  await expect(bobRows).toHaveCount(want.length);
+  await expect(bobRows.first()).toContainText(want[0]!.weather);
+  await expect(bob.page.getByTestId('cell').nth(0).getByTestId('run-summary')).toContainText(
+    'run by Ada Analyst'
+  );
+  await expect(bob.page.getByTestId('cell').nth(1).getByTestId('result-row').first()).toContainText(
+    String(count!.n)
+  );
+
+  // Editing the first cell makes both stale, for both people; "run stale cells" brings them up to date.
+  await typeSql(page, 0, `${BY_WEATHER} where temp_max > 10${GROUP}`);
+  await expect(first.getByTestId('stale')).toContainText('The SQL changed since this ran.');
+  await expect(second.getByTestId('stale')).toContainText('reads query_1, which is stale');
+  await expect(bob.page.getByTestId('cell').nth(1).getByTestId('stale')).toBeVisible();
+  await page.getByTestId('run-stale').click();
+  const [warm] = await native<{ n: number }>(
+    'select count(*)::int as n from seattle_weather where temp_max > 10'
+  );
+  await expect(second.getByTestId('result-row').first()).toContainText(String(warm!.n), { timeout: 30_000 });
+  await expect(page.getByTestId('stale')).toHaveCount(0);
+  await expect(page.getByTestId('run-stale')).toHaveCount(0);
+  await expect(bob.page.getByTestId('cell').nth(1).getByTestId('result-row').first()).toContainText(
+    String(warm!.n)
+  );
+
+  // Invalid SQL: DuckDB's message, and the spot it points at is marked in the editor.
+  await second.locator('.cm-content').click();
+  await page.keyboard.press('Shift+Enter');
+  await page.keyboard.type('select total,\n  nope from query_2');
+  await page.getByRole('button', { name: 'Run cell' }).nth(2).click();
+  const third = page.getByTestId('cell').nth(2);
+  await expect(third.getByTestId('run-error')).toContainText('nope');
+  await expect(third.getByTestId('run-error')).toContainText('LINE 2:');
+  await expect(third.locator('.cm-query-error')).toHaveText('nope');
+
+  // Autocomplete knows the tables (files and results) and their columns.
+  await typeSql(page, 2, 'select * from seattle_w');
+  await page.keyboard.press('Control+Space');
+  const option = (label: string) => page.locator('.cm-tooltip-autocomplete li', { hasText: label }).first();
+  await option('seattle_weather').click();
+  await page.keyboard.type(' where seattle_weather.temp_m');
+  await option('temp_max').click();
+  await expect
+    .poll(() => page.getByTestId('cell').nth(2).locator('.cm-content').innerText())
+    .toContain('from seattle_weather where seattle_weather.temp_max');
+  await typeSql(page, 2, 'select query_1.avg_');
+  await expect(page.locator('.cm-tooltip-autocomplete')).toContainText('avg_max');
+
+  await ada.context.close();
+  await bob.context.close();
+});
+
+test('bad input: ragged, binary and empty uploads say what is wrong; a deleted file says so when queried', async ({
+  page
+}) => {
+  test.setTimeout(90_000);
+  await signUp(page, 'Careful');
+  await page.getByRole('button', { name: 'New notebook' }).click();
+  await expect(page.getByTestId('connection-status')).toHaveText('connected');
+  const uploadOne = (name: string, buffer: Buffer) =>
+    page.getByLabel('Upload files').setInputFiles({ name, mimeType: 'text/csv', buffer });
+  const uploadError = page.getByTestId('upload').getByRole('alert');
+  const dismiss = () => page.getByTestId('upload').getByRole('button', { name: 'Dismiss' }).click();
+
+  await uploadOne('ragged.csv', Buffer.from('a,b,c\n1,2,3\n4,5\n'));
+  await expect(uploadError).toContainText('Line 3: Expected Number of Columns: 3 Found: 2');
+  await dismiss();
+  await uploadOne(
+    'photo.csv',
+    Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0, 0, 0, 13, 0, 1, 2])
+  );
+  await expect(uploadError).toContainText('binary data');
+  await dismiss();
+  await uploadOne('empty.csv', Buffer.alloc(0));
+  await expect(uploadError).toContainText('The file is empty.');
+  await dismiss();
+  await expect(page.getByTestId('file')).toHaveCount(0);
+
+  await uploadOne('tiny.csv', Buffer.from('x,y\n1,2\n3,4\n'));
+  await expect(page.getByTestId('file')).toContainText('tiny');
+  await typeSql(page, 0, 'select sum(x) as s from tiny');
+  await page.getByRole('button', { name: 'Run cell' }).first().click();
+  await expect(page.getByTestId('result-row').first()).toContainText('4', { timeout: 60_000 });
+
+  await page.getByTestId('file').locator('summary').click();
+  page.once('dialog', (d) => void d.accept());
+  await page.getByRole('button', { name: 'Delete tiny' }).click();
+  await expect(page.getByTestId('file')).toHaveCount(0);
+  await page.getByRole('button', { name: 'Run cell' }).first().click();
+  await expect(page.getByTestId('run-error')).toContainText(
+    'tiny was an uploaded file that has been deleted'
+  );
+});

@@ -1,0 +1,105 @@
+// Stored results over real HTTP: editors store a run's Arrow result, members read it, nobody else does.
+import { readdir } from 'node:fs/promises';
+import path from 'node:path';
+import { tableFromArrays, tableFromIPC, tableToIPC } from 'apache-arrow';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createNotebook } from '../../server/notebooks/notebooks';
+import { send, startFilesServer, type FilesServer } from './helpers/files-server';
+import { join, person } from './helpers/people';
+import { freshDb, type TestDb } from './helpers/test-db';
+
+let t: TestDb;
+let server: FilesServer;
+beforeAll(async () => {
+  t = await freshDb();
+  server = await startFilesServer(t.db);
+});
+afterAll(async () => {
+  await server.close();
+  await t.cleanup();
+});
+
+const arrow = (n: number) =>
+  Buffer.from(
+    tableToIPC(
+      tableFromArrays({
+        id: Int32Array.from({ length: n }, (_, i) => i),
+        label: Array.from({ length: n }, (_, i) => `row ${i}`)
+      }),
+      'stream'
+    )
+  );
+
+const put = (token: string, url: string, body: Buffer, headers: Record<string, string> = {}) =>
+  send(server.port, {
+    method: 'PUT',
+    path: url,
+    headers: {
+      cookie: `sheaf_session=${token}`,
+      'x-sheaf-upload': '1',
+      'content-length': String(body.length),
+      ...headers
+    },
+    body
+  });
+const get = (token: string, url: string) =>
+  send(server.port, { method: 'GET', path: url, headers: { cookie: `sheaf_session=${token}` } });
+
+describe('stored results', () => {
+  it('an editor stores a run; members read that run; a new run replaces it', async () => {
+    const owner = await person(t.db);
+    const viewer = await person(t.db);
+    const stranger = await person(t.db);
+    await join(t.db, owner, viewer, 'viewer');
+    const nb = await createNotebook(t.db, owner.id, owner.workspaceId, { title: 'R' });
+    const base = `/api/results/${nb.id}/cell1`;
+
+    expect((await put(owner.token, `${base}/run1`, arrow(1000))).status).toBe(201);
+    const read = await get(viewer.token, `${base}/run1`);
+    expect(read.status).toBe(200);
+    const table = tableFromIPC(read.body);
+    expect(table.numRows).toBe(1000);
+    expect(table.getChild('label')?.get(999)).toBe('row 999');
+
+    expect((await get(stranger.token, `${base}/run1`)).status).toBe(404);
+    expect((await send(server.port, { method: 'GET', path: `${base}/run1` })).status).toBe(401);
+    expect((await put(viewer.token, `${base}/run2`, arrow(5))).status).toBe(403);
+    expect((await put(stranger.token, `${base}/run2`, arrow(5))).status).toBe(404);
+
+    expect((await put(owner.token, `${base}/run2`, arrow(5))).status).toBe(201);
+    expect((await get(viewer.token, `${base}/run1`)).status).toBe(404);
+    expect(tableFromIPC((await get(viewer.token, `${base}/run2`)).body).numRows).toBe(5);
+    const stored = await readdir(path.join(server.dataDir, 'results', nb.id));
+    expect(stored).toEqual(['cell1-run2.arrow']);
+  });
+
+  it('refuses what is not Arrow, what is over 50 MB, and cross-site writes, keeping the stored run', async () => {
+    const owner = await person(t.db);
+    const nb = await createNotebook(t.db, owner.id, owner.workspaceId, { title: 'R' });
+    const base = `/api/results/${nb.id}/c`;
+    expect((await put(owner.token, `${base}/good`, arrow(3))).status).toBe(201);
+
+    const garbage = await put(owner.token, `${base}/bad`, Buffer.from('not arrow at all'));
+    expect(garbage.status).toBe(400);
+    expect(JSON.parse(garbage.body.toString()).error.message).toBe('This is not an Arrow IPC stream.');
+
+    const huge = await put(owner.token, `${base}/huge`, Buffer.alloc(51 * 1024 ** 2));
+    expect(huge.status).toBe(413);
+    const chunkedHuge = await send(server.port, {
+      method: 'PUT',
+      path: `${base}/huge2`,
+      headers: { cookie: `sheaf_session=${owner.token}`, 'x-sheaf-upload': '1' },
+      body: Buffer.alloc(51 * 1024 ** 2),
+      chunked: true
+    });
+    expect(chunkedHuge.status).toBe(413);
+
+    expect((await put(owner.token, `${base}/x`, arrow(3), { 'x-sheaf-upload': '0' })).status).toBe(403);
+    expect((await put(owner.token, `${base}/x`, arrow(3), { origin: 'https://evil.example' })).status).toBe(
+      403
+    );
+
+    expect(tableFromIPC((await get(owner.token, `${base}/good`)).body).numRows).toBe(3);
+    expect(await readdir(path.join(server.dataDir, 'results', nb.id))).toEqual(['c-good.arrow']);
+  });
+});

@@ -1,0 +1,57 @@
+import { describe, expect, it } from 'vitest';
+import { hashSource, type RunRecord } from '../../cells/sql/run-record';
+import { staleCells, type SqlCellState } from '../../cells/sql/staleness';
+
+const ran = (sql: string, runId: string, inputs: Record<string, string> = {}): RunRecord => ({
+  status: 'done',
+  runId,
+  sourceHash: hashSource(sql),
+  inputs
+});
+
+function notebook() {
+  const a = { id: 'a', name: 'orders', sql: 'select * from files_orders', run: null as RunRecord | null };
+  a.run = ran(a.sql, 'r1');
+  const b = {
+    id: 'b',
+    name: 'by_month',
+    sql: 'select month, sum(x) from orders group by 1',
+    run: null as RunRecord | null
+  };
+  b.run = ran(b.sql, 'r2', { orders: 'r1' });
+  const c = { id: 'c', name: 'top', sql: 'select * from BY_MONTH limit 3', run: null as RunRecord | null };
+  c.run = ran(c.sql, 'r3', { by_month: 'r2' });
+  const d = { id: 'd', name: 'other', sql: 'select 1', run: null as RunRecord | null };
+  d.run = ran(d.sql, 'r4');
+  return [a, b, c, d] satisfies SqlCellState[];
+}
+
+describe('staleCells', () => {
+  it('nothing is stale right after everything ran', () => {
+    expect(staleCells(notebook()).size).toBe(0);
+  });
+
+  it('editing a cell makes it and everything downstream stale, not unrelated cells', () => {
+    const cells = notebook();
+    cells[0]!.sql = 'select * from files_orders where x > 0';
+    const stale = staleCells(cells);
+    expect([...stale.keys()]).toEqual(['a', 'b', 'c']);
+    expect(stale.get('a')).toBe('The SQL changed since this ran.');
+    expect(stale.get('b')).toBe('It reads orders, which is stale.');
+  });
+
+  it('re-running an upstream cell makes its readers stale until they run again', () => {
+    const cells = notebook();
+    cells[0]!.run = ran(cells[0]!.sql, 'r1b');
+    expect(staleCells(cells).get('b')).toBe('orders ran again since this ran.');
+    cells[1]!.run = ran(cells[1]!.sql, 'r2b', { orders: 'r1b' });
+    expect([...staleCells(cells).keys()]).toEqual(['c']);
+  });
+
+  it('cells that never ran or failed are not called stale; whitespace changes are not edits', () => {
+    const cells = notebook();
+    cells[1]!.run = { status: 'error', error: 'boom' };
+    cells[3]!.sql = '  select 1  ';
+    expect([...staleCells(cells).keys()]).toEqual([]);
+  });
+});
