@@ -173,3 +173,48 @@ test('bad input: ragged, binary and empty uploads say what is wrong; a deleted f
     'tiny was an uploaded file that has been deleted'
   );
 });
+
+test('a 100,000-row result scrolls and sorts; a long query shows its elapsed time and can be cancelled', async ({
+  page
+}) => {
+  test.setTimeout(90_000);
+  await signUp(page, 'Scroller');
+  await page.getByRole('button', { name: 'New notebook' }).click();
+  await expect(page.getByTestId('connection-status')).toHaveText('connected');
+
+  await typeSql(page, 0, 'select range as n, range % 7 as bucket from range(100000)');
+  await page.getByRole('button', { name: 'Run cell' }).first().click();
+  const cell = page.getByTestId('cell').nth(0);
+  await expect(cell.getByTestId('run-summary')).toContainText('100,000 rows', { timeout: 60_000 });
+  // Only the rows in view are in the page.
+  expect(await cell.getByTestId('result-row').count()).toBeLessThan(60);
+  const scroller = cell.locator('.scroll');
+  await scroller.evaluate((el) => (el.scrollTop = el.scrollHeight));
+  await expect(cell.getByTestId('result-row').last()).toContainText('99999');
+
+  // Sort by n, descending: the largest comes first.
+  await scroller.evaluate((el) => (el.scrollTop = 0));
+  const header = cell.getByRole('columnheader', { name: /^n/ });
+  await header.click();
+  await header.click();
+  await expect(header).toHaveAttribute('aria-sort', 'descending');
+  await expect(cell.getByTestId('result-row').first()).toContainText('99999');
+
+  // A query that would run for minutes: elapsed time ticks, Cancel stops it.
+  await cell.locator('.cm-content').click();
+  await page.keyboard.press('Shift+Enter');
+  await page.keyboard.type('select sum(a.range * b.range) as s from range(200000) a, range(200000) b');
+  const slow = page.getByTestId('cell').nth(1);
+  await slow.getByRole('button', { name: 'Run cell' }).click();
+  await expect(slow.getByRole('status')).toContainText(/Running… \d/);
+  await expect(slow.getByRole('status')).toContainText(/Running… (\d+(\.\d)? s)/, { timeout: 10_000 });
+  await slow.getByRole('button', { name: 'Cancel' }).click();
+  await expect(slow.getByTestId('run-error')).toHaveText('Cancelled.', { timeout: 15_000 });
+  // Cancelling right away (before the query reaches the engine) works too, and the engine stays usable.
+  await slow.getByRole('button', { name: 'Run cell' }).click();
+  await slow.getByRole('button', { name: 'Cancel' }).click();
+  await expect(slow.getByTestId('run-error')).toHaveText('Cancelled.', { timeout: 15_000 });
+  await typeSql(page, 1, 'select max(bucket) as top from query_1');
+  await slow.getByRole('button', { name: 'Run cell' }).click();
+  await expect(slow.getByTestId('result-row').first()).toContainText('6', { timeout: 30_000 });
+});

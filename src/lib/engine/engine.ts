@@ -2,7 +2,7 @@
 // the server's DuckDB copy), results computed here (a table named after the cell), and results other people
 // computed (fetched from the server as Arrow on first use).
 import type { AsyncDuckDB, AsyncDuckDBConnection } from '@duckdb/duckdb-wasm';
-import type { Table } from 'apache-arrow';
+import { Table } from 'apache-arrow';
 import { referencedNames } from '$cells/sql/references';
 import { loadDuckDB } from './duckdb-loader';
 import { errorPosition, type ErrorPosition } from './error-position';
@@ -17,8 +17,8 @@ export type RunResult =
   | { ok: true; table: Table; ms: number }
   | { ok: false; error: string; ms: number; cancelled: boolean; at: ErrorPosition | null };
 
-/** Lines of the wrapper before the user's query (see run). */
-const WRAPPER_LINES = 1;
+/** The query runs as written: no wrapper lines before it. */
+const WRAPPER_LINES = 0;
 
 export class NotebookEngine {
   private db: Promise<AsyncDuckDB> | null = null;
@@ -120,20 +120,28 @@ export class NotebookEngine {
     const started = performance.now();
     const query = cleanQuery(sql);
     if (!query) return { ok: false, error: 'Write a query first.', ms: 0, cancelled: false, at: null };
+    this.cancelled.delete(cellId);
     const db = await this.instance();
     const conn = await db.connect();
     this.running.set(cellId, conn);
-    this.cancelled.delete(cellId);
     try {
       await this.ensure(db, conn, query, sources);
-      await dropName(conn, name, 'VIEW'); // a table of the same name is replaced only if the query succeeds
-      // send() rather than query(): a sent query can be cancelled. The wrapper adds WRAPPER_LINES lines.
-      const reader = await conn.send(`create or replace table ${ident(name)} as (\n${query}\n)`);
-      for await (const _batch of reader) {
-        // CREATE TABLE … AS returns no rows; draining the reader waits for it to finish.
+      // A cancel that came while the engine loaded or tables were fetched: nothing was sent to cancel.
+      if (this.cancelled.has(cellId)) throw new Error('Cancelled.');
+      // The query itself only reads, so cancelling it mid-way leaves no half-made table behind (a cancelled
+      // CREATE TABLE … AS keeps its catalog entry locked in DuckDB-WASM). The result replaces table `name` only
+      // once it is complete.
+      const reader = await conn.send(query, true);
+      const batches = [];
+      for await (const batch of reader) {
+        if (this.cancelled.has(cellId)) throw new Error('Cancelled.');
+        batches.push(batch);
       }
+      const table = new Table(reader.schema, batches);
+      await dropName(conn, name);
+      if (table.numRows > 0) await conn.insertArrowTable(table, { name, create: true });
+      else await conn.query(`create table ${ident(name)} as select * from (\n${query}\n) limit 0`);
       this.loaded.set(name.toLowerCase(), key);
-      const table = await conn.query(`select * from ${ident(name)}`);
       return { ok: true, table, ms: performance.now() - started };
     } catch (e) {
       const cancelled = this.cancelled.has(cellId);
@@ -157,11 +165,15 @@ export class NotebookEngine {
     }
   }
 
+  /** Cancels the cell's run, whether its query is executing or it is still preparing. */
   async cancel(cellId: string): Promise<void> {
-    const conn = this.running.get(cellId);
-    if (!conn) return;
     this.cancelled.add(cellId);
-    await conn.cancelSent();
+    // The worker handles messages in order: a cancel that arrives before the query has started finds nothing
+    // to cancel. Repeat it until the run ends.
+    for (let conn = this.running.get(cellId); conn; conn = this.running.get(cellId)) {
+      await conn.cancelSent();
+      await new Promise((r) => setTimeout(r, 100));
+    }
   }
 
   async destroy(): Promise<void> {

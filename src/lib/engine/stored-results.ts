@@ -1,6 +1,6 @@
 // Moves SQL results between a browser and the server: upload after a run (a preview when too large), fetch a
 // co-editor's run.
-import { tableToIPC, type Table } from 'apache-arrow';
+import { Table, tableToIPC, vectorFromArray, type Vector } from 'apache-arrow';
 
 /** Same as the server's RESULT_LIMIT_BYTES. */
 export const RESULT_LIMIT_BYTES = 50 * 1024 ** 2;
@@ -16,7 +16,7 @@ export function encodeForStorage(table: Table, limit = RESULT_LIMIT_BYTES): { ip
   if (ipc.byteLength <= limit) return { ipc, stored: 'full', storedRows: table.numRows };
   let rows = Math.floor(table.numRows * (limit / ipc.byteLength) * 0.9);
   for (;;) {
-    ipc = tableToIPC(table.slice(0, rows), 'stream');
+    ipc = tableToIPC(copyOf(table.slice(0, rows)), 'stream');
     if (ipc.byteLength <= limit || rows === 0) return { ipc, stored: 'preview', storedRows: rows };
     rows = Math.floor(rows * 0.8);
   }
@@ -46,4 +46,19 @@ export async function fetchResult(notebookId: string, cellId: string, runId: str
   const res = await fetch(resultUrl(notebookId, cellId, runId));
   if (!res.ok) throw new Error(`The stored result is not available (HTTP ${res.status}).`);
   return new Uint8Array(await res.arrayBuffer());
+}
+
+/** A slice with its own buffers: Arrow JS writes a slice of strings with the whole original value buffer. */
+function copyOf(slice: Table): Table {
+  const names = slice.schema.fields.map((f) => f.name);
+  if (new Set(names).size !== names.length) return slice;
+  try {
+    const columns: Record<string, Vector> = {};
+    slice.schema.fields.forEach((f, i) => {
+      columns[f.name] = vectorFromArray([...(slice.getChildAt(i) ?? [])], f.type);
+    });
+    return new Table(columns);
+  } catch {
+    return slice; // a type vectorFromArray cannot rebuild: the slice, bigger but correct
+  }
 }
