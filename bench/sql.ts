@@ -1,0 +1,133 @@
+// bench:sql — the same aggregate queries over a ≥3M-row dataset in DuckDB-WASM (headless Chromium) and in native
+// DuckDB (@duckdb/node-api), in one run; prints the median time of each and the ratio WASM / native (target
+// ≤ 2.5×). Then upload-to-queryable for a ~100 MB CSV: Sheaf's conversion (Parquet + the browser's DuckDB copy)
+// plus the browser attaching it, against native DuckDB loading the same CSV with read_csv.
+//   npm run bench:sql -- [--rows 3000000] [--repeat 5] [--csv-mb 100]
+import { mkdtemp, rm, stat } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { DuckDBInstance } from '@duckdb/node-api';
+import { writeBrowserCopy } from '../server/files/browser-copy';
+import { convertToParquet } from '../server/files/convert';
+import { startBrowserDuckDB } from './sql-browser';
+
+const { values } = parseArgs({
+  options: {
+    rows: { type: 'string', default: '3000000' },
+    repeat: { type: 'string', default: '5' },
+    'csv-mb': { type: 'string', default: '100' }
+  }
+});
+const ROWS = Number(values.rows);
+const REPEAT = Number(values.repeat);
+const CSV_MB = Number(values['csv-mb']);
+
+const QUERIES: Record<string, string> = {
+  'count + sum': 'select count(*) as n, sum(amount) as total from T',
+  'group by region':
+    'select region, count(*) as n, avg(amount) as avg from T group by region order by region',
+  'group by month':
+    "select strftime(date_trunc('month', day), '%Y-%m') as m, sum(amount) as s from T group by m order by m",
+  'top categories': 'select category, sum(amount) as s from T group by category order by s desc limit 10',
+  'count distinct': 'select count(distinct customer) as customers from T',
+  'filter + group':
+    "select region, max(amount) from T where day >= date '2022-01-01' and category < 30 group by region order by region"
+};
+
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+const fmt = (ms: number) => (ms < 10 ? ms.toFixed(2) : ms.toFixed(0)).padStart(7);
+const secs = async <T>(fn: () => Promise<T>) => {
+  const t0 = performance.now();
+  await fn();
+  return performance.now() - t0;
+};
+
+const dir = await mkdtemp(path.join(tmpdir(), 'sheaf-bench-sql-'));
+const native = await (await DuckDBInstance.create(':memory:', { threads: '1' })).connect();
+try {
+  console.log(`bench:sql — ${ROWS.toLocaleString('en-US')} rows, median of ${REPEAT} runs per query`);
+  const parquet = path.join(dir, 'sales.parquet');
+  await native.run(`copy (
+      select range as id, (random() * 100)::int as category, round(random() * 1000, 2) as amount,
+             date '2020-01-01' + (range % 1500)::int as day, 'region_' || (range % 20) as region,
+             (random() * 200000)::int as customer
+        from range(${ROWS})) to '${parquet}' (format parquet)`);
+  const copy = path.join(dir, 'sales.duckdb');
+  await writeBrowserCopy(parquet, copy);
+  console.log(
+    `data: Parquet ${((await stat(parquet)).size / 1024 ** 2).toFixed(0)} MB, browser copy ${((await stat(copy)).size / 1024 ** 2).toFixed(0)} MB`
+  );
+
+  const wasm = await startBrowserDuckDB(dir);
+  try {
+    const attachMs = await wasm.attach('sales.duckdb', 'f');
+    console.log(`browser: attach + first count over HTTP: ${attachMs.toFixed(0)} ms\n`);
+    await native.run(`attach '${copy}' as f (read_only)`);
+
+    // DuckDB-WASM runs on one thread (the EH bundle, no SharedArrayBuffer), so native gets one thread too.
+    console.log('query              wasm ms  native ms (same file, 1 thread)  ratio   native on Parquet');
+    const ratios: number[] = [];
+    for (const [name, sql] of Object.entries(QUERIES)) {
+      const onCopy = sql.replace('from T', 'from f.data');
+      const onParquet = sql.replace('from T', `from read_parquet('${parquet}')`);
+      const w: number[] = [];
+      const n: number[] = [];
+      const p: number[] = [];
+      let wasmFirst = '';
+      let nativeFirst = '';
+      for (let i = 0; i < REPEAT + 1; i++) {
+        const r = await wasm.run(onCopy);
+        wasmFirst = r.first;
+        const nt = await secs(async () => {
+          const res = await native.runAndReadAll(onCopy);
+          nativeFirst = JSON.stringify(res.getRowObjectsJson()[0]);
+        });
+        const pt = await secs(() => native.runAndReadAll(onParquet));
+        if (i === 0) continue; // warm-up
+        w.push(r.ms);
+        n.push(nt);
+        p.push(pt);
+      }
+      const ratio = median(w) / median(n);
+      ratios.push(ratio);
+      const same = sameNumbers(wasmFirst, nativeFirst) ? '' : '  (results differ!)';
+      console.log(
+        `${name.padEnd(17)} ${fmt(median(w))}  ${fmt(median(n))}                          ${ratio.toFixed(2).padStart(5)}×  ${fmt(median(p))}${same}`
+      );
+    }
+    console.log(`\nmedian ratio WASM / native: ${median(ratios).toFixed(2)}× (target ≤ 2.5×)\n`);
+
+    // Upload-to-queryable for a CSV of about CSV_MB.
+    const csv = path.join(dir, 'big.csv');
+    const csvRows = Math.round((CSV_MB * 1024 ** 2) / 50);
+    await native.run(`copy (
+        select range as id, 'customer_' || (range % 50000) as customer, round(random() * 1000, 2) as amount,
+               date '2020-01-01' + (range % 1500)::int as day, 'region_' || (range % 20) as region
+          from range(${csvRows})) to '${csv}' (format csv, header)`);
+    const csvMb = (await stat(csv)).size / 1024 ** 2;
+    const readCsv = await secs(() => native.run(`create table loaded as select * from read_csv('${csv}')`));
+    const dest = path.join(dir, 'big.parquet');
+    const convert = await secs(() => convertToParquet('csv', csv, dest));
+    const browserCopy = await secs(() => writeBrowserCopy(dest, path.join(dir, 'big.duckdb')));
+    const attach = await wasm.attach('big.duckdb', 'big');
+    const total = convert + browserCopy + attach;
+    console.log(`upload-to-queryable, ${csvMb.toFixed(0)} MB CSV (${csvRows.toLocaleString('en-US')} rows):`);
+    console.log(
+      `  Sheaf: convert + check ${convert.toFixed(0)} ms, browser copy ${browserCopy.toFixed(0)} ms, browser attach ${attach.toFixed(0)} ms = ${total.toFixed(0)} ms`
+    );
+    console.log(`  native DuckDB read_csv into a table: ${readCsv.toFixed(0)} ms`);
+    console.log(`  ratio: ${(total / readCsv).toFixed(2)}× (the upload's network transfer is not included)`);
+  } finally {
+    await wasm.close();
+  }
+} finally {
+  native.closeSync();
+  await rm(dir, { recursive: true, force: true });
+}
+
+/** The same numbers, allowing for float formatting and bigint/decimal differences between the two. */
+function sameNumbers(a: string, b: string): boolean {
+  const nums = (s: string) => (s.match(/-?\d+(\.\d+)?/g) ?? []).map((x) => Number(Number(x).toPrecision(8)));
+  return JSON.stringify(nums(a)) === JSON.stringify(nums(b));
+}
