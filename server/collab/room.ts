@@ -190,6 +190,11 @@ export class Room {
     await this.enqueue(update, 'server');
   }
 
+  /** Whether updates are queued or being stored. */
+  get busy(): boolean {
+    return this.flushing !== null || this.pending.length > 0;
+  }
+
   /** Resolves once everything received so far is stored (or has failed to be). */
   async settled(): Promise<void> {
     while (this.flushing) await this.flushing;

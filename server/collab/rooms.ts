@@ -49,8 +49,11 @@ export class Rooms {
     if (room.size > 0 || room.unloading) return;
     room.unloading = true;
     try {
-      await room.settled();
-      await room.compact();
+      // An edit can arrive while compacting (a rename from the list, say): fold it in too before unloading.
+      do {
+        await room.settled();
+        await room.compact();
+      } while (room.busy);
     } finally {
       room.unloading = false;
     }
