@@ -1,5 +1,5 @@
 import { expect, test } from '@playwright/test';
-import { logIn, signUp } from './helpers';
+import { logIn, PASSWORD, signUp, uniqueEmail } from './helpers';
 
 test('sign up, create a notebook, rename it, find it, log out and back in', async ({ page }) => {
   const me = await signUp(page, 'Grace');
@@ -75,4 +75,27 @@ test('clear messages for a duplicate email and a wrong password', async ({ page 
 test('the seeded demo account logs in and has the demo notebook', async ({ page }) => {
   await logIn(page, 'demo@sheaf.local', 'sheaf-demo');
   await expect(page.getByRole('link', { name: 'Demo: US flights' })).toBeVisible();
+});
+
+test('what someone types before the page has finished loading is kept', async ({ page }) => {
+  // Hold the app's scripts back so the form is typed into before Svelte hydrates it.
+  let released = false;
+  let release = () => {};
+  const gate = new Promise<void>((r) => (release = r));
+  await page.route('**/_app/immutable/**/*.js', async (route) => {
+    if (!released) await gate;
+    await route.continue();
+  });
+  await page.goto('/signup', { waitUntil: 'domcontentloaded' });
+  const email = uniqueEmail('early.typist');
+  await page.getByLabel('Name').fill('Early Typist');
+  await page.getByLabel('Email').fill(email);
+  await page.getByLabel('Password').fill(PASSWORD);
+  released = true;
+  release();
+  await page.locator('html[data-hydrated="true"]').waitFor({ state: 'attached' });
+  await expect(page.getByLabel('Name')).toHaveValue('Early Typist');
+  await expect(page.getByLabel('Email')).toHaveValue(email);
+  await page.getByRole('button', { name: 'Create account' }).click();
+  await expect(page.getByRole('heading', { name: "Early Typist's workspace" })).toBeVisible();
 });
