@@ -3,6 +3,9 @@
 import { z } from 'zod';
 import type * as Y from 'yjs';
 
+/** Stored results above this are a preview: the browser uploads the first rows that fit, and says so. */
+export const RESULT_LIMIT_BYTES = 50 * 1024 ** 2;
+
 export const RunRecordSchema = z.object({
   status: z.enum(['running', 'done', 'error', 'cancelled']),
   by: z.string().optional(),

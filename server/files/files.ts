@@ -1,12 +1,11 @@
 // Uploaded files of a workspace: store (stream → convert → move into place → record), list, rename, delete, read.
-import { createWriteStream } from 'node:fs';
 import { mkdir, rename, rm } from 'node:fs/promises';
 import path from 'node:path';
-import { Transform, type Readable } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
+import type { Readable } from 'node:stream';
 import { z } from 'zod';
 import type { Db, Queryable } from '../db/types';
 import { AppError, invalid, notFound } from '../errors';
+import { writeLimited } from '../http/write-limited';
 import { newId } from '../ids';
 import { parseInput } from '../validate';
 import { requireWorkspaceRole } from '../workspaces/access';
@@ -69,14 +68,7 @@ export async function storeUpload(
   const original = path.join(incoming, `original.${format}`);
   let recorded = false;
   try {
-    let size = 0;
-    const counter = new Transform({
-      transform(chunk: Buffer, _enc, done) {
-        size += chunk.length;
-        done(size > args.limitBytes ? tooLarge(args.limitBytes) : null, chunk);
-      }
-    });
-    await pipeline(args.source, counter, createWriteStream(original));
+    const size = await writeLimited(args.source, original, args.limitBytes, () => tooLarge(args.limitBytes));
     const parquet = path.join(incoming, 'data.parquet');
     const converted = await convertToParquet(format, original, parquet);
     await rm(original);

@@ -8,7 +8,8 @@ import type { Db } from '../db/types';
 import { AppError } from '../errors';
 import { refuseBody, sendError } from '../http/raw-errors';
 import { sameOrigin, userOf } from '../http/session-of';
-import { RESULT_LIMIT_BYTES, resultPath, storeResult } from './results';
+import { RESULT_LIMIT_BYTES } from '../../cells/sql/run-record';
+import { resultPath, storeResult } from './results';
 
 export type ResultHttpOptions = { getDb: () => Promise<Db>; dataDir: string };
 

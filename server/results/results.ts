@@ -1,18 +1,14 @@
 // Stored results of SQL cells: the latest run of each cell as an Arrow IPC stream, replaced by the next run.
-import { createWriteStream } from 'node:fs';
 import { mkdir, readFile, rename, rm } from 'node:fs/promises';
 import path from 'node:path';
 import type { Readable } from 'node:stream';
-import { Transform } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
 import { tableFromIPC } from 'apache-arrow';
 import type { Db } from '../db/types';
 import { AppError, invalid, notFound } from '../errors';
+import { writeLimited } from '../http/write-limited';
 import { newId } from '../ids';
+import { RESULT_LIMIT_BYTES } from '../../cells/sql/run-record';
 import { requireNotebookRole } from '../workspaces/access';
-
-/** Results above this are stored as a preview (the client sends the first rows that fit and says so). */
-export const RESULT_LIMIT_BYTES = 50 * 1024 ** 2;
 
 const ID = /^[A-Za-z0-9_-]{1,64}$/;
 const dirOf = (dataDir: string, notebookId: string) => path.join(dataDir, 'results', notebookId);
@@ -36,19 +32,12 @@ export async function storeResult(
   const dest = fileOf(dataDir, args.notebookId, args.cellId, args.runId);
   let moved = false;
   try {
-    let bytes = 0;
-    const counter = new Transform({
-      transform(chunk: Buffer, _enc, done) {
-        bytes += chunk.length;
-        done(
-          bytes > RESULT_LIMIT_BYTES
-            ? new AppError('too_large', 'This result is larger than 50 MB; store a preview instead.')
-            : null,
-          chunk
-        );
-      }
-    });
-    await pipeline(args.body, counter, createWriteStream(tmp));
+    const bytes = await writeLimited(
+      args.body,
+      tmp,
+      RESULT_LIMIT_BYTES,
+      () => new AppError('too_large', 'This result is larger than 50 MB; store a preview instead.')
+    );
     try {
       tableFromIPC(await readFile(tmp)); // at most 50 MB, so reading it whole to check it is fine
     } catch {

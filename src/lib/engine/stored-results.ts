@@ -1,9 +1,7 @@
 // Moves SQL results between a browser and the server: upload after a run (a preview when too large), fetch a
 // co-editor's run.
+import { RESULT_LIMIT_BYTES } from '$cells/sql/run-record';
 import { Table, tableToIPC, vectorFromArray, type Vector } from 'apache-arrow';
-
-/** Same as the server's RESULT_LIMIT_BYTES. */
-export const RESULT_LIMIT_BYTES = 50 * 1024 ** 2;
 
 export const resultUrl = (notebookId: string, cellId: string, runId: string) =>
   `/api/results/${notebookId}/${cellId}/${runId}`;
