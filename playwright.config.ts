@@ -1,5 +1,6 @@
 // e2e: Debian's Chromium drives the built app, served by server/index.ts on a free port with a throwaway database.
 import { defineConfig } from '@playwright/test';
+import { randomBytes } from 'node:crypto';
 import { existsSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -15,6 +16,7 @@ if (!existsSync(chromium)) {
 // Workers re-read this file; values chosen once in the main process travel to them through the environment.
 process.env.SHEAF_E2E_PORT ??= String(20_000 + Math.floor(Math.random() * 30_000));
 process.env.SHEAF_E2E_DATA ??= mkdtempSync(path.join(tmpdir(), 'sheaf-e2e-'));
+process.env.SHEAF_E2E_SECRET ??= randomBytes(32).toString('base64');
 process.env.SHEAF_E2E_SCHEMA ??= `e2e_${Date.now().toString(36)}`;
 const port = Number(process.env.SHEAF_E2E_PORT);
 export const baseURL = `http://127.0.0.1:${port}`;
@@ -63,7 +65,8 @@ export default defineConfig({
       PORT: String(port),
       HOST: '127.0.0.1',
       DATA_DIR: process.env.SHEAF_E2E_DATA,
-      SEED_DEMO: '1'
+      SEED_DEMO: '1',
+      SECRET_KEY: process.env.SHEAF_E2E_SECRET
     }
   }
 });

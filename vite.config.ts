@@ -19,18 +19,20 @@ function collab(): Plugin {
       };
       // Uploads, file reads and stored results bypass SvelteKit's body limit, as in production (server/index.ts).
       server.middlewares.use((req, res, next) => {
-        if (!['/api/upload', '/api/files/', '/api/results/'].some((p) => req.url?.startsWith(p)))
-          return next();
+        const raw = ['/api/upload', '/api/files/', '/api/results/', '/api/connections/'];
+        if (!raw.some((p) => req.url?.startsWith(p))) return next();
         void (async () => {
           const http = await server.ssrLoadModule('/server/http/raw-routes.ts');
           const instance = await server.ssrLoadModule('/server/db/instance.ts');
           const config = (await server.ssrLoadModule('/server/config.ts')).loadConfig();
-          const raw = http.createRawHandler({
+          const secrets = await server.ssrLoadModule('/server/connectors/secret-box.ts');
+          const handle = http.createRawHandler({
             getDb: () => instance.getDb(),
             dataDir: config.dataDir,
-            uploadLimitBytes: config.uploadLimitBytes
+            uploadLimitBytes: config.uploadLimitBytes,
+            secretBox: () => secrets.appSecretBox(config)
           });
-          if (!raw(req, res)) next();
+          if (!handle(req, res)) next();
         })().catch(next);
       });
       // Only /collab/ is claimed, so Vite's HMR socket keeps working.

@@ -17,7 +17,9 @@ const EnvSchema = z.object({
   /** Largest upload, in MB. */
   UPLOAD_LIMIT_MB: z.coerce.number().positive().default(1024),
   PORT: z.coerce.number().int().min(0).max(65535).default(3000),
-  HOST: z.string().default('0.0.0.0')
+  HOST: z.string().default('0.0.0.0'),
+  /** 32 bytes, base64 or hex: encrypts connection secrets at rest. */
+  SECRET_KEY: z.string().optional()
 });
 
 export type ServerConfig = {
@@ -31,6 +33,7 @@ export type ServerConfig = {
   uploadLimitBytes: number;
   port: number;
   host: string;
+  secretKey: string | undefined;
 };
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): ServerConfig {
@@ -52,6 +55,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ServerConfig {
     cookieSecure: e.COOKIE_SECURE ? e.COOKIE_SECURE === 'true' : undefined,
     uploadLimitBytes: Math.round(e.UPLOAD_LIMIT_MB * 1024 * 1024),
     port: e.PORT,
-    host: e.HOST
+    host: e.HOST,
+    secretKey: e.SECRET_KEY || undefined
   };
 }

@@ -8,10 +8,12 @@ import { loadConfig } from './config';
 import { closeDb, getDb } from './db/instance';
 import { createRawHandler } from './http/raw-routes';
 import { DEMO } from './db/seed';
+import { appSecretBox } from './connectors/secret-box';
 
 const config = loadConfig();
 
 try {
+  appSecretBox(config); // refuses to start without SECRET_KEY where a generated key would be lost
   await getDb(config); // migrations and seed run before the first request is accepted
 } catch (e) {
   console.error(`Sheaf could not start: ${e instanceof Error ? e.message : String(e)}`);
@@ -33,7 +35,8 @@ const { handler } = (await import(handlerUrl)) as {
 const raw = createRawHandler({
   getDb: () => getDb(config),
   dataDir: config.dataDir,
-  uploadLimitBytes: config.uploadLimitBytes
+  uploadLimitBytes: config.uploadLimitBytes,
+  secretBox: () => appSecretBox(config)
 });
 
 const server = createServer((req, res) => {

@@ -1,13 +1,23 @@
-// Routes served ahead of SvelteKit because they move large bodies: uploads and file reads, stored results.
+// Routes served ahead of SvelteKit because they move large bodies: uploads and file reads, stored results,
+// and query results streamed from connected databases.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Db } from '../db/types';
+import { createQueryHandler } from '../connectors/http';
+import type { SecretBox } from '../connectors/secret-box';
 import { createFileHandler } from '../files/http';
 import { createResultHandler } from '../results/http';
 
-export type RawRouteOptions = { getDb: () => Promise<Db>; dataDir: string; uploadLimitBytes: number };
+export type RawRouteOptions = {
+  getDb: () => Promise<Db>;
+  dataDir: string;
+  uploadLimitBytes: number;
+  secretBox: () => SecretBox;
+};
 
 export function createRawHandler(opts: RawRouteOptions) {
   const files = createFileHandler(opts);
   const results = createResultHandler(opts);
-  return (req: IncomingMessage, res: ServerResponse): boolean => files(req, res) || results(req, res);
+  const queries = createQueryHandler(opts);
+  return (req: IncomingMessage, res: ServerResponse): boolean =>
+    files(req, res) || results(req, res) || queries(req, res);
 }

@@ -5,13 +5,22 @@ import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { Db } from '../../../server/db/types';
+import { randomBytes } from 'node:crypto';
+import { secretBox, type SecretBox } from '../../../server/connectors/secret-box';
 import { createRawHandler } from '../../../server/http/raw-routes';
 
-export type FilesServer = { port: number; dataDir: string; http: Server; close: () => Promise<void> };
+export type FilesServer = {
+  port: number;
+  dataDir: string;
+  box: SecretBox;
+  http: Server;
+  close: () => Promise<void>;
+};
 
 export async function startFilesServer(db: Db, uploadLimitBytes = 1024 ** 3): Promise<FilesServer> {
   const dataDir = await mkdtemp(path.join(tmpdir(), 'sheaf-files-'));
-  const files = createRawHandler({ getDb: async () => db, dataDir, uploadLimitBytes });
+  const box = secretBox(randomBytes(32));
+  const files = createRawHandler({ getDb: async () => db, dataDir, uploadLimitBytes, secretBox: () => box });
   const http = createServer((req, res) => {
     if (!files(req, res)) res.writeHead(404).end();
   });
@@ -19,6 +28,7 @@ export async function startFilesServer(db: Db, uploadLimitBytes = 1024 ** 3): Pr
   return {
     port: (http.address() as AddressInfo).port,
     dataDir,
+    box,
     http,
     close: () => new Promise<void>((r) => http.close(() => r()))
   };

@@ -1,0 +1,65 @@
+// What a PostgreSQL connection offers: user tables and views with their columns, and "test connection".
+import postgres from 'postgres';
+import type { DatabaseSchema } from '../schema-types';
+import type { OpenConnection } from '../store';
+import { clientOptions, clientsFor, type Target } from './client';
+import { connectProblem, type ConnectProblem } from './errors';
+
+/** Enough for the schema browser and autocomplete; bigger catalogues are cut (and say so). */
+const MAX_COLUMNS = 20_000;
+
+export async function introspectPostgres(conn: OpenConnection): Promise<DatabaseSchema> {
+  const { control } = clientsFor(conn);
+  try {
+    const rows = await control.unsafe<
+      {
+        table_schema: string;
+        table_name: string;
+        table_type: string;
+        column_name: string;
+        data_type: string;
+      }[]
+    >(
+      `select c.table_schema, c.table_name, t.table_type, c.column_name, c.data_type
+         from information_schema.columns c
+         join information_schema.tables t on t.table_schema = c.table_schema and t.table_name = c.table_name
+        where c.table_schema not in ('pg_catalog', 'information_schema') and c.table_schema not like 'pg\\_%'
+        order by c.table_schema = 'public' desc, c.table_schema, c.table_name, c.ordinal_position
+        limit ${MAX_COLUMNS + 1}`
+    );
+    const truncated = rows.length > MAX_COLUMNS;
+    const tables: DatabaseSchema['tables'] = [];
+    for (const r of rows.slice(0, MAX_COLUMNS)) {
+      let t = tables.at(-1);
+      if (!t || t.schema !== r.table_schema || t.name !== r.table_name) {
+        t = { schema: r.table_schema, name: r.table_name, view: r.table_type === 'VIEW', columns: [] };
+        tables.push(t);
+      }
+      t.columns.push({ name: r.column_name, type: r.data_type });
+    }
+    return { tables, truncated };
+  } catch (e) {
+    throw new Error(connectProblem(e, conn.settings).message, { cause: e });
+  }
+}
+
+export type TestResult =
+  { ok: true; server: string; ms: number } | { ok: false; problem: ConnectProblem; message: string };
+
+/** Connects with exactly these settings (a fresh client, nothing pooled) and asks for the server version. */
+export async function testPostgres(t: Target): Promise<TestResult> {
+  const started = performance.now();
+  const sql = postgres(clientOptions(t, 1));
+  try {
+    const [row] = await sql.unsafe<{ v: string }[]>('show server_version');
+    return {
+      ok: true,
+      server: `PostgreSQL ${row?.v ?? ''}`.trim(),
+      ms: Math.round(performance.now() - started)
+    };
+  } catch (e) {
+    return { ok: false, ...connectProblem(e, t.settings) };
+  } finally {
+    await sql.end({ timeout: 1 }).catch(() => {});
+  }
+}

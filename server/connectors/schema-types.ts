@@ -1,0 +1,15 @@
+// The shape of a connected database's schema, as cached and as sent to the schema browser and autocomplete.
+import { z } from 'zod';
+
+export const DatabaseSchemaSchema = z.object({
+  tables: z.array(
+    z.object({
+      schema: z.string(),
+      name: z.string(),
+      view: z.boolean(),
+      columns: z.array(z.object({ name: z.string(), type: z.string() }))
+    })
+  ),
+  truncated: z.boolean()
+});
+export type DatabaseSchema = z.infer<typeof DatabaseSchemaSchema>;

@@ -1,0 +1,155 @@
+// Connections of a workspace in the database: create, list, edit, delete, and (server-side only) open one with
+// its password for use. Editors and owners manage connections; viewers see names only.
+import type { Queryable } from '../db/types';
+import { AppError, notFound } from '../errors';
+import { newId } from '../ids';
+import { parseInput } from '../validate';
+import { requireWorkspaceRole } from '../workspaces/access';
+import { atLeast, type Role } from '../workspaces/roles';
+import type { SecretBox } from './secret-box';
+import {
+  ConnectionInputSchema,
+  ConnectionSettingsSchema,
+  type ConnectionDetails,
+  type ConnectionSettings,
+  type ConnectionSummary
+} from './settings';
+
+type Row = {
+  id: string;
+  workspace_id: string;
+  name: string;
+  kind: 'postgres';
+  settings: unknown;
+  secret: string | null;
+  schema_fetched_at: Date | null;
+  updated_at: Date;
+};
+
+/** A connection ready to use: lives only on the server. `version` changes whenever it is edited. */
+export type OpenConnection = {
+  id: string;
+  workspaceId: string;
+  name: string;
+  kind: 'postgres';
+  settings: ConnectionSettings;
+  password: string | undefined;
+  version: string;
+};
+
+/** jsonb arrives parsed from PGlite and as text from postgres.js. */
+export const jsonValue = (v: unknown): unknown => (typeof v === 'string' ? JSON.parse(v) : v);
+
+const COLUMNS = 'id, workspace_id, name, kind, settings, secret, schema_fetched_at, updated_at';
+
+function details(r: Row): ConnectionDetails {
+  return {
+    id: r.id,
+    name: r.name,
+    kind: r.kind,
+    settings: ConnectionSettingsSchema.parse(jsonValue(r.settings)),
+    hasPassword: r.secret !== null,
+    schemaFetchedAt: r.schema_fetched_at ? new Date(r.schema_fetched_at).toISOString() : null
+  };
+}
+
+const summary = (r: Row): ConnectionSummary => ({ id: r.id, name: r.name, kind: r.kind });
+
+function nameTaken(e: unknown): boolean {
+  return typeof e === 'object' && e !== null && (e as { code?: unknown }).code === '23505';
+}
+const NAME_TAKEN = () =>
+  new AppError('conflict', 'This workspace already has a connection with that name.', {
+    fields: { name: 'Pick another name.' }
+  });
+
+export async function listConnections(
+  db: Queryable,
+  userId: string,
+  workspaceId: string
+): Promise<{ role: Role; connections: (ConnectionSummary | ConnectionDetails)[] }> {
+  const role = await requireWorkspaceRole(db, userId, workspaceId, 'viewer');
+  const rows = await db.query<Row>(
+    `select ${COLUMNS} from connections where workspace_id = $1 order by lower(name)`,
+    [workspaceId]
+  );
+  return { role, connections: rows.map((r) => (atLeast(role, 'editor') ? details(r) : summary(r))) };
+}
+
+export async function createConnection(
+  db: Queryable,
+  box: SecretBox,
+  args: { userId: string; workspaceId: string; input: unknown }
+): Promise<ConnectionDetails> {
+  await requireWorkspaceRole(db, args.userId, args.workspaceId, 'editor');
+  const { name, kind, password, ...settings } = parseInput(ConnectionInputSchema, args.input);
+  const id = newId();
+  const secret = password ? box.seal(password, id) : null;
+  try {
+    const rows = await db.query<Row>(
+      `insert into connections (id, workspace_id, name, kind, settings, secret, created_by)
+       values ($1, $2, $3, $4, $5::jsonb, $6, $7) returning ${COLUMNS}`,
+      [id, args.workspaceId, name, kind, JSON.stringify(settings), secret, args.userId]
+    );
+    return details(rows[0] as Row);
+  } catch (e) {
+    throw nameTaken(e) ? NAME_TAKEN() : e;
+  }
+}
+
+async function rowFor(db: Queryable, userId: string, connectionId: string, needed: Role) {
+  const rows = await db.query<Row>(`select ${COLUMNS} from connections where id = $1`, [connectionId]);
+  const row = rows[0];
+  if (!row) throw notFound('That connection');
+  try {
+    await requireWorkspaceRole(db, userId, row.workspace_id, needed);
+  } catch (e) {
+    // Outsiders must not learn the connection exists.
+    if (e instanceof AppError && e.code === 'not_found') throw notFound('That connection');
+    throw e;
+  }
+  return row;
+}
+
+export async function updateConnection(
+  db: Queryable,
+  box: SecretBox,
+  args: { userId: string; connectionId: string; input: unknown }
+): Promise<ConnectionDetails> {
+  const row = await rowFor(db, args.userId, args.connectionId, 'editor');
+  const { name, kind, password, ...settings } = parseInput(ConnectionInputSchema, args.input);
+  const secret = password ? box.seal(password, row.id) : row.secret;
+  try {
+    const rows = await db.query<Row>(
+      `update connections set name = $2, kind = $3, settings = $4::jsonb, secret = $5, updated_at = now()
+        where id = $1 returning ${COLUMNS}`,
+      [row.id, name, kind, JSON.stringify(settings), secret]
+    );
+    return details(rows[0] as Row);
+  } catch (e) {
+    throw nameTaken(e) ? NAME_TAKEN() : e;
+  }
+}
+
+export async function deleteConnection(db: Queryable, userId: string, connectionId: string): Promise<void> {
+  const row = await rowFor(db, userId, connectionId, 'editor');
+  await db.query('delete from connections where id = $1', [row.id]);
+}
+
+/** The connection with its password, for running queries, introspecting or testing. Never sent to a browser. */
+export async function openConnection(
+  db: Queryable,
+  box: SecretBox,
+  args: { userId: string; connectionId: string; needed: Role }
+): Promise<OpenConnection> {
+  const row = await rowFor(db, args.userId, args.connectionId, args.needed);
+  return {
+    id: row.id,
+    workspaceId: row.workspace_id,
+    name: row.name,
+    kind: row.kind,
+    settings: ConnectionSettingsSchema.parse(jsonValue(row.settings)),
+    password: row.secret ? box.open(row.secret, row.id) : undefined,
+    version: new Date(row.updated_at).toISOString()
+  };
+}

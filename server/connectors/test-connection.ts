@@ -1,0 +1,30 @@
+// "Test connection": only editors of the workspace may make the server connect somewhere (it is a way to probe
+// the server's network); a saved connection's password is reused when the form leaves it unchanged.
+import { z } from 'zod';
+import type { Queryable } from '../db/types';
+import { notFound } from '../errors';
+import { parseInput } from '../validate';
+import { requireWorkspaceRole } from '../workspaces/access';
+import { testPostgres, type TestResult } from './postgres/introspect';
+import type { SecretBox } from './secret-box';
+import { ConnectionTestSchema } from './settings';
+import { openConnection } from './store';
+
+const TestInputSchema = ConnectionTestSchema.extend({ workspaceId: z.string().min(1).max(40) });
+
+export async function testConnection(
+  db: Queryable,
+  box: SecretBox,
+  args: { userId: string; input: unknown }
+): Promise<TestResult> {
+  const { workspaceId, connectionId, password, kind, ...settings } = parseInput(TestInputSchema, args.input);
+  void kind;
+  await requireWorkspaceRole(db, args.userId, workspaceId, 'editor');
+  let secret = password || undefined;
+  if (!secret && connectionId) {
+    const saved = await openConnection(db, box, { userId: args.userId, connectionId, needed: 'editor' });
+    if (saved.workspaceId !== workspaceId) throw notFound('That connection');
+    secret = saved.password;
+  }
+  return testPostgres({ settings, password: secret });
+}

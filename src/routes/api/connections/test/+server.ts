@@ -1,0 +1,22 @@
+// "Test connection" for the connection form: connects with the settings as typed and says what happened.
+import { json } from '@sveltejs/kit';
+import { loadConfig } from '$server/config';
+import { testConnection } from '$server/connectors/test-connection';
+import { appSecretBox } from '$server/connectors/secret-box';
+import { getDb } from '$server/db/instance';
+import { AppError } from '$server/errors';
+import { jsonBody } from '$server/http/json-body';
+import { apiError } from '$server/http/respond';
+
+export async function POST({ locals, request }) {
+  try {
+    if (!locals.user) throw new AppError('unauthorized', 'Log in to test connections.');
+    const result = await testConnection(await getDb(), appSecretBox(loadConfig()), {
+      userId: locals.user.id,
+      input: await jsonBody(request)
+    });
+    return json(result);
+  } catch (e) {
+    return apiError(e);
+  }
+}

@@ -1,0 +1,371 @@
+// Connected PostgreSQL, for real: a sample database with a million rows, queried through the HTTP route the
+// browser uses, in read-only transactions, with timeouts, cancellation, row caps and a connection pool limit.
+import { RecordBatchReader, Table, type RecordBatch } from 'apache-arrow';
+import { request } from 'node:http';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { testPostgres } from '../../server/connectors/postgres/introspect';
+import { connectionSchema } from '../../server/connectors/schema-cache';
+import { createConnection, listConnections, updateConnection } from '../../server/connectors/store';
+import { startFilesServer, type FilesServer } from './helpers/files-server';
+import { join, person } from './helpers/people';
+import { sampleDb, type SampleDb } from './helpers/sample-db';
+import { freshDb, type TestDb } from './helpers/test-db';
+
+let t: TestDb;
+let server: FilesServer;
+let sample: SampleDb;
+let owner: Awaited<ReturnType<typeof person>>;
+
+beforeAll(async () => {
+  sample = await sampleDb();
+  t = await freshDb();
+  server = await startFilesServer(t.db);
+  owner = await person(t.db, 'Owner');
+}, 120_000);
+
+afterAll(async () => {
+  await server?.close();
+  await t?.cleanup();
+  await sample?.cleanup();
+});
+
+const settings = (over: Record<string, unknown> = {}) => ({
+  name: `Warehouse ${crypto.randomUUID().slice(0, 6)}`,
+  host: sample.host,
+  port: sample.port,
+  database: sample.database,
+  user: sample.role,
+  password: sample.password,
+  ssl: 'disable',
+  ...over
+});
+
+async function connect(over: Record<string, unknown> = {}) {
+  return createConnection(t.db, server.box, {
+    userId: owner.id,
+    workspaceId: owner.workspaceId,
+    input: settings(over)
+  });
+}
+
+type Answer =
+  | { kind: 'error'; status: number; error: { message: string; reason?: string; position?: number } }
+  | {
+      kind: 'result';
+      table: Table;
+      status: { status: string; rows: number; truncated: boolean; message: string };
+    };
+
+async function run(connectionId: string, sql: string, token = owner.token): Promise<Answer> {
+  const res = await fetch(`http://127.0.0.1:${server.port}/api/connections/${connectionId}/query`, {
+    method: 'POST',
+    headers: { cookie: `sheaf_session=${token}`, 'content-type': 'application/json' },
+    body: JSON.stringify({ sql })
+  });
+  if (res.headers.get('content-type')?.startsWith('application/json')) {
+    return { kind: 'error', status: res.status, error: (await res.json()).error };
+  }
+  const bytes = new Uint8Array(await res.arrayBuffer());
+  const readers: { batches: RecordBatch[] }[] = [];
+  for await (const reader of RecordBatchReader.readAll(bytes)) {
+    const batches: RecordBatch[] = [];
+    for await (const b of reader) batches.push(b);
+    readers.push({ batches });
+  }
+  const [data, status] = readers;
+  const s = new Table(status!.batches).get(0)!.toJSON();
+  return {
+    kind: 'result',
+    table: new Table(data!.batches),
+    status: { status: s.status, rows: Number(s.rows), truncated: s.truncated, message: s.message }
+  };
+}
+
+function ok(a: Answer) {
+  if (a.kind !== 'result') throw new Error(`expected a result, got ${a.status}: ${a.error.message}`);
+  if (a.status.status !== 'ok') throw new Error(`the run failed: ${a.status.message}`);
+  return a;
+}
+
+async function activeBackends(pattern: string) {
+  const rows = await sample.admin`
+    select count(*)::int as n from pg_stat_activity
+     where usename = ${sample.role} and state = 'active' and query like ${'%' + pattern + '%'}`;
+  return rows[0]!.n as number;
+}
+
+async function eventually(check: () => Promise<boolean>, ms = 10_000) {
+  const until = Date.now() + ms;
+  while (Date.now() < until) {
+    if (await check()) return true;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  return false;
+}
+
+describe('connected PostgreSQL', () => {
+  it('answers aggregates over a million rows with the same numbers as the database', async () => {
+    const c = await connect();
+    const a = ok(
+      await run(
+        c.id,
+        `select region, count(*) as n, sum(amount) as total from ${sample.schema}.orders group by region order by region`
+      )
+    );
+    const expected = await sample.admin.unsafe(
+      `select region, count(*)::int as n, sum(amount)::float8 as total from ${sample.schema}.orders group by region order by region`
+    );
+    const got = a.table.toArray().map((r) => ({ region: r.region, n: Number(r.n), total: r.total }));
+    expect(got).toEqual(expected.map((r) => ({ region: r.region, n: r.n, total: r.total })));
+    expect(got.reduce((s, r) => s + r.n, 0)).toBe(1_000_000);
+  });
+
+  it('streams every row of a big result, with each type decoded', async () => {
+    const c = await connect();
+    const a = ok(await run(c.id, `select * from ${sample.schema}.orders order by id`));
+    expect(a.table.numRows).toBe(1_000_000);
+    expect(a.table.batches.length).toBeGreaterThan(1);
+    expect(a.status).toMatchObject({ rows: 1_000_000, truncated: false });
+    const [row] = await sample.admin.unsafe(
+      `select id, region, amount::float8 as amount, ordered_on::text as d,
+              extract(epoch from created_at) * 1000 as ms, paid, customer, big::text as big, weekday, token::text as token
+         from ${sample.schema}.orders where id = 777770`
+    );
+    const r = a.table.get(777769)!.toJSON();
+    expect(r.id).toBe(row!.id);
+    expect(r.region).toBe(row!.region);
+    expect(r.amount).toBeCloseTo(row!.amount, 9);
+    expect(new Date(r.ordered_on).toISOString().slice(0, 10)).toBe(row!.d);
+    expect(Number(r.created_at)).toBe(Number(row!.ms));
+    expect(r.paid).toBe(row!.paid);
+    expect(r.customer).toBe(null); // every tenth customer is null
+    expect(String(r.big)).toBe(row!.big);
+    expect(r.weekday).toBe(row!.weekday);
+    expect(r.token).toBe(row!.token);
+    expect(a.table.schema.fields.map((f) => String(f.type))).toEqual([
+      'Int32',
+      'Utf8',
+      'Float64',
+      'Date32<DAY>',
+      'Timestamp<MICROSECOND, UTC>',
+      'Bool',
+      'Utf8',
+      'Int64',
+      'Int16',
+      'Utf8'
+    ]);
+  });
+
+  it('runs non-SELECT statements that return rows (SHOW, EXPLAIN) and keeps duplicate column names apart', async () => {
+    const c = await connect();
+    const show = ok(await run(c.id, 'show transaction_read_only'));
+    expect(show.table.get(0)!.toJSON()).toEqual({ transaction_read_only: 'on' });
+    const dup = ok(await run(c.id, 'select 1 as x, 2 as x;'));
+    expect(dup.table.get(0)!.toJSON()).toEqual({ x: 1, x_1: 2 });
+  });
+
+  it('cuts results at the row cap and says so', async () => {
+    const c = await connect({ rowCap: 1000 });
+    const a = ok(await run(c.id, `select id from ${sample.schema}.orders`));
+    expect(a.table.numRows).toBe(1000);
+    expect(a.status).toMatchObject({ rows: 1000, truncated: true });
+    const exact = ok(await run(c.id, `select id from ${sample.schema}.orders limit 1000`));
+    expect(exact.status).toMatchObject({ rows: 1000, truncated: false });
+  });
+
+  it('refuses every kind of write, and nothing changes', async () => {
+    const c = await connect();
+    const count = async () =>
+      (await sample.admin.unsafe(`select count(*)::int as n from ${sample.schema}.orders`))[0]!.n;
+    const before = await count();
+    const writes = [
+      `insert into ${sample.schema}.orders (id) values (-1)`,
+      `insert into ${sample.schema}.orders (id) values (-1) returning id`,
+      `update ${sample.schema}.orders set amount = 0 returning id`,
+      `drop table ${sample.schema}.orders`,
+      `create table ${sample.schema}.made_here (x int)`,
+      `with gone as (delete from ${sample.schema}.orders returning id) select count(*) from gone`,
+      'set transaction read write',
+      `set transaction read write; insert into ${sample.schema}.orders (id) values (-1)`,
+      `commit; insert into ${sample.schema}.orders (id) values (-1)`,
+      `select 1; drop table ${sample.schema}.orders`
+    ];
+    for (const sql of writes) {
+      const a = await run(c.id, sql);
+      expect(a.kind, sql).toBe('error');
+      if (a.kind === 'error') expect(a.error.message.length, sql).toBeGreaterThan(10);
+    }
+    expect(await count()).toBe(before);
+    const tables = await sample.admin.unsafe(
+      `select table_name from information_schema.tables where table_schema = '${sample.schema}' order by 1`
+    );
+    expect(tables.map((r) => r.table_name)).toEqual(['orders', 'paid_orders']);
+  });
+
+  it('stops a query at the statement timeout with a clear error and leaves no backend behind', async () => {
+    const c = await connect({ statementTimeoutS: 1 });
+    const a = await run(c.id, 'select pg_sleep(120) as slept');
+    expect(a.kind).toBe('error');
+    if (a.kind === 'error') expect(a.error.message).toMatch(/longer than this connection's limit of 1 s/);
+    expect(await eventually(async () => (await activeBackends('pg_sleep(120)')) === 0)).toBe(true);
+  });
+
+  it('cancels the query on the database when the browser goes away mid-stream', async () => {
+    const c = await connect({ rowCap: 10_000_000 });
+    // A nested loop streams its rows (a set-returning function would be computed whole first).
+    const marker = 'cancel_me_' + crypto.randomUUID().slice(0, 8);
+    const sql = `select a.id, b.region as ${marker} from ${sample.schema}.orders a cross join ${sample.schema}.orders b`;
+    let runningBefore = -1;
+    await new Promise<void>((resolve, reject) => {
+      const req = request(
+        {
+          host: '127.0.0.1',
+          port: server.port,
+          method: 'POST',
+          path: `/api/connections/${c.id}/query`,
+          headers: { cookie: `sheaf_session=${owner.token}`, 'content-type': 'application/json' }
+        },
+        (res) => {
+          expect(res.statusCode).toBe(200);
+          let seen = 0;
+          res.on('data', (chunk: Buffer) => {
+            seen += chunk.length;
+            if (seen > 1024 * 1024 && runningBefore < 0) {
+              runningBefore = 0;
+              res.pause();
+              void activeBackends(marker).then((n) => {
+                runningBefore = n;
+                req.destroy();
+                resolve();
+              }, reject);
+            }
+          });
+        }
+      );
+      req.on('error', (e) => ((e as NodeJS.ErrnoException).code === 'ECONNRESET' ? undefined : reject(e)));
+      req.end(JSON.stringify({ sql }));
+    });
+    expect(runningBefore).toBe(1);
+    expect(await eventually(async () => (await activeBackends(marker)) === 0)).toBe(true);
+  });
+
+  it('runs at most the connection limit of queries at once; the rest wait their turn', async () => {
+    const c = await connect({ maxConcurrent: 1 });
+    const answers = await Promise.all(
+      [1, 2, 3].map(() => run(c.id, 'select pg_backend_pid() as pid, pg_sleep(0.2) is null as slept'))
+    );
+    const pids = new Set(answers.map((a) => Number(ok(a).table.get(0)!.toJSON().pid)));
+    expect(pids.size).toBe(1);
+    const wide = await connect({ maxConcurrent: 3 });
+    const parallel = await Promise.all(
+      [1, 2, 3].map(() => run(wide.id, 'select pg_backend_pid() as pid, pg_sleep(0.5) is null as slept'))
+    );
+    expect(new Set(parallel.map((a) => Number(ok(a).table.get(0)!.toJSON().pid))).size).toBe(3);
+  });
+
+  it("points at the spot of a SQL error in the user's query", async () => {
+    const c = await connect();
+    const a = await run(c.id, `select regoin from ${sample.schema}.orders`);
+    expect(a.kind).toBe('error');
+    if (a.kind !== 'error') return;
+    expect(a.error.message).toMatch(/column "regoin" does not exist/);
+    expect(a.error.position).toBe(8);
+  });
+
+  it('gives wrong passwords, closed ports and unknown hosts each their own message', async () => {
+    const base = {
+      ...settings(),
+      statementTimeoutS: 60,
+      rowCap: 1000,
+      maxConcurrent: 1,
+      ssl: 'disable' as const
+    };
+    const good = await testPostgres({ settings: base, password: sample.password });
+    expect(good).toMatchObject({ ok: true });
+    const wrong = await testPostgres({ settings: base, password: 'not-the-password' });
+    expect(wrong).toMatchObject({ ok: false, problem: 'auth' });
+    if (!wrong.ok) expect(wrong.message).toContain(`password for user "${sample.role}"`);
+    const closed = await testPostgres({ settings: { ...base, port: 1 }, password: sample.password });
+    expect(closed).toMatchObject({ ok: false, problem: 'refused' });
+    const unknown = await testPostgres({
+      settings: { ...base, host: 'no-such-host.invalid' },
+      password: sample.password
+    });
+    expect(unknown).toMatchObject({ ok: false, problem: 'dns' });
+    if (!unknown.ok) expect(unknown.message).toContain('no-such-host.invalid');
+    const noDb = await testPostgres({
+      settings: { ...base, database: 'no_such_db' },
+      password: sample.password
+    });
+    expect(noDb).toMatchObject({ ok: false, problem: 'database' });
+  });
+
+  it('keeps the password sealed: not in the database in plaintext, not in any answer', async () => {
+    const c = await connect();
+    const rows = await t.db.query<Record<string, unknown>>('select * from connections where id = $1', [c.id]);
+    expect(JSON.stringify(rows)).not.toContain(sample.password);
+    expect(String(rows[0]!.secret)).toMatch(/^v1:/);
+    const listed = await listConnections(t.db, owner.id, owner.workspaceId);
+    expect(JSON.stringify(listed)).not.toContain(sample.password);
+    expect(JSON.stringify(c)).not.toContain(sample.password);
+    // An edit without a password keeps the stored one (queries still authenticate).
+    const edited = await updateConnection(t.db, server.box, {
+      userId: owner.id,
+      connectionId: c.id,
+      input: { ...settings({ name: c.name }), password: '' }
+    });
+    expect(JSON.stringify(edited)).not.toContain(sample.password);
+    ok(await run(c.id, 'select 1 as one'));
+    const schema = await connectionSchema(t.db, server.box, {
+      userId: owner.id,
+      connectionId: c.id,
+      refresh: true
+    });
+    expect(JSON.stringify(schema)).not.toContain(sample.password);
+  });
+
+  it('reads the schema (tables, views, columns, types) and serves it from the cache until refreshed', async () => {
+    const c = await connect();
+    const first = await connectionSchema(t.db, server.box, {
+      userId: owner.id,
+      connectionId: c.id,
+      refresh: false
+    });
+    const orders = first.tables.find((x) => x.schema === sample.schema && x.name === 'orders');
+    expect(orders?.columns.map((col) => `${col.name}:${col.type}`)).toContain('amount:numeric');
+    expect(first.tables.find((x) => x.name === 'paid_orders')?.view).toBe(true);
+    await sample.admin.unsafe(`create table ${sample.schema}.added_later (x int)`);
+    await sample.admin.unsafe(`grant select on ${sample.schema}.added_later to ${sample.role}`);
+    const cached = await connectionSchema(t.db, server.box, {
+      userId: owner.id,
+      connectionId: c.id,
+      refresh: false
+    });
+    expect(cached.fetchedAt).toBe(first.fetchedAt);
+    expect(cached.tables.some((x) => x.name === 'added_later')).toBe(false);
+    const fresh = await connectionSchema(t.db, server.box, {
+      userId: owner.id,
+      connectionId: c.id,
+      refresh: true
+    });
+    expect(fresh.tables.some((x) => x.name === 'added_later')).toBe(true);
+    await sample.admin.unsafe(`drop table ${sample.schema}.added_later`);
+  });
+
+  it('lets viewers see connection names only, and not run queries; outsiders see nothing', async () => {
+    const c = await connect();
+    const viewer = await person(t.db, 'Viewer');
+    await join(t.db, owner, viewer, 'viewer');
+    const listed = await listConnections(t.db, viewer.id, owner.workspaceId);
+    expect(listed.connections.find((x) => x.id === c.id)).toEqual({
+      id: c.id,
+      name: c.name,
+      kind: 'postgres'
+    });
+    const a = await run(c.id, 'select 1', viewer.token);
+    expect(a).toMatchObject({ kind: 'error', status: 403 });
+    const outsider = await person(t.db, 'Outsider');
+    expect(await run(c.id, 'select 1', outsider.token)).toMatchObject({ kind: 'error', status: 404 });
+    await expect(listConnections(t.db, outsider.id, owner.workspaceId)).rejects.toThrow(/not found/);
+  });
+});
