@@ -76,7 +76,7 @@ async function run(opts: QueryHttpOptions, req: IncomingMessage, res: ServerResp
   });
   const encoder = new IpcStreamEncoder();
   const write = async (bytes: Uint8Array) => {
-    if (abort.signal.aborted) throw new QueryError('cancelled', 'The query was cancelled.');
+    if (abort.signal.aborted) return; // the run is draining towards the database's cancel (see execute.ts)
     // Headers wait for the first batch, so that anything failing before it is a plain JSON error.
     if (!res.headersSent) {
       res.writeHead(200, {

@@ -114,7 +114,7 @@ export async function runPostgresQuery(
       // The newlines keep a trailing `-- comment` in the user's query from swallowing the closing parenthesis.
       const copy = `copy (select ${projection} from (\n${text}\n) as sheaf_q(${aliases.join(', ')}) limit ${s.rowCap + 1}) to stdout (format binary)`;
       const builder = new BatchBuilder(names.map((name, i) => ({ name, kind: kinds[i]!.kind })));
-      return await viaCopy(tx, copy, builder, sink, s.rowCap);
+      return await viaCopy(tx, copy, builder, sink, s.rowCap, signal);
     });
   } catch (e) {
     if (e instanceof QueryError) throw e;
@@ -126,13 +126,23 @@ export async function runPostgresQuery(
 
 type Tx = postgres.TransactionSql;
 
-async function viaCopy(tx: Tx, copy: string, builder: BatchBuilder, sink: ResultSink, cap: number) {
+async function viaCopy(
+  tx: Tx,
+  copy: string,
+  builder: BatchBuilder,
+  sink: ResultSink,
+  cap: number,
+  signal: AbortSignal
+) {
   const { stream, release } = await copyOut(tx, copy);
   const reader = new CopyBinaryReader();
   let lastFlush = Date.now();
   let sent = false;
   try {
     for await (const chunk of stream as AsyncIterable<Buffer>) {
+      // Once cancelled, keep reading and drop what comes: PostgreSQL does not act on a cancel while it is blocked
+      // writing to us, so the backend stops only if we drain until its error arrives.
+      if (signal.aborted) continue;
       reader.push(chunk, builder, cap);
       if (builder.rows >= BATCH_ROWS || (builder.rows > 0 && Date.now() - lastFlush > BATCH_MS)) {
         await sink.batch(builder.finish());
@@ -143,6 +153,7 @@ async function viaCopy(tx: Tx, copy: string, builder: BatchBuilder, sink: Result
   } finally {
     release();
   }
+  if (signal.aborted) throw new QueryError('cancelled', 'The query was cancelled.');
   if (builder.rows > 0 || !sent) await sink.batch(builder.finish());
   return { rows: reader.rows, truncated: reader.overflow };
 }
