@@ -22,7 +22,11 @@ export const RunRecordSchema = z.object({
   inputs: z.record(z.string(), z.string()).optional(),
   /** Whether the result is on the server for others: all of it, a preview, or not (yet). */
   stored: z.enum(['uploading', 'full', 'preview', 'failed']).optional(),
-  storedRows: z.number().int().nonnegative().optional()
+  storedRows: z.number().int().nonnegative().optional(),
+  /** Where it ran: 'local' (DuckDB in the browser) or a connection id. */
+  engine: z.string().optional(),
+  /** The connection's row cap, when the result was cut at it. */
+  truncatedAt: z.number().int().nonnegative().optional()
 });
 export type RunRecord = z.infer<typeof RunRecordSchema>;
 

@@ -28,6 +28,7 @@ export class NotebookEngine {
   private goneFiles = new Set<string>(); // names of file tables dropped because the file is gone or renamed
   private running = new Map<string, AsyncDuckDBConnection>(); // cell id → its connection while it runs
   private cancelled = new Set<string>();
+  private adopted = new Map<string, { key: string; table: Table }>(); // results computed elsewhere, by name
 
   private instance(): Promise<AsyncDuckDB> {
     this.db ??= loadDuckDB();
@@ -50,11 +51,14 @@ export class NotebookEngine {
     for (const s of sources) {
       const lower = s.name.toLowerCase();
       if (!names.has(lower) || this.loaded.get(lower) === s.key) continue;
+      const adopted = this.adopted.get(lower);
       if (s.kind === 'file') {
         await this.attachFile(db, conn, s);
         this.fileViews.set(lower, s.key);
         this.goneFiles.delete(lower);
-      } else await this.fetchResult(db, conn, s);
+      } else if (adopted?.key === s.key) await this.loadTable(conn, s.name, adopted.table);
+      else await this.fetchResult(db, conn, s);
+      this.adopted.delete(lower);
       this.loaded.set(lower, s.key);
     }
   }
@@ -106,6 +110,23 @@ export class NotebookEngine {
       await conn.insertArrowFromIPCStream(ipc, { name, create: true });
     } finally {
       await db.dropFile(`${name}.arrow`);
+    }
+  }
+
+  /**
+   * A result computed elsewhere (on a connected database) becomes table `name` for later local queries. It is
+   * loaded into DuckDB when a query first reads it, so a notebook of connection cells never starts the engine.
+   */
+  adopt(name: string, key: string, table: Table): void {
+    this.adopted.set(name.toLowerCase(), { key, table });
+  }
+
+  private async loadTable(conn: AsyncDuckDBConnection, name: string, table: Table) {
+    await dropName(conn, name);
+    if (table.numRows > 0) await conn.insertArrowTable(table, { name, create: true });
+    else {
+      const cols = table.schema.fields.map((f) => `null::varchar as ${ident(f.name)}`).join(', ');
+      await conn.query(`create table ${ident(name)} as select ${cols || '1 as empty'} limit 0`);
     }
   }
 

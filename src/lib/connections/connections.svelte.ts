@@ -1,0 +1,59 @@
+// The workspace's database connections as the notebook sees them: names for the engine picker, and schemas
+// (fetched on first use, refreshed on request) for the schema browser and autocomplete.
+import type { CachedSchema } from '$server/connectors/schema-cache';
+import type { ConnectionSummary } from '$server/connectors/settings';
+
+export type SchemaState =
+  { status: 'loading' } | { status: 'ready'; schema: CachedSchema } | { status: 'error'; message: string };
+
+async function problem(res: Response): Promise<string> {
+  const body = (await res.json().catch(() => null)) as { error?: { message?: string } } | null;
+  return body?.error?.message ?? `HTTP ${res.status}`;
+}
+
+export class WorkspaceConnections {
+  list = $state.raw<ConnectionSummary[]>([]);
+  role = $state<string>('viewer');
+  loadError = $state('');
+  schemas = $state<Record<string, SchemaState>>({});
+
+  constructor(private readonly workspaceId: string) {}
+
+  async load(): Promise<void> {
+    const res = await fetch(`/api/workspaces/${this.workspaceId}/connections`);
+    if (!res.ok) {
+      this.loadError = await problem(res);
+      return;
+    }
+    const body = (await res.json()) as { role: string; connections: ConnectionSummary[] };
+    this.list = body.connections;
+    this.role = body.role;
+    this.loadError = '';
+  }
+
+  name(id: string): string | undefined {
+    return this.list.find((c) => c.id === id)?.name;
+  }
+
+  async loadSchema(id: string, refresh = false): Promise<void> {
+    if (!refresh && this.schemas[id]?.status === 'ready') return;
+    this.schemas[id] = { status: 'loading' };
+    const res = await fetch(`/api/connections/${id}/schema`, { method: refresh ? 'POST' : 'GET' });
+    this.schemas[id] = res.ok
+      ? { status: 'ready', schema: (await res.json()) as CachedSchema }
+      : { status: 'error', message: await problem(res) };
+  }
+
+  /** Tables → columns, for autocomplete: qualified names always, bare names for the `public` schema. */
+  completions(id: string): Record<string, string[]> {
+    const s = this.schemas[id];
+    if (s?.status !== 'ready') return {};
+    const out: Record<string, string[]> = {};
+    for (const t of s.schema.tables) {
+      const cols = t.columns.map((c) => c.name);
+      out[`${t.schema}.${t.name}`] = cols;
+      if (t.schema === 'public') out[t.name] = cols;
+    }
+    return out;
+  }
+}

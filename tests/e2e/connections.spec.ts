@@ -1,0 +1,114 @@
+// A team's own PostgreSQL: add it (a wrong password is caught by "Test connection"), browse its schema, run a
+// query on it, and join its result with an uploaded CSV in a local cell. Numbers come from the database itself.
+import { mkdtemp, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { expect, test, type Page } from '@playwright/test';
+import { sampleDb, type SampleDb } from '../integration/helpers/sample-db';
+import { signUp } from './helpers';
+
+let sample: SampleDb;
+test.beforeAll(async () => {
+  sample = await sampleDb(10_000);
+});
+test.afterAll(async () => {
+  await sample?.cleanup();
+});
+
+async function typeSql(page: Page, i: number, sql: string) {
+  const editor = page.getByTestId('cell').nth(i).locator('.cm-content');
+  await editor.click();
+  await page.keyboard.press('Control+a');
+  await page.keyboard.type(sql);
+}
+
+test('add a connection, browse its schema, run on it, join its result with an uploaded CSV', async ({
+  page
+}) => {
+  test.setTimeout(120_000);
+  const { workspaceUrl } = await signUp(page, 'Dana Data');
+  await page.goto(`${workspaceUrl}/connections`);
+  await page.getByRole('button', { name: 'Add a connection' }).click();
+  const name = 'Warehouse';
+  await page.getByLabel('Name').fill(name);
+  await page.getByLabel('Host').fill(sample.host);
+  await page.getByLabel('Port').fill(String(sample.port));
+  await page.getByLabel('Database').fill(sample.database);
+  await page.getByLabel('User').fill(sample.role);
+  await page.getByLabel('SSL').selectOption('disable');
+  await page.getByLabel('Password').fill('wrong password');
+  await page.getByRole('button', { name: 'Test connection' }).click();
+  await expect(page.getByTestId('test-result')).toContainText(
+    `refused the password for user "${sample.role}"`
+  );
+  await page.getByLabel('Password').fill(sample.password);
+  await page.getByRole('button', { name: 'Test connection' }).click();
+  await expect(page.getByTestId('test-result')).toContainText('Connected to PostgreSQL');
+  await page.getByRole('button', { name: 'Save' }).click();
+  await expect(page.getByTestId('connection-row')).toContainText(name);
+
+  // The password never comes back: not in the API, not in the page.
+  const listed = await page.request.get(`/api/workspaces${workspaceUrl.slice(2)}/connections`);
+  expect(listed.ok()).toBe(true);
+  expect(await listed.text()).not.toContain(sample.password);
+  await page.reload();
+  expect(await page.content()).not.toContain(sample.password);
+
+  // A notebook: a CSV of targets per region, uploaded.
+  const dir = await mkdtemp(path.join(tmpdir(), 'sheaf-e2e-'));
+  const csv = path.join(dir, 'targets.csv');
+  await writeFile(csv, 'region,target\nnorth,2000\nsouth,2600\neast,2400\nwest,3000\n');
+  await page.goto(workspaceUrl);
+  await page.getByRole('button', { name: 'New notebook' }).click();
+  await expect(page.getByTestId('connection-status')).toHaveText('connected');
+  await page.getByLabel('Upload files').setInputFiles(csv);
+  await expect(page.getByTestId('file')).toContainText('targets');
+
+  // The schema browser lists the database's tables.
+  const databases = page.getByRole('complementary', { name: 'Connections' });
+  await databases.getByText(name, { exact: true }).click();
+  await expect(databases.getByTestId('schema-tables')).toContainText(`${sample.schema}.orders`);
+
+  // A cell that runs on the connection.
+  const first = page.getByTestId('cell').nth(0);
+  await first.getByLabel('Run on').selectOption({ label: name });
+  const want = await sample.admin.unsafe(
+    `select region, count(*)::int as n from ${sample.schema}.orders group by region order by region`
+  );
+  await typeSql(
+    page,
+    0,
+    `select region, count(*) as n from ${sample.schema}.orders group by region order by region`
+  );
+  await first.getByRole('button', { name: 'Run cell' }).click();
+  await expect(first.getByTestId('run-summary')).toContainText(`${want.length} rows`, { timeout: 30_000 });
+  const rows = first.getByTestId('result-row');
+  await expect(rows).toHaveCount(want.length);
+  for (const [i, w] of want.entries()) {
+    await expect(rows.nth(i)).toContainText(w.region);
+    await expect(rows.nth(i)).toContainText(String(w.n));
+  }
+
+  // A local cell joins the database's result with the uploaded file, in DuckDB in the browser.
+  await first.locator('.cm-content').click();
+  await page.keyboard.press('Shift+Enter');
+  await expect(page.getByTestId('cell')).toHaveCount(2);
+  const second = page.getByTestId('cell').nth(1);
+  await expect(second.getByLabel('Run on')).toHaveValue('local');
+  await page.keyboard.type(
+    'select o.region, o.n - t.target as gap from query_1 o join targets t on t.region = o.region order by o.region'
+  );
+  await second.getByRole('button', { name: 'Run cell' }).click();
+  const targets: Record<string, number> = { north: 2000, south: 2600, east: 2400, west: 3000 };
+  const joined = second.getByTestId('result-row');
+  await expect(joined).toHaveCount(want.length, { timeout: 60_000 });
+  for (const [i, w] of want.entries()) {
+    await expect(joined.nth(i)).toContainText(w.region);
+    await expect(joined.nth(i)).toContainText(String(w.n - targets[w.region]!));
+  }
+
+  // A query that writes is refused, with the database's reason.
+  await typeSql(page, 0, `delete from ${sample.schema}.orders returning id`);
+  await first.getByRole('button', { name: 'Run cell' }).click();
+  await expect(first.getByTestId('run-error')).toContainText('read-only');
+});
