@@ -212,12 +212,14 @@ export class ColumnBuilder {
         v[i] = BigInt(value as string);
         break;
       case 'date':
-        v[i] = Math.floor((value as Date).getTime() / 86_400_000);
-        break;
       case 'timestamp':
-      case 'timestamptz':
-        v[i] = BigInt((value as Date).getTime()) * 1000n;
+      case 'timestamptz': {
+        const ms = value instanceof Date ? value.getTime() : new Date(String(value)).getTime();
+        if (Number.isNaN(ms)) return this.unset(); // e.g. MySQL's 0000-00-00
+        if (this.kind === 'date') v[i] = Math.floor(ms / 86_400_000);
+        else v[i] = BigInt(ms) * 1000n;
         break;
+      }
       case 'text': {
         const s =
           typeof value === 'string'

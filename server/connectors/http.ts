@@ -11,8 +11,8 @@ import { refuseBody, sendError } from '../http/raw-errors';
 import { sameOrigin, userOf } from '../http/session-of';
 import { parseInput } from '../validate';
 import { IpcStreamEncoder, statusStream } from './arrow-ipc';
-import { QueryError } from './postgres/errors';
-import { runPostgresQuery } from './postgres/execute';
+import { runQuery } from './engines';
+import { QueryError } from './query-error';
 import type { SecretBox } from './secret-box';
 import { openConnection } from './store';
 
@@ -97,12 +97,7 @@ async function run(opts: QueryHttpOptions, req: IncomingMessage, res: ServerResp
     });
   };
   try {
-    const outcome = await runPostgresQuery(
-      conn,
-      sql,
-      { batch: (b) => write(encoder.encode(b)) },
-      abort.signal
-    );
+    const outcome = await runQuery(conn, sql, { batch: (b) => write(encoder.encode(b)) }, abort.signal);
     res.write(encoder.end());
     res.end(statusStream({ status: 'ok', rows: outcome.rows, truncated: outcome.truncated }));
   } catch (e) {

@@ -1,7 +1,7 @@
 // A connection's schema, read from the database once and kept until someone asks for a refresh.
 import type { Queryable } from '../db/types';
 import { AppError } from '../errors';
-import { introspectPostgres } from './postgres/introspect';
+import { introspect } from './engines';
 import type { SecretBox } from './secret-box';
 import { DatabaseSchemaSchema, type DatabaseSchema } from './schema-types';
 import { jsonValue, openConnection } from './store';
@@ -30,7 +30,7 @@ export async function connectionSchema(
   }
   let schema: DatabaseSchema;
   try {
-    schema = await introspectPostgres(conn);
+    schema = await introspect(conn);
   } catch (e) {
     throw new AppError('unavailable', `Could not read the schema: ${(e as Error).message}`);
   }

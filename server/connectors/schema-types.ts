@@ -10,6 +10,8 @@ export const DatabaseSchemaSchema = z.object({
       columns: z.array(z.object({ name: z.string(), type: z.string() }))
     })
   ),
-  truncated: z.boolean()
+  truncated: z.boolean(),
+  /** The schema whose tables may be named without qualification (public, or a MySQL connection's database). */
+  defaultSchema: z.string().optional()
 });
 export type DatabaseSchema = z.infer<typeof DatabaseSchemaSchema>;

@@ -2,11 +2,15 @@
 // it is sealed separately and no API returns it.
 import { z } from 'zod';
 
+export const KindSchema = z.enum(['postgres', 'mysql']);
+export type ConnectionKind = z.infer<typeof KindSchema>;
+export const DEFAULT_PORT: Record<ConnectionKind, number> = { postgres: 5432, mysql: 3306 };
+
 export const SslModeSchema = z.enum(['disable', 'prefer', 'require', 'verify-full']);
 
 export const ConnectionSettingsSchema = z.object({
   host: z.string().trim().min(1, 'Enter the host name.').max(255),
-  port: z.coerce.number().int('The port is a whole number.').min(1).max(65535).default(5432),
+  port: z.coerce.number().int('The port is a whole number.').min(1).max(65535),
   database: z.string().trim().min(1, 'Enter the database name.').max(255),
   user: z.string().trim().min(1, 'Enter the user name.').max(255),
   ssl: SslModeSchema.default('prefer'),
@@ -25,21 +29,21 @@ const PasswordSchema = z.string().max(1000).optional();
 
 export const ConnectionInputSchema = ConnectionSettingsSchema.extend({
   name: NameSchema,
-  kind: z.literal('postgres').default('postgres'),
+  kind: KindSchema.default('postgres'),
   password: PasswordSchema
 });
 export type ConnectionInput = z.infer<typeof ConnectionInputSchema>;
 
 /** "Test connection" on a form: the settings as typed, and the saved connection whose password to reuse. */
 export const ConnectionTestSchema = ConnectionSettingsSchema.extend({
-  kind: z.literal('postgres').default('postgres'),
+  kind: KindSchema.default('postgres'),
   password: PasswordSchema,
   connectionId: z.string().max(40).optional()
 });
 export type ConnectionTest = z.infer<typeof ConnectionTestSchema>;
 
 /** What every member may see of a connection (viewers see no more). */
-export type ConnectionSummary = { id: string; name: string; kind: 'postgres' };
+export type ConnectionSummary = { id: string; name: string; kind: ConnectionKind };
 /** What editors see: everything but the secret. */
 export type ConnectionDetails = ConnectionSummary & {
   settings: ConnectionSettings;

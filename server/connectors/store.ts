@@ -11,6 +11,7 @@ import {
   ConnectionInputSchema,
   ConnectionSettingsSchema,
   type ConnectionDetails,
+  type ConnectionKind,
   type ConnectionSettings,
   type ConnectionSummary
 } from './settings';
@@ -19,7 +20,7 @@ type Row = {
   id: string;
   workspace_id: string;
   name: string;
-  kind: 'postgres';
+  kind: ConnectionKind;
   settings: unknown;
   secret: string | null;
   schema_fetched_at: Date | null;
@@ -31,7 +32,7 @@ export type OpenConnection = {
   id: string;
   workspaceId: string;
   name: string;
-  kind: 'postgres';
+  kind: ConnectionKind;
   settings: ConnectionSettings;
   password: string | undefined;
   version: string;

@@ -5,7 +5,8 @@ import type { Queryable } from '../db/types';
 import { notFound } from '../errors';
 import { parseInput } from '../validate';
 import { requireWorkspaceRole } from '../workspaces/access';
-import { testPostgres, type TestResult } from './postgres/introspect';
+import { testSettings } from './engines';
+import type { TestResult } from './query-error';
 import type { SecretBox } from './secret-box';
 import { ConnectionTestSchema } from './settings';
 import { openConnection } from './store';
@@ -18,7 +19,6 @@ export async function testConnection(
   args: { userId: string; input: unknown }
 ): Promise<TestResult> {
   const { workspaceId, connectionId, password, kind, ...settings } = parseInput(TestInputSchema, args.input);
-  void kind;
   await requireWorkspaceRole(db, args.userId, workspaceId, 'editor');
   let secret = password || undefined;
   if (!secret && connectionId) {
@@ -26,5 +26,5 @@ export async function testConnection(
     if (saved.workspaceId !== workspaceId) throw notFound('That connection');
     secret = saved.password;
   }
-  return testPostgres({ settings, password: secret });
+  return testSettings(kind, { settings, password: secret });
 }

@@ -33,7 +33,7 @@ test('add a connection, browse its schema, run on it, join its result with an up
   await page.getByLabel('Name').fill(name);
   await page.getByLabel('Host').fill(sample.host);
   await page.getByLabel('Port').fill(String(sample.port));
-  await page.getByLabel('Database').fill(sample.database);
+  await page.getByLabel('Database', { exact: true }).fill(sample.database);
   await page.getByLabel('User').fill(sample.role);
   await page.getByLabel('SSL').selectOption('disable');
   await page.getByLabel('Password').fill('wrong password');

@@ -1,6 +1,5 @@
 // Connected PostgreSQL, for real: a sample database with a million rows, queried through the HTTP route the
 // browser uses, in read-only transactions, with timeouts, cancellation, row caps and a connection pool limit.
-import { RecordBatchReader, Table, type RecordBatch } from 'apache-arrow';
 import { request } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { testPostgres } from '../../server/connectors/postgres/introspect';
@@ -8,6 +7,7 @@ import { connectionSchema } from '../../server/connectors/schema-cache';
 import { createConnection, listConnections, updateConnection } from '../../server/connectors/store';
 import { startFilesServer, type FilesServer } from './helpers/files-server';
 import { join, person } from './helpers/people';
+import { eventually, ok, queryOverHttp } from './helpers/query-client';
 import { sampleDb, type SampleDb } from './helpers/sample-db';
 import { freshDb, type TestDb } from './helpers/test-db';
 
@@ -48,59 +48,14 @@ async function connect(over: Record<string, unknown> = {}) {
   });
 }
 
-type Answer =
-  | { kind: 'error'; status: number; error: { message: string; reason?: string; position?: number } }
-  | {
-      kind: 'result';
-      table: Table;
-      status: { status: string; rows: number; truncated: boolean; message: string };
-    };
-
-async function run(connectionId: string, sql: string, token = owner.token): Promise<Answer> {
-  const res = await fetch(`http://127.0.0.1:${server.port}/api/connections/${connectionId}/query`, {
-    method: 'POST',
-    headers: { cookie: `sheaf_session=${token}`, 'content-type': 'application/json' },
-    body: JSON.stringify({ sql })
-  });
-  if (res.headers.get('content-type')?.startsWith('application/json')) {
-    return { kind: 'error', status: res.status, error: (await res.json()).error };
-  }
-  const bytes = new Uint8Array(await res.arrayBuffer());
-  const readers: { batches: RecordBatch[] }[] = [];
-  for await (const reader of RecordBatchReader.readAll(bytes)) {
-    const batches: RecordBatch[] = [];
-    for await (const b of reader) batches.push(b);
-    readers.push({ batches });
-  }
-  const [data, status] = readers;
-  const s = new Table(status!.batches).get(0)!.toJSON();
-  return {
-    kind: 'result',
-    table: new Table(data!.batches),
-    status: { status: s.status, rows: Number(s.rows), truncated: s.truncated, message: s.message }
-  };
-}
-
-function ok(a: Answer) {
-  if (a.kind !== 'result') throw new Error(`expected a result, got ${a.status}: ${a.error.message}`);
-  if (a.status.status !== 'ok') throw new Error(`the run failed: ${a.status.message}`);
-  return a;
-}
+const run = (connectionId: string, sql: string, token = owner.token) =>
+  queryOverHttp(server.port, token, connectionId, sql);
 
 async function activeBackends(pattern: string) {
   const rows = await sample.admin`
     select count(*)::int as n from pg_stat_activity
      where usename = ${sample.role} and state = 'active' and query like ${'%' + pattern + '%'}`;
   return rows[0]!.n as number;
-}
-
-async function eventually(check: () => Promise<boolean>, ms = 10_000) {
-  const until = Date.now() + ms;
-  while (Date.now() < until) {
-    if (await check()) return true;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  return false;
 }
 
 describe('connected PostgreSQL', () => {

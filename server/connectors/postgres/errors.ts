@@ -1,10 +1,7 @@
 // PostgreSQL and network failures as messages a person can act on: each way of not connecting gets its own.
-import { AppError } from '../../errors';
+import { networkProblem, QueryError, type ConnectProblem } from '../query-error';
 import type { ConnectionSettings } from '../settings';
 import { CONNECT_TIMEOUT_S } from './client';
-
-export type ConnectProblem =
-  'dns' | 'refused' | 'timeout' | 'auth' | 'database' | 'ssl' | 'unreachable' | 'other';
 
 type PgLike = { code?: unknown; message?: unknown; position?: unknown; errno?: unknown };
 
@@ -17,23 +14,8 @@ export function connectProblem(
 ): { problem: ConnectProblem; message: string } {
   const code = codeOf(e);
   const where = `${s.host}:${s.port}`;
-  if (code === 'ENOTFOUND' || code === 'EAI_AGAIN' || code === 'EAI_NONAME')
-    return {
-      problem: 'dns',
-      message: `Could not find the host "${s.host}" (DNS lookup failed). Check the host name.`
-    };
-  if (code === 'ECONNREFUSED')
-    return {
-      problem: 'refused',
-      message: `Nothing accepted the connection at ${where} (connection refused). Check the host and port, and that the database is running.`
-    };
-  if (code === 'CONNECT_TIMEOUT' || code === 'ETIMEDOUT')
-    return {
-      problem: 'timeout',
-      message: `No answer from ${where} within ${CONNECT_TIMEOUT_S} s (timed out). A firewall may be in the way.`
-    };
-  if (code === 'EHOSTUNREACH' || code === 'ENETUNREACH')
-    return { problem: 'unreachable', message: `The network cannot reach ${where} (host unreachable).` };
+  const network = networkProblem(code, s.host, s.port, CONNECT_TIMEOUT_S);
+  if (network) return network;
   if (code === '28P01')
     return {
       problem: 'auth',
@@ -64,17 +46,6 @@ const CONNECT_CODES = new Set([
   '28000',
   '3D000'
 ]);
-
-/** A query's failure. `position` is 1-based in the user's SQL when the database pointed at a spot. */
-export class QueryError extends AppError {
-  readonly position: number | undefined;
-  readonly reason: string;
-  constructor(reason: string, message: string, position?: number) {
-    super(reason === 'connect' ? 'unavailable' : 'invalid', message);
-    this.reason = reason;
-    this.position = position;
-  }
-}
 
 export function queryError(e: unknown, s: ConnectionSettings, cancelled: boolean): QueryError {
   const code = codeOf(e);

@@ -3,22 +3,15 @@
 // return rows. Queries that are a SELECT (or WITH/VALUES/TABLE) are wrapped in COPY … TO STDOUT (FORMAT binary)
 // and decoded straight into Arrow columns, which is ~3× faster than row-by-row; anything else (SHOW, EXPLAIN)
 // goes through a cursor. Cancelling (or a client going away) calls pg_cancel_backend on the running backend.
-import type { RecordBatch } from 'apache-arrow';
 import type postgres from 'postgres';
 import { BatchBuilder, uniqueColumnNames, type ColumnKind } from '../arrow-columns';
 import type { OpenConnection } from '../store';
 import { clientsFor } from './client';
 import { CopyBinaryReader } from './copy-binary';
 import { copyOut } from './copy-stream';
-import { QueryError, queryError } from './errors';
+import { QueryError, type ResultSink, type RunOutcome } from '../query-error';
+import { queryError } from './errors';
 import { leadingKeyword, withoutTrailingSemicolons } from './sql-shape';
-
-export type ResultSink = {
-  /** Resolves when the batch may be followed by the next (backpressure). The first batch may be empty. */
-  batch(batch: RecordBatch): Promise<void>;
-};
-
-export type RunOutcome = { rows: number; truncated: boolean };
 
 const BATCH_ROWS = 50_000;
 const BATCH_MS = 200;

@@ -3,7 +3,8 @@ import postgres from 'postgres';
 import type { DatabaseSchema } from '../schema-types';
 import type { OpenConnection } from '../store';
 import { clientOptions, clientsFor, type Target } from './client';
-import { connectProblem, type ConnectProblem } from './errors';
+import type { TestResult } from '../query-error';
+import { connectProblem } from './errors';
 
 /** Enough for the schema browser and autocomplete; bigger catalogues are cut (and say so). */
 const MAX_COLUMNS = 20_000;
@@ -37,14 +38,11 @@ export async function introspectPostgres(conn: OpenConnection): Promise<Database
       }
       t.columns.push({ name: r.column_name, type: r.data_type });
     }
-    return { tables, truncated };
+    return { tables, truncated, defaultSchema: 'public' };
   } catch (e) {
     throw new Error(connectProblem(e, conn.settings).message, { cause: e });
   }
 }
-
-export type TestResult =
-  { ok: true; server: string; ms: number } | { ok: false; problem: ConnectProblem; message: string };
 
 /** Connects with exactly these settings (a fresh client, nothing pooled) and asks for the server version. */
 export async function testPostgres(t: Target): Promise<TestResult> {

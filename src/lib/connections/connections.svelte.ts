@@ -44,7 +44,7 @@ export class WorkspaceConnections {
       : { status: 'error', message: await problem(res) };
   }
 
-  /** Tables → columns, for autocomplete: qualified names always, bare names for the `public` schema. */
+  /** Tables → columns, for autocomplete: qualified names always, bare names for the default schema. */
   completions(id: string): Record<string, string[]> {
     const s = this.schemas[id];
     if (s?.status !== 'ready') return {};
@@ -52,7 +52,7 @@ export class WorkspaceConnections {
     for (const t of s.schema.tables) {
       const cols = t.columns.map((c) => c.name);
       out[`${t.schema}.${t.name}`] = cols;
-      if (t.schema === 'public') out[t.name] = cols;
+      if (t.schema === (s.schema.defaultSchema ?? 'public')) out[t.name] = cols;
     }
     return out;
   }

@@ -1,7 +1,7 @@
 // Edit or remove a connection (editors and owners). An edit without a password keeps the stored one.
 import { json } from '@sveltejs/kit';
 import { loadConfig } from '$server/config';
-import { forgetClients } from '$server/connectors/postgres/client';
+import { forget } from '$server/connectors/engines';
 import { appSecretBox } from '$server/connectors/secret-box';
 import { deleteConnection, updateConnection } from '$server/connectors/store';
 import { getDb } from '$server/db/instance';
@@ -17,7 +17,7 @@ export async function PATCH({ locals, params, request }) {
       connectionId: params.connectionId,
       input: await jsonBody(request)
     });
-    await forgetClients(connection.id);
+    await forget(connection.id);
     return json({ connection });
   } catch (e) {
     return apiError(e);
@@ -28,7 +28,7 @@ export async function DELETE({ locals, params }) {
   try {
     if (!locals.user) throw new AppError('unauthorized', 'Log in to remove connections.');
     await deleteConnection(await getDb(), locals.user.id, params.connectionId);
-    await forgetClients(params.connectionId);
+    await forget(params.connectionId);
     return new Response(null, { status: 204 });
   } catch (e) {
     return apiError(e);

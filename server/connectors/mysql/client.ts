@@ -1,0 +1,69 @@
+// mysql2 pools for a workspace's MySQL/MariaDB connection: one per connection (its size is the limit on queries
+// at once), plus a one-connection pool for KILL QUERY and introspection. Every session is read-only.
+import mysql from 'mysql2';
+import type { ConnectionSettings } from '../settings';
+import type { OpenConnection } from '../store';
+
+export const CONNECT_TIMEOUT_S = 10;
+
+export type Target = { settings: ConnectionSettings; password: string | undefined };
+
+export function poolOptions(t: Target, max: number): mysql.PoolOptions {
+  const s = t.settings;
+  return {
+    host: s.host,
+    port: s.port,
+    database: s.database,
+    user: s.user,
+    password: t.password ?? '',
+    // mysql2 has no "prefer": only an explicit require/verify asks for TLS.
+    ssl:
+      s.ssl === 'require'
+        ? { rejectUnauthorized: false }
+        : s.ssl === 'verify-full'
+          ? { rejectUnauthorized: true }
+          : undefined,
+    connectionLimit: max,
+    waitForConnections: true,
+    connectTimeout: CONNECT_TIMEOUT_S * 1000,
+    multipleStatements: false,
+    supportBigNumbers: true,
+    bigNumberStrings: true,
+    timezone: 'Z',
+    rowsAsArray: true
+  };
+}
+
+/** A pool whose every connection starts read-only. */
+export function readOnlyPool(t: Target, max: number): mysql.Pool {
+  const pool = mysql.createPool(poolOptions(t, max));
+  pool.on('connection', (c) => c.query('set session transaction read only'));
+  return pool;
+}
+
+type Pools = { version: string; pool: mysql.Pool; control: mysql.Pool };
+const pools = new Map<string, Pools>();
+
+export function poolsFor(c: OpenConnection): Pools {
+  const have = pools.get(c.id);
+  if (have && have.version === c.version) return have;
+  if (have) closePools(have);
+  const made = {
+    version: c.version,
+    pool: readOnlyPool(c, c.settings.maxConcurrent),
+    control: readOnlyPool(c, 1)
+  };
+  pools.set(c.id, made);
+  return made;
+}
+
+function closePools(p: Pools) {
+  p.pool.end(() => {});
+  p.control.end(() => {});
+}
+
+export function forgetPools(connectionId: string): void {
+  const p = pools.get(connectionId);
+  pools.delete(connectionId);
+  if (p) closePools(p);
+}

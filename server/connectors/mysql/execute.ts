@@ -1,0 +1,196 @@
+// Runs a user's query on a MySQL/MariaDB connection, handing rows on as Arrow record batches while they arrive.
+// The session and the transaction are read-only, the statement has the connection's time limit
+// (max_statement_time on MariaDB, max_execution_time on MySQL), and only statements that read are sent at all.
+// Cancelling, and cutting at the row cap, use KILL QUERY from a separate connection.
+import type mysql from 'mysql2';
+import { BatchBuilder, uniqueColumnNames, type ColumnKind } from '../arrow-columns';
+import { QueryError, type ResultSink, type RunOutcome } from '../query-error';
+import type { OpenConnection } from '../store';
+import { leadingKeyword, withoutTrailingSemicolons } from '../postgres/sql-shape';
+import { poolsFor } from './client';
+import { queryError } from './errors';
+
+const READS = new Set([
+  'select',
+  'with',
+  'show',
+  'explain',
+  'describe',
+  'desc',
+  'values',
+  'table',
+  'analyze'
+]);
+const BATCH_ROWS = 50_000;
+const BATCH_MS = 200;
+const UNSIGNED = 32;
+
+/** Arrow kind for a MySQL column type (mysql2's `columnType` codes). */
+function kindOf(f: mysql.FieldPacket): ColumnKind {
+  const unsigned = ((f.flags as number) & UNSIGNED) !== 0;
+  switch (f.columnType) {
+    case 1: // TINY
+    case 2: // SHORT
+    case 9: // INT24
+    case 13: // YEAR
+      return 'int32';
+    case 3: // LONG (unsigned does not fit int32)
+      return 'int64';
+    case 8: // LONGLONG (unsigned may not fit int64)
+      return unsigned ? 'text' : 'int64';
+    case 4: // FLOAT
+    case 5: // DOUBLE
+    case 0: // DECIMAL
+    case 246: // NEWDECIMAL → double: charts and DuckDB want numbers
+      return 'float64';
+    case 10: // DATE
+    case 14: // NEWDATE
+      return 'date';
+    case 7: // TIMESTAMP
+    case 12: // DATETIME
+      return 'timestamp';
+    default:
+      return 'text';
+  }
+}
+
+function connection(pool: mysql.Pool): Promise<mysql.PoolConnection> {
+  return new Promise((resolve, reject) => pool.getConnection((e, c) => (e ? reject(e) : resolve(c))));
+}
+
+function exec(c: mysql.PoolConnection, sql: string): Promise<void> {
+  return new Promise((resolve, reject) => c.query(sql, (e) => (e ? reject(e) : resolve())));
+}
+
+export async function runMysqlQuery(
+  conn: OpenConnection,
+  sqlText: string,
+  sink: ResultSink,
+  signal: AbortSignal
+): Promise<RunOutcome> {
+  const s = conn.settings;
+  const text = withoutTrailingSemicolons(sqlText);
+  if (!text) throw new QueryError('sql', 'Write a query first.');
+  const keyword = leadingKeyword(text);
+  if (!READS.has(keyword)) {
+    throw new QueryError(
+      'read_only',
+      `Sheaf only reads from connected databases: ${keyword ? `"${keyword.toUpperCase()}" is` : 'this statement is'} not allowed. Queries may be SELECT, WITH, SHOW, EXPLAIN or DESCRIBE.`
+    );
+  }
+  if (/\binto\s+(outfile|dumpfile)\b/i.test(text))
+    throw new QueryError(
+      'read_only',
+      'Sheaf only reads from connected databases: SELECT … INTO OUTFILE writes a file.'
+    );
+  const { pool, control } = poolsFor(conn);
+  let c: mysql.PoolConnection;
+  try {
+    c = await connection(pool);
+  } catch (e) {
+    throw queryError(e, s, false);
+  }
+  let cancelled = false;
+  let broken = false;
+  const kill = () => control.query(`kill query ${c.threadId}`, () => {});
+  const cancel = () => {
+    cancelled = true;
+    kill();
+  };
+  signal.addEventListener('abort', cancel);
+  try {
+    await setTimeLimit(c, s.statementTimeoutS);
+    await exec(c, 'start transaction read only');
+    if (signal.aborted) throw new QueryError('cancelled', 'The query was cancelled.');
+    return await stream(c, text, sink, s.rowCap, kill);
+  } catch (e) {
+    broken = true;
+    if (e instanceof QueryError) throw e;
+    throw queryError(e, s, cancelled || signal.aborted);
+  } finally {
+    signal.removeEventListener('abort', cancel);
+    // A connection that failed mid-result is not worth reusing.
+    if (broken) c.destroy();
+    else c.query('rollback', () => c.release());
+  }
+}
+
+async function setTimeLimit(c: mysql.PoolConnection, seconds: number) {
+  try {
+    await exec(c, `set session max_statement_time = ${seconds}`); // MariaDB
+  } catch {
+    await exec(c, `set session max_execution_time = ${seconds * 1000}`); // MySQL (SELECT only)
+  }
+}
+
+function stream(
+  c: mysql.PoolConnection,
+  text: string,
+  sink: ResultSink,
+  cap: number,
+  kill: () => void
+): Promise<RunOutcome> {
+  return new Promise((resolve, reject) => {
+    let builder: BatchBuilder | null = null;
+    let rows = 0;
+    let truncated = false;
+    let sent = false;
+    let lastFlush = Date.now();
+    let writing: Promise<void> = Promise.resolve();
+    let settled = false;
+    const fail = (e: unknown) => {
+      if (!settled) reject(e);
+      settled = true;
+    };
+    const flush = (b: BatchBuilder) => {
+      sent = true;
+      lastFlush = Date.now();
+      const batch = b.finish();
+      c.pause();
+      writing = writing.then(() => sink.batch(batch)).then(() => c.resume(), fail);
+    };
+    const query = c.query({ sql: text, rowsAsArray: true });
+    query.on('fields', (fields: mysql.FieldPacket[]) => {
+      const names = uniqueColumnNames(fields.map((f) => f.name));
+      builder = new BatchBuilder(names.map((name, i) => ({ name, kind: kindOf(fields[i]!) })));
+    });
+    query.on('result', (row: unknown) => {
+      if (truncated || !builder || !Array.isArray(row)) return;
+      if (rows === cap) {
+        truncated = true;
+        kill(); // more rows than the cap: stop the query on the server
+        return;
+      }
+      const b = builder;
+      b.columns.forEach((col, i) => col.putValue(row[i]));
+      rows++;
+      if (b.rows >= BATCH_ROWS || Date.now() - lastFlush > BATCH_MS) flush(b);
+    });
+    query.on('error', (e: { errno?: number }) => {
+      if (truncated && e.errno === 1317)
+        finish(); // our KILL QUERY at the row cap
+      else fail(e);
+    });
+    query.on('end', () => finish());
+    let finishing = false;
+    function finish() {
+      if (finishing) return;
+      finishing = true;
+      void writing.then(async () => {
+        if (settled) return;
+        const b = builder;
+        if (!b) {
+          return fail(
+            new QueryError(
+              'not_rows',
+              'This statement returns no rows. Queries on connections read data: SELECT, WITH, SHOW, EXPLAIN or DESCRIBE.'
+            )
+          );
+        }
+        if (b.rows > 0 || !sent) await sink.batch(b.finish());
+        settled = true;
+        resolve({ rows, truncated });
+      }, fail);
+    }
+  });
+}

@@ -1,0 +1,63 @@
+// What a MySQL/MariaDB connection offers (tables, views, columns), and "test connection".
+import mysql from 'mysql2';
+import type { TestResult } from '../query-error';
+import type { DatabaseSchema } from '../schema-types';
+import type { OpenConnection } from '../store';
+import { poolOptions, poolsFor, type Target } from './client';
+import { connectProblem } from './errors';
+
+const MAX_COLUMNS = 20_000;
+const SYSTEM = "('mysql', 'information_schema', 'performance_schema', 'sys')";
+
+export async function introspectMysql(conn: OpenConnection): Promise<DatabaseSchema> {
+  const { control } = poolsFor(conn);
+  const rows = await new Promise<unknown[][]>((resolve, reject) =>
+    control.query(
+      {
+        sql: `select c.table_schema, c.table_name, t.table_type, c.column_name, c.column_type
+                from information_schema.columns c
+                join information_schema.tables t on t.table_schema = c.table_schema and t.table_name = c.table_name
+               where c.table_schema not in ${SYSTEM}
+               order by c.table_schema = database() desc, c.table_schema, c.table_name, c.ordinal_position
+               limit ${MAX_COLUMNS + 1}`,
+        rowsAsArray: true
+      },
+      (e, result) =>
+        e ? reject(new Error(connectProblem(e, conn.settings).message)) : resolve(result as unknown[][])
+    )
+  );
+  const tables: DatabaseSchema['tables'] = [];
+  for (const [schema, name, type, column, columnType] of rows
+    .slice(0, MAX_COLUMNS)
+    .map((r) => r.map(String))) {
+    let t = tables.at(-1);
+    if (!t || t.schema !== schema || t.name !== name) {
+      t = { schema: schema!, name: name!, view: type === 'VIEW', columns: [] };
+      tables.push(t);
+    }
+    t.columns.push({ name: column!, type: columnType! });
+  }
+  return { tables, truncated: rows.length > MAX_COLUMNS, defaultSchema: conn.settings.database };
+}
+
+export async function testMysql(t: Target): Promise<TestResult> {
+  const started = performance.now();
+  const c = mysql.createConnection(poolOptions(t, 1));
+  try {
+    const version = await new Promise<string>((resolve, reject) =>
+      c.query({ sql: 'select version()', rowsAsArray: true }, (e, rows) =>
+        e ? reject(e) : resolve(String((rows as unknown[][])[0]?.[0] ?? ''))
+      )
+    );
+    const flavour = /mariadb/i.test(version) ? 'MariaDB' : 'MySQL';
+    return {
+      ok: true,
+      server: `${flavour} ${version.split('-')[0]}`,
+      ms: Math.round(performance.now() - started)
+    };
+  } catch (e) {
+    return { ok: false, ...connectProblem(e, t.settings) };
+  } finally {
+    c.destroy();
+  }
+}
