@@ -18,6 +18,8 @@ const EnvSchema = z.object({
   UPLOAD_LIMIT_MB: z.coerce.number().positive().default(1024),
   PORT: z.coerce.number().int().min(0).max(65535).default(3000),
   HOST: z.string().default('0.0.0.0'),
+  /** A folder of DuckDB/Parquet files that connections of kind "duckdb" may open (read-only). Unset: none. */
+  SERVER_DATA_DIR: z.string().optional(),
   /** 32 bytes, base64 or hex: encrypts connection secrets at rest. */
   SECRET_KEY: z.string().optional()
 });
@@ -34,6 +36,7 @@ export type ServerConfig = {
   port: number;
   host: string;
   secretKey: string | undefined;
+  serverDataDir: string | undefined;
 };
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): ServerConfig {
@@ -56,6 +59,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ServerConfig {
     uploadLimitBytes: Math.round(e.UPLOAD_LIMIT_MB * 1024 * 1024),
     port: e.PORT,
     host: e.HOST,
-    secretKey: e.SECRET_KEY || undefined
+    secretKey: e.SECRET_KEY || undefined,
+    serverDataDir: e.SERVER_DATA_DIR ? path.resolve(e.SERVER_DATA_DIR) : undefined
   };
 }

@@ -1,5 +1,7 @@
-// The one place that picks a database driver by connection kind: running queries, reading schemas, testing
-// settings, and dropping pooled clients when a connection changes.
+// The one place that picks a driver by connection kind: running queries, reading schemas, testing settings,
+// and dropping pooled clients when a connection changes.
+import { runDuckdbQuery } from './duckdb/execute';
+import { introspectDuckdb, testDuckdb } from './duckdb/introspect';
 import { forgetPools } from './mysql/client';
 import { runMysqlQuery } from './mysql/execute';
 import { introspectMysql, testMysql } from './mysql/introspect';
@@ -8,7 +10,7 @@ import { runPostgresQuery } from './postgres/execute';
 import { introspectPostgres, testPostgres } from './postgres/introspect';
 import type { ResultSink, RunOutcome, TestResult } from './query-error';
 import type { DatabaseSchema } from './schema-types';
-import type { ConnectionKind, ConnectionSettings } from './settings';
+import type { FileSettings, NetworkSettings } from './settings';
 import type { OpenConnection } from './store';
 
 export function runQuery(
@@ -17,20 +19,25 @@ export function runQuery(
   sink: ResultSink,
   signal: AbortSignal
 ): Promise<RunOutcome> {
-  return conn.kind === 'mysql'
-    ? runMysqlQuery(conn, sql, sink, signal)
-    : runPostgresQuery(conn, sql, sink, signal);
+  if (conn.kind === 'duckdb') return runDuckdbQuery(conn, sql, sink, signal);
+  if (conn.kind === 'mysql') return runMysqlQuery(conn, sql, sink, signal);
+  return runPostgresQuery(conn, sql, sink, signal);
 }
 
 export function introspect(conn: OpenConnection): Promise<DatabaseSchema> {
-  return conn.kind === 'mysql' ? introspectMysql(conn) : introspectPostgres(conn);
+  if (conn.kind === 'duckdb') return introspectDuckdb(conn.settings);
+  if (conn.kind === 'mysql') return introspectMysql(conn);
+  return introspectPostgres(conn);
 }
 
-export function testSettings(
-  kind: ConnectionKind,
-  target: { settings: ConnectionSettings; password: string | undefined }
-): Promise<TestResult> {
-  return kind === 'mysql' ? testMysql(target) : testPostgres(target);
+export type TestTarget =
+  | { kind: 'postgres' | 'mysql'; settings: NetworkSettings; password: string | undefined }
+  | { kind: 'duckdb'; settings: FileSettings };
+
+export function testSettings(t: TestTarget): Promise<TestResult> {
+  if (t.kind === 'duckdb') return testDuckdb(t.settings);
+  if (t.kind === 'mysql') return testMysql(t);
+  return testPostgres(t);
 }
 
 export async function forget(connectionId: string): Promise<void> {

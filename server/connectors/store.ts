@@ -9,10 +9,13 @@ import { atLeast, type Role } from '../workspaces/roles';
 import type { SecretBox } from './secret-box';
 import {
   ConnectionInputSchema,
-  ConnectionSettingsSchema,
+  settingsSchemaFor,
+  type FileSettings,
+  type NetworkKind,
+  type NetworkSettings,
   type ConnectionDetails,
+  type ConnectionInput,
   type ConnectionKind,
-  type ConnectionSettings,
   type ConnectionSummary
 } from './settings';
 
@@ -28,15 +31,16 @@ type Row = {
 };
 
 /** A connection ready to use: lives only on the server. `version` changes whenever it is edited. */
-export type OpenConnection = {
+type OpenBase = {
   id: string;
   workspaceId: string;
   name: string;
-  kind: ConnectionKind;
-  settings: ConnectionSettings;
   password: string | undefined;
   version: string;
 };
+export type NetworkConnection = OpenBase & { kind: NetworkKind; settings: NetworkSettings };
+export type FileConnection = OpenBase & { kind: 'duckdb'; settings: FileSettings };
+export type OpenConnection = NetworkConnection | FileConnection;
 
 /** jsonb arrives parsed from PGlite and as text from postgres.js. */
 export const jsonValue = (v: unknown): unknown => (typeof v === 'string' ? JSON.parse(v) : v);
@@ -48,10 +52,19 @@ function details(r: Row): ConnectionDetails {
     id: r.id,
     name: r.name,
     kind: r.kind,
-    settings: ConnectionSettingsSchema.parse(jsonValue(r.settings)),
+    settings: settingsSchemaFor(r.kind).parse(jsonValue(r.settings)),
     hasPassword: r.secret !== null,
     schemaFetchedAt: r.schema_fetched_at ? new Date(r.schema_fetched_at).toISOString() : null
   };
+}
+
+function split(input: ConnectionInput) {
+  if (input.kind === 'duckdb') {
+    const { name, kind, ...settings } = input;
+    return { name, kind, settings, password: undefined };
+  }
+  const { name, kind, password, ...settings } = input;
+  return { name, kind, settings, password };
 }
 
 const summary = (r: Row): ConnectionSummary => ({ id: r.id, name: r.name, kind: r.kind });
@@ -83,7 +96,8 @@ export async function createConnection(
   args: { userId: string; workspaceId: string; input: unknown }
 ): Promise<ConnectionDetails> {
   await requireWorkspaceRole(db, args.userId, args.workspaceId, 'editor');
-  const { name, kind, password, ...settings } = parseInput(ConnectionInputSchema, args.input);
+  const input = parseInput(ConnectionInputSchema, args.input);
+  const { name, kind, settings, password } = split(input);
   const id = newId();
   const secret = password ? box.seal(password, id) : null;
   try {
@@ -118,8 +132,9 @@ export async function updateConnection(
   args: { userId: string; connectionId: string; input: unknown }
 ): Promise<ConnectionDetails> {
   const row = await rowFor(db, args.userId, args.connectionId, 'editor');
-  const { name, kind, password, ...settings } = parseInput(ConnectionInputSchema, args.input);
-  const secret = password ? box.seal(password, row.id) : row.secret;
+  const { name, kind, settings, password } = split(parseInput(ConnectionInputSchema, args.input));
+  // A file has no password; switching a connection to one drops the stored secret.
+  const secret = kind === 'duckdb' ? null : password ? box.seal(password, row.id) : row.secret;
   try {
     const rows = await db.query<Row>(
       `update connections set name = $2, kind = $3, settings = $4::jsonb, secret = $5, updated_at = now()
@@ -144,13 +159,22 @@ export async function openConnection(
   args: { userId: string; connectionId: string; needed: Role }
 ): Promise<OpenConnection> {
   const row = await rowFor(db, args.userId, args.connectionId, args.needed);
-  return {
+  const base = {
     id: row.id,
     workspaceId: row.workspace_id,
     name: row.name,
-    kind: row.kind,
-    settings: ConnectionSettingsSchema.parse(jsonValue(row.settings)),
     password: row.secret ? box.open(row.secret, row.id) : undefined,
     version: new Date(row.updated_at).toISOString()
   };
+  return row.kind === 'duckdb'
+    ? {
+        ...base,
+        kind: 'duckdb',
+        settings: settingsSchemaFor('duckdb').parse(jsonValue(row.settings)) as FileSettings
+      }
+    : {
+        ...base,
+        kind: row.kind,
+        settings: settingsSchemaFor(row.kind).parse(jsonValue(row.settings)) as NetworkSettings
+      };
 }

@@ -11,20 +11,27 @@ import type { SecretBox } from './secret-box';
 import { ConnectionTestSchema } from './settings';
 import { openConnection } from './store';
 
-const TestInputSchema = ConnectionTestSchema.extend({ workspaceId: z.string().min(1).max(40) });
+const WorkspaceSchema = z.object({ workspaceId: z.string().min(1).max(40) });
 
 export async function testConnection(
   db: Queryable,
   box: SecretBox,
   args: { userId: string; input: unknown }
 ): Promise<TestResult> {
-  const { workspaceId, connectionId, password, kind, ...settings } = parseInput(TestInputSchema, args.input);
+  const { workspaceId } = parseInput(WorkspaceSchema, args.input);
+  const input = parseInput(ConnectionTestSchema, args.input);
   await requireWorkspaceRole(db, args.userId, workspaceId, 'editor');
+  if (input.kind === 'duckdb') {
+    const { kind, connectionId, ...settings } = input;
+    void connectionId;
+    return testSettings({ kind, settings });
+  }
+  const { kind, connectionId, password, ...settings } = input;
   let secret = password || undefined;
   if (!secret && connectionId) {
     const saved = await openConnection(db, box, { userId: args.userId, connectionId, needed: 'editor' });
     if (saved.workspaceId !== workspaceId) throw notFound('That connection');
     secret = saved.password;
   }
-  return testSettings(kind, { settings, password: secret });
+  return testSettings({ kind, settings, password: secret });
 }

@@ -1,12 +1,12 @@
 // mysql2 pools for a workspace's MySQL/MariaDB connection: one per connection (its size is the limit on queries
 // at once), plus a one-connection pool for KILL QUERY and introspection. Every session is read-only.
 import mysql from 'mysql2';
-import type { ConnectionSettings } from '../settings';
-import type { OpenConnection } from '../store';
+import type { NetworkSettings } from '../settings';
+import type { NetworkConnection } from '../store';
 
 export const CONNECT_TIMEOUT_S = 10;
 
-export type Target = { settings: ConnectionSettings; password: string | undefined };
+export type Target = { settings: NetworkSettings; password: string | undefined };
 
 export function poolOptions(t: Target, max: number): mysql.PoolOptions {
   const s = t.settings;
@@ -44,7 +44,7 @@ export function readOnlyPool(t: Target, max: number): mysql.Pool {
 type Pools = { version: string; pool: mysql.Pool; control: mysql.Pool };
 const pools = new Map<string, Pools>();
 
-export function poolsFor(c: OpenConnection): Pools {
+export function poolsFor(c: NetworkConnection): Pools {
   const have = pools.get(c.id);
   if (have && have.version === c.version) return have;
   if (have) closePools(have);

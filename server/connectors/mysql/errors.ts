@@ -1,16 +1,13 @@
 // MySQL/MariaDB failures as messages a person can act on.
 import { networkProblem, QueryError, type ConnectProblem } from '../query-error';
-import type { ConnectionSettings } from '../settings';
+import type { NetworkSettings } from '../settings';
 import { CONNECT_TIMEOUT_S } from './client';
 
 type MyError = { code?: unknown; errno?: unknown; message?: unknown; sqlMessage?: unknown };
 const codeOf = (e: unknown) => String((e as MyError)?.code ?? '');
 const messageOf = (e: unknown) => String((e as MyError)?.sqlMessage ?? (e as MyError)?.message ?? e);
 
-export function connectProblem(
-  e: unknown,
-  s: ConnectionSettings
-): { problem: ConnectProblem; message: string } {
+export function connectProblem(e: unknown, s: NetworkSettings): { problem: ConnectProblem; message: string } {
   const code = codeOf(e);
   const network = networkProblem(code, s.host, s.port, CONNECT_TIMEOUT_S);
   if (network) return network;
@@ -42,7 +39,7 @@ const CONNECT = new Set([
   'ER_DBACCESS_DENIED_ERROR'
 ]);
 
-export function queryError(e: unknown, s: ConnectionSettings, cancelled: boolean): QueryError {
+export function queryError(e: unknown, s: NetworkSettings, cancelled: boolean): QueryError {
   const code = codeOf(e);
   if (CONNECT.has(code)) return new QueryError('connect', connectProblem(e, s).message);
   // Killed by us (cancel, 1317) or by the server's statement limit (MariaDB 1969, MySQL 3024); mysql2 does not

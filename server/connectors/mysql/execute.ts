@@ -5,7 +5,7 @@
 import type mysql from 'mysql2';
 import { BatchBuilder, uniqueColumnNames, type ColumnKind } from '../arrow-columns';
 import { QueryError, type ResultSink, type RunOutcome } from '../query-error';
-import type { OpenConnection } from '../store';
+import type { NetworkConnection } from '../store';
 import { leadingKeyword, withoutTrailingSemicolons } from '../postgres/sql-shape';
 import { poolsFor } from './client';
 import { queryError } from './errors';
@@ -63,7 +63,7 @@ function exec(c: mysql.PoolConnection, sql: string): Promise<void> {
 }
 
 export async function runMysqlQuery(
-  conn: OpenConnection,
+  conn: NetworkConnection,
   sqlText: string,
   sink: ResultSink,
   signal: AbortSignal

@@ -2,14 +2,14 @@
 import mysql from 'mysql2';
 import type { TestResult } from '../query-error';
 import type { DatabaseSchema } from '../schema-types';
-import type { OpenConnection } from '../store';
+import type { NetworkConnection } from '../store';
 import { poolOptions, poolsFor, type Target } from './client';
 import { connectProblem } from './errors';
 
 const MAX_COLUMNS = 20_000;
 const SYSTEM = "('mysql', 'information_schema', 'performance_schema', 'sys')";
 
-export async function introspectMysql(conn: OpenConnection): Promise<DatabaseSchema> {
+export async function introspectMysql(conn: NetworkConnection): Promise<DatabaseSchema> {
   const { control } = poolsFor(conn);
   const rows = await new Promise<unknown[][]>((resolve, reject) =>
     control.query(

@@ -2,12 +2,12 @@
 // on concurrent queries; more wait for a free slot), and one spare client for cancelling and introspecting, so
 // a cancel never queues behind the queries it is meant to stop.
 import postgres from 'postgres';
-import type { ConnectionSettings } from '../settings';
-import type { OpenConnection } from '../store';
+import type { NetworkSettings } from '../settings';
+import type { NetworkConnection } from '../store';
 
 export const CONNECT_TIMEOUT_S = 10;
 
-export type Target = { settings: ConnectionSettings; password: string | undefined };
+export type Target = { settings: NetworkSettings; password: string | undefined };
 
 export function clientOptions(t: Target, max: number): postgres.Options<Record<string, never>> {
   const s = t.settings;
@@ -34,7 +34,7 @@ export function clientOptions(t: Target, max: number): postgres.Options<Record<s
 type Clients = { version: string; pool: postgres.Sql; control: postgres.Sql };
 const clients = new Map<string, Clients>();
 
-export function clientsFor(c: OpenConnection): Clients {
+export function clientsFor(c: NetworkConnection): Clients {
   const have = clients.get(c.id);
   if (have && have.version === c.version) return have;
   if (have) void closeClients(have);

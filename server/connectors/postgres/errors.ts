@@ -1,6 +1,6 @@
 // PostgreSQL and network failures as messages a person can act on: each way of not connecting gets its own.
 import { networkProblem, QueryError, type ConnectProblem } from '../query-error';
-import type { ConnectionSettings } from '../settings';
+import type { NetworkSettings } from '../settings';
 import { CONNECT_TIMEOUT_S } from './client';
 
 type PgLike = { code?: unknown; message?: unknown; position?: unknown; errno?: unknown };
@@ -8,10 +8,7 @@ type PgLike = { code?: unknown; message?: unknown; position?: unknown; errno?: u
 const codeOf = (e: unknown): string => String((e as PgLike)?.code ?? '');
 const messageOf = (e: unknown): string => String((e as PgLike)?.message ?? e);
 
-export function connectProblem(
-  e: unknown,
-  s: ConnectionSettings
-): { problem: ConnectProblem; message: string } {
+export function connectProblem(e: unknown, s: NetworkSettings): { problem: ConnectProblem; message: string } {
   const code = codeOf(e);
   const where = `${s.host}:${s.port}`;
   const network = networkProblem(code, s.host, s.port, CONNECT_TIMEOUT_S);
@@ -47,7 +44,7 @@ const CONNECT_CODES = new Set([
   '3D000'
 ]);
 
-export function queryError(e: unknown, s: ConnectionSettings, cancelled: boolean): QueryError {
+export function queryError(e: unknown, s: NetworkSettings, cancelled: boolean): QueryError {
   const code = codeOf(e);
   if (CONNECT_CODES.has(code)) return new QueryError('connect', connectProblem(e, s).message);
   if (code === '57014') {

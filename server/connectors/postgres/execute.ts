@@ -5,7 +5,7 @@
 // goes through a cursor. Cancelling (or a client going away) calls pg_cancel_backend on the running backend.
 import type postgres from 'postgres';
 import { BatchBuilder, uniqueColumnNames, type ColumnKind } from '../arrow-columns';
-import type { OpenConnection } from '../store';
+import type { NetworkConnection } from '../store';
 import { clientsFor } from './client';
 import { CopyBinaryReader } from './copy-binary';
 import { copyOut } from './copy-stream';
@@ -60,7 +60,7 @@ function parsedKind(oid: number): ColumnKind {
 }
 
 export async function runPostgresQuery(
-  conn: OpenConnection,
+  conn: NetworkConnection,
   sqlText: string,
   sink: ResultSink,
   signal: AbortSignal

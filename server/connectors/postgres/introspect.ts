@@ -1,7 +1,7 @@
 // What a PostgreSQL connection offers: user tables and views with their columns, and "test connection".
 import postgres from 'postgres';
 import type { DatabaseSchema } from '../schema-types';
-import type { OpenConnection } from '../store';
+import type { NetworkConnection } from '../store';
 import { clientOptions, clientsFor, type Target } from './client';
 import type { TestResult } from '../query-error';
 import { connectProblem } from './errors';
@@ -9,7 +9,7 @@ import { connectProblem } from './errors';
 /** Enough for the schema browser and autocomplete; bigger catalogues are cut (and say so). */
 const MAX_COLUMNS = 20_000;
 
-export async function introspectPostgres(conn: OpenConnection): Promise<DatabaseSchema> {
+export async function introspectPostgres(conn: NetworkConnection): Promise<DatabaseSchema> {
   const { control } = clientsFor(conn);
   try {
     const rows = await control.unsafe<

@@ -1,0 +1,70 @@
+// A DuckDB file on the server, opened for one query in a sandbox: the database read-only (or the Parquet file
+// as a view), then file access switched off and the configuration locked, so the query can read that file and
+// nothing else on the server's disk (no read_csv('/etc/passwd'), no COPY TO, no ATTACH).
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
+import { loadConfig } from '../../config';
+import { QueryError } from '../query-error';
+import type { FileSettings } from '../settings';
+
+/** The file's absolute path, if it is inside SERVER_DATA_DIR and exists. */
+export function serverFile(s: FileSettings, dataDir = loadConfig().serverDataDir): string {
+  if (!dataDir) {
+    throw new QueryError(
+      'connect',
+      'This server offers no files to connect to: its operator has not set SERVER_DATA_DIR.'
+    );
+  }
+  const full = path.resolve(dataDir, s.path);
+  if (path.relative(dataDir, full).startsWith('..') || path.isAbsolute(path.relative(dataDir, full))) {
+    throw new QueryError('connect', `"${s.path}" is outside the server's data folder.`);
+  }
+  if (!existsSync(full))
+    throw new QueryError('connect', `There is no file "${s.path}" in the server's data folder.`);
+  return full;
+}
+
+const quote = (s: string) => `'${s.replace(/'/g, "''")}'`;
+
+/** The table name a Parquet file is queried by: its file name, made an identifier. */
+export function parquetTableName(file: string): string {
+  const stem = path
+    .basename(file)
+    .replace(/\.parquet$/i, '')
+    .replace(/\W+/g, '_');
+  return /^[A-Za-z_]/.test(stem) ? stem : `t_${stem}`;
+}
+
+export type Sandbox = { connection: DuckDBConnection; close: () => void };
+
+export async function openSandbox(s: FileSettings): Promise<Sandbox> {
+  const file = serverFile(s);
+  const parquet = /\.parquet$/i.test(file);
+  let instance: DuckDBInstance;
+  try {
+    instance = parquet
+      ? await DuckDBInstance.create(':memory:', { threads: '2' })
+      : await DuckDBInstance.create(file, { access_mode: 'READ_ONLY', threads: '2' });
+  } catch (e) {
+    throw new QueryError('connect', `Could not open "${s.path}": ${(e as Error).message}`);
+  }
+  const connection = await instance.connect();
+  const close = () => {
+    connection.closeSync();
+    instance.closeSync();
+  };
+  try {
+    await connection.run(`set allowed_paths = [${parquet ? quote(file) : ''}]`);
+    await connection.run('set enable_external_access = false');
+    await connection.run('set lock_configuration = true');
+    if (parquet)
+      await connection.run(
+        `create view "${parquetTableName(file)}" as select * from read_parquet(${quote(file)})`
+      );
+  } catch (e) {
+    close();
+    throw new QueryError('connect', `Could not open "${s.path}": ${(e as Error).message}`);
+  }
+  return { connection, close };
+}
