@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { expect, test, type Page } from '@playwright/test';
 import { sampleDb, type SampleDb } from '../integration/helpers/sample-db';
-import { signUp } from './helpers';
+import { invite, person } from './helpers';
 
 let sample: SampleDb;
 test.beforeAll(async () => {
@@ -22,11 +22,13 @@ async function typeSql(page: Page, i: number, sql: string) {
   await page.keyboard.type(sql);
 }
 
-test('add a connection, browse its schema, run on it, join its result with an uploaded CSV', async ({
-  page
+test('add a connection, browse its schema, run on it, join its result with an uploaded CSV; a co-editor sees both', async ({
+  browser
 }) => {
   test.setTimeout(120_000);
-  const { workspaceUrl } = await signUp(page, 'Dana Data');
+  const dana = await person(browser, 'Dana Data');
+  const page = dana.page;
+  const workspaceUrl = new URL(page.url()).pathname;
   await page.goto(`${workspaceUrl}/connections`);
   await page.getByRole('button', { name: 'Add a connection' }).click();
   const name = 'Warehouse';
@@ -61,6 +63,7 @@ test('add a connection, browse its schema, run on it, join its result with an up
   await page.goto(workspaceUrl);
   await page.getByRole('button', { name: 'New notebook' }).click();
   await expect(page.getByTestId('connection-status')).toHaveText('connected');
+  const notebookUrl = page.url();
   await page.getByLabel('Upload files').setInputFiles(csv);
   await expect(page.getByTestId('file')).toContainText('targets');
 
@@ -106,6 +109,25 @@ test('add a connection, browse its schema, run on it, join its result with an up
     await expect(joined.nth(i)).toContainText(w.region);
     await expect(joined.nth(i)).toContainText(String(w.n - targets[w.region]!));
   }
+
+  // A co-editor opens the notebook and sees both results without running anything (or having the password).
+  const connectionId = await first.getByLabel('Run on').inputValue();
+  const eve = await person(browser, 'Eve Editor');
+  await invite(page, workspaceUrl, 'editor', eve.page);
+  let schemaReads = 0;
+  eve.page.on('request', (r) => void (r.url().endsWith('/schema') && schemaReads++));
+  await eve.page.goto(notebookUrl);
+  const theirs = eve.page.getByTestId('cell');
+  await expect(theirs.nth(0).getByLabel('Run on')).toHaveValue(connectionId);
+  await expect(theirs.nth(0).getByTestId('result-row')).toHaveCount(want.length, { timeout: 30_000 });
+  await expect(theirs.nth(1).getByTestId('result-row')).toHaveCount(want.length);
+  await expect(theirs.nth(1).getByTestId('result-row').first()).toContainText(
+    String(want[0]!.n - targets[want[0]!.region]!)
+  );
+  expect(await eve.page.content()).not.toContain(sample.password);
+  expect(schemaReads).toBe(1); // one read for autocomplete, however often the notebook re-renders
+  await page.goto(notebookUrl);
+  await expect(page.getByTestId('connection-status')).toHaveText('connected');
 
   // A query that writes is refused, with the database's reason.
   await typeSql(page, 0, `delete from ${sample.schema}.orders returning id`);

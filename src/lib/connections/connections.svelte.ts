@@ -1,5 +1,6 @@
 // The workspace's database connections as the notebook sees them: names for the engine picker, and schemas
 // (fetched on first use, refreshed on request) for the schema browser and autocomplete.
+import { untrack } from 'svelte';
 import type { CachedSchema } from '$server/connectors/schema-cache';
 import type { ConnectionSummary } from '$server/connectors/settings';
 
@@ -36,7 +37,8 @@ export class WorkspaceConnections {
   }
 
   async loadSchema(id: string, refresh = false): Promise<void> {
-    if (!refresh && this.schemas[id]?.status === 'ready') return;
+    const now = untrack(() => this.schemas[id]?.status);
+    if (now === 'loading' || (!refresh && now === 'ready')) return;
     this.schemas[id] = { status: 'loading' };
     const res = await fetch(`/api/connections/${id}/schema`, { method: refresh ? 'POST' : 'GET' });
     this.schemas[id] = res.ok
