@@ -5,14 +5,28 @@ import { newId } from '../ids';
 import { parseInput } from '../validate';
 import { createPersonalWorkspace } from '../workspaces/workspaces';
 import { burnPasswordCheck, hashPassword, verifyPassword } from './password';
-import type { LoginLimiters } from './rate-limit';
+import type { LoginLimiters, RateLimiter } from './rate-limit';
 import { LogInSchema, SignUpSchema } from './schemas';
 import { createSession, invalidateSession, type SessionUser } from './session';
 
 export type SignedIn = { user: SessionUser; token: string; expiresAt: Date; workspaceId: string };
 
-export async function signUp(db: Db, input: unknown): Promise<SignedIn> {
+export async function signUp(
+  db: Db,
+  input: unknown,
+  limit?: { limiter: RateLimiter; ip: string }
+): Promise<SignedIn> {
   const { email, name, password } = parseInput(SignUpSchema, input);
+  if (limit) {
+    const r = limit.limiter.consume(`signup:${limit.ip}`);
+    if (!r.ok) {
+      throw new AppError(
+        'rate_limited',
+        `Many accounts were created from your network just now. Try again in ${r.retryAfterS} s.`,
+        { retryAfterS: r.retryAfterS }
+      );
+    }
+  }
   const passwordHash = await hashPassword(password);
   const user: SessionUser = { id: newId(), email, name };
   try {

@@ -49,3 +49,8 @@ export function createLoginLimiters(clock?: () => number): LoginLimiters {
     byIp: new RateLimiter({ capacity: 30, refillEveryMs: 2_000 }, clock)
   };
 }
+
+/** Sign-ups per address: each costs an Argon2 hash and a workspace, so a script must not make thousands. */
+export function createSignupLimiter(clock?: () => number): RateLimiter {
+  return new RateLimiter({ capacity: 100, refillEveryMs: 10_000 }, clock);
+}

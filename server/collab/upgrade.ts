@@ -8,6 +8,7 @@ import type { Db } from '../db/types';
 import { isAppError } from '../errors';
 import { cookieValue, sameOrigin } from '../http/session-of';
 import { requireNotebookRole } from '../workspaces/access';
+import { onAccessChange } from '../workspaces/access-changes';
 import type { Role } from '../workspaces/roles';
 import type { Peer, Room } from './room';
 import { roomsFor } from './rooms';
@@ -17,6 +18,8 @@ const PATH = /^\/collab\/([a-z2-7]{16})\/?(?:\?.*)?$/;
 const RECHECK_MS = 30_000;
 /** Larger frames close the connection (a whole notebook's state fits comfortably). */
 const MAX_FRAME = 32 * 1024 * 1024;
+/** What a client may send before its notebook has loaded (a sync step and some edits; not a flood). */
+const MAX_EARLY_BYTES = 2 * MAX_FRAME;
 
 export type UpgradeHandler = (req: IncomingMessage, socket: Duplex, head: Buffer) => boolean;
 
@@ -95,24 +98,24 @@ async function attach(
       ws.close(code, reason);
     }
   };
-  // Frames that arrive while the room loads are kept in order.
+  // Frames that arrive while the room loads are kept in order, up to a bound.
   const early: Uint8Array[] = [];
+  let earlyBytes = 0;
   let room: Room | null = null;
   let alive = true;
   ws.on('message', (data, isBinary) => {
     const bytes = isBinary
       ? new Uint8Array(Array.isArray(data) ? Buffer.concat(data) : (data as Buffer))
       : new Uint8Array(0); // text frames are not part of the protocol: dropped as malformed
-    if (room) room.receive(peer, bytes);
-    else early.push(bytes);
+    if (room) return room.receive(peer, bytes);
+    earlyBytes += bytes.length + 64;
+    if (earlyBytes > MAX_EARLY_BYTES) return ws.close(1008, 'Too much sent before the notebook loaded.');
+    early.push(bytes);
   });
   ws.on('pong', () => (alive = true));
   ws.on('error', () => {});
 
-  const timer = setInterval(() => {
-    if (!alive) return ws.terminate();
-    alive = false;
-    ws.ping();
+  const recheck = () =>
     void authorize(db, token, notebookId)
       .then((a) => {
         if (!a.ok)
@@ -120,10 +123,18 @@ async function attach(
         else peer.role = a.role;
       })
       .catch(() => {});
+  const timer = setInterval(() => {
+    if (!alive) return ws.terminate();
+    alive = false;
+    ws.ping();
+    recheck();
   }, RECHECK_MS);
+  // A demotion, removal or logout applies at once; the timer is the backstop (e.g. a session that expired).
+  const stopWatching = onAccessChange(user.id, recheck);
 
   ws.on('close', () => {
     clearInterval(timer);
+    stopWatching();
     if (room) void rooms.leave(room, peer).catch((e) => console.error('collab: unload failed:', e));
   });
 

@@ -2,6 +2,7 @@
 import type { Queryable } from '../db/types';
 import { AppError } from '../errors';
 import { newId } from '../ids';
+import { accessChanged } from './access-changes';
 import { parseInput } from '../validate';
 import { requireWorkspaceRole } from './access';
 import { RoleSchema, type Role } from './roles';
@@ -78,6 +79,7 @@ export async function changeRole(
     userId,
     role
   ]);
+  accessChanged(userId);
 }
 
 export async function removeMember(
@@ -94,6 +96,7 @@ export async function removeMember(
   if (!current[0]) throw new AppError('not_found', 'That person is not a member of this workspace.');
   if (current[0].role === 'owner') await ensureAnotherOwner(db, workspaceId, userId);
   await db.query('delete from memberships where workspace_id = $1 and user_id = $2', [workspaceId, userId]);
+  accessChanged(userId);
 }
 
 async function ensureAnotherOwner(db: Queryable, workspaceId: string, userId: string) {

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { logIn, signUp } from '../../server/auth/accounts';
-import { createLoginLimiters } from '../../server/auth/rate-limit';
+import { createLoginLimiters, createSignupLimiter } from '../../server/auth/rate-limit';
 import { SESSION_TTL_MS, invalidateSession, validateSessionToken } from '../../server/auth/session';
 import { hashToken } from '../../server/ids';
 import { freshDb, type TestDb } from './helpers/test-db';
@@ -55,6 +55,30 @@ describe('sign up', () => {
     expect(after[0]!.n).toBe(before[0]!.n);
     const users = await t.db.query('select 1 from users where lower(email) = $1', [e]);
     expect(users).toHaveLength(1);
+  });
+
+  it('limits sign-ups per address with a "try again in N s" message, and creates nothing when refused', async () => {
+    let now = 0;
+    const limiter = createSignupLimiter(() => now);
+    const ip = '203.0.113.7';
+    for (let i = 0; i < 100; i++) {
+      expect(limiter.consume(`signup:${ip}`).ok).toBe(true); // the allowance, used up without hashing 100 passwords
+    }
+    const e = email();
+    await expect(signUp(t.db, { email: e, name: 'Bot', password }, { limiter, ip })).rejects.toMatchObject({
+      code: 'rate_limited',
+      message: expect.stringMatching(/Try again in \d+ s/)
+    });
+    expect(await t.db.query('select 1 from users where email = $1', [e])).toHaveLength(0);
+    const other = await signUp(
+      t.db,
+      { email: email(), name: 'Person', password },
+      { limiter, ip: '198.51.100.1' }
+    );
+    expect(other.user.name).toBe('Person');
+    now += 10_000;
+    const later = await signUp(t.db, { email: e, name: 'Bot', password }, { limiter, ip });
+    expect(later.user.email).toBe(e);
   });
 
   it('checks the password length and the email on the server', async () => {

@@ -4,6 +4,7 @@ import { orderedCells, insertCell, moveCell, getTitle } from '../../cells/docume
 import { loadDoc } from '../../server/collab/doc-store';
 import { roomsFor } from '../../server/collab/rooms';
 import { createNotebook, renameNotebook } from '../../server/notebooks/notebooks';
+import { changeRole, removeMember } from '../../server/workspaces/workspaces';
 import {
   connect,
   destroyClients,
@@ -107,6 +108,39 @@ describe('collaboration server', () => {
     expect((await roomsFor(t.db).peek(nb.id))!.stats.droppedFromViewers).toBeGreaterThan(0);
     a.destroy();
     v.destroy();
+  });
+
+  it("applies a demotion at once (not at the next periodic check): the demoted editor's edits are dropped", async () => {
+    const { owner, editor, nb } = await team();
+    const a = connect(server.port, nb.id, owner.token);
+    const e = connect(server.port, nb.id, editor.token);
+    await Promise.all([synced(a), synced(e)]);
+    orderedCells(e.doc)[0]!.source.insert(0, 'while an editor. ');
+    await until(() => sourceOf(a.doc).includes('while an editor.'), 'the editor’s edit to arrive');
+    await changeRole(t.db, owner.id, owner.workspaceId, { userId: editor.id, role: 'viewer' });
+    const room = (await roomsFor(t.db).peek(nb.id))!;
+    const before = room.stats.droppedFromViewers;
+    // The periodic check is every 30 s; within 5 s the server must already treat them as a viewer.
+    await until(
+      () => {
+        orderedCells(e.doc)[0]!.source.insert(0, 'x');
+        return room.stats.droppedFromViewers > before;
+      },
+      'the demoted editor’s edits to be dropped',
+      5_000
+    );
+    await room.settled();
+    expect(sourceOf(await loadDoc(t.db, nb.id))).not.toMatch(/^x/);
+  });
+
+  it('disconnects a removed member at once', async () => {
+    const { owner, editor, nb } = await team();
+    const e = connect(server.port, nb.id, editor.token);
+    await synced(e);
+    const codes: number[] = [];
+    e.provider.on('connection-close', (event) => void (event && codes.push(event.code)));
+    await removeMember(t.db, owner.id, owner.workspaceId, editor.id);
+    await until(() => codes.includes(4403), 'the removed member’s connection to close', 5_000);
   });
 
   it('refuses upgrades from strangers, logged-out clients, other sites and unknown paths', async () => {

@@ -1,5 +1,6 @@
 import { redirect } from '@sveltejs/kit';
 import { signUp } from '$server/auth/accounts';
+import { signupLimiter } from '$server/auth/login-limiters';
 import { cookieIsSecure, setSessionCookie } from '$server/auth/cookie';
 import { loadConfig } from '$server/config';
 import { getDb } from '$server/db/instance';
@@ -13,11 +14,11 @@ export function load({ locals, url }) {
 }
 
 export const actions = {
-  default: async ({ request, cookies, url }) => {
+  default: async ({ request, cookies, url, getClientAddress }) => {
     const fields = formFields(await request.formData());
     let signedIn;
     try {
-      signedIn = await signUp(await getDb(), fields);
+      signedIn = await signUp(await getDb(), fields, { limiter: signupLimiter(), ip: getClientAddress() });
     } catch (e) {
       return actionFailure(e, { email: fields.email ?? '', name: fields.name ?? '' });
     }
