@@ -129,8 +129,13 @@ describe('collaboration server', () => {
       'the demoted editor’s edits to be dropped',
       5_000
     );
+    // From now on nothing they type is stored or reaches others.
+    orderedCells(e.doc)[0]!.source.insert(0, 'AFTER DEMOTION ');
+    orderedCells(a.doc)[0]!.source.insert(0, 'owner ');
+    await until(() => sourceOf(e.doc).includes('owner '), 'the owner’s edit to reach the demoted editor');
     await room.settled();
-    expect(sourceOf(await loadDoc(t.db, nb.id))).not.toMatch(/^x/);
+    expect(sourceOf(a.doc)).not.toContain('AFTER DEMOTION');
+    expect(sourceOf(await loadDoc(t.db, nb.id))).not.toContain('AFTER DEMOTION');
   });
 
   it('disconnects a removed member at once', async () => {
