@@ -47,6 +47,14 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ServerConfig {
   }
   const e = parsed.data;
   const dataDir = path.resolve(e.DATA_DIR);
+  const serverDataDir = e.SERVER_DATA_DIR ? path.resolve(e.SERVER_DATA_DIR) : undefined;
+  const inside = (a: string, b: string) => a === b || !path.relative(b, a).startsWith('..');
+  if (serverDataDir && (inside(dataDir, serverDataDir) || inside(serverDataDir, dataDir))) {
+    // Every member of every workspace may open files there; Sheaf's own data (uploads, keys) must not be among them.
+    throw new Error(
+      `Invalid server configuration:\n  SERVER_DATA_DIR (${serverDataDir}) must not contain or be inside DATA_DIR (${dataDir}).`
+    );
+  }
   return {
     production: e.NODE_ENV === 'production',
     databaseUrl: e.DATABASE_URL || undefined,
@@ -60,6 +68,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ServerConfig {
     port: e.PORT,
     host: e.HOST,
     secretKey: e.SECRET_KEY || undefined,
-    serverDataDir: e.SERVER_DATA_DIR ? path.resolve(e.SERVER_DATA_DIR) : undefined
+    serverDataDir
   };
 }

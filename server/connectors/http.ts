@@ -72,8 +72,11 @@ async function run(opts: QueryHttpOptions, req: IncomingMessage, res: ServerResp
 
   const abort = new AbortController();
   res.on('close', () => {
-    if (!res.writableFinished) abort.abort();
+    if (!res.writableFinished) abort.abort('client');
   });
+  // The databases' own limits can be dodged (a MySQL optimizer hint, a backend blocked writing to a slow
+  // reader), so the server keeps its own clock too and cancels the run when it runs out.
+  const wall = setTimeout(() => abort.abort('timeout'), (conn.settings.statementTimeoutS + 5) * 1000);
   const encoder = new IpcStreamEncoder();
   const write = async (bytes: Uint8Array) => {
     if (abort.signal.aborted) return; // the run is draining towards the database's cancel (see execute.ts)
@@ -101,6 +104,7 @@ async function run(opts: QueryHttpOptions, req: IncomingMessage, res: ServerResp
     res.write(encoder.end());
     res.end(statusStream({ status: 'ok', rows: outcome.rows, truncated: outcome.truncated }));
   } catch (e) {
+    clearTimeout(wall);
     if (!res.headersSent) throw e;
     // Rows went out already: end the result stream and say in the status stream why it stopped.
     const q = e instanceof QueryError ? e : new QueryError('other', 'The query failed on our side.');

@@ -8,7 +8,8 @@ export class QueryError extends AppError {
   readonly position: number | undefined;
   readonly reason: QueryFailure;
   constructor(reason: QueryFailure, message: string, position?: number) {
-    super(reason === 'connect' ? 'unavailable' : 'invalid', message);
+    // The user's query (SQL, writes, limits) is a 400; the database or we failing is a 503.
+    super(reason === 'connect' || reason === 'other' ? 'unavailable' : 'invalid', message);
     this.reason = reason;
     this.position = position;
   }

@@ -16,7 +16,9 @@ export async function connectionSchema(
   const conn = await openConnection(db, box, {
     userId: args.userId,
     connectionId: args.connectionId,
-    needed: args.refresh ? 'editor' : 'viewer'
+    // Viewers cannot run queries on connections, so they have no use for the schema (and reading it makes the
+    // server log in with the stored credentials).
+    needed: 'editor'
   });
   if (!args.refresh) {
     const rows = await db.query<{ schema_cache: unknown; schema_fetched_at: Date | null }>(

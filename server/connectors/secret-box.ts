@@ -26,7 +26,8 @@ export function secretBox(key: Uint8Array): SecretBox {
       const [version, b64] = sealed.split(':');
       if (version !== VERSION || !b64) throw new Error('Unknown secret format.');
       const raw = Buffer.from(b64, 'base64');
-      const decipher = createDecipheriv('aes-256-gcm', key, raw.subarray(0, 12));
+      if (raw.length < 12 + 16) throw new Error('Sealed secret too short.');
+      const decipher = createDecipheriv('aes-256-gcm', key, raw.subarray(0, 12), { authTagLength: 16 });
       decipher.setAAD(Buffer.from(boundTo));
       decipher.setAuthTag(raw.subarray(raw.length - 16));
       return Buffer.concat([decipher.update(raw.subarray(12, raw.length - 16)), decipher.final()]).toString(

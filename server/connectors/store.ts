@@ -133,6 +133,7 @@ export async function updateConnection(
 ): Promise<ConnectionDetails> {
   const row = await rowFor(db, args.userId, args.connectionId, 'editor');
   const { name, kind, settings, password } = split(parseInput(ConnectionInputSchema, args.input));
+  if (kind !== 'duckdb' && !password && row.secret) requireSameTarget(row, kind, settings as NetworkSettings);
   // A file has no password; switching a connection to one drops the stored secret.
   const secret = kind === 'duckdb' ? null : password ? box.seal(password, row.id) : row.secret;
   try {
@@ -144,6 +145,35 @@ export async function updateConnection(
     return details(rows[0] as Row);
   } catch (e) {
     throw nameTaken(e) ? NAME_TAKEN() : e;
+  }
+}
+
+const SSL_STRENGTH = { disable: 0, prefer: 1, require: 2, 'verify-full': 3 } as const;
+
+/**
+ * The stored password may only go where it went before: otherwise an editor could point the connection (or a
+ * "test") at a server of their own, without TLS, and be sent the password.
+ */
+export function requireSameTarget(
+  row: { kind: string; settings: unknown },
+  kind: string,
+  next: NetworkSettings
+) {
+  const before = settingsSchemaFor(row.kind as ConnectionKind).safeParse(jsonValue(row.settings));
+  const prev = before.success && 'host' in before.data ? before.data : null;
+  const same =
+    prev &&
+    row.kind === kind &&
+    prev.host.toLowerCase() === next.host.toLowerCase() &&
+    prev.port === next.port &&
+    prev.user === next.user &&
+    SSL_STRENGTH[next.ssl] >= SSL_STRENGTH[prev.ssl];
+  if (!same) {
+    throw new AppError(
+      'invalid',
+      'Enter the password again: the host, port, user or SSL setting changed, and the saved password only goes where it went before.',
+      { fields: { password: 'Enter the password for the new settings.' } }
+    );
   }
 }
 

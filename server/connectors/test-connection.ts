@@ -9,7 +9,7 @@ import { testSettings } from './engines';
 import type { TestResult } from './query-error';
 import type { SecretBox } from './secret-box';
 import { ConnectionTestSchema } from './settings';
-import { openConnection } from './store';
+import { openConnection, requireSameTarget } from './store';
 
 const WorkspaceSchema = z.object({ workspaceId: z.string().min(1).max(40) });
 
@@ -31,6 +31,7 @@ export async function testConnection(
   if (!secret && connectionId) {
     const saved = await openConnection(db, box, { userId: args.userId, connectionId, needed: 'editor' });
     if (saved.workspaceId !== workspaceId) throw notFound('That connection');
+    if (saved.password) requireSameTarget(saved, kind, settings);
     secret = saved.password;
   }
   return testSettings({ kind, settings, password: secret });

@@ -108,6 +108,9 @@ describe('connected MariaDB/MySQL', () => {
       'set session transaction read write',
       'select 1; drop table orders',
       "select * from orders into outfile '/tmp/sheaf-out.csv'",
+      "select * from orders into/**/outfile '/tmp/sheaf-out2.csv'",
+      "select * from orders into /*!outfile*/ '/tmp/sheaf-out3.csv'",
+      'analyze table orders persistent for all',
       'call mysql.nothing()'
     ]) {
       const a = await run(c.id, sql);

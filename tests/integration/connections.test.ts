@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { testPostgres } from '../../server/connectors/postgres/introspect';
 import { connectionSchema } from '../../server/connectors/schema-cache';
 import { createConnection, listConnections, updateConnection } from '../../server/connectors/store';
+import { testConnection } from '../../server/connectors/test-connection';
 import { startFilesServer, type FilesServer } from './helpers/files-server';
 import { join, person } from './helpers/people';
 import { eventually, ok, queryOverHttp } from './helpers/query-client';
@@ -279,6 +280,49 @@ describe('connected PostgreSQL', () => {
     expect(JSON.stringify(schema)).not.toContain(sample.password);
   });
 
+  it('sends the saved password only where it went before: a changed host, port, user or weaker SSL needs it again', async () => {
+    const c = await connect({ ssl: 'prefer' });
+    const same = { ...settings({ name: c.name }), ssl: 'prefer', password: '' };
+    await expect(
+      updateConnection(t.db, server.box, {
+        userId: owner.id,
+        connectionId: c.id,
+        input: { ...same, host: 'attacker.example' }
+      })
+    ).rejects.toMatchObject({ code: 'invalid', fields: { password: expect.any(String) } });
+    for (const change of [{ port: sample.port + 1 }, { user: 'postgres' }, { ssl: 'disable' }]) {
+      await expect(
+        testConnection(t.db, server.box, {
+          userId: owner.id,
+          input: { ...same, ...change, workspaceId: owner.workspaceId, connectionId: c.id }
+        })
+      ).rejects.toThrow(/Enter the password again/);
+    }
+    // Unchanged target, or a new password typed in: fine.
+    expect(
+      await testConnection(t.db, server.box, {
+        userId: owner.id,
+        input: { ...same, workspaceId: owner.workspaceId, connectionId: c.id }
+      })
+    ).toMatchObject({ ok: true });
+    await updateConnection(t.db, server.box, {
+      userId: owner.id,
+      connectionId: c.id,
+      input: { ...same, ssl: 'require', password: '' }
+    });
+  });
+
+  it('knows a query behind nested comments, and refuses statements that are not queries', async () => {
+    const c = await connect({ rowCap: 1000 });
+    const hidden = ok(
+      await run(c.id, `/* outer /* inner */ still a comment */ select id from ${sample.schema}.orders`)
+    );
+    expect(hidden.status).toMatchObject({ rows: 1000, truncated: true });
+    for (const sql of ['/* /* */ */ vacuum', 'listen sheaf', 'prepare q as select 1', 'checkpoint']) {
+      expect(await run(c.id, sql), sql).toMatchObject({ kind: 'error' });
+    }
+  });
+
   it('reads the schema (tables, views, columns, types) and serves it from the cache until refreshed', async () => {
     const c = await connect();
     const first = await connectionSchema(t.db, server.box, {
@@ -322,5 +366,8 @@ describe('connected PostgreSQL', () => {
     const outsider = await person(t.db, 'Outsider');
     expect(await run(c.id, 'select 1', outsider.token)).toMatchObject({ kind: 'error', status: 404 });
     await expect(listConnections(t.db, outsider.id, owner.workspaceId)).rejects.toThrow(/not found/);
+    await expect(
+      connectionSchema(t.db, server.box, { userId: viewer.id, connectionId: c.id, refresh: false })
+    ).rejects.toMatchObject({ code: 'forbidden' });
   });
 });

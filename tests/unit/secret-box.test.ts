@@ -33,6 +33,18 @@ describe('secret box', () => {
     expect(() => parseSecretKey('too-short')).toThrow(/32 random bytes/);
   });
 
+  it("refuses a SERVER_DATA_DIR that overlaps the app's own data", () => {
+    expect(() => loadConfig({ DATA_DIR: '/srv/sheaf', SERVER_DATA_DIR: '/srv/sheaf/shared' })).toThrow(
+      /must not contain/
+    );
+    expect(() => loadConfig({ DATA_DIR: '/srv/sheaf/data', SERVER_DATA_DIR: '/srv/sheaf' })).toThrow(
+      /must not contain/
+    );
+    expect(loadConfig({ DATA_DIR: '/srv/sheaf/data', SERVER_DATA_DIR: '/srv/shared' }).serverDataDir).toBe(
+      '/srv/shared'
+    );
+  });
+
   it('refuses to start in production on PostgreSQL without SECRET_KEY; the embedded default keeps its own', () => {
     const production = loadConfig({
       NODE_ENV: 'production',

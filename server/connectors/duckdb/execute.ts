@@ -1,7 +1,9 @@
 // Runs a query on a DuckDB/Parquet file connection with native DuckDB, in a sandbox (see sandbox.ts), handing
 // rows on as Arrow batches chunk by chunk. The time limit and cancel interrupt the query; at most
 // `maxConcurrent` queries run on one connection at a time, the rest wait.
+import path from 'node:path';
 import { DuckDBTypeId, JSDuckDBValueConverter, type DuckDBType } from '@duckdb/node-api';
+import { loadConfig } from '../../config';
 import { BatchBuilder, uniqueColumnNames, type ColumnKind } from '../arrow-columns';
 import { QueryError, type ResultSink, type RunOutcome } from '../query-error';
 import type { FileConnection } from '../store';
@@ -41,17 +43,38 @@ function kindOf(t: DuckDBType): ColumnKind {
   }
 }
 
-/** Queries waiting for a free slot on each connection. */
-const slots = new Map<string, { running: number; waiting: (() => void)[] }>();
+/** A counting semaphore whose freed slot passes straight to the next in line, so nobody slips in between. */
+class Slots {
+  private running = 0;
+  private readonly waiting: (() => void)[] = [];
+  constructor(public max: number) {}
+  async take(): Promise<void> {
+    if (this.running < this.max) {
+      this.running++;
+      return;
+    }
+    await new Promise<void>((r) => this.waiting.push(r));
+  }
+  give(): void {
+    const next = this.waiting.shift();
+    if (next) next();
+    else this.running--;
+  }
+}
+
+/** Per connection (its own limit), and in all: native DuckDB runs in this process's memory. */
+const perConnection = new Map<string, Slots>();
+const everywhere = new Slots(4);
 
 async function acquire(id: string, max: number): Promise<() => void> {
-  const s = slots.get(id) ?? { running: 0, waiting: [] };
-  slots.set(id, s);
-  if (s.running >= max) await new Promise<void>((r) => s.waiting.push(r));
-  s.running++;
+  const mine = perConnection.get(id) ?? new Slots(max);
+  mine.max = max;
+  perConnection.set(id, mine);
+  await mine.take();
+  await everywhere.take();
   return () => {
-    s.running--;
-    s.waiting.shift()?.();
+    everywhere.give();
+    mine.give();
   };
 }
 
@@ -76,12 +99,12 @@ export async function runDuckdbQuery(
     stopped ??= why;
     sandbox?.connection.interrupt();
   };
-  const onAbort = () => stop('cancelled');
+  const onAbort = () => stop(signal.reason === 'timeout' ? 'timeout' : 'cancelled');
   signal.addEventListener('abort', onAbort);
   const timer = setTimeout(() => stop('timeout'), s.statementTimeoutS * 1000);
   try {
     sandbox = await openSandbox(s);
-    if (signal.aborted) throw new QueryError('cancelled', 'The query was cancelled.');
+    if (stopped) throw new Error(stopped); // stopped while the file was opening; reported below
     const result = await sandbox.connection.stream(text);
     const names = uniqueColumnNames(result.columnNames());
     const kinds = result.columnTypes().map(kindOf);
@@ -123,7 +146,8 @@ export async function runDuckdbQuery(
         'timeout',
         `The query ran longer than this connection's limit of ${s.statementTimeoutS} s and was stopped.`
       );
-    const message = (e as Error).message;
+    // Messages name files by their path inside the data folder, not where that folder is on the server.
+    const message = (e as Error).message.split(loadConfig().serverDataDir + path.sep).join('');
     if (/read-only|read only/i.test(message))
       throw new QueryError('read_only', `Sheaf only reads from connected databases: ${message}`);
     if (/Permission Error/.test(message))

@@ -55,6 +55,9 @@ export async function openSandbox(s: FileSettings): Promise<Sandbox> {
     instance.closeSync();
   };
   try {
+    // Native DuckDB shares this process's memory: each query gets a bounded share and no spilling to disk.
+    await connection.run(`set memory_limit = '1GB'`);
+    await connection.run(`set max_temp_directory_size = '0B'`);
     await connection.run(`set allowed_paths = [${parquet ? quote(file) : ''}]`);
     await connection.run('set enable_external_access = false');
     await connection.run('set lock_configuration = true');

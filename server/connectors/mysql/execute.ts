@@ -10,17 +10,7 @@ import { leadingKeyword, withoutTrailingSemicolons } from '../postgres/sql-shape
 import { poolsFor } from './client';
 import { queryError } from './errors';
 
-const READS = new Set([
-  'select',
-  'with',
-  'show',
-  'explain',
-  'describe',
-  'desc',
-  'values',
-  'table',
-  'analyze'
-]);
+const READS = new Set(['select', 'with', 'show', 'explain', 'describe', 'desc', 'values', 'table']);
 const BATCH_ROWS = 50_000;
 const BATCH_MS = 200;
 const UNSIGNED = 32;
@@ -78,7 +68,8 @@ export async function runMysqlQuery(
       `Sheaf only reads from connected databases: ${keyword ? `"${keyword.toUpperCase()}" is` : 'this statement is'} not allowed. Queries may be SELECT, WITH, SHOW, EXPLAIN or DESCRIBE.`
     );
   }
-  if (/\binto\s+(outfile|dumpfile)\b/i.test(text))
+  // Anywhere, whatever comments surround it: `into/**/outfile` and `into /*!outfile*/` are still INTO OUTFILE.
+  if (/outfile|dumpfile/i.test(text))
     throw new QueryError(
       'read_only',
       'Sheaf only reads from connected databases: SELECT … INTO OUTFILE writes a file.'
@@ -92,7 +83,11 @@ export async function runMysqlQuery(
   }
   let cancelled = false;
   let broken = false;
-  const kill = () => control.query(`kill query ${c.threadId}`, () => {});
+  let killed = false;
+  const kill = () => {
+    killed = true;
+    control.query(`kill query ${c.threadId}`, () => {});
+  };
   const cancel = () => {
     cancelled = true;
     kill();
@@ -106,11 +101,12 @@ export async function runMysqlQuery(
   } catch (e) {
     broken = true;
     if (e instanceof QueryError) throw e;
-    throw queryError(e, s, cancelled || signal.aborted);
+    throw queryError(e, s, (cancelled || signal.aborted) && signal.reason !== 'timeout');
   } finally {
     signal.removeEventListener('abort', cancel);
-    // A connection that failed mid-result is not worth reusing.
-    if (broken) c.destroy();
+    // A connection that failed mid-result is not worth reusing, and one we sent KILL QUERY must not be reused
+    // either: a kill that arrives late would stop the next person's query on it.
+    if (broken || killed) c.destroy();
     else c.query('rollback', () => c.release());
   }
 }

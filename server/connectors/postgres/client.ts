@@ -1,6 +1,6 @@
 // postgres.js clients for a workspace's connection: a pool per connection (its size is the connection's limit
-// on concurrent queries; more wait for a free slot), and one spare client for cancelling and introspecting, so
-// a cancel never queues behind the queries it is meant to stop.
+// on concurrent queries; more wait for a free slot), one client only for cancelling, so a cancel never queues
+// behind the queries (or a slow schema read) it is meant to stop, and one for reading the schema.
 import postgres from 'postgres';
 import type { NetworkSettings } from '../settings';
 import type { NetworkConnection } from '../store';
@@ -31,7 +31,7 @@ export function clientOptions(t: Target, max: number): postgres.Options<Record<s
   };
 }
 
-type Clients = { version: string; pool: postgres.Sql; control: postgres.Sql };
+type Clients = { version: string; pool: postgres.Sql; control: postgres.Sql; meta: postgres.Sql };
 const clients = new Map<string, Clients>();
 
 export function clientsFor(c: NetworkConnection): Clients {
@@ -41,14 +41,19 @@ export function clientsFor(c: NetworkConnection): Clients {
   const made = {
     version: c.version,
     pool: postgres(clientOptions(c, c.settings.maxConcurrent)),
-    control: postgres(clientOptions(c, 1))
+    control: postgres(clientOptions(c, 1)),
+    meta: postgres(clientOptions(c, 1))
   };
   clients.set(c.id, made);
   return made;
 }
 
 async function closeClients(c: Clients) {
-  await Promise.allSettled([c.pool.end({ timeout: 30 }), c.control.end({ timeout: 5 })]);
+  await Promise.allSettled([
+    c.pool.end({ timeout: 30 }),
+    c.control.end({ timeout: 5 }),
+    c.meta.end({ timeout: 5 })
+  ]);
 }
 
 export async function forgetClients(connectionId: string): Promise<void> {

@@ -69,51 +69,68 @@ export async function runPostgresQuery(
   const { pool, control } = clientsFor(conn);
   let pid: number | undefined;
   let cancelled = false;
+  let cancelling: Promise<unknown> | null = null;
   const cancel = () => {
     cancelled = true;
-    if (pid !== undefined) void control`select pg_cancel_backend(${pid})`.catch(() => {});
+    if (pid !== undefined) cancelling = control`select pg_cancel_backend(${pid})`.catch(() => {});
   };
   signal.addEventListener('abort', cancel);
   const text = withoutTrailingSemicolons(sqlText);
   if (!text) throw new QueryError('sql', 'Write a query first.');
   try {
     return await pool.begin('read only', async (tx) => {
-      // Taking the snapshot here also means the user's statement can no longer switch the transaction to
-      // read-write (PostgreSQL allows that only before the first query).
-      const [me] = await tx.unsafe<{ pid: number }[]>(
-        `select pg_backend_pid() as pid, set_config('statement_timeout', $1, true)`,
-        [String(s.statementTimeoutS * 1000)]
-      );
-      pid = me!.pid;
-      if (signal.aborted) throw new QueryError('cancelled', 'The query was cancelled.');
-      const described = await tx.unsafe(text).describe();
-      const columns = described.columns ?? [];
-      if (columns.length === 0) {
-        throw new QueryError(
-          'not_rows',
-          'This statement returns no rows. Queries on connections read data: SELECT, WITH, VALUES, SHOW or EXPLAIN.'
-        );
+      try {
+        return await runIn(tx);
+      } finally {
+        // The backend goes back to the pool only once the cancel reached it, so it cannot hit the next query.
+        if (cancelling) await cancelling;
       }
-      const names = uniqueColumnNames(columns.map((c) => c.name));
-      const oids = columns.map((c) => c.type);
-      const copyable = ['select', 'with', 'values', 'table'].includes(leadingKeyword(text));
-      if (!copyable) {
-        const builder = new BatchBuilder(names.map((name, i) => ({ name, kind: parsedKind(oids[i]!) })));
-        return await whole(tx, text, builder, sink, s.rowCap);
-      }
-      const kinds = oids.map(copyKind);
-      const aliases = names.map((_, i) => `c${i + 1}`);
-      const projection = kinds.map((k, i) => (k.cast ? `${aliases[i]}::${k.cast}` : aliases[i])).join(', ');
-      // The newlines keep a trailing `-- comment` in the user's query from swallowing the closing parenthesis.
-      const copy = `copy (select ${projection} from (\n${text}\n) as sheaf_q(${aliases.join(', ')}) limit ${s.rowCap + 1}) to stdout (format binary)`;
-      const builder = new BatchBuilder(names.map((name, i) => ({ name, kind: kinds[i]!.kind })));
-      return await viaCopy(tx, copy, builder, sink, s.rowCap, signal);
     });
   } catch (e) {
     if (e instanceof QueryError) throw e;
-    throw queryError(e, s, cancelled || signal.aborted);
+    throw queryError(e, s, (cancelled || signal.aborted) && signal.reason !== 'timeout');
   } finally {
     signal.removeEventListener('abort', cancel);
+  }
+
+  async function runIn(tx: Tx): Promise<RunOutcome> {
+    // Taking the snapshot here also means the user's statement can no longer switch the transaction to
+    // read-write (PostgreSQL allows that only before the first query).
+    const [me] = await tx.unsafe<{ pid: number }[]>(
+      `select pg_backend_pid() as pid, set_config('statement_timeout', $1, true)`,
+      [String(s.statementTimeoutS * 1000)]
+    );
+    pid = me!.pid;
+    if (signal.aborted) throw new QueryError('cancelled', 'The query was cancelled.');
+    const described = await tx.unsafe(text).describe();
+    const columns = described.columns ?? [];
+    if (columns.length === 0) {
+      throw new QueryError(
+        'not_rows',
+        'This statement returns no rows. Queries on connections read data: SELECT, WITH, VALUES, SHOW or EXPLAIN.'
+      );
+    }
+    const names = uniqueColumnNames(columns.map((c) => c.name));
+    const oids = columns.map((c) => c.type);
+    const keyword = leadingKeyword(text);
+    const copyable = ['select', 'with', 'values', 'table'].includes(keyword);
+    if (!copyable && keyword !== 'show' && keyword !== 'explain') {
+      throw new QueryError(
+        'not_rows',
+        'Queries on connections read data: SELECT, WITH, VALUES, TABLE, SHOW or EXPLAIN.'
+      );
+    }
+    if (!copyable) {
+      const builder = new BatchBuilder(names.map((name, i) => ({ name, kind: parsedKind(oids[i]!) })));
+      return await whole(tx, text, builder, sink, s.rowCap);
+    }
+    const kinds = oids.map(copyKind);
+    const aliases = names.map((_, i) => `c${i + 1}`);
+    const projection = kinds.map((k, i) => (k.cast ? `${aliases[i]}::${k.cast}` : aliases[i])).join(', ');
+    // The newlines keep a trailing `-- comment` in the user's query from swallowing the closing parenthesis.
+    const copy = `copy (select ${projection} from (\n${text}\n) as sheaf_q(${aliases.join(', ')}) limit ${s.rowCap + 1}) to stdout (format binary)`;
+    const builder = new BatchBuilder(names.map((name, i) => ({ name, kind: kinds[i]!.kind })));
+    return await viaCopy(tx, copy, builder, sink, s.rowCap, signal);
   }
 }
 
@@ -151,7 +168,7 @@ async function viaCopy(
   return { rows: reader.rows, truncated: reader.overflow };
 }
 
-/** Statements that cannot be wrapped in COPY (SHOW, EXPLAIN…) answer with few rows; they are read whole. */
+/** SHOW and EXPLAIN cannot be wrapped in COPY; they answer with a handful of rows, read whole. */
 async function whole(tx: Tx, text: string, builder: BatchBuilder, sink: ResultSink, cap: number) {
   const result = await tx.unsafe(text).values();
   const rows = result.slice(0, cap) as unknown[][];

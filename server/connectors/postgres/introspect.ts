@@ -10,9 +10,9 @@ import { connectProblem } from './errors';
 const MAX_COLUMNS = 20_000;
 
 export async function introspectPostgres(conn: NetworkConnection): Promise<DatabaseSchema> {
-  const { control } = clientsFor(conn);
+  const { meta } = clientsFor(conn);
   try {
-    const rows = await control.unsafe<
+    const rows = await meta.unsafe<
       {
         table_schema: string;
         table_name: string;

@@ -14,8 +14,17 @@ export function leadingKeyword(sql: string): string {
       const nl = sql.indexOf('\n', i);
       i = nl < 0 ? sql.length : nl + 1;
     } else if (sql.startsWith('/*', i)) {
-      const end = sql.indexOf('*/', i + 2);
-      i = end < 0 ? sql.length : end + 2;
+      // PostgreSQL's block comments nest.
+      let depth = 0;
+      do {
+        if (sql.startsWith('/*', i)) {
+          depth++;
+          i += 2;
+        } else if (sql.startsWith('*/', i)) {
+          depth--;
+          i += 2;
+        } else i++;
+      } while (depth > 0 && i < sql.length);
     } else break;
   }
   return /^[A-Za-z]+/.exec(sql.slice(i))?.[0]?.toLowerCase() ?? '';

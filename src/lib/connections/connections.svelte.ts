@@ -40,10 +40,14 @@ export class WorkspaceConnections {
     const now = untrack(() => this.schemas[id]?.status);
     if (now === 'loading' || (!refresh && now === 'ready')) return;
     this.schemas[id] = { status: 'loading' };
-    const res = await fetch(`/api/connections/${id}/schema`, { method: refresh ? 'POST' : 'GET' });
-    this.schemas[id] = res.ok
-      ? { status: 'ready', schema: (await res.json()) as CachedSchema }
-      : { status: 'error', message: await problem(res) };
+    try {
+      const res = await fetch(`/api/connections/${id}/schema`, { method: refresh ? 'POST' : 'GET' });
+      this.schemas[id] = res.ok
+        ? { status: 'ready', schema: (await res.json()) as CachedSchema }
+        : { status: 'error', message: await problem(res) };
+    } catch (e) {
+      this.schemas[id] = { status: 'error', message: `Could not read the schema: ${(e as Error).message}` };
+    }
   }
 
   /** Tables → columns, for autocomplete: qualified names always, bare names for the default schema. */
