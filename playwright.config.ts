@@ -66,7 +66,9 @@ export default defineConfig({
       HOST: '127.0.0.1',
       DATA_DIR: process.env.SHEAF_E2E_DATA,
       SEED_DEMO: '1',
-      SECRET_KEY: process.env.SHEAF_E2E_SECRET
+      SECRET_KEY: process.env.SHEAF_E2E_SECRET,
+      // The test databases run on this machine, which connections refuse by default.
+      CONNECTION_ALLOW_HOSTS: '127.0.0.1,localhost'
     }
   }
 });

@@ -65,6 +65,8 @@ export default defineConfig({
         test: {
           name: 'integration',
           include: ['tests/integration/**/*.test.ts'],
+          // The test databases run on this machine, which connections refuse by default.
+          env: { CONNECTION_ALLOW_HOSTS: '127.0.0.1,localhost' },
           environment: 'node',
           testTimeout: 30_000,
           hookTimeout: 60_000

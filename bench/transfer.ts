@@ -42,6 +42,8 @@ const admin = postgres(url, { max: 1, onnotice: () => {} });
 const schema = `bench_transfer_${randomBytes(4).toString('hex')}`;
 const QUERY = `select * from ${schema}.sales`;
 const target = new URL(url);
+// The benchmark's database is usually on this machine, which connections refuse unless allowed.
+process.env.CONNECTION_ALLOW_HOSTS ??= target.hostname;
 
 console.log(`bench:transfer — ${ROWS.toLocaleString('en-US')} rows × 10 columns, median of ${REPEAT} runs`);
 await admin.unsafe(`create schema ${schema}`);

@@ -20,6 +20,8 @@ const EnvSchema = z.object({
   HOST: z.string().default('0.0.0.0'),
   /** A folder of DuckDB/Parquet files that connections of kind "duckdb" may open (read-only). Unset: none. */
   SERVER_DATA_DIR: z.string().optional(),
+  /** Hosts connections may reach although they are loopback or link-local (comma-separated names or IPs). */
+  CONNECTION_ALLOW_HOSTS: z.string().optional(),
   /** 32 bytes, base64 or hex: encrypts connection secrets at rest. */
   SECRET_KEY: z.string().optional()
 });
@@ -37,6 +39,7 @@ export type ServerConfig = {
   host: string;
   secretKey: string | undefined;
   serverDataDir: string | undefined;
+  connectionAllowHosts: string[];
 };
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): ServerConfig {
@@ -68,6 +71,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ServerConfig {
     port: e.PORT,
     host: e.HOST,
     secretKey: e.SECRET_KEY || undefined,
-    serverDataDir
+    serverDataDir,
+    connectionAllowHosts: (e.CONNECTION_ALLOW_HOSTS ?? '')
+      .split(',')
+      .map((h) => h.trim().toLowerCase())
+      .filter(Boolean)
   };
 }

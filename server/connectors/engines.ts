@@ -4,6 +4,7 @@ import { runDuckdbQuery } from './duckdb/execute';
 import { introspectDuckdb, testDuckdb } from './duckdb/introspect';
 import { forgetPools } from './mysql/client';
 import { runMysqlQuery } from './mysql/execute';
+import { checkHost } from './host-policy';
 import { introspectMysql, testMysql } from './mysql/introspect';
 import { forgetClients } from './postgres/client';
 import { runPostgresQuery } from './postgres/execute';
@@ -13,19 +14,21 @@ import type { DatabaseSchema } from './schema-types';
 import type { FileSettings, NetworkSettings } from './settings';
 import type { OpenConnection } from './store';
 
-export function runQuery(
+export async function runQuery(
   conn: OpenConnection,
   sql: string,
   sink: ResultSink,
   signal: AbortSignal
 ): Promise<RunOutcome> {
   if (conn.kind === 'duckdb') return runDuckdbQuery(conn, sql, sink, signal);
+  await checkHost(conn.settings.host);
   if (conn.kind === 'mysql') return runMysqlQuery(conn, sql, sink, signal);
   return runPostgresQuery(conn, sql, sink, signal);
 }
 
-export function introspect(conn: OpenConnection): Promise<DatabaseSchema> {
+export async function introspect(conn: OpenConnection): Promise<DatabaseSchema> {
   if (conn.kind === 'duckdb') return introspectDuckdb(conn.settings);
+  await checkHost(conn.settings.host);
   if (conn.kind === 'mysql') return introspectMysql(conn);
   return introspectPostgres(conn);
 }
@@ -34,8 +37,13 @@ export type TestTarget =
   | { kind: 'postgres' | 'mysql'; settings: NetworkSettings; password: string | undefined }
   | { kind: 'duckdb'; settings: FileSettings };
 
-export function testSettings(t: TestTarget): Promise<TestResult> {
+export async function testSettings(t: TestTarget): Promise<TestResult> {
   if (t.kind === 'duckdb') return testDuckdb(t.settings);
+  try {
+    await checkHost(t.settings.host);
+  } catch (e) {
+    return { ok: false, problem: 'refused', message: (e as Error).message };
+  }
   if (t.kind === 'mysql') return testMysql(t);
   return testPostgres(t);
 }

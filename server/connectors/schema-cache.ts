@@ -34,6 +34,7 @@ export async function connectionSchema(
   try {
     schema = await introspect(conn);
   } catch (e) {
+    if (e instanceof AppError) throw e;
     throw new AppError('unavailable', `Could not read the schema: ${(e as Error).message}`);
   }
   const rows = await db.query<{ schema_fetched_at: Date }>(

@@ -312,6 +312,26 @@ describe('connected PostgreSQL', () => {
     });
   });
 
+  it('refuses to connect to this machine unless the operator allowed it (CONNECTION_ALLOW_HOSTS)', async () => {
+    const c = await connect();
+    const allowed = process.env.CONNECTION_ALLOW_HOSTS;
+    process.env.CONNECTION_ALLOW_HOSTS = '';
+    try {
+      const a = await run(c.id, 'select 1 as one');
+      expect(a).toMatchObject({ kind: 'error', status: 503 });
+      if (a.kind === 'error') expect(a.error.message).toMatch(/CONNECTION_ALLOW_HOSTS/);
+      expect(
+        await testConnection(t.db, server.box, {
+          userId: owner.id,
+          input: { ...settings(), workspaceId: owner.workspaceId }
+        })
+      ).toMatchObject({ ok: false, message: expect.stringContaining('does not connect to') });
+    } finally {
+      process.env.CONNECTION_ALLOW_HOSTS = allowed;
+    }
+    ok(await run(c.id, 'select 1 as one'));
+  });
+
   it('knows a query behind nested comments, and refuses statements that are not queries', async () => {
     const c = await connect({ rowCap: 1000 });
     const hidden = ok(

@@ -1,0 +1,46 @@
+// Where connections may go. Sign-up is open and anyone can add a connection to their own workspace, so by
+// default the server will not connect to its own machine (loopback: Sheaf's database and other local services
+// may trust local connections) or to link-local addresses (cloud metadata services). Private networks stay
+// allowed: that is where teams' databases live. Operators list exceptions in CONNECTION_ALLOW_HOSTS.
+import { lookup } from 'node:dns/promises';
+import { isIP } from 'node:net';
+import { loadConfig } from '../config';
+import { QueryError } from './query-error';
+
+type Resolve = (host: string) => Promise<string[]>;
+
+const resolveAll: Resolve = async (host) => (await lookup(host, { all: true })).map((a) => a.address);
+
+/** Loopback, link-local or unspecified, in IPv4, IPv6 or IPv4-mapped IPv6. */
+export function isLocalAddress(ip: string): boolean {
+  const v4 = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(ip)?.[1] ?? (isIP(ip) === 4 ? ip : null);
+  if (v4) {
+    const [a, b] = v4.split('.').map(Number) as [number, number];
+    return a === 127 || a === 0 || (a === 169 && b === 254);
+  }
+  const v6 = ip.toLowerCase();
+  return v6 === '::1' || v6 === '::' || /^fe[89ab][0-9a-f]:/.test(v6);
+}
+
+/** Throws a readable error when `host` resolves to an address connections may not reach. */
+export async function checkHost(
+  host: string,
+  allow: string[] = loadConfig().connectionAllowHosts,
+  resolve: Resolve = resolveAll
+): Promise<void> {
+  if (allow.includes('*') || allow.includes(host.toLowerCase())) return;
+  let addresses: string[];
+  try {
+    addresses = isIP(host) ? [host] : await resolve(host);
+  } catch {
+    return; // the driver will report the DNS failure in its own words
+  }
+  const local = addresses.find((a) => isLocalAddress(a) && !allow.includes(a));
+  if (local) {
+    throw new QueryError(
+      'connect',
+      `This server does not connect to ${host} (${local}): it is this machine or a link-local address. ` +
+        'An administrator can allow it with CONNECTION_ALLOW_HOSTS.'
+    );
+  }
+}
