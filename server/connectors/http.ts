@@ -101,6 +101,7 @@ async function run(opts: QueryHttpOptions, req: IncomingMessage, res: ServerResp
   };
   try {
     const outcome = await runQuery(conn, sql, { batch: (b) => write(encoder.encode(b)) }, abort.signal);
+    clearTimeout(wall);
     res.write(encoder.end());
     res.end(statusStream({ status: 'ok', rows: outcome.rows, truncated: outcome.truncated }));
   } catch (e) {
