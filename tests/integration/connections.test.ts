@@ -1,6 +1,7 @@
 // Connected PostgreSQL, for real: a sample database with a million rows, queried through the HTTP route the
 // browser uses, in read-only transactions, with timeouts, cancellation, row caps and a connection pool limit.
 import { request } from 'node:http';
+import { createServer, type AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { testPostgres } from '../../server/connectors/postgres/introspect';
 import { connectionSchema } from '../../server/connectors/schema-cache';
@@ -228,7 +229,7 @@ describe('connected PostgreSQL', () => {
     expect(a.error.position).toBe(8);
   });
 
-  it('gives wrong passwords, closed ports and unknown hosts each their own message', async () => {
+  it('gives wrong passwords, closed ports, silent hosts and unknown hosts each their own message', async () => {
     const base = {
       ...settings(),
       statementTimeoutS: 60,
@@ -249,6 +250,14 @@ describe('connected PostgreSQL', () => {
     });
     expect(unknown).toMatchObject({ ok: false, problem: 'dns' });
     if (!unknown.ok) expect(unknown.message).toContain('no-such-host.invalid');
+    // A host that accepts the connection and then never answers (as behind a black-holing firewall).
+    const silent = createServer(() => {});
+    await new Promise<void>((r) => silent.listen(0, '127.0.0.1', r));
+    const silentPort = (silent.address() as AddressInfo).port;
+    const hung = await testPostgres({ settings: { ...base, port: silentPort }, password: sample.password });
+    silent.close();
+    expect(hung).toMatchObject({ ok: false, problem: 'timeout' });
+    if (!hung.ok) expect(hung.message).toContain(`No answer from 127.0.0.1:${silentPort} within 10 s`);
     const noDb = await testPostgres({
       settings: { ...base, database: 'no_such_db' },
       password: sample.password
