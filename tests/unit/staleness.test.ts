@@ -48,6 +48,19 @@ describe('staleCells', () => {
     expect([...staleCells(cells).keys()]).toEqual(['c']);
   });
 
+  it('moving a cell to another engine (a connection, or back to the browser) makes it and its readers stale', () => {
+    const cells: SqlCellState[] = notebook().map((c) => ({
+      ...c,
+      engine: 'local',
+      run: { ...c.run!, engine: 'local' }
+    }));
+    expect(staleCells(cells).size).toBe(0);
+    cells[0] = { ...cells[0]!, engine: 'conn123' };
+    const stale = staleCells(cells);
+    expect(stale.get('a')).toBe('It runs somewhere else now.');
+    expect([...stale.keys()].sort()).toEqual(['a', 'b', 'c']);
+  });
+
   it('cells that never ran or failed are not called stale; whitespace changes are not edits', () => {
     const cells = notebook();
     cells[1]!.run = { status: 'error', error: 'boom' };

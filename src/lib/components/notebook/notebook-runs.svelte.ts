@@ -19,7 +19,16 @@ export class NotebookRuns {
     void this.version; // any change to the document (typing, a run finishing) recomputes this
     return this.view.cells
       .filter((c) => c.kind === 'sql')
-      .map((c) => ({ id: c.id, name: c.name, sql: c.source.toString(), run: readRun(c.run) }));
+      .map((c) => {
+        const engine = c.config.get('engine');
+        return {
+          id: c.id,
+          name: c.name,
+          sql: c.source.toString(),
+          run: readRun(c.run),
+          engine: typeof engine === 'string' && engine ? engine : 'local'
+        };
+      });
   });
   readonly stale = $derived(staleCells(this.sql));
   readonly schema = $derived.by(() => {
