@@ -9,7 +9,8 @@ import { introspectMysql, testMysql } from './mysql/introspect';
 import { forgetClients } from './postgres/client';
 import { runPostgresQuery } from './postgres/execute';
 import { introspectPostgres, testPostgres } from './postgres/introspect';
-import type { ResultSink, RunOutcome, TestResult } from './query-error';
+import { QueryError, type ResultSink, type RunOutcome, type TestResult } from './query-error';
+import { withoutTrailingSemicolons } from './sql-shape';
 import type { DatabaseSchema } from './schema-types';
 import type { FileSettings, NetworkSettings } from './settings';
 import type { OpenConnection } from './store';
@@ -20,10 +21,12 @@ export async function runQuery(
   sink: ResultSink,
   signal: AbortSignal
 ): Promise<RunOutcome> {
-  if (conn.kind === 'duckdb') return runDuckdbQuery(conn, sql, sink, signal);
+  const text = withoutTrailingSemicolons(sql);
+  if (!text) throw new QueryError('sql', 'Write a query first.');
+  if (conn.kind === 'duckdb') return runDuckdbQuery(conn, text, sink, signal);
   await checkHost(conn.settings.host);
-  if (conn.kind === 'mysql') return runMysqlQuery(conn, sql, sink, signal);
-  return runPostgresQuery(conn, sql, sink, signal);
+  if (conn.kind === 'mysql') return runMysqlQuery(conn, text, sink, signal);
+  return runPostgresQuery(conn, text, sink, signal);
 }
 
 export async function introspect(conn: OpenConnection): Promise<DatabaseSchema> {

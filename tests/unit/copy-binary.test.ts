@@ -3,7 +3,7 @@ import { Table } from 'apache-arrow';
 import { describe, expect, it } from 'vitest';
 import { BatchBuilder, uniqueColumnNames } from '../../server/connectors/arrow-columns';
 import { CopyBinaryReader } from '../../server/connectors/postgres/copy-binary';
-import { leadingKeyword, withoutTrailingSemicolons } from '../../server/connectors/postgres/sql-shape';
+import { leadingKeyword, withoutTrailingSemicolons } from '../../server/connectors/sql-shape';
 
 const header = () => {
   const b = Buffer.alloc(19);

@@ -7,7 +7,6 @@ import { loadConfig } from '../../config';
 import { BatchBuilder, uniqueColumnNames, type ColumnKind } from '../arrow-columns';
 import { QueryError, type ResultSink, type RunOutcome } from '../query-error';
 import type { FileConnection } from '../store';
-import { withoutTrailingSemicolons } from '../postgres/sql-shape';
 import { openSandbox } from './sandbox';
 
 const BATCH_ROWS = 50_000;
@@ -85,13 +84,12 @@ const toText = (v: unknown) =>
 
 export async function runDuckdbQuery(
   conn: FileConnection,
-  sqlText: string,
+  /** Without trailing semicolons, not empty (see engines.ts). */
+  text: string,
   sink: ResultSink,
   signal: AbortSignal
 ): Promise<RunOutcome> {
   const s = conn.settings;
-  const text = withoutTrailingSemicolons(sqlText);
-  if (!text) throw new QueryError('sql', 'Write a query first.');
   const release = await acquire(conn.id, s.maxConcurrent);
   let stopped: 'cancelled' | 'timeout' | null = null;
   let sandbox: Awaited<ReturnType<typeof openSandbox>> | null = null;

@@ -6,7 +6,7 @@ import type mysql from 'mysql2';
 import { BatchBuilder, uniqueColumnNames, type ColumnKind } from '../arrow-columns';
 import { QueryError, type ResultSink, type RunOutcome } from '../query-error';
 import type { NetworkConnection } from '../store';
-import { leadingKeyword, withoutTrailingSemicolons } from '../postgres/sql-shape';
+import { leadingKeyword } from '../sql-shape';
 import { poolsFor } from './client';
 import { queryError } from './errors';
 
@@ -54,13 +54,12 @@ function exec(c: mysql.PoolConnection, sql: string): Promise<void> {
 
 export async function runMysqlQuery(
   conn: NetworkConnection,
-  sqlText: string,
+  /** Without trailing semicolons, not empty (see engines.ts). */
+  text: string,
   sink: ResultSink,
   signal: AbortSignal
 ): Promise<RunOutcome> {
   const s = conn.settings;
-  const text = withoutTrailingSemicolons(sqlText);
-  if (!text) throw new QueryError('sql', 'Write a query first.');
   const keyword = leadingKeyword(text);
   if (!READS.has(keyword)) {
     throw new QueryError(

@@ -11,7 +11,7 @@ import { CopyBinaryReader } from './copy-binary';
 import { copyOut } from './copy-stream';
 import { QueryError, type ResultSink, type RunOutcome } from '../query-error';
 import { queryError } from './errors';
-import { leadingKeyword, withoutTrailingSemicolons } from './sql-shape';
+import { leadingKeyword } from '../sql-shape';
 
 const BATCH_ROWS = 50_000;
 const BATCH_MS = 200;
@@ -61,7 +61,8 @@ function parsedKind(oid: number): ColumnKind {
 
 export async function runPostgresQuery(
   conn: NetworkConnection,
-  sqlText: string,
+  /** Without trailing semicolons, not empty (see engines.ts). */
+  text: string,
   sink: ResultSink,
   signal: AbortSignal
 ): Promise<RunOutcome> {
@@ -75,8 +76,6 @@ export async function runPostgresQuery(
     if (pid !== undefined) cancelling = control`select pg_cancel_backend(${pid})`.catch(() => {});
   };
   signal.addEventListener('abort', cancel);
-  const text = withoutTrailingSemicolons(sqlText);
-  if (!text) throw new QueryError('sql', 'Write a query first.');
   try {
     return await pool.begin('read only', async (tx) => {
       try {
