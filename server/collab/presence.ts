@@ -5,18 +5,21 @@ import * as encoding from 'lib0/encoding';
 
 export type Presence = { userId: string; name: string };
 
-/** Returns the update with each state's `user` replaced by the sender's identity (keeping its colour), and the
+/** Returns the update with each state's `user` replaced by the sender's identity (keeping its colour), without
+ * states for client ids another connection owns (so nobody can replace or remove someone else's presence), and the
  * client ids it speaks for. Throws on malformed input. */
 export function stampAwareness(
   update: Uint8Array,
-  who: Presence
+  who: Presence,
+  /** Client ids this sender may not speak for (another connection's); their states are left out. */
+  taken: (clientId: number) => boolean = () => false
 ): { update: Uint8Array; clientIds: number[] } {
   const d = decoding.createDecoder(update);
   const e = encoding.createEncoder();
   const n = decoding.readVarUint(d);
   if (n > 64) throw new Error('too many awareness states');
-  encoding.writeVarUint(e, n);
   const clientIds: number[] = [];
+  const entries: [number, number, string][] = [];
   for (let i = 0; i < n; i++) {
     const clientId = decoding.readVarUint(d);
     const clock = decoding.readVarUint(d);
@@ -32,11 +35,16 @@ export function stampAwareness(
         typeof user.color === 'string' && /^#[0-9a-fA-F]{6}$/.test(user.color) ? user.color : '#6b7280';
       state = { ...s, user: { id: who.userId, name: who.name, color, colorLight: `${color}33` } };
     }
+    if (taken(clientId)) continue;
     clientIds.push(clientId);
-    encoding.writeVarUint(e, clientId);
-    encoding.writeVarUint(e, clock);
-    encoding.writeVarString(e, JSON.stringify(state));
+    entries.push([clientId, clock, JSON.stringify(state)]);
   }
   if (decoding.hasContent(d)) throw new Error('trailing bytes');
+  encoding.writeVarUint(e, entries.length);
+  for (const [clientId, clock, state] of entries) {
+    encoding.writeVarUint(e, clientId);
+    encoding.writeVarUint(e, clock);
+    encoding.writeVarString(e, state);
+  }
   return { update: encoding.toUint8Array(e), clientIds };
 }

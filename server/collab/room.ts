@@ -147,8 +147,18 @@ export class Room {
         return;
       case 'awareness':
         try {
-          const stamped = stampAwareness(msg.update, { userId: peer.user.id, name: peer.user.name });
           const mine = this.peers.get(peer)!;
+          const takenByOthers = (id: number) => {
+            if (mine.has(id)) return false;
+            for (const [other, ids] of this.peers) if (other !== peer && ids.has(id)) return true;
+            return false;
+          };
+          const stamped = stampAwareness(
+            msg.update,
+            { userId: peer.user.id, name: peer.user.name },
+            takenByOthers
+          );
+          if (stamped.clientIds.length === 0) return;
           for (const id of stamped.clientIds) mine.add(id);
           awarenessProtocol.applyAwarenessUpdate(this.awareness, stamped.update, peer);
         } catch {

@@ -1,4 +1,5 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import * as encoding from 'lib0/encoding';
 import * as Y from 'yjs';
 import { orderedCells, insertCell, moveCell, getTitle } from '../../cells/document';
 import { loadDoc } from '../../server/collab/doc-store';
@@ -146,6 +147,48 @@ describe('collaboration server', () => {
     e.provider.on('connection-close', (event) => void (event && codes.push(event.code)));
     await removeMember(t.db, owner.id, owner.workspaceId, editor.id);
     await until(() => codes.includes(4403), 'the removed member’s connection to close', 5_000);
+  });
+
+  it("nobody can replace or remove someone else's presence by sending their client id", async () => {
+    const { owner, editor, nb } = await team();
+    const a = connect(server.port, nb.id, owner.token);
+    await synced(a);
+    a.provider.awareness.setLocalStateField('cursor', { at: 3 });
+    const victim = a.doc.clientID;
+    const evil = await rawSocket(server.port, nb.id, editor.token);
+    const frame = (state: unknown, clock: number) => {
+      const update = encoding.createEncoder();
+      encoding.writeVarUint(update, 1);
+      encoding.writeVarUint(update, victim);
+      encoding.writeVarUint(update, clock);
+      encoding.writeVarString(update, JSON.stringify(state));
+      const msg = encoding.createEncoder();
+      encoding.writeVarUint(msg, 1); // awareness
+      encoding.writeVarUint8Array(msg, encoding.toUint8Array(update));
+      return encoding.toUint8Array(msg);
+    };
+    evil.send(frame({ cursor: { at: 999 }, spoofed: true }, 1_000));
+    evil.send(frame(null, 2_000)); // "that client left"
+    // A sync request after them: its answer means the server has handled both frames.
+    const answered = new Promise((r) => evil.once('message', r));
+    const step1 = encoding.createEncoder();
+    encoding.writeVarUint(step1, 0); // sync
+    encoding.writeVarUint(step1, 0); // step 1
+    encoding.writeVarUint8Array(step1, Y.encodeStateVector(new Y.Doc()));
+    evil.send(encoding.toUint8Array(step1));
+    await answered;
+    // Someone joining now sees the owner's own presence, untouched.
+    const o = connect(server.port, nb.id, owner.token);
+    await synced(o);
+    await until(
+      () => o.provider.awareness.getStates().has(victim),
+      'the owner’s presence to reach a newcomer'
+    );
+    const seen = o.provider.awareness.getStates().get(victim) as Record<string, unknown>;
+    expect(seen.spoofed).toBeUndefined();
+    expect(seen.cursor).toEqual({ at: 3 });
+    expect((seen.user as { id: string }).id).toBe(owner.id);
+    evil.close();
   });
 
   it('refuses upgrades from strangers, logged-out clients, other sites and unknown paths', async () => {
