@@ -272,6 +272,10 @@ export class ColumnBuilder {
   }
 }
 
+/** A batch goes out at this many rows, or (where rows trickle in) after this long, whichever comes first. */
+export const BATCH_ROWS = 50_000;
+export const BATCH_MS = 200;
+
 export type ResultColumn = { name: string; kind: ColumnKind };
 
 /** Column names as a table needs them: duplicates get a suffix (DuckDB refuses two columns of one name). */

@@ -1,10 +1,11 @@
 // A connection's schema, read from the database once and kept until someone asks for a refresh.
+import { jsonValue } from '../db/json-value';
 import type { Queryable } from '../db/types';
 import { AppError } from '../errors';
 import { introspect } from './engines';
 import type { SecretBox } from './secret-box';
 import { DatabaseSchemaSchema, type DatabaseSchema } from './schema-types';
-import { jsonValue, openConnection } from './store';
+import { openConnection } from './store';
 
 export type CachedSchema = DatabaseSchema & { fetchedAt: string };
 

@@ -1,5 +1,6 @@
 // Connections of a workspace in the database: create, list, edit, delete, and (server-side only) open one with
 // its password for use. Editors and owners manage connections; viewers see names only.
+import { jsonValue } from '../db/json-value';
 import type { Queryable } from '../db/types';
 import { AppError, notFound } from '../errors';
 import { newId } from '../ids';
@@ -41,9 +42,6 @@ type OpenBase = {
 export type NetworkConnection = OpenBase & { kind: NetworkKind; settings: NetworkSettings };
 export type FileConnection = OpenBase & { kind: 'duckdb'; settings: FileSettings };
 export type OpenConnection = NetworkConnection | FileConnection;
-
-/** jsonb arrives parsed from PGlite and as text from postgres.js. */
-export const jsonValue = (v: unknown): unknown => (typeof v === 'string' ? JSON.parse(v) : v);
 
 const COLUMNS = 'id, workspace_id, name, kind, settings, secret, schema_fetched_at, updated_at';
 

@@ -3,6 +3,7 @@ import { mkdir, rename, rm } from 'node:fs/promises';
 import path from 'node:path';
 import type { Readable } from 'node:stream';
 import { z } from 'zod';
+import { jsonValue } from '../db/json-value';
 import type { Db, Queryable } from '../db/types';
 import { AppError, invalid, notFound } from '../errors';
 import { writeLimited } from '../http/write-limited';
@@ -139,7 +140,7 @@ type FileRow = {
 };
 
 function fromRow(r: FileRow): StoredFile {
-  const columns = typeof r.columns === 'string' ? JSON.parse(r.columns) : r.columns;
+  const columns = jsonValue(r.columns) as Column[];
   return {
     id: r.id,
     workspaceId: r.workspace_id,

@@ -4,12 +4,10 @@
 import path from 'node:path';
 import { DuckDBTypeId, JSDuckDBValueConverter, type DuckDBType } from '@duckdb/node-api';
 import { loadConfig } from '../../config';
-import { BatchBuilder, uniqueColumnNames, type ColumnKind } from '../arrow-columns';
+import { BATCH_ROWS, BatchBuilder, uniqueColumnNames, type ColumnKind } from '../arrow-columns';
 import { QueryError, type ResultSink, type RunOutcome } from '../query-error';
 import type { FileConnection } from '../store';
 import { openSandbox } from './sandbox';
-
-const BATCH_ROWS = 50_000;
 
 function kindOf(t: DuckDBType): ColumnKind {
   switch (t.typeId) {

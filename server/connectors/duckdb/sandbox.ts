@@ -5,6 +5,7 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
 import { loadConfig } from '../../config';
+import { literal } from '../../files/duckdb';
 import { QueryError } from '../query-error';
 import type { FileSettings } from '../settings';
 
@@ -24,8 +25,6 @@ export function serverFile(s: FileSettings, dataDir = loadConfig().serverDataDir
     throw new QueryError('connect', `There is no file "${s.path}" in the server's data folder.`);
   return full;
 }
-
-const quote = (s: string) => `'${s.replace(/'/g, "''")}'`;
 
 /** The table name a Parquet file is queried by: its file name, made an identifier. */
 export function parquetTableName(file: string): string {
@@ -58,12 +57,12 @@ export async function openSandbox(s: FileSettings): Promise<Sandbox> {
     // Native DuckDB shares this process's memory: each query gets a bounded share and no spilling to disk.
     await connection.run(`set memory_limit = '1GB'`);
     await connection.run(`set max_temp_directory_size = '0B'`);
-    await connection.run(`set allowed_paths = [${parquet ? quote(file) : ''}]`);
+    await connection.run(`set allowed_paths = [${parquet ? literal(file) : ''}]`);
     await connection.run('set enable_external_access = false');
     await connection.run('set lock_configuration = true');
     if (parquet)
       await connection.run(
-        `create view "${parquetTableName(file)}" as select * from read_parquet(${quote(file)})`
+        `create view "${parquetTableName(file)}" as select * from read_parquet(${literal(file)})`
       );
   } catch (e) {
     close();

@@ -3,7 +3,7 @@
 // (max_statement_time on MariaDB, max_execution_time on MySQL), and only statements that read are sent at all.
 // Cancelling, and cutting at the row cap, use KILL QUERY from a separate connection.
 import type mysql from 'mysql2';
-import { BatchBuilder, uniqueColumnNames, type ColumnKind } from '../arrow-columns';
+import { BATCH_ROWS, BATCH_MS, BatchBuilder, uniqueColumnNames, type ColumnKind } from '../arrow-columns';
 import { QueryError, type ResultSink, type RunOutcome } from '../query-error';
 import type { NetworkConnection } from '../store';
 import { leadingKeyword } from '../sql-shape';
@@ -11,8 +11,6 @@ import { poolsFor } from './client';
 import { queryError } from './errors';
 
 const READS = new Set(['select', 'with', 'show', 'explain', 'describe', 'desc', 'values', 'table']);
-const BATCH_ROWS = 50_000;
-const BATCH_MS = 200;
 const UNSIGNED = 32;
 
 /** Arrow kind for a MySQL column type (mysql2's `columnType` codes). */

@@ -4,7 +4,7 @@
 // and decoded straight into Arrow columns, which is ~3× faster than row-by-row; anything else (SHOW, EXPLAIN)
 // goes through a cursor. Cancelling (or a client going away) calls pg_cancel_backend on the running backend.
 import type postgres from 'postgres';
-import { BatchBuilder, uniqueColumnNames, type ColumnKind } from '../arrow-columns';
+import { BATCH_ROWS, BATCH_MS, BatchBuilder, uniqueColumnNames, type ColumnKind } from '../arrow-columns';
 import type { NetworkConnection } from '../store';
 import { clientsFor } from './client';
 import { CopyBinaryReader } from './copy-binary';
@@ -12,9 +12,6 @@ import { copyOut } from './copy-stream';
 import { QueryError, type ResultSink, type RunOutcome } from '../query-error';
 import { queryError } from './errors';
 import { leadingKeyword } from '../sql-shape';
-
-const BATCH_ROWS = 50_000;
-const BATCH_MS = 200;
 
 /** How the COPY path reads a column of type `oid`: as itself, or cast to something it can decode. */
 function copyKind(oid: number): { kind: ColumnKind; cast?: string } {

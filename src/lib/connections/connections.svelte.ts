@@ -1,16 +1,12 @@
 // The workspace's database connections as the notebook sees them: names for the engine picker, and schemas
 // (fetched on first use, refreshed on request) for the schema browser and autocomplete.
 import { untrack } from 'svelte';
+import { errorMessage } from '$lib/api-error';
 import type { CachedSchema } from '$server/connectors/schema-cache';
 import type { ConnectionSummary } from '$server/connectors/settings';
 
 export type SchemaState =
   { status: 'loading' } | { status: 'ready'; schema: CachedSchema } | { status: 'error'; message: string };
-
-async function problem(res: Response): Promise<string> {
-  const body = (await res.json().catch(() => null)) as { error?: { message?: string } } | null;
-  return body?.error?.message ?? `HTTP ${res.status}`;
-}
 
 export class WorkspaceConnections {
   list = $state.raw<ConnectionSummary[]>([]);
@@ -23,7 +19,7 @@ export class WorkspaceConnections {
   async load(): Promise<void> {
     const res = await fetch(`/api/workspaces/${this.workspaceId}/connections`);
     if (!res.ok) {
-      this.loadError = await problem(res);
+      this.loadError = await errorMessage(res, 'Could not load the connections');
       return;
     }
     const body = (await res.json()) as { role: string; connections: ConnectionSummary[] };
@@ -44,7 +40,7 @@ export class WorkspaceConnections {
       const res = await fetch(`/api/connections/${id}/schema`, { method: refresh ? 'POST' : 'GET' });
       this.schemas[id] = res.ok
         ? { status: 'ready', schema: (await res.json()) as CachedSchema }
-        : { status: 'error', message: await problem(res) };
+        : { status: 'error', message: await errorMessage(res, 'Could not read the schema') };
     } catch (e) {
       this.schemas[id] = { status: 'error', message: `Could not read the schema: ${(e as Error).message}` };
     }

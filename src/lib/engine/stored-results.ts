@@ -1,5 +1,6 @@
 // Moves SQL results between a browser and the server: upload after a run (a preview when too large), fetch a
 // co-editor's run.
+import { errorMessage } from '$lib/api-error';
 import { RESULT_LIMIT_BYTES } from '$cells/sql/run-record';
 import { Table, tableToIPC, vectorFromArray, type Vector } from 'apache-arrow';
 
@@ -33,10 +34,7 @@ export async function uploadResult(
     // tableToIPC writes into a plain ArrayBuffer (never a SharedArrayBuffer), which fetch accepts.
     body: ipc as Uint8Array<ArrayBuffer>
   });
-  if (!res.ok) {
-    const body = (await res.json().catch(() => null)) as { error?: { message?: string } } | null;
-    throw new Error(body?.error?.message ?? `Storing the result failed (HTTP ${res.status}).`);
-  }
+  if (!res.ok) throw new Error(await errorMessage(res, 'Storing the result failed'));
   return stored;
 }
 
