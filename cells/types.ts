@@ -2,7 +2,7 @@
 // components are listed separately in ui.ts, which only the browser loads.
 import type { z } from 'zod';
 
-export type EditorLanguage = 'sql' | 'markdown' | 'plain';
+export type EditorLanguage = 'sql' | 'markdown' | 'json' | 'plain';
 
 export interface CellKind<Config extends Record<string, unknown> = Record<string, unknown>> {
   kind: string;

@@ -4,5 +4,6 @@ import type { CellKindName } from './registry';
 
 export const EDITOR_PLACEHOLDER: Record<CellKindName, string> = {
   sql: 'select … from …   (Shift+Enter to run)',
+  chart: 'Vega-Lite JSON: {"mark": "bar", "encoding": {…}}',
   text: 'Write markdown: # heading, **bold**, - lists…'
 };

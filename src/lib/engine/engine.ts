@@ -35,8 +35,19 @@ export class NotebookEngine {
     return this.db;
   }
 
-  /** Loads the sources `sql` mentions that are missing or out of date. */
-  private async ensure(db: AsyncDuckDB, conn: AsyncDuckDBConnection, sql: string, sources: TableSource[]) {
+  private loading: Promise<unknown> = Promise.resolve();
+
+  /**
+   * Loads the sources `sql` mentions that are missing or out of date. One load at a time: charts and cells
+   * that start together must not fetch and create the same table twice.
+   */
+  private ensure(db: AsyncDuckDB, conn: AsyncDuckDBConnection, sql: string, sources: TableSource[]) {
+    const next = this.loading.then(() => this.load(db, conn, sql, sources));
+    this.loading = next.catch(() => undefined);
+    return next;
+  }
+
+  private async load(db: AsyncDuckDB, conn: AsyncDuckDBConnection, sql: string, sources: TableSource[]) {
     const names = referencedNames(sql);
     const current = new Map(
       sources.filter((s) => s.kind === 'file').map((s) => [s.name.toLowerCase(), s.key])
@@ -182,6 +193,21 @@ export class NotebookEngine {
       };
     } finally {
       this.running.delete(cellId);
+      await conn.close();
+    }
+  }
+
+  /**
+   * A read-only query over the same tables (files, results), for things that only look at results, like charts.
+   * Nothing is created or replaced.
+   */
+  async query(sql: string, sources: TableSource[]): Promise<Table> {
+    const db = await this.instance();
+    const conn = await db.connect();
+    try {
+      await this.ensure(db, conn, sql, sources);
+      return await conn.query(sql);
+    } finally {
       await conn.close();
     }
   }

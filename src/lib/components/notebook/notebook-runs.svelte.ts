@@ -68,14 +68,23 @@ export class NotebookRuns {
       key: `${f.id}:${f.tableName}`,
       fileId: f.id
     }));
-    for (const c of this.sql) {
-      if (c.id === cellId) break; // only earlier cells
+    for (const c of this.before(cellId)) {
       const run = c.run;
       if (!c.name || run?.status !== 'done' || !run.runId) continue;
       if (run.stored !== 'full' && run.stored !== 'preview') continue;
       out.push({ kind: 'result', name: c.name, key: run.runId, url: resultUrl(notebookId, c.id, run.runId) });
     }
     return out;
+  }
+
+  /** SQL cells above the cell `cellId` (any kind), in order: the results it may read. */
+  before(cellId: string): SqlCellState[] {
+    const cells = this.view.cells;
+    const at = cells.findIndex((c) => c.id === cellId);
+    // A throwaway lookup inside one call, not state.
+    // eslint-disable-next-line svelte/prefer-svelte-reactivity
+    const above = new Set(cells.slice(0, at < 0 ? cells.length : at).map((c) => c.id));
+    return this.sql.filter((c) => above.has(c.id));
   }
 
   /** Stale cells in notebook order. */

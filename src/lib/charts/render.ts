@@ -1,0 +1,35 @@
+// Draws a Vega-Lite spec with vega-embed, CSP-safe: expressions run in Vega's interpreter (no eval, no
+// `new Function`), and the loader refuses every URL, so a spec can neither run script nor fetch anything.
+import type { Result } from 'vega-embed';
+import type { Config } from 'vega-lite';
+import { CHART_THEME } from './theme';
+import type { VlSpec } from '$cells/chart/spec';
+
+export type DrawnChart = { view: Result['view']; finalize: () => void };
+
+export async function drawChart(
+  el: HTMLElement,
+  spec: VlSpec,
+  renderer: 'svg' | 'canvas' = 'svg'
+): Promise<DrawnChart> {
+  const [{ default: embed, vega }, { expressionInterpreter }] = await Promise.all([
+    import('vega-embed'),
+    import('vega-interpreter')
+  ]);
+  const loader = vega.loader();
+  loader.sanitize = async (uri: string) => {
+    throw new Error(`Charts may not load "${uri}": they draw only the source cell's rows.`);
+  };
+  const result = await embed(el, spec as Parameters<typeof embed>[1], {
+    mode: 'vega-lite',
+    renderer,
+    actions: false,
+    ast: true,
+    expr: expressionInterpreter,
+    loader,
+    config: CHART_THEME as unknown as Config,
+    tooltip: { theme: 'light' },
+    logLevel: vega.Warn
+  });
+  return { view: result.view, finalize: () => result.finalize() };
+}
