@@ -88,6 +88,14 @@ test('query an uploaded CSV, build on the result, go stale and re-run; a co-edit
   await expect(bob.page.getByTestId('cell').nth(1).getByTestId('result-row').first()).toContainText(
     String(count!.n)
   );
+  // Bob runs the second cell himself: his DuckDB loads Ada's stored result of query_1, which he never ran.
+  await bob.page.getByTestId('cell').nth(1).getByRole('button', { name: 'Run cell' }).click();
+  await expect(bob.page.getByTestId('cell').nth(1).getByTestId('run-summary')).not.toContainText('run by', {
+    timeout: 30_000
+  });
+  await expect(bob.page.getByTestId('cell').nth(1).getByTestId('result-row').first()).toContainText(
+    String(count!.n)
+  );
 
   // Editing the first cell makes both stale, for both people; "run stale cells" brings them up to date.
   await typeSql(page, 0, `${BY_WEATHER} where temp_max > 10${GROUP}`);

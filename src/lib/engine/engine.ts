@@ -116,12 +116,9 @@ export class NotebookEngine {
 
   private async loadArrow(db: AsyncDuckDB, conn: AsyncDuckDBConnection, name: string, ipc: Uint8Array) {
     await dropName(conn, name);
-    await db.registerFileBuffer(`${name}.arrow`, ipc);
-    try {
-      await conn.insertArrowFromIPCStream(ipc, { name, create: true });
-    } finally {
-      await db.dropFile(`${name}.arrow`);
-    }
+    // The bytes are handed (transferred) to the worker: whatever is passed to DuckDB-WASM first is detached,
+    // and an empty buffer inserts nothing without an error. So they go straight to the insert.
+    await conn.insertArrowFromIPCStream(ipc, { name, create: true });
   }
 
   /**
