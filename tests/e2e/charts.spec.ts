@@ -1,0 +1,118 @@
+// Charts and text as people make them: pick a result, see bars whose numbers native DuckDB agrees with, edit the
+// spec, watch a co-editor's chart follow.
+import path from 'node:path';
+import { DuckDBInstance } from '@duckdb/node-api';
+import { expect, test, type Locator, type Page } from '@playwright/test';
+import { invite, person } from './helpers';
+
+const WEATHER = path.resolve('node_modules/vega-datasets/data/seattle-weather.csv');
+
+async function native<T>(sql: string): Promise<T[]> {
+  const conn = await (await DuckDBInstance.create(':memory:')).connect();
+  await conn.run(`create view seattle_weather as select * from read_csv_auto('${WEATHER}')`);
+  const r = await conn.runAndReadAll(sql);
+  conn.closeSync();
+  return r.getRowObjectsJson() as T[];
+}
+
+const cell = (page: Page, i: number) => page.getByTestId('cell').nth(i);
+
+async function runSql(page: Page, i: number, sql: string) {
+  await cell(page, i).locator('.cm-content').click();
+  await page.keyboard.press('Control+a');
+  await page.keyboard.type(sql);
+  await cell(page, i).getByRole('button', { name: 'Run cell' }).click();
+  await expect(cell(page, i).getByTestId('run-summary')).toBeVisible({ timeout: 60_000 });
+}
+
+const marks = (c: Locator, role: string) => c.locator(`svg [aria-roledescription="${role}"]`);
+
+test('bar and line charts from an uploaded dataset; spec mode; a co-editor sees each change', async ({
+  browser
+}) => {
+  test.setTimeout(120_000);
+  const ada = await person(browser, 'Ada Charts');
+  const workspacePath = new URL(ada.page.url()).pathname;
+  const bob = await person(browser, 'Bob Charts');
+  await invite(ada.page, workspacePath, 'editor', bob.page);
+  const page = ada.page;
+  await page.goto(workspacePath);
+  await page.getByRole('button', { name: 'New notebook' }).click();
+  await expect(page.getByTestId('connection-status')).toHaveText('connected');
+  await page.getByLabel('Upload files').setInputFiles(WEATHER);
+  await expect(page.getByTestId('file')).toContainText('seattle_weather');
+
+  await runSql(page, 0, 'select weather, count(*) as days from seattle_weather group by weather');
+  await page.getByRole('button', { name: 'Add Chart cell below cell 1' }).click();
+  const chart = cell(page, 1);
+  await expect(chart).toHaveAttribute('data-kind', 'chart');
+  await expect(chart).toContainText('Pick the result to chart');
+  await chart.getByLabel('Data', { exact: true }).selectOption('query_1');
+
+  // Sensible defaults: a category and a number make sorted bars; each bar says what native DuckDB computes.
+  const want = await native<{ weather: string; days: number }>(
+    'select weather, count(*)::int as days from seattle_weather group by weather order by days desc'
+  );
+  const bars = marks(chart, 'bar');
+  await expect(bars).toHaveCount(want.length, { timeout: 30_000 });
+  for (const w of want) {
+    await expect(chart.locator(`[aria-label="weather: ${w.weather}; Sum of days: ${w.days}"]`)).toHaveCount(
+      1
+    );
+  }
+  const axisOrder = await chart
+    .locator('[aria-roledescription="axis"][aria-label^="X-axis"]')
+    .getAttribute('aria-label');
+  expect(axisOrder).toContain(want.map((w) => w.weather).join(', ')); // sorted by value, largest first
+
+  // A line chart: temperatures by month.
+  await page.getByRole('button', { name: 'Add SQL cell below cell 2' }).click();
+  await runSql(page, 2, 'select date, temp_max from seattle_weather');
+  await page.getByRole('button', { name: 'Add Chart cell below cell 3' }).click();
+  const line = cell(page, 3);
+  await line.getByLabel('Data', { exact: true }).selectOption('query_2');
+  await expect(line.getByLabel('Mark')).toHaveValue('line');
+  await line.getByLabel('X time unit').selectOption('yearmonth');
+  await line.getByLabel('Y summary').selectOption('mean');
+  await expect(marks(line, 'line mark')).toHaveCount(1, { timeout: 30_000 });
+  const months = await native<{ n: number }>(
+    "select count(distinct date_trunc('month', date))::int as n from seattle_weather"
+  );
+  await expect(line.locator('[aria-roledescription="axis"][aria-label^="Y-axis"]')).toHaveAttribute(
+    'aria-label',
+    /Average of temp_max/
+  );
+  await expect(line.locator('[aria-roledescription="axis"][aria-label^="X-axis"]')).toHaveAttribute(
+    'aria-label',
+    /January 2012 to December 2015/
+  );
+  expect(months[0]!.n).toBe(48);
+
+  // The co-editor sees both charts without running anything.
+  await bob.page.goto(page.url());
+  await expect(marks(cell(bob.page, 1), 'bar')).toHaveCount(want.length, { timeout: 30_000 });
+  await expect(marks(cell(bob.page, 3), 'line mark')).toHaveCount(1, { timeout: 30_000 });
+
+  // Spec mode: Ada gives the bar chart a title in the JSON; Bob's chart shows it.
+  await chart.getByRole('button', { name: 'Edit spec' }).click();
+  const editor = chart.getByRole('textbox', { name: 'Vega-Lite spec' });
+  await expect(editor).toContainText('"mark"');
+  await editor.click();
+  await page.keyboard.press('Control+Home');
+  await page.keyboard.press('End');
+  await page.keyboard.press('Enter');
+  await page.keyboard.type('"title": "Days by weather",');
+  await expect(chart.locator('svg text', { hasText: 'Days by weather' })).toHaveCount(1);
+  await expect(cell(bob.page, 1).locator('svg text', { hasText: 'Days by weather' })).toHaveCount(1);
+
+  // An invalid edit says what is wrong and keeps the last good chart.
+  await page.keyboard.type(' oops');
+  await expect(chart.getByTestId('spec-error')).toContainText('not valid JSON');
+  await expect(bars).toHaveCount(want.length);
+  await expect(chart.locator('svg text', { hasText: 'Days by weather' })).toHaveCount(1);
+  for (let i = 0; i < 5; i++) await page.keyboard.press('Backspace');
+  await expect(chart.getByTestId('spec-error')).toHaveCount(0);
+
+  await ada.context.close();
+  await bob.context.close();
+});
