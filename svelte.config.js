@@ -19,6 +19,25 @@ const config = {
         );
       }
     },
+    // Defence in depth for user content (markdown, Vega specs): no eval, no script from elsewhere, no plugins.
+    // 'wasm-unsafe-eval' lets DuckDB-WASM compile; styles may be inline (vega-embed and CodeMirror add them);
+    // images may come from anywhere over https (markdown images by URL).
+    csp: {
+      mode: 'auto',
+      directives: {
+        'default-src': ['self'],
+        'script-src': ['self', 'wasm-unsafe-eval'],
+        'worker-src': ['self', 'blob:'],
+        'style-src': ['self', 'unsafe-inline'],
+        'img-src': ['self', 'data:', 'blob:', 'https:'],
+        'font-src': ['self', 'data:'],
+        'connect-src': ['self'],
+        'object-src': ['none'],
+        'base-uri': ['self'],
+        'form-action': ['self'],
+        'frame-ancestors': ['self']
+      }
+    },
     alias: {
       $server: 'server',
       $cells: 'cells'

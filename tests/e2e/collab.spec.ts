@@ -59,7 +59,10 @@ test('two people edit one notebook live, with presence; a viewer watches read-on
   // Undo takes back only your own edits.
   await typeInto(bob.page, 1, ' BOB');
   await expectSource(ada.page, 1, 'select 42 as answer -- checked BOB');
-  await editorOf(ada.page, 0).click();
+  // The text cell shows rendered markdown; clicking it opens the editor.
+  await expect(ada.page.getByTestId('cell').nth(0).getByRole('heading', { name: 'Findings' })).toBeVisible();
+  await ada.page.getByTestId('cell').nth(0).getByTestId('markdown').click();
+  await ada.page.keyboard.press('Control+End');
   await ada.page.keyboard.type(' ADA');
   await expectSource(bob.page, 0, '# Findings ADA');
   await ada.page.keyboard.press('Control+z');
