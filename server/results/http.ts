@@ -1,6 +1,7 @@
 // Stored results over HTTP, outside SvelteKit (whose body limit is meant for forms):
 //   PUT /api/results/:notebookId/:cellId/:runId    body: Arrow IPC stream; header x-sheaf-upload: 1
-//   GET /api/results/:notebookId/:cellId/:runId
+//   GET /api/results/:notebookId/:cellId/:runId                  the Arrow stream
+//   GET /api/results/:notebookId/:cellId/:runId?format=parquet   the same rows as a Parquet download
 import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import type { IncomingMessage, ServerResponse } from 'node:http';
@@ -9,6 +10,7 @@ import { AppError } from '../errors';
 import { refuseBody, sendError } from '../http/raw-errors';
 import { sameOrigin, userOf } from '../http/session-of';
 import { RESULT_LIMIT_BYTES } from '../../cells/sql/run-record';
+import { arrowFileToParquet } from './parquet-export';
 import { resultPath, storeResult } from './results';
 
 export type ResultHttpOptions = { getDb: () => Promise<Db>; dataDir: string };
@@ -74,6 +76,19 @@ async function get(
   const user = await userOf(db, req);
   if (!user) throw new AppError('unauthorized', 'Log in to read results.');
   const file = await resultPath(db, opts.dataDir, { userId: user.id, notebookId, cellId, runId });
+  const url = new URL(req.url ?? '/', 'http://x');
+  if (url.searchParams.get('format') === 'parquet') {
+    const parquet = await arrowFileToParquet(file);
+    const name = (url.searchParams.get('name') ?? 'result').replace(/[^A-Za-z0-9_-]/g, '_').slice(0, 63);
+    res.writeHead(200, {
+      'content-type': 'application/vnd.apache.parquet',
+      'content-length': String(parquet.byteLength),
+      'content-disposition': `attachment; filename="${name || 'result'}.parquet"`,
+      'cache-control': 'private, no-store'
+    });
+    res.end(parquet);
+    return;
+  }
   const { size } = await stat(file);
   res.writeHead(200, {
     'content-type': 'application/vnd.apache.arrow.stream',

@@ -24,7 +24,7 @@ export function sortKey(value: unknown): number | string | null {
 }
 
 /** Arrow decimals arrive as their unscaled integer (e.g. DuckDB's HUGEINT sums); place the point by `scale`. */
-function decimalText(value: unknown, scale: number): string {
+export function decimalText(value: unknown, scale: number): string {
   const digits = String(value);
   if (!/^-?\d+$/.test(digits) || scale <= 0) return digits;
   const negative = digits.startsWith('-');

@@ -1,0 +1,26 @@
+// A result table as CSV (RFC 4180): a header row, fields quoted when they need it, full precision, ISO dates.
+import { DataType, type Field, type Table } from 'apache-arrow';
+import { decimalText, formatValue } from '$lib/components/notebook/format-value';
+
+function csvValue(value: unknown, field: Field): string {
+  if (value === null || value === undefined) return '';
+  const t = field.type;
+  if (DataType.isDecimal(t)) return decimalText(value, t.scale);
+  if (DataType.isDate(t)) return new Date(Number(value)).toISOString().slice(0, 10);
+  if (DataType.isTimestamp(t)) return new Date(Number(value)).toISOString().replace('Z', '');
+  if (typeof value === 'number') return Number.isFinite(value) ? String(value) : '';
+  if (typeof value === 'bigint') return value.toString();
+  return formatValue(value, field);
+}
+
+const quote = (s: string) => (/[",\r\n]/.test(s) || /^\s|\s$/.test(s) ? `"${s.replace(/"/g, '""')}"` : s);
+
+export function tableToCsv(table: Table): string {
+  const fields = table.schema.fields;
+  const vectors = fields.map((_f, i) => table.getChildAt(i)!);
+  const lines = [fields.map((f) => quote(f.name)).join(',')];
+  for (let r = 0; r < table.numRows; r++) {
+    lines.push(fields.map((f, c) => quote(csvValue(vectors[c]!.get(r), f))).join(','));
+  }
+  return lines.join('\r\n') + '\r\n';
+}
