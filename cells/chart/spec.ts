@@ -61,7 +61,8 @@ export function buildSpec(config: ChartConfig, columns: ColumnInfo[] = []): VlSp
             maxbins: HISTOGRAM_BINS
           }
         );
-      put('y', usable(config.y) ? config.y : { field: '', type: 'quantitative', aggregate: 'count' });
+      // A histogram's height is always a count (the builder offers no y for it).
+      put('y', { field: '', type: 'quantitative', aggregate: 'count' });
       put('color', config.color);
       break;
     }

@@ -3,7 +3,7 @@
 import path from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { expect, test, type Locator, type Page } from '@playwright/test';
-import { invite, person } from './helpers';
+import { invite, person, signUp } from './helpers';
 
 const WEATHER = path.resolve('node_modules/vega-datasets/data/seattle-weather.csv');
 
@@ -115,4 +115,46 @@ test('bar and line charts from an uploaded dataset; spec mode; a co-editor sees 
 
   await ada.context.close();
   await bob.context.close();
+});
+
+test('a chart over a 3,000,000-row result is aggregated in DuckDB, and its numbers are DuckDB’s', async ({
+  page
+}) => {
+  test.setTimeout(180_000);
+  await signUp(page, 'Big Data Bea');
+  await page.getByRole('button', { name: 'New notebook' }).click();
+  await expect(page.getByTestId('connection-status')).toHaveText('connected');
+  const BIG = `select 'shop_' || (i % 7) as shop, (i * 7919) % 10007 as amount from range(3000000) t(i)`;
+  await cell(page, 0).locator('.cm-content').click();
+  await page.keyboard.type(BIG);
+  await cell(page, 0).getByRole('button', { name: 'Run cell' }).click();
+  await expect(cell(page, 0).getByTestId('run-summary')).toContainText('3,000,000 rows', {
+    timeout: 120_000
+  });
+
+  await page.getByRole('button', { name: 'Add Chart cell below cell 1' }).click();
+  const chart = cell(page, 1);
+  await chart.getByLabel('Data', { exact: true }).selectOption('query_1');
+  const bars = marks(chart, 'bar');
+  await expect(bars).toHaveCount(7, { timeout: 60_000 });
+  await expect(chart.getByTestId('chart-note')).toHaveText('Aggregated in DuckDB: 3,000,000 rows → 7 rows');
+
+  // Native DuckDB, computing the same thing independently.
+  const conn = await (await DuckDBInstance.create(':memory:')).connect();
+  const want = (
+    await conn.runAndReadAll(`select shop, sum(amount)::bigint as total from (${BIG}) group by shop`)
+  ).getRowObjectsJson() as { shop: string; total: string }[];
+  conn.closeSync();
+  for (const w of want) {
+    await expect(chart.locator(`[aria-label="shop: ${w.shop}; Sum of amount: ${w.total}"]`)).toHaveCount(1);
+  }
+
+  // A histogram of the same 3M rows: binned in DuckDB, every row in some bar.
+  await chart.getByLabel('Mark').selectOption('histogram');
+  await chart.getByLabel('Values', { exact: true }).selectOption('amount');
+  await expect(chart.getByTestId('chart-note')).toContainText('Aggregated in DuckDB: 3,000,000 rows → ');
+  await expect.poll(() => bars.count(), { timeout: 30_000 }).toBeGreaterThan(10);
+  const labels = await bars.evaluateAll((els) => els.map((e) => e.getAttribute('aria-label') ?? ''));
+  const counted = labels.map((l) => Number(/Count of rows: ([\d.]+)/.exec(l)?.[1] ?? NaN));
+  expect(counted.reduce((a, b) => a + b, 0)).toBe(3_000_000);
 });

@@ -62,9 +62,7 @@ describe('buildSpec', () => {
   });
 
   it('histogram: binned x (30 bins) and a count, whatever y says', () => {
-    const e = enc(
-      buildSpec({ ...base, mark: 'histogram', x: { field: 'amount', type: 'quantitative' }, y: undefined })
-    );
+    const e = enc(buildSpec({ ...base, mark: 'histogram', x: { field: 'amount', type: 'quantitative' } }));
     expect(e.x).toMatchObject({ field: 'amount', bin: { maxbins: 30 } });
     expect(e.y).toMatchObject({ aggregate: 'count', title: 'Count of rows' });
   });
