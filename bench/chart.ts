@@ -18,11 +18,6 @@ const RAW = Math.min(Number(values['raw-rows']), ROWS);
 const REPEAT = Number(values.repeat);
 
 type Run = { ms: number; bars: number; rowsToVega: number };
-type Page = {
-  setup(rows: number): Promise<void>;
-  aggregated(): Promise<Run>;
-  raw(limit: number): Promise<Run>;
-};
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 const n = (x: number) => x.toLocaleString('en-US');
