@@ -3,9 +3,9 @@
 import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { expect, test, type Page } from '@playwright/test';
+import { expect, test } from '@playwright/test';
 import { sampleDb, type SampleDb } from '../integration/helpers/sample-db';
-import { invite, person } from './helpers';
+import { invite, person, typeSql } from './helpers';
 
 let sample: SampleDb;
 test.beforeAll(async () => {
@@ -14,13 +14,6 @@ test.beforeAll(async () => {
 test.afterAll(async () => {
   await sample?.cleanup();
 });
-
-async function typeSql(page: Page, i: number, sql: string) {
-  const editor = page.getByTestId('cell').nth(i).locator('.cm-content');
-  await editor.click();
-  await page.keyboard.press('Control+a');
-  await page.keyboard.type(sql);
-}
 
 test('add a connection, browse its schema, run on it, join its result with an uploaded CSV; a co-editor sees both', async ({
   browser

@@ -2,21 +2,12 @@
 // an HTML report that opens offline. Every file is opened and checked, the tables by native DuckDB.
 import { copyFile, mkdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { DuckDBInstance } from '@duckdb/node-api';
 import { expect, test, type Page } from '@playwright/test';
 import { signUp } from './helpers';
+import { nativeWeather as native, WEATHER } from './weather';
 
-const WEATHER = path.resolve('node_modules/vega-datasets/data/seattle-weather.csv');
 const QUERY =
   'select weather, count(*) as days, avg(temp_max) as avg_max, min(date) as first_day from seattle_weather group by weather order by weather';
-
-async function native<T>(sql: string): Promise<T[]> {
-  const conn = await (await DuckDBInstance.create(':memory:')).connect();
-  await conn.run(`create view seattle_weather as select * from read_csv_auto('${WEATHER}')`);
-  const r = await conn.runAndReadAll(sql);
-  conn.closeSync();
-  return r.getRowObjectsJson() as T[];
-}
 
 async function download(page: Page, click: () => Promise<void>): Promise<{ name: string; file: string }> {
   const event = page.waitForEvent('download');

@@ -64,3 +64,22 @@ export async function invite(owner: Page, workspacePath: string, role: 'editor' 
   await guest.goto(link);
   await guest.getByRole('button', { name: 'Join workspace' }).click();
 }
+
+/** Replaces cell `i`'s source with `text`, typed as a person would. */
+export async function typeSql(page: Page, i: number, text: string) {
+  await page.getByTestId('cell').nth(i).locator('.cm-content').click();
+  await page.keyboard.press('Control+a');
+  await page.keyboard.type(text);
+}
+
+/** An owner and an editor of one workspace, each in their own browser; the owner has opened a new notebook. */
+export async function ownerAndEditor(browser: Browser, ownerName: string, editorName: string) {
+  const owner = await person(browser, ownerName);
+  const workspacePath = new URL(owner.page.url()).pathname;
+  const editor = await person(browser, editorName);
+  await invite(owner.page, workspacePath, 'editor', editor.page);
+  await owner.page.goto(workspacePath);
+  await owner.page.getByRole('button', { name: 'New notebook' }).click();
+  await expect(owner.page.getByTestId('connection-status')).toHaveText('connected');
+  return { owner, editor, workspacePath };
+}

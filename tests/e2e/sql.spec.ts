@@ -1,27 +1,8 @@
 // Upload a real dataset, query it in the browser with DuckDB-WASM, build on results, share them with a co-editor;
 // every number is checked against native DuckDB over the original file.
-import path from 'node:path';
-import { DuckDBInstance } from '@duckdb/node-api';
-import { expect, test, type Page } from '@playwright/test';
-import { invite, person, signUp } from './helpers';
-
-const WEATHER = path.resolve('node_modules/vega-datasets/data/seattle-weather.csv');
-
-/** Computed independently of Sheaf: native DuckDB over the original CSV. */
-async function native<T>(sql: string): Promise<T[]> {
-  const conn = await (await DuckDBInstance.create(':memory:')).connect();
-  await conn.run(`create view seattle_weather as select * from read_csv_auto('${WEATHER}')`);
-  const r = await conn.runAndReadAll(sql);
-  conn.closeSync();
-  return r.getRowObjectsJson() as T[];
-}
-
-async function typeSql(page: Page, i: number, sql: string) {
-  const editor = page.getByTestId('cell').nth(i).locator('.cm-content');
-  await editor.click();
-  await page.keyboard.press('Control+a');
-  await page.keyboard.type(sql);
-}
+import { expect, test } from '@playwright/test';
+import { ownerAndEditor, signUp, typeSql } from './helpers';
+import { nativeWeather as native, WEATHER } from './weather';
 
 const BY_WEATHER =
   'select weather, count(*) as days, round(avg(temp_max), 2) as avg_max from seattle_weather';
@@ -31,14 +12,8 @@ test('query an uploaded CSV, build on the result, go stale and re-run; a co-edit
   browser
 }) => {
   test.setTimeout(120_000);
-  const ada = await person(browser, 'Ada Analyst');
-  const workspacePath = new URL(ada.page.url()).pathname;
-  const bob = await person(browser, 'Bob Coeditor');
-  await invite(ada.page, workspacePath, 'editor', bob.page);
+  const { owner: ada, editor: bob } = await ownerAndEditor(browser, 'Ada Analyst', 'Bob Coeditor');
   const page = ada.page;
-  await page.goto(workspacePath);
-  await page.getByRole('button', { name: 'New notebook' }).click();
-  await expect(page.getByTestId('connection-status')).toHaveText('connected');
   await expect(page.getByText('Drop CSV, TSV, JSON or Parquet files here')).toBeVisible();
 
   const [count] = await native<{ n: number }>('select count(*)::int as n from seattle_weather');
