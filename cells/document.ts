@@ -180,7 +180,13 @@ export function renameCell(doc: Y.Doc, id: string, name: string, origin?: unknow
   const map = parts(doc).cells.get(id);
   if (!map || !isValidResultName(name)) return false;
   if (orderedCells(doc).some((c) => c.id !== id && c.name === name)) return false;
-  doc.transact(() => map.set('name', name), origin);
+  const from = map.get('name');
+  doc.transact(() => {
+    map.set('name', name);
+    // Charts (and anything else that reads the result by name) follow it to its new name.
+    if (typeof from !== 'string' || !from) return;
+    for (const cell of orderedCells(doc)) cellKind(cell.kind)?.followRename?.(cell.config, from, name);
+  }, origin);
   return true;
 }
 

@@ -13,5 +13,8 @@ export const chartKind: CellKind<ChartConfig> = {
   dependsOn: (cell) => {
     const source = readChartConfig(cell.config).source;
     return source ? [source] : [];
+  },
+  followRename: (config, from, to) => {
+    if (config.get('source') === from) config.set('source', to);
   }
 };

@@ -1,26 +1,14 @@
 // Charts and text as people make them: pick a result, see bars whose numbers native DuckDB agrees with, edit the
 // spec, watch a co-editor's chart follow.
-import path from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { expect, test, type Locator, type Page } from '@playwright/test';
-import { invite, person, signUp } from './helpers';
-
-const WEATHER = path.resolve('node_modules/vega-datasets/data/seattle-weather.csv');
-
-async function native<T>(sql: string): Promise<T[]> {
-  const conn = await (await DuckDBInstance.create(':memory:')).connect();
-  await conn.run(`create view seattle_weather as select * from read_csv_auto('${WEATHER}')`);
-  const r = await conn.runAndReadAll(sql);
-  conn.closeSync();
-  return r.getRowObjectsJson() as T[];
-}
+import { ownerAndEditor, signUp, typeSql } from './helpers';
+import { nativeWeather as native, WEATHER } from './weather';
 
 const cell = (page: Page, i: number) => page.getByTestId('cell').nth(i);
 
 async function runSql(page: Page, i: number, sql: string) {
-  await cell(page, i).locator('.cm-content').click();
-  await page.keyboard.press('Control+a');
-  await page.keyboard.type(sql);
+  await typeSql(page, i, sql);
   await cell(page, i).getByRole('button', { name: 'Run cell' }).click();
   await expect(cell(page, i).getByTestId('run-summary')).toBeVisible({ timeout: 60_000 });
 }
@@ -31,14 +19,8 @@ test('bar and line charts from an uploaded dataset; spec mode; a co-editor sees 
   browser
 }) => {
   test.setTimeout(120_000);
-  const ada = await person(browser, 'Ada Charts');
-  const workspacePath = new URL(ada.page.url()).pathname;
-  const bob = await person(browser, 'Bob Charts');
-  await invite(ada.page, workspacePath, 'editor', bob.page);
+  const { owner: ada, editor: bob } = await ownerAndEditor(browser, 'Ada Charts', 'Bob Charts');
   const page = ada.page;
-  await page.goto(workspacePath);
-  await page.getByRole('button', { name: 'New notebook' }).click();
-  await expect(page.getByTestId('connection-status')).toHaveText('connected');
   await page.getByLabel('Upload files').setInputFiles(WEATHER);
   await expect(page.getByTestId('file')).toContainText('seattle_weather');
 
@@ -64,6 +46,12 @@ test('bar and line charts from an uploaded dataset; spec mode; a co-editor sees 
     .locator('[aria-roledescription="axis"][aria-label^="X-axis"]')
     .getAttribute('aria-label');
   expect(axisOrder).toContain(want.map((w) => w.weather).join(', ')); // sorted by value, largest first
+  // Hovering a bar shows its numbers; "Hover shows" adds another column to what it says.
+  await chart.getByText('Hover shows').click();
+  await chart.getByRole('checkbox', { name: 'weather' }).check();
+  await chart.locator(`[aria-label="weather: ${want[0]!.weather}; Sum of days: ${want[0]!.days}"]`).hover();
+  await expect(page.locator('#vg-tooltip-element')).toContainText('Sum of days');
+  await expect(page.locator('#vg-tooltip-element')).toContainText(String(want[0]!.days));
 
   // A line chart: temperatures by month.
   await page.getByRole('button', { name: 'Add SQL cell below cell 2' }).click();
