@@ -10,7 +10,7 @@ import { AppError } from '../errors';
 import { refuseBody, sendError } from '../http/raw-errors';
 import { sameOrigin, userOf } from '../http/session-of';
 import { RESULT_LIMIT_BYTES } from '../../cells/sql/run-record';
-import { arrowFileToParquet } from './parquet-export';
+import { parquetOf } from './parquet-export';
 import { resultPath, storeResult } from './results';
 
 export type ResultHttpOptions = { getDb: () => Promise<Db>; dataDir: string };
@@ -78,15 +78,17 @@ async function get(
   const file = await resultPath(db, opts.dataDir, { userId: user.id, notebookId, cellId, runId });
   const url = new URL(req.url ?? '/', 'http://x');
   if (url.searchParams.get('format') === 'parquet') {
-    const parquet = await arrowFileToParquet(file);
+    const parquet = await parquetOf(file);
     const name = (url.searchParams.get('name') ?? 'result').replace(/[^A-Za-z0-9_-]/g, '_').slice(0, 63);
     res.writeHead(200, {
       'content-type': 'application/vnd.apache.parquet',
-      'content-length': String(parquet.byteLength),
+      'content-length': String((await stat(parquet)).size),
       'content-disposition': `attachment; filename="${name || 'result'}.parquet"`,
       'cache-control': 'private, no-store'
     });
-    res.end(parquet);
+    createReadStream(parquet)
+      .on('error', () => res.destroy())
+      .pipe(res);
     return;
   }
   const { size } = await stat(file);

@@ -9,6 +9,7 @@ import { writeLimited } from '../http/write-limited';
 import { newId } from '../ids';
 import { RESULT_LIMIT_BYTES } from '../../cells/sql/run-record';
 import { requireNotebookRole } from '../workspaces/access';
+import { parquetPathOf } from './parquet-export';
 
 const ID = /^[A-Za-z0-9_-]{1,64}$/;
 const dirOf = (dataDir: string, notebookId: string) => path.join(dataDir, 'results', notebookId);
@@ -60,7 +61,9 @@ export async function storeResult(
       return old[0]?.run_id ?? null;
     });
     if (previous && previous !== args.runId) {
-      await rm(fileOf(dataDir, args.notebookId, args.cellId, previous), { force: true });
+      const old = fileOf(dataDir, args.notebookId, args.cellId, previous);
+      await rm(old, { force: true });
+      await rm(parquetPathOf(old), { force: true });
     }
     return { bytes };
   } catch (e) {

@@ -1,7 +1,23 @@
 // Stored results over real HTTP: editors store a run's Arrow result, members read it, nobody else does.
 import { readdir } from 'node:fs/promises';
 import path from 'node:path';
-import { tableFromArrays, tableFromIPC, tableToIPC } from 'apache-arrow';
+import { writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { DuckDBInstance } from '@duckdb/node-api';
+import {
+  Decimal,
+  Dictionary,
+  Int32,
+  makeData,
+  makeVector,
+  Table,
+  tableFromArrays,
+  tableFromIPC,
+  tableToIPC,
+  TimestampMicrosecond,
+  Utf8,
+  vectorFromArray
+} from 'apache-arrow';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createNotebook } from '../../server/notebooks/notebooks';
 import { send, startFilesServer, type FilesServer } from './helpers/files-server';
@@ -101,5 +117,73 @@ describe('stored results', () => {
 
     expect(tableFromIPC((await get(owner.token, `${base}/good`)).body).numRows).toBe(3);
     expect(await readdir(path.join(server.dataDir, 'results', nb.id))).toEqual(['c-good.arrow']);
+  });
+});
+
+describe('Parquet downloads of stored results', () => {
+  // Types the browser sends that a naive conversion would blur: a decimal wider than a double, microseconds,
+  // dictionary-encoded text, a repeated column name, nulls.
+  const awkward = () => {
+    const table = new Table({
+      amount: makeVector(
+        makeData({
+          type: new Decimal(2, 38, 128),
+          length: 2,
+          nullCount: 0,
+          data: new Uint32Array([0xeb1f0ad3, 0xab54a98c, 0, 0, 150, 0, 0, 0])
+        })
+      ),
+      at: makeVector(
+        makeData({
+          type: new TimestampMicrosecond(),
+          length: 2,
+          nullCount: 0,
+          data: new BigInt64Array([1700000000123456n, 0n])
+        })
+      ),
+      mood: vectorFromArray(['happy', null], new Dictionary(new Utf8(), new Int32()))
+    });
+    return Buffer.from(tableToIPC(table, 'stream'));
+  };
+
+  it('keeps every value exact, serves members only, and is made once per run', async () => {
+    const owner = await person(t.db);
+    const viewer = await person(t.db);
+    const stranger = await person(t.db);
+    await join(t.db, owner, viewer, 'viewer');
+    const nb = await createNotebook(t.db, owner.id, owner.workspaceId, { title: 'P' });
+    const base = `/api/results/${nb.id}/cellp`;
+    expect((await put(owner.token, `${base}/run1`, awkward())).status).toBe(201);
+
+    const res = await get(viewer.token, `${base}/run1?format=parquet&name=sales"2024`);
+    expect(res.status).toBe(200);
+    expect(res.headers['content-disposition']).toBe('attachment; filename="sales_2024.parquet"');
+    const file = path.join(tmpdir(), `sheaf-test-${Date.now()}.parquet`);
+    await writeFile(file, res.body);
+    const conn = await (await DuckDBInstance.create(':memory:')).connect();
+    const rows = (
+      await conn.runAndReadAll(
+        `select amount::varchar as amount, strftime("at", '%Y-%m-%d %H:%M:%S.%f') as "at", mood,
+                typeof(amount) as t from read_parquet('${file}')`
+      )
+    ).getRowObjectsJson();
+    conn.closeSync();
+    expect(rows).toEqual([
+      {
+        amount: '123456789012345678.91',
+        at: '2023-11-14 22:13:20.123456',
+        mood: 'happy',
+        t: 'DECIMAL(38,2)'
+      },
+      { amount: '1.50', at: '1970-01-01 00:00:00.000000', mood: null, t: 'DECIMAL(38,2)' }
+    ]);
+
+    expect((await get(stranger.token, `${base}/run1?format=parquet`)).status).toBe(404);
+    const kept = await readdir(path.join(server.dataDir, 'results', nb.id));
+    expect(kept.sort()).toEqual(['cellp-run1.arrow', 'cellp-run1.arrow.parquet']);
+    // A new run replaces the result, and its Parquet copy goes with the old one.
+    expect((await put(owner.token, `${base}/run2`, arrow(3))).status).toBe(201);
+    expect(await readdir(path.join(server.dataDir, 'results', nb.id))).toEqual(['cellp-run2.arrow']);
+    expect((await get(viewer.token, `${base}/run2?format=parquet`)).status).toBe(200);
   });
 });
