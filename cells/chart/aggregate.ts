@@ -37,7 +37,8 @@ const TIME_TRUNC: Record<string, string> = {
 const AGG_SQL: Record<string, (f: string) => string> = {
   count: () => 'count(*)',
   valid: (f) => `count(${f})`,
-  distinct: (f) => `count(distinct ${f})`,
+  // Vega counts a missing value as one more distinct value; count(distinct) leaves it out.
+  distinct: (f) => `count(distinct ${f}) + (count(*) > count(${f}))::int`,
   sum: (f) => `sum(${f})::double`,
   mean: (f) => `avg(${f})::double`,
   average: (f) => `avg(${f})::double`,
@@ -76,7 +77,12 @@ const isObject = (v: unknown): v is Record<string, unknown> =>
 const plainField = (f: unknown): f is string => typeof f === 'string' && f !== '' && !/[.[\]\\]/.test(f);
 
 /** The aggregation a spec performs, or null when it is not one we can move into SQL exactly. */
-export function analyze(spec: VlSpec): Analysis | null {
+/** How each column of the source reads (from its Arrow types): what SQL can bin, truncate or sum. */
+export type ColumnKinds = Record<string, 'quantitative' | 'temporal' | 'nominal' | 'ordinal'>;
+
+const NUMERIC_OPS = new Set(['sum', 'mean', 'average', 'median', 'variance', 'stdev', 'q1', 'q3']);
+
+export function analyze(spec: VlSpec, kinds: ColumnKinds): Analysis | null {
   const markType = typeof spec.mark === 'string' ? spec.mark : isObject(spec.mark) ? spec.mark.type : null;
   if (typeof markType !== 'string' || !MARKS.has(markType)) return null;
   if (spec.transform !== undefined || spec.layer || spec.facet || spec.repeat || spec.params) return null;
@@ -88,7 +94,7 @@ export function analyze(spec: VlSpec): Analysis | null {
     if (!CHANNELS.has(channel) || !isObject(raw)) return null;
     if (raw.condition !== undefined) return null;
     if (raw.field === undefined && raw.aggregate === undefined) continue; // a constant value
-    const one = classify(channel, raw);
+    const one = classify(channel, raw, kinds);
     if (!one) return null;
     if ('op' in one) measures.push(one);
     else dims.push(one);
@@ -106,26 +112,31 @@ export function analyze(spec: VlSpec): Analysis | null {
   return { dims, measures, spec };
 }
 
-function classify(channel: string, def: Record<string, unknown>): Dim | Measure | null {
+function classify(channel: string, def: Record<string, unknown>, kinds: ColumnKinds): Dim | Measure | null {
+  // A field the source lacks, or of a type the SQL cannot handle, is left to Vega (which coerces and copes).
+  const kind = typeof def.field === 'string' ? kinds[def.field] : undefined;
   if (def.aggregate !== undefined) {
     const op = def.aggregate;
     if (typeof op !== 'string' || !AGG_SQL[op] || def.bin || def.timeUnit) return null;
-    if (op !== 'count' && !plainField(def.field)) return null;
-    return { channel, def, field: typeof def.field === 'string' ? def.field : '', op };
+    if (op === 'count') return { channel, def, field: '', op };
+    if (!plainField(def.field) || !kind || (NUMERIC_OPS.has(op) && kind !== 'quantitative')) return null;
+    return { channel, def, field: def.field, op };
   }
-  if (!plainField(def.field)) return null;
+  if (!plainField(def.field) || !kind) return null;
   if (isObject(def.sort) || Array.isArray(def.sort)) return null; // sorts by raw fields need the raw rows
   if (def.bin !== undefined && def.bin !== false) {
     if (channel !== 'x' && channel !== 'y') return null;
     const opts = def.bin === true ? {} : def.bin;
     if (!isObject(opts) || Object.keys(opts).some((k) => k !== 'maxbins')) return null;
+    if (kind !== 'quantitative') return null;
     const maxbins = typeof opts.maxbins === 'number' ? opts.maxbins : 10;
     return { channel, def, field: def.field, kind: 'bin', maxbins };
   }
   if (def.timeUnit !== undefined) {
-    if (typeof def.timeUnit !== 'string') return null;
-    const unit = def.timeUnit.replace(/^utc/, '');
-    if (!TIME_TRUNC[unit]) return null;
+    // Only UTC units: SQL truncates stored times as they are, while a local unit would shift them by the
+    // viewer's zone. (The builder always writes UTC units.)
+    if (typeof def.timeUnit !== 'string' || !def.timeUnit.startsWith('utc')) return null;
+    if (!TIME_TRUNC[def.timeUnit.slice(3)] || kind !== 'temporal') return null;
     return { channel, def, field: def.field, kind: 'time', maxbins: 0 };
   }
   return { channel, def, field: def.field, kind: 'plain', maxbins: 0 };
@@ -205,6 +216,7 @@ export function aggregateQuery(a: Analysis, source: string, extents: Extents): {
     // Vega-Lite leaves out rows whose continuous fields are null; so must the query.
     if (d.def.type === 'quantitative' || d.def.type === 'temporal' || d.kind !== 'plain')
       filters.push(`${col} is not null`);
+    if (d.kind === 'bin') filters.push(`not isnan(${col}::double)`);
   });
   a.measures.forEach((m, i) => {
     const alias = `__m${i}`;
@@ -241,8 +253,9 @@ export function aggregateQuery(a: Analysis, source: string, extents: Extents): {
 /** Min and max of the binned fields, in one query. */
 export function extentQuery(fields: string[], source: string): string {
   const cols = fields.flatMap((f, i) => [
-    `min(${quoteIdent(f)})::double as min${i}`,
-    `max(${quoteIdent(f)})::double as max${i}`
+    // Vega's extent skips values that are not numbers.
+    `min(${quoteIdent(f)}::double) filter (where not isnan(${quoteIdent(f)}::double)) as min${i}`,
+    `max(${quoteIdent(f)}::double) filter (where not isnan(${quoteIdent(f)}::double)) as max${i}`
   ]);
   return `select ${cols.join(', ')} from ${quoteIdent(source)}`;
 }

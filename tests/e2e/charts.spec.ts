@@ -112,7 +112,7 @@ test('a chart over a 3,000,000-row result is aggregated in DuckDB, and its numbe
   await signUp(page, 'Big Data Bea');
   await page.getByRole('button', { name: 'New notebook' }).click();
   await expect(page.getByTestId('connection-status')).toHaveText('connected');
-  const BIG = `select 'shop_' || (i % 7) as shop, (i * 7919) % 10007 as amount from range(3000000) t(i)`;
+  const BIG = `select 'shop_' || (i % 7) as shop, (i * 7919) % 10007 as amount, i::int as order_id from range(3000000) t(i)`;
   await cell(page, 0).locator('.cm-content').click();
   await page.keyboard.type(BIG);
   await cell(page, 0).getByRole('button', { name: 'Run cell' }).click();
@@ -145,4 +145,14 @@ test('a chart over a 3,000,000-row result is aggregated in DuckDB, and its numbe
   const labels = await bars.evaluateAll((els) => els.map((e) => e.getAttribute('aria-label') ?? ''));
   const counted = labels.map((l) => Number(/Count of rows: ([\d.]+)/.exec(l)?.[1] ?? NaN));
   expect(counted.reduce((a, b) => a + b, 0)).toBe(3_000_000);
+
+  // Grouping by a nearly unique column aggregates nothing: the chart samples instead, and says why.
+  await chart.getByLabel('Mark').selectOption('line');
+  await chart.getByLabel('X', { exact: true }).selectOption('order_id');
+  await chart.getByLabel('Y', { exact: true }).selectOption('amount');
+  await expect(chart.getByTestId('chart-note')).toHaveText(
+    'Showing a random sample of 50,000 of 3,000,000 rows (grouped, it would still be over 50,000 points: try a time unit or bins)',
+    { timeout: 30_000 }
+  );
+  await expect(chart.locator('canvas')).toHaveCount(1); // 50,000 points draw on a canvas, not as SVG
 });

@@ -10,11 +10,20 @@ import {
   analyze,
   binnedFields,
   extentQuery,
+  type ColumnKinds,
   type Extents
 } from '../../cells/chart/aggregate';
 import { binStart, niceBins } from '../../cells/chart/bins';
 import { withData } from '../../cells/chart/validate';
 import type { VlSpec } from '../../cells/chart/spec';
+
+const KINDS: ColumnKinds = {
+  region: 'nominal',
+  product: 'nominal',
+  amount: 'quantitative',
+  units: 'quantitative',
+  sold_at: 'temporal'
+};
 
 let conn: DuckDBConnection;
 let raw: Record<string, unknown>[];
@@ -77,7 +86,7 @@ function firstDifference(a: string, b: string): string {
 }
 
 async function both(spec: VlSpec) {
-  const a = analyze(spec);
+  const a = analyze(spec, KINDS);
   expect(a, 'the spec should be plannable').not.toBeNull();
   const fields = binnedFields(a!);
   const extents: Extents = {};
@@ -205,6 +214,17 @@ const cases: [string, VlSpec][] = [
     }
   ],
   [
+    'distinct count of a field with nulls (Vega counts the missing value as one)',
+    {
+      ...base,
+      mark: 'bar',
+      encoding: {
+        x: { field: 'product', type: 'nominal' },
+        y: { field: 'region', type: 'quantitative', aggregate: 'distinct' }
+      }
+    }
+  ],
+  [
     'scatter of aggregates: distinct count against a raw number',
     {
       ...base,
@@ -232,41 +252,83 @@ describe('what is not planned (the chart samples instead)', () => {
       'a raw scatter plot',
       {
         mark: 'point',
-        encoding: { x: { field: 'a', type: 'quantitative' }, y: { field: 'b', type: 'quantitative' } }
+        encoding: {
+          x: { field: 'units', type: 'quantitative' },
+          y: { field: 'amount', type: 'quantitative' }
+        }
       }
     ],
     [
       'a spec with transforms',
-      { mark: 'bar', transform: [{ filter: 'datum.a > 1' }], encoding: { y: { aggregate: 'count' } } }
+      { mark: 'bar', transform: [{ filter: 'datum.amount > 1' }], encoding: { y: { aggregate: 'count' } } }
     ],
     ['layers', { layer: [{ mark: 'bar' }] }],
     [
       'a box plot',
       {
         mark: 'boxplot',
-        encoding: { x: { field: 'a', type: 'nominal' }, y: { field: 'b', type: 'quantitative' } }
+        encoding: { x: { field: 'region', type: 'nominal' }, y: { field: 'amount', type: 'quantitative' } }
       }
     ],
     [
       'nested field paths',
-      { mark: 'bar', encoding: { x: { field: 'a.b', type: 'nominal' }, y: { aggregate: 'count' } } }
+      { mark: 'bar', encoding: { x: { field: 'region.x', type: 'nominal' }, y: { aggregate: 'count' } } }
     ],
     [
       'an aggregate Vega knows and SQL does not here',
       {
         mark: 'bar',
-        encoding: { x: { field: 'a', type: 'nominal' }, y: { field: 'b', aggregate: 'argmax' } }
+        encoding: { x: { field: 'region', type: 'nominal' }, y: { field: 'amount', aggregate: 'argmax' } }
       }
     ],
     [
       'a tooltip on a raw field',
       {
         mark: 'bar',
-        encoding: { x: { field: 'a', type: 'nominal' }, y: { aggregate: 'count' }, tooltip: [{ field: 'c' }] }
+        encoding: {
+          x: { field: 'region', type: 'nominal' },
+          y: { aggregate: 'count' },
+          tooltip: [{ field: 'units' }]
+        }
       }
+    ],
+    [
+      'a local time unit (the viewer’s zone would shift it)',
+      {
+        mark: 'line',
+        encoding: {
+          x: { field: 'sold_at', type: 'temporal', timeUnit: 'yearmonth' },
+          y: { aggregate: 'count' }
+        }
+      }
+    ],
+    [
+      'a time unit on a number',
+      {
+        mark: 'line',
+        encoding: { x: { field: 'units', type: 'temporal', timeUnit: 'utcyear' }, y: { aggregate: 'count' } }
+      }
+    ],
+    [
+      'bins over a date',
+      {
+        mark: 'bar',
+        encoding: { x: { field: 'sold_at', type: 'quantitative', bin: true }, y: { aggregate: 'count' } }
+      }
+    ],
+    [
+      'a sum of text',
+      {
+        mark: 'bar',
+        encoding: { x: { field: 'units', type: 'nominal' }, y: { field: 'region', aggregate: 'sum' } }
+      }
+    ],
+    [
+      'a field the result does not have',
+      { mark: 'bar', encoding: { x: { field: 'nope', type: 'nominal' }, y: { aggregate: 'count' } } }
     ]
   ];
-  for (const [name, spec] of no) it(name, () => expect(analyze(spec)).toBeNull());
+  for (const [name, spec] of no) it(name, () => expect(analyze(spec, KINDS)).toBeNull());
 });
 
 describe('bins', () => {

@@ -2,6 +2,7 @@
 // spec's aggregation done in SQL (the spec rewritten to match), or else a random sample. Says which happened.
 import {
   aggregateQuery,
+  type ColumnKinds,
   analyze,
   binnedFields,
   extentQuery,
@@ -9,7 +10,7 @@ import {
   RAW_ROW_LIMIT,
   type Extents
 } from '$cells/chart/aggregate';
-import type { VlSpec } from '$cells/chart/spec';
+import { typeForArrow, type VlSpec } from '$cells/chart/spec';
 import type { Table } from 'apache-arrow';
 import { tableRows } from './arrow-rows';
 
@@ -25,7 +26,9 @@ export async function chartData(spec: VlSpec, source: string, query: Query): Pro
   if (total <= RAW_ROW_LIMIT) {
     return { spec, rows: tableRows(await query(`select * from ${table}`)), total, note: '' };
   }
-  const analysis = analyze(spec);
+  const n = (x: number) => x.toLocaleString('en-US');
+  const analysis = analyze(spec, await columnKinds(table, query));
+  let tooMany = false;
   if (analysis) {
     const fields = binnedFields(analysis);
     const extents: Extents = {};
@@ -39,21 +42,35 @@ export async function chartData(spec: VlSpec, source: string, query: Query): Pro
       });
     }
     const plan = aggregateQuery(analysis, source, extents);
-    const rows = tableRows(await query(plan.sql));
-    return {
-      spec: plan.spec,
-      rows,
-      total,
-      note: `Aggregated in DuckDB: ${total.toLocaleString('en-US')} rows → ${rows.length.toLocaleString('en-US')} ${rows.length === 1 ? 'row' : 'rows'}`
-    };
+    // Grouping by something nearly unique (an exact timestamp) aggregates nothing; do not hand Vega millions.
+    const result = await query(`${plan.sql} limit ${RAW_ROW_LIMIT + 1}`);
+    if (result.numRows <= RAW_ROW_LIMIT) {
+      const rows = tableRows(result);
+      return {
+        spec: plan.spec,
+        rows,
+        total,
+        note: `Aggregated in DuckDB: ${n(total)} rows → ${n(rows.length)} ${rows.length === 1 ? 'row' : 'rows'}`
+      };
+    }
+    tooMany = true;
   }
   const rows = tableRows(
     await query(`select * from ${table} using sample reservoir(${RAW_ROW_LIMIT} rows) repeatable (42)`)
   );
+  const why = tooMany
+    ? ` (grouped, it would still be over ${n(RAW_ROW_LIMIT)} points: try a time unit or bins)`
+    : '';
   return {
     spec,
     rows,
     total,
-    note: `Showing a random sample of ${rows.length.toLocaleString('en-US')} of ${total.toLocaleString('en-US')} rows`
+    note: `Showing a random sample of ${n(rows.length)} of ${n(total)} rows${why}`
   };
+}
+
+/** What each column of the source reads as, from its Arrow types (no rows read). */
+async function columnKinds(table: string, query: Query): Promise<ColumnKinds> {
+  const { schema } = await query(`select * from ${table} limit 0`);
+  return Object.fromEntries(schema.fields.map((f) => [f.name, typeForArrow(String(f.type))]));
 }

@@ -10,8 +10,15 @@ function csvValue(value: unknown, field: Field): string {
   if (DataType.isTimestamp(t)) return new Date(Number(value)).toISOString().replace('Z', '');
   if (typeof value === 'number') return Number.isFinite(value) ? String(value) : '';
   if (typeof value === 'bigint') return value.toString();
-  return formatValue(value, field);
+  const text = formatValue(value, field);
+  return DataType.isUtf8(t) || DataType.isLargeUtf8(t) || DataType.isDictionary(t) ? defuse(text) : text;
 }
+
+/**
+ * Text that a spreadsheet would run as a formula (=, +, -, @ first) gets a leading apostrophe, the usual guard
+ * against CSV injection; numbers are written as they are.
+ */
+const defuse = (s: string) => (/^[=+\-@\t\r]/.test(s) ? `'${s}` : s);
 
 const quote = (s: string) => (/[",\r\n]/.test(s) || /^\s|\s$/.test(s) ? `"${s.replace(/"/g, '""')}"` : s);
 

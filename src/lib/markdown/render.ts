@@ -21,6 +21,8 @@ function purifier() {
 }
 
 export function renderMarkdown(source: string): string {
+  // Without a DOM, DOMPurify hands its input back unchanged: never let that pass for sanitised.
+  if (!DOMPurify.isSupported) throw new Error('Markdown can only be rendered in a browser.');
   const html = marked.parse(source) as string;
   return purifier().sanitize(html, {
     USE_PROFILES: { html: true },
