@@ -28,7 +28,7 @@ export async function closeDb(): Promise<void> {
 
 async function start(config: ServerConfig): Promise<Db> {
   const db = await openMigratedDb(config);
-  if (config.seedDemo) await seedDemo(db);
+  if (config.seedDemo) await seedDemo(db, config.dataDir);
   const housekeeping = async () => {
     await purgeDeletedNotebooks(db);
     await deleteExpiredSessions(db);

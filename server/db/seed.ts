@@ -1,8 +1,14 @@
-// The demo account and notebook that the embedded default starts with.
+// The demo account and notebook that the embedded default starts with: 20,000 US flights (from the vega-datasets
+// sample data, originally the US Department of Transportation's) as an uploaded file, a query, a chart and notes.
+import { createReadStream } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { signUp } from '../auth/accounts';
+import { storeUpload } from '../files/files';
 import { createNotebook } from '../notebooks/notebooks';
 import type { NewCell } from '../../cells/document';
 import type { Db } from './types';
+
+const FLIGHTS = fileURLToPath(new URL('./demo-flights.csv', import.meta.url));
 
 const DEMO_CELLS: NewCell[] = [
   {
@@ -16,19 +22,41 @@ const DEMO_CELLS: NewCell[] = [
     kind: 'sql',
     name: 'delays_by_hour',
     source:
-      'select extract(hour from date) as hour, avg(delay) as avg_delay, count(*) as flights\n' +
+      'select extract(hour from departure) as hour, avg(delay) as avg_delay, count(*) as flights\n' +
       'from flights\ngroup by 1\norder by 1'
   },
-  { kind: 'text', source: 'Flights leaving later in the day are delayed more: delays pile up.' }
+  {
+    kind: 'chart',
+    config: {
+      source: 'delays_by_hour',
+      mark: 'line',
+      title: 'Average delay by hour of departure',
+      x: { field: 'hour', type: 'quantitative' },
+      y: { field: 'avg_delay', type: 'quantitative' }
+    }
+  },
+  {
+    kind: 'text',
+    source:
+      'Run the query above (**▶ Run**) to draw the chart. Flights leaving later in the day are delayed more: ' +
+      'delays pile up.'
+  }
 ];
 
 export const DEMO = { email: 'demo@sheaf.local', password: 'sheaf-demo', name: 'Demo Analyst' } as const;
 
 /** Creates the demo account once; later starts leave it (and whatever the user did with it) alone. */
-export async function seedDemo(db: Db): Promise<boolean> {
+export async function seedDemo(db: Db, dataDir: string): Promise<boolean> {
   const existing = await db.query('select 1 from users where lower(email) = $1', [DEMO.email]);
   if (existing.length > 0) return false;
   const { user, workspaceId } = await signUp(db, DEMO);
+  await storeUpload(db, dataDir, {
+    userId: user.id,
+    workspaceId,
+    fileName: 'flights.csv',
+    source: createReadStream(FLIGHTS),
+    limitBytes: 10 * 1024 ** 2
+  });
   await createNotebook(db, user.id, workspaceId, { title: 'Demo: US flights' }, DEMO_CELLS);
   return true;
 }

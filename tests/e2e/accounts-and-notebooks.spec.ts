@@ -72,9 +72,20 @@ test('clear messages for a duplicate email and a wrong password', async ({ page 
   await expect(page.getByLabel('Email')).toHaveValue(me.email);
 });
 
-test('the seeded demo account logs in and has the demo notebook', async ({ page }) => {
+test('the seeded demo account logs in; its notebook queries the demo flights and draws the chart', async ({
+  page
+}) => {
   await logIn(page, 'demo@sheaf.local', 'sheaf-demo');
-  await expect(page.getByRole('link', { name: 'Demo: US flights' })).toBeVisible();
+  await page.getByRole('link', { name: 'Demo: US flights' }).click();
+  await expect(page.getByTestId('file')).toContainText('flights');
+  await expect(page.getByTestId('file')).toContainText('20,000 rows');
+  const query = page.getByTestId('cell').nth(1);
+  await query.getByRole('button', { name: 'Run cell' }).click();
+  await expect(query.getByTestId('run-summary')).toContainText('24 rows', { timeout: 60_000 });
+  const chart = page.getByTestId('cell').nth(2);
+  await expect(chart.locator('svg [aria-roledescription="line mark"]')).toHaveCount(1, { timeout: 30_000 });
+  await expect(chart.locator('svg text', { hasText: 'Average delay by hour of departure' })).toHaveCount(1);
+  await expect(page.getByTestId('markdown').first()).toContainText('A small tour of Sheaf');
 });
 
 test('what someone types before the page has finished loading is kept', async ({ page }) => {
