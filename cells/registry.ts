@@ -1,10 +1,11 @@
 // The list of cell kinds. Nothing else switches on kind names: add a folder and a line here.
 import { chartKind } from './chart/kind';
+import { promptKind } from './prompt/kind';
 import { sqlKind } from './sql/kind';
 import { textKind } from './text/kind';
 import type { CellKind } from './types';
 
-export const CELL_KINDS = [sqlKind, chartKind, textKind] as const satisfies readonly CellKind[];
+export const CELL_KINDS = [sqlKind, chartKind, textKind, promptKind] as const satisfies readonly CellKind[];
 
 export type CellKindName = (typeof CELL_KINDS)[number]['kind'];
 

@@ -5,5 +5,7 @@ import type { CellKindName } from './registry';
 export const EDITOR_PLACEHOLDER: Record<CellKindName, string> = {
   sql: 'select … from …   (Shift+Enter to run)',
   chart: 'Vega-Lite JSON: {"mark": "bar", "encoding": {…}}',
-  text: 'Write markdown: # heading, **bold**, - lists…'
+  text: 'Write markdown: # heading, **bold**, - lists…',
+  prompt:
+    'Ask for an analysis: “monthly revenue by region since 2023, as a line chart”   (Shift+Enter to ask)'
 };

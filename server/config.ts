@@ -23,7 +23,14 @@ const EnvSchema = z.object({
   /** Hosts connections may reach although they are loopback or link-local (comma-separated names or IPs). */
   CONNECTION_ALLOW_HOSTS: z.string().optional(),
   /** 32 bytes, base64 or hex: encrypts connection secrets at rest. */
-  SECRET_KEY: z.string().optional()
+  SECRET_KEY: z.string().optional(),
+  /** The AI assistant: without a key it is off (and says so). */
+  GEMINI_API_KEY: z.string().optional(),
+  GEMINI_MODEL: z.string().default('gemini-2.5-flash'),
+  /** Another endpoint speaking Gemini's REST API (a proxy, or the test suite's scripted model). */
+  GEMINI_BASE_URL: z.string().url().optional(),
+  /** Assistant requests per user per hour. */
+  AI_RATE_PER_HOUR: z.coerce.number().int().positive().default(50)
 });
 
 export type ServerConfig = {
@@ -40,6 +47,7 @@ export type ServerConfig = {
   secretKey: string | undefined;
   serverDataDir: string | undefined;
   connectionAllowHosts: string[];
+  ai: { apiKey: string | undefined; model: string; baseUrl: string | undefined; perHour: number };
 };
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): ServerConfig {
@@ -75,6 +83,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ServerConfig {
     connectionAllowHosts: (e.CONNECTION_ALLOW_HOSTS ?? '')
       .split(',')
       .map((h) => h.trim().toLowerCase())
-      .filter(Boolean)
+      .filter(Boolean),
+    ai: {
+      apiKey: e.GEMINI_API_KEY || undefined,
+      model: e.GEMINI_MODEL,
+      baseUrl: e.GEMINI_BASE_URL,
+      perHour: e.AI_RATE_PER_HOUR
+    }
   };
 }

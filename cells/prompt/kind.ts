@@ -1,0 +1,32 @@
+// Prompt cell: a request to the AI assistant. The request is the cell's text; the cells it produced, the model's
+// explanation and the request's state live in its config, so co-editors see them.
+import { z } from 'zod';
+import type { CellKind } from '../types';
+
+export const PromptConfigSchema = z.object({
+  /** Ids of the cells the last answer inserted (regenerate replaces them). */
+  generated: z.array(z.string().max(64)).max(50).default([]),
+  explanation: z.string().max(4000).default(''),
+  status: z.enum(['idle', 'asking', 'done', 'error']).default('idle'),
+  error: z.string().max(2000).default(''),
+  by: z.string().max(200).default('')
+});
+export type PromptConfig = z.infer<typeof PromptConfigSchema>;
+
+export function readPromptConfig(raw: Record<string, unknown>): PromptConfig {
+  const parsed = PromptConfigSchema.safeParse(raw);
+  return parsed.success ? parsed.data : PromptConfigSchema.parse({});
+}
+
+export const promptKind: CellKind<PromptConfig> = {
+  kind: 'prompt',
+  label: 'Ask AI',
+  configSchema: PromptConfigSchema,
+  language: 'plain',
+  runnable: false,
+  named: false,
+  defaults: () => ({
+    source: '',
+    config: { generated: [], explanation: '', status: 'idle', error: '', by: '' }
+  })
+};

@@ -1,0 +1,87 @@
+// The shape of the model's answer, checked before anything reaches the notebook: zod for the structure, then each
+// cell against what exists (a chart's source and columns, a SQL cell's engine). Model output is data, never HTML.
+import { z } from 'zod';
+import { ChannelSchema, MARKS } from '../../cells/chart/config';
+
+const IDENT = /^[A-Za-z_][A-Za-z0-9_]*$/;
+
+export const SqlCellSchema = z.object({
+  kind: z.literal('sql'),
+  name: z.string().regex(IDENT).max(63),
+  /** 'local' (DuckDB in the browser) or a connection id from the context. */
+  engine: z.string().max(64).default('local'),
+  sql: z.string().min(1).max(20_000),
+  /** The columns the query returns, so charts in the same answer can be checked. */
+  columns: z.array(z.string().max(300)).max(300).default([])
+});
+
+export const ChartCellSchema = z.object({
+  kind: z.literal('chart'),
+  source: z.string().max(63),
+  mark: z.enum(MARKS),
+  title: z.string().max(300).optional(),
+  x: ChannelSchema.optional(),
+  y: ChannelSchema.optional(),
+  color: ChannelSchema.optional(),
+  size: ChannelSchema.optional(),
+  column: ChannelSchema.optional()
+});
+
+export const TextCellSchema = z.object({ kind: z.literal('text'), markdown: z.string().max(20_000) });
+
+export const AnswerCellSchema = z.discriminatedUnion('kind', [
+  SqlCellSchema,
+  ChartCellSchema,
+  TextCellSchema
+]);
+export type AnswerCell = z.infer<typeof AnswerCellSchema>;
+
+export const AnswerSchema = z.object({
+  explanation: z.string().max(4000),
+  cells: z.array(AnswerCellSchema).max(12)
+});
+
+/** What the answer may refer to: results by name (with their columns when known) and connection ids. */
+export type Known = { results: Map<string, string[] | null>; engines: Set<string> };
+
+export type Checked = { ok: true; cell: AnswerCell } | { ok: false; error: string };
+
+/** Checks one cell of the answer; a valid SQL cell becomes known to the cells after it. */
+export function checkCell(raw: unknown, known: Known): Checked {
+  const parsed = AnswerCellSchema.safeParse(raw);
+  if (!parsed.success) {
+    const kind =
+      typeof raw === 'object' && raw && 'kind' in raw ? String((raw as { kind: unknown }).kind) : '?';
+    const issue = parsed.error.issues[0];
+    const where = issue?.path.length ? ` (${issue.path.join('.')})` : '';
+    return {
+      ok: false,
+      error: ['sql', 'chart', 'text'].includes(kind)
+        ? `a ${kind} cell that does not fit the expected shape${where}: ${issue?.message ?? 'invalid'}`
+        : `a cell of unknown kind "${kind.slice(0, 40)}"`
+    };
+  }
+  const cell = parsed.data;
+  if (cell.kind === 'sql') {
+    if (!known.engines.has(cell.engine))
+      return { ok: false, error: `SQL for an unknown engine "${cell.engine}"` };
+    known.results.set(cell.name, cell.columns.length ? cell.columns : null);
+  }
+  if (cell.kind === 'chart') {
+    if (!known.results.has(cell.source))
+      return { ok: false, error: `a chart of "${cell.source}", which is not a result in this notebook` };
+    const columns = known.results.get(cell.source);
+    for (const ch of ['x', 'y', 'color', 'size', 'column'] as const) {
+      const field = cell[ch]?.field;
+      if (field && columns && !columns.includes(field))
+        return { ok: false, error: `a chart of ${cell.source} over a column it does not have: "${field}"` };
+    }
+  }
+  return { ok: true, cell };
+}
+
+/** A result name not yet taken: the model's choice, or it with _2, _3… */
+export function freeName(name: string, taken: Set<string>): string {
+  if (!taken.has(name)) return name;
+  for (let i = 2; ; i++) if (!taken.has(`${name}_${i}`)) return `${name}_${i}`;
+}

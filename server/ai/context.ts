@@ -1,0 +1,136 @@
+// What the model is told about the notebook: the tables it may query (uploaded files, connected databases, earlier
+// results) with columns, types and a few sample values, the cells so far, and the title — within a token budget.
+// Tables the request is most likely about come first: those it names, whose columns it names, that earlier cells
+// read. What does not fit is listed by name, or counted.
+
+export type ColumnInfo = { name: string; type: string; samples?: string[] };
+export type TableInfo = {
+  name: string;
+  /** Where it lives; `engine` is what a SQL cell reading it must run on ('local' or a connection id). */
+  where: string;
+  engine: string;
+  rows?: number;
+  columns: ColumnInfo[];
+};
+export type CellInfo =
+  | { kind: 'sql'; name: string; sql: string; engine: string; columns?: string[] }
+  | { kind: 'chart'; source: string; mark: string }
+  | { kind: 'text'; text: string }
+  | { kind: 'prompt'; text: string };
+
+export type ContextInput = { title: string; prompt: string; tables: TableInfo[]; cells: CellInfo[] };
+export type Context = { text: string; described: string[]; listed: string[]; omitted: number };
+
+/** A rough count that errs high: about four characters a token for English and SQL. */
+export const estimateTokens = (text: string): number => Math.ceil(text.length / 3.5);
+
+const MAX_SQL = 1500;
+const MAX_TEXT = 400;
+const MAX_CELLS = 30;
+
+const words = (text: string): Set<string> =>
+  new Set(
+    text
+      .toLowerCase()
+      .split(/[^a-z0-9_]+/)
+      .filter((w) => w.length >= 3)
+      .flatMap((w) => (w.endsWith('s') ? [w, w.slice(0, -1)] : [w]))
+  );
+
+function relevance(t: TableInfo, asked: Set<string>, readByCells: Set<string>): number {
+  const name = t.name.toLowerCase();
+  let score = 0;
+  for (const w of asked) if (name === w || name.split(/[._]/).includes(w)) score += 10;
+  for (const c of t.columns) {
+    const col = c.name.toLowerCase();
+    if (asked.has(col) || col.split('_').some((p) => p.length >= 3 && asked.has(p))) score += 2;
+  }
+  if (readByCells.has(name)) score += 5;
+  return score;
+}
+
+function describeTable(t: TableInfo, maxColumns: number): string {
+  const head = `Table ${t.name} (${t.where}${t.rows !== undefined ? `, ${t.rows.toLocaleString('en-US')} rows` : ''}; engine "${t.engine}")`;
+  const cols = t.columns.slice(0, maxColumns).map((c) => {
+    const e = c.samples?.length ? `  e.g. ${c.samples.map((s) => s.slice(0, 40)).join(', ')}` : '';
+    return `  ${c.name} ${c.type}${e}`;
+  });
+  const more = t.columns.length > maxColumns ? [`  … ${t.columns.length - maxColumns} more columns`] : [];
+  return [head, ...cols, ...more].join('\n');
+}
+
+function describeCell(c: CellInfo, i: number): string {
+  switch (c.kind) {
+    case 'sql': {
+      const sql = c.sql.length > MAX_SQL ? `${c.sql.slice(0, MAX_SQL)} …` : c.sql;
+      const cols = c.columns?.length ? `\n  result columns: ${c.columns.join(', ')}` : '\n  (not run yet)';
+      return `[${i + 1}] SQL cell, result table "${c.name}", engine "${c.engine}":\n  ${sql.replace(/\n/g, '\n  ')}${cols}`;
+    }
+    case 'chart':
+      return `[${i + 1}] Chart (${c.mark}) of ${c.source || '(no source yet)'}`;
+    default: {
+      const label = c.kind === 'text' ? 'Text' : 'Request to the assistant';
+      const t = c.text.length > MAX_TEXT ? `${c.text.slice(0, MAX_TEXT)} …` : c.text;
+      return `[${i + 1}] ${label}: ${t.replace(/\n/g, ' ')}`;
+    }
+  }
+}
+
+export function buildContext(input: ContextInput, budgetTokens = 6000): Context {
+  const parts: string[] = [`Notebook title: ${input.title || '(untitled)'}`];
+  const cells = input.cells.slice(-MAX_CELLS);
+  parts.push(
+    cells.length
+      ? `Cells so far (top to bottom):\n${cells.map(describeCell).join('\n')}`
+      : 'The notebook has no cells yet.'
+  );
+  // Headers, separators and rounding of the pieces below.
+  const RESERVE = 40;
+  let used = estimateTokens(parts.join('\n\n')) + RESERVE;
+  const asked = words(input.prompt);
+  const readByCells = words(cells.map((c) => (c.kind === 'sql' ? c.sql : '')).join(' '));
+  const ranked = input.tables
+    .map((t, i) => ({ t, i, score: relevance(t, asked, readByCells) }))
+    .sort((a, b) => b.score - a.score || a.i - b.i)
+    .map((r) => r.t);
+  const described: string[] = [];
+  const tableTexts: string[] = [];
+  let rest = ranked;
+  for (const [k, t] of ranked.entries()) {
+    // Try the whole table, then fewer columns, before giving up on describing it.
+    let text = '';
+    for (const maxColumns of [t.columns.length, 40, 15, 5]) {
+      const candidate = describeTable(t, maxColumns);
+      if (used + estimateTokens(candidate) <= budgetTokens) {
+        text = candidate;
+        break;
+      }
+    }
+    if (!text) {
+      rest = ranked.slice(k);
+      break;
+    }
+    used += estimateTokens(text);
+    tableTexts.push(text);
+    described.push(t.name);
+    rest = ranked.slice(k + 1);
+  }
+  const listed: string[] = [];
+  for (const t of rest) {
+    const cost = estimateTokens(`${t.name}, `);
+    if (used + cost > budgetTokens) break;
+    used += cost;
+    listed.push(t.name);
+  }
+  const omitted = rest.length - listed.length;
+  parts.push(
+    tableTexts.length
+      ? `Tables you can query:\n${tableTexts.join('\n')}`
+      : 'There are no tables to query yet.'
+  );
+  if (listed.length || omitted)
+    parts.push(
+      `Also available, not described here for space: ${listed.join(', ')}${omitted ? ` and ${omitted} more` : ''}.`
+    );
+  return { text: parts.join('\n\n'), described, listed, omitted };
+}

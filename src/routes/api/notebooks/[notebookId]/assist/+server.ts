@@ -1,0 +1,47 @@
+// Ask the assistant for cells (editors): the answer streams back as NDJSON events, one cell per line as the model
+// writes it, then "done" with its explanation (or "error"). Refusals before the model is called are JSON errors.
+import { AssistRequestSchema, assist, startAssist } from '$server/ai/assist';
+import { loadConfig } from '$server/config';
+import { getDb } from '$server/db/instance';
+import { AppError, invalid } from '$server/errors';
+import { jsonBody } from '$server/http/json-body';
+import { apiError } from '$server/http/respond';
+
+export async function POST({ locals, params, request }) {
+  try {
+    if (!locals.user) throw new AppError('unauthorized', 'Log in to use the assistant.');
+    const body = AssistRequestSchema.safeParse(await jsonBody(request));
+    if (!body.success) throw invalid(body.error.issues[0]?.message ?? 'Invalid request.');
+    const db = await getDb();
+    const config = loadConfig();
+    const userId = locals.user.id;
+    const { workspaceId, title } = await startAssist(db, config.ai, {
+      userId,
+      notebookId: params.notebookId
+    });
+    const events = assist(db, config, {
+      userId,
+      notebookId: params.notebookId,
+      workspaceId,
+      title,
+      prompt: body.data.prompt,
+      cellId: body.data.cellId
+    });
+    const encoder = new TextEncoder();
+    const stream = new ReadableStream<Uint8Array>({
+      async pull(controller) {
+        const next = await events.next();
+        if (next.done) controller.close();
+        else controller.enqueue(encoder.encode(`${JSON.stringify(next.value)}\n`));
+      },
+      async cancel() {
+        await events.return(undefined);
+      }
+    });
+    return new Response(stream, {
+      headers: { 'content-type': 'application/x-ndjson; charset=utf-8', 'cache-control': 'no-store' }
+    });
+  } catch (e) {
+    return apiError(e);
+  }
+}

@@ -1,0 +1,221 @@
+// The assistant against a scripted model speaking Gemini's REST API over real HTTP, with a real database: what the
+// model is told, how its streamed answer becomes checked cells, and everything that stops a request.
+import { Readable } from 'node:stream';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { assist, startAssist, type AssistEvent } from '../../server/ai/assist';
+import { loadConfig, type ServerConfig } from '../../server/config';
+import { storeUpload } from '../../server/files/files';
+import { createNotebook } from '../../server/notebooks/notebooks';
+import { pieces, startScriptedGemini, type ScriptedGemini } from '../gemini/scripted-gemini';
+import { join, person } from './helpers/people';
+import { freshDb, type TestDb } from './helpers/test-db';
+
+let t: TestDb;
+let gemini: ScriptedGemini;
+let dataDir: string;
+let config: ServerConfig;
+
+beforeAll(async () => {
+  t = await freshDb();
+  gemini = await startScriptedGemini();
+  dataDir = await mkdtemp(path.join(tmpdir(), 'sheaf-ai-'));
+  config = loadConfig({
+    DATA_DIR: dataDir,
+    GEMINI_API_KEY: 'test-key',
+    GEMINI_MODEL: 'gemini-test',
+    GEMINI_BASE_URL: gemini.url,
+    AI_RATE_PER_HOUR: '3'
+  });
+});
+afterAll(async () => {
+  await gemini?.close();
+  await t?.cleanup();
+  await rm(dataDir, { recursive: true, force: true });
+});
+beforeEach(() => gemini.reset());
+
+const CSV = 'region,revenue,ordered_at\nnorth,120.5,2024-01-03\nsouth,80,2024-02-11\nnorth,99.9,2024-02-20\n';
+
+async function setup() {
+  const owner = await person(t.db, 'Asking Ann');
+  await storeUpload(t.db, dataDir, {
+    userId: owner.id,
+    workspaceId: owner.workspaceId,
+    fileName: 'orders.csv',
+    source: Readable.from([CSV]),
+    limitBytes: 1e6
+  });
+  const nb = await createNotebook(t.db, owner.id, owner.workspaceId, { title: 'Revenue review' }, [
+    {
+      kind: 'sql',
+      name: 'totals',
+      source: 'select region, sum(revenue) as revenue from orders group by region'
+    },
+    { kind: 'prompt', source: 'monthly revenue as a line chart' }
+  ]);
+  return { owner, nb };
+}
+
+async function ask(owner: { id: string }, nb: { id: string }, prompt: string, timeoutMs?: number) {
+  const { workspaceId, title } = await startAssist(t.db, config.ai, { userId: owner.id, notebookId: nb.id });
+  const events: AssistEvent[] = [];
+  for await (const e of assist(t.db, config, {
+    userId: owner.id,
+    notebookId: nb.id,
+    workspaceId,
+    title,
+    prompt,
+    cellId: null,
+    timeoutMs
+  }))
+    events.push(e);
+  return events;
+}
+
+const GOOD = {
+  explanation: 'Revenue summed per month, charted.',
+  cells: [
+    {
+      kind: 'sql',
+      name: 'totals', // taken: becomes totals_2, and the chart follows
+      engine: 'local',
+      sql: "select date_trunc('month', ordered_at) as month, sum(revenue) as revenue from orders group by 1",
+      columns: ['month', 'revenue']
+    },
+    {
+      kind: 'chart',
+      source: 'totals',
+      mark: 'line',
+      x: { field: 'month', type: 'temporal', timeUnit: 'yearmonth' },
+      y: { field: 'revenue', type: 'quantitative', aggregate: 'sum' }
+    },
+    { kind: 'text', markdown: 'February was the **best** month.' }
+  ]
+};
+
+describe('the assistant', () => {
+  it('tells the model the file’s schema with samples and the earlier cells; streams checked cells in order', async () => {
+    const { owner, nb } = await setup();
+    gemini.script({ chunks: pieces(GOOD, 9) });
+    const events = await ask(owner, nb, 'monthly revenue as a line chart');
+
+    const sent = gemini.requests[0]!;
+    expect(sent.method).toBe('streamGenerateContent');
+    expect(sent.model).toBe('gemini-test');
+    expect(sent.apiKey).toBe('test-key');
+    expect(sent.text).toContain('Table orders (uploaded file, 3 rows; engine "local")');
+    expect(sent.text).toMatch(/revenue DOUBLE\s+e\.g\. 120\.5, 80, 99\.9/);
+    expect(sent.text).toContain('ordered_at DATE');
+    expect(sent.text).toContain('select region, sum(revenue) as revenue from orders group by region');
+    expect(sent.text).toContain('Request to the assistant: monthly revenue as a line chart');
+    expect(sent.text).toContain('Notebook title: Revenue review');
+    expect(JSON.stringify(sent.body.generationConfig)).toContain('application/json');
+
+    expect(events.map((e) => e.type)).toEqual(['cell', 'cell', 'cell', 'done']);
+    const [sql, chart, text, done] = events;
+    expect(sql).toMatchObject({ cell: { kind: 'sql', name: 'totals_2' } });
+    expect(chart).toMatchObject({ cell: { kind: 'chart', source: 'totals_2', mark: 'line' } });
+    expect(text).toMatchObject({ cell: { kind: 'text', markdown: 'February was the **best** month.' } });
+    expect(done).toEqual({ type: 'done', explanation: 'Revenue summed per month, charted.' });
+
+    const logged = await t.db.query<{ status: string; prompt_tokens: number }>(
+      'select status, prompt_tokens from ai_requests where user_id = $1',
+      [owner.id]
+    );
+    expect(logged).toEqual([{ status: 'ok', prompt_tokens: 1200 }]);
+  });
+
+  const broken: [string, string[], RegExp, number][] = [
+    ['an answer that is not JSON', ['Sure! Here is your chart: ```json'], /cut off or is not valid JSON/, 0],
+    [
+      'a cell of an unknown kind',
+      pieces({ explanation: '', cells: [{ kind: 'python', code: 'import os' }] }),
+      /unknown kind "python"/,
+      0
+    ],
+    [
+      'a chart over a column its source does not have',
+      pieces({
+        explanation: '',
+        cells: [
+          {
+            kind: 'sql',
+            name: 'by_month',
+            sql: 'select 1 as month, 2 as revenue',
+            columns: ['month', 'revenue']
+          },
+          { kind: 'chart', source: 'by_month', mark: 'bar', x: { field: 'profit', type: 'quantitative' } }
+        ]
+      }),
+      /a chart of by_month over a column it does not have: "profit"/,
+      1
+    ],
+    [
+      'SQL for an engine that does not exist',
+      pieces({
+        explanation: '',
+        cells: [{ kind: 'sql', name: 'x', engine: 'warehouse', sql: 'select 1', columns: [] }]
+      }),
+      /unknown engine "warehouse"/,
+      0
+    ]
+  ];
+  for (const [name, chunks, message, goodCells] of broken) {
+    it(`${name}: a clear error, and nothing broken inserted`, async () => {
+      const { owner, nb } = await setup();
+      gemini.script({ chunks });
+      const events = await ask(owner, nb, 'anything');
+      expect(events.filter((e) => e.type === 'cell')).toHaveLength(goodCells);
+      const last = events.at(-1)!;
+      expect(last.type).toBe('error');
+      expect(last.type === 'error' && last.message).toMatch(message);
+    });
+  }
+
+  it('a model that stops answering is cut off with a message', async () => {
+    const { owner, nb } = await setup();
+    gemini.script({ chunks: pieces(GOOD, 3), delayMs: 2000 });
+    const events = await ask(owner, nb, 'slow', 500);
+    expect(events.at(-1)).toEqual({
+      type: 'error',
+      message: 'The assistant took longer than 1 s and was stopped. Try again, or ask for less.'
+    });
+  });
+
+  it('the service refusing the key says so', async () => {
+    const { owner, nb } = await setup();
+    gemini.script({ chunks: [], status: 403 });
+    const events = await ask(owner, nb, 'x');
+    expect(events.at(-1)).toMatchObject({
+      message: 'The AI service refused the API key (check GEMINI_API_KEY).'
+    });
+  });
+
+  it('refuses viewers, strangers, a server without a key, and a user over the hourly limit', async () => {
+    const { owner, nb } = await setup();
+    const viewer = await person(t.db);
+    const stranger = await person(t.db);
+    await join(t.db, owner, viewer, 'viewer');
+    await expect(startAssist(t.db, config.ai, { userId: viewer.id, notebookId: nb.id })).rejects.toThrow(
+      /only editors/
+    );
+    await expect(startAssist(t.db, config.ai, { userId: stranger.id, notebookId: nb.id })).rejects.toThrow(
+      /not found/
+    );
+    await expect(
+      startAssist(t.db, { ...config.ai, apiKey: undefined }, { userId: owner.id, notebookId: nb.id })
+    ).rejects.toThrow('AI is not configured — set GEMINI_API_KEY on the server.');
+
+    for (let i = 0; i < 3; i++) {
+      gemini.script({ chunks: pieces(GOOD) });
+      await ask(owner, nb, `request ${i}`);
+    }
+    await expect(startAssist(t.db, config.ai, { userId: owner.id, notebookId: nb.id })).rejects.toThrow(
+      /asked the assistant 3 times in the past hour, the limit/
+    );
+    expect(gemini.requests).toHaveLength(3);
+  });
+});
