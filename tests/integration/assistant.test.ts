@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { assist, startAssist, type AssistEvent } from '../../server/ai/assist';
+import { fixQuery } from '../../server/ai/fix';
 import { loadConfig, type ServerConfig } from '../../server/config';
 import { storeUpload } from '../../server/files/files';
 import { createNotebook } from '../../server/notebooks/notebooks';
@@ -217,5 +218,48 @@ describe('the assistant', () => {
       /asked the assistant 3 times in the past hour, the limit/
     );
     expect(gemini.requests).toHaveLength(3);
+  });
+});
+
+describe('fixing a failing query', () => {
+  it('sends the query and its error with the context; returns the corrected SQL; a malformed fix says so', async () => {
+    const { owner, nb } = await setup();
+    const { workspaceId, title } = await startAssist(t.db, config.ai, {
+      userId: owner.id,
+      notebookId: nb.id
+    });
+    const args = {
+      userId: owner.id,
+      notebookId: nb.id,
+      workspaceId,
+      title,
+      sql: 'select regoin from orders',
+      error: 'Binder Error: Referenced column "regoin" not found',
+      engine: 'local',
+      cellId: null
+    };
+    gemini.script({ chunks: [JSON.stringify({ sql: 'select region from orders', explanation: 'A typo.' })] });
+    expect(await fixQuery(t.db, config, args)).toEqual({
+      sql: 'select region from orders',
+      explanation: 'A typo.'
+    });
+    const sent = gemini.requests[0]!;
+    expect(sent.method).toBe('generateContent');
+    expect(sent.text).toContain('select regoin from orders');
+    expect(sent.text).toContain('Referenced column "regoin" not found');
+    expect(sent.text).toContain('Table orders');
+
+    gemini.script({ chunks: ['{"sql": ""}'] });
+    await expect(fixQuery(t.db, config, args)).rejects.toThrow(
+      'The assistant’s fix was not in the expected form'
+    );
+    const kinds = await t.db.query<{ kind: string; status: string }>(
+      'select kind, status from ai_requests where user_id = $1 order by id',
+      [owner.id]
+    );
+    expect(kinds).toEqual([
+      { kind: 'fix', status: 'ok' },
+      { kind: 'fix', status: 'invalid' }
+    ]);
   });
 });
