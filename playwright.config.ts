@@ -18,8 +18,11 @@ process.env.SHEAF_E2E_PORT ??= String(20_000 + Math.floor(Math.random() * 30_000
 process.env.SHEAF_E2E_DATA ??= mkdtempSync(path.join(tmpdir(), 'sheaf-e2e-'));
 process.env.SHEAF_E2E_SECRET ??= randomBytes(32).toString('base64');
 process.env.SHEAF_E2E_SCHEMA ??= `e2e_${Date.now().toString(36)}`;
+process.env.SHEAF_E2E_GEMINI_PORT ??= String(Number(process.env.SHEAF_E2E_PORT) + 1);
 const port = Number(process.env.SHEAF_E2E_PORT);
 export const baseURL = `http://127.0.0.1:${port}`;
+/** The scripted model (tests/gemini) the app's assistant talks to; specs script it over HTTP. */
+export const geminiURL = `http://127.0.0.1:${process.env.SHEAF_E2E_GEMINI_PORT}`;
 
 const dbEnv: Record<string, string> = process.env.TEST_DATABASE_URL
   ? { DATABASE_URL: process.env.TEST_DATABASE_URL, DATABASE_SCHEMA: process.env.SHEAF_E2E_SCHEMA }
@@ -51,24 +54,36 @@ export default defineConfig({
       ]
     }
   },
-  webServer: {
-    command:
-      'node node_modules/vite/bin/vite.js build --logLevel error && node node_modules/tsx/dist/cli.mjs server/index.ts',
-    url: `${baseURL}/healthz`,
-    reuseExistingServer: false,
-    timeout: 180_000,
-    stdout: 'pipe',
-    stderr: 'pipe',
-    env: {
-      ...dbEnv,
-      NODE_ENV: 'production',
-      PORT: String(port),
-      HOST: '127.0.0.1',
-      DATA_DIR: process.env.SHEAF_E2E_DATA,
-      SEED_DEMO: '1',
-      SECRET_KEY: process.env.SHEAF_E2E_SECRET,
-      // The test databases run on this machine, which connections refuse by default.
-      CONNECTION_ALLOW_HOSTS: '127.0.0.1,localhost'
+  webServer: [
+    {
+      command: 'node node_modules/tsx/dist/cli.mjs tests/gemini/serve.ts',
+      url: `${geminiURL}/__requests`,
+      reuseExistingServer: false,
+      timeout: 30_000,
+      env: { SCRIPTED_GEMINI_PORT: process.env.SHEAF_E2E_GEMINI_PORT }
+    },
+    {
+      command:
+        'node node_modules/vite/bin/vite.js build --logLevel error && node node_modules/tsx/dist/cli.mjs server/index.ts',
+      url: `${baseURL}/healthz`,
+      reuseExistingServer: false,
+      timeout: 180_000,
+      stdout: 'pipe',
+      stderr: 'pipe',
+      env: {
+        ...dbEnv,
+        NODE_ENV: 'production',
+        PORT: String(port),
+        HOST: '127.0.0.1',
+        DATA_DIR: process.env.SHEAF_E2E_DATA,
+        SEED_DEMO: '1',
+        SECRET_KEY: process.env.SHEAF_E2E_SECRET,
+        // The test databases run on this machine, which connections refuse by default.
+        CONNECTION_ALLOW_HOSTS: '127.0.0.1,localhost',
+        GEMINI_API_KEY: 'e2e-key',
+        GEMINI_MODEL: 'gemini-e2e',
+        GEMINI_BASE_URL: geminiURL
+      }
     }
-  }
+  ]
 });

@@ -1,45 +1,9 @@
-// The shape of the model's answer, checked before anything reaches the notebook: zod for the structure, then each
-// cell against what exists (a chart's source and columns, a SQL cell's engine). Model output is data, never HTML.
-import { z } from 'zod';
-import { ChannelSchema, MARKS } from '../../cells/chart/config';
+// The model's answer, checked before anything reaches the notebook: zod for the structure (cells/prompt/answer),
+// then each cell against what exists (a chart's source and columns, a SQL cell's engine). Model output is data,
+// never HTML.
+import { AnswerCellSchema, type AnswerCell } from '../../cells/prompt/answer';
 
-const IDENT = /^[A-Za-z_][A-Za-z0-9_]*$/;
-
-export const SqlCellSchema = z.object({
-  kind: z.literal('sql'),
-  name: z.string().regex(IDENT).max(63),
-  /** 'local' (DuckDB in the browser) or a connection id from the context. */
-  engine: z.string().max(64).default('local'),
-  sql: z.string().min(1).max(20_000),
-  /** The columns the query returns, so charts in the same answer can be checked. */
-  columns: z.array(z.string().max(300)).max(300).default([])
-});
-
-export const ChartCellSchema = z.object({
-  kind: z.literal('chart'),
-  source: z.string().max(63),
-  mark: z.enum(MARKS),
-  title: z.string().max(300).optional(),
-  x: ChannelSchema.optional(),
-  y: ChannelSchema.optional(),
-  color: ChannelSchema.optional(),
-  size: ChannelSchema.optional(),
-  column: ChannelSchema.optional()
-});
-
-export const TextCellSchema = z.object({ kind: z.literal('text'), markdown: z.string().max(20_000) });
-
-export const AnswerCellSchema = z.discriminatedUnion('kind', [
-  SqlCellSchema,
-  ChartCellSchema,
-  TextCellSchema
-]);
-export type AnswerCell = z.infer<typeof AnswerCellSchema>;
-
-export const AnswerSchema = z.object({
-  explanation: z.string().max(4000),
-  cells: z.array(AnswerCellSchema).max(12)
-});
+export { AnswerCellSchema, AnswerSchema, type AnswerCell } from '../../cells/prompt/answer';
 
 /** What the answer may refer to: results by name (with their columns when known) and connection ids. */
 export type Known = { results: Map<string, string[] | null>; engines: Set<string> };

@@ -4,7 +4,8 @@ import type { ServerConfig } from '../config';
 import type { Queryable } from '../db/types';
 import { AppError } from '../errors';
 import { requireNotebookRole } from '../workspaces/access';
-import { checkCell, freeName, type AnswerCell, type Known } from './answer';
+import type { AssistEvent } from '../../cells/prompt/answer';
+import { checkCell, freeName, type Known } from './answer';
 import { AnswerStream, NOT_JSON } from './answer-stream';
 import { buildContext } from './context';
 import { gather } from './gather';
@@ -12,10 +13,7 @@ import { GeminiModel, MODEL_TIMEOUT_MS } from './gemini';
 import { answerJsonSchema, SYSTEM_INSTRUCTION } from './instructions';
 import { z } from 'zod';
 
-export type AssistEvent =
-  | { type: 'cell'; cell: AnswerCell }
-  | { type: 'done'; explanation: string }
-  | { type: 'error'; message: string };
+export type { AssistEvent } from '../../cells/prompt/answer';
 
 export const AssistRequestSchema = z.object({
   prompt: z.string().trim().min(1, 'Write what you want first.').max(4000),
