@@ -138,3 +138,75 @@ test('a malformed answer gives a clear error and inserts nothing broken', async 
   await expect(page.getByTestId('prompt-error')).toContainText('a cell of unknown kind "shell"');
   await expect(page.getByTestId('cell')).toHaveCount(2);
 });
+
+test('Fix with AI proposes a corrected query as a diff; reject keeps the cell, accept replaces and runs it', async ({
+  page
+}) => {
+  await signUp(page, 'Fixing Fay');
+  await page.getByRole('button', { name: 'New notebook' }).click();
+  await expect(page.getByTestId('connection-status')).toHaveText('connected');
+  const cell = page.getByTestId('cell').first();
+  await cell.locator('.cm-content').click();
+  await page.keyboard.type('select 6 * 7 as answr\nfrom range(1) t(i)\nwhere i = 1');
+  await cell.getByRole('button', { name: 'Run cell' }).click();
+  await expect(cell.getByTestId('run-summary')).toContainText('0 rows', { timeout: 60_000 });
+  // Now break it for real.
+  await cell.locator('.cm-content').click();
+  await page.keyboard.press('Control+a');
+  await page.keyboard.type('select 6 * 7 as answer\nfrom range(1) t(i)\nwhere j = 0');
+  await cell.getByRole('button', { name: 'Run cell' }).click();
+  await expect(cell.getByTestId('run-error')).toContainText('"j"');
+
+  const fixed = 'select 6 * 7 as answer\nfrom range(1) t(i)\nwhere i = 0';
+  await script(
+    { chunks: [JSON.stringify({ sql: fixed, explanation: 'There is no column j; the range column is i.' })] },
+    { chunks: [JSON.stringify({ sql: fixed, explanation: 'There is no column j; the range column is i.' })] }
+  );
+  await cell.getByRole('button', { name: 'Fix with AI' }).click();
+  const proposal = cell.getByTestId('fix-proposal');
+  await expect(proposal).toContainText('There is no column j');
+  await expect(proposal.locator('.removed')).toHaveText('- where j = 0\n');
+  await expect(proposal.locator('.added')).toHaveText('+ where i = 0\n');
+  await proposal.getByRole('button', { name: 'Reject' }).click();
+  await expect(proposal).toHaveCount(0);
+  await expect(cell.locator('.cm-content')).toContainText('where j = 0');
+
+  await cell.getByRole('button', { name: 'Fix with AI' }).click();
+  await cell.getByTestId('fix-proposal').getByRole('button', { name: 'Accept and run' }).click();
+  await expect(cell.getByTestId('result-row').first()).toContainText('42', { timeout: 30_000 });
+  await expect(cell.locator('.cm-content')).toContainText('where i = 0');
+  const calls = await received();
+  expect(calls).toHaveLength(2);
+  expect(calls[0]!.text).toContain('where j = 0');
+  expect(calls[0]!.text).toMatch(/"j" not found/);
+});
+
+test('regenerate replaces the cells the last answer wrote', async ({ page }) => {
+  await signUp(page, 'Again Al');
+  await page.getByRole('button', { name: 'New notebook' }).click();
+  await expect(page.getByTestId('connection-status')).toHaveText('connected');
+  await page.getByRole('button', { name: 'Add Ask AI cell below cell 1' }).click();
+  await page.keyboard.type('Say something');
+  await script(
+    streamed(
+      {
+        explanation: 'First.',
+        cells: [
+          { kind: 'text', markdown: 'First answer' },
+          { kind: 'text', markdown: 'Second part' }
+        ]
+      },
+      0
+    ),
+    streamed({ explanation: 'Again.', cells: [{ kind: 'text', markdown: 'A better answer' }] }, 0)
+  );
+  await page.getByRole('button', { name: 'Ask the assistant' }).click();
+  await expect(page.getByTestId('prompt-explanation')).toHaveText('First.');
+  await expect(page.getByTestId('cell')).toHaveCount(4);
+  await expect(page.getByRole('button', { name: 'Ask the assistant' })).toHaveText('✨ Regenerate');
+  await page.getByRole('button', { name: 'Ask the assistant' }).click();
+  await expect(page.getByTestId('prompt-explanation')).toHaveText('Again.');
+  await expect(page.getByTestId('cell')).toHaveCount(3);
+  await expect(page.getByTestId('cell').nth(2).getByTestId('markdown')).toHaveText('A better answer');
+  await expect(page.getByText('First answer')).toHaveCount(0);
+});
