@@ -9,13 +9,23 @@ export const PromptConfigSchema = z.object({
   explanation: z.string().max(4000).default(''),
   status: z.enum(['idle', 'asking', 'done', 'error']).default('idle'),
   error: z.string().max(2000).default(''),
-  by: z.string().max(200).default('')
+  by: z.string().max(200).default(''),
+  /** When the current request started (ms since 1970): a request older than its timeout is over. */
+  startedAt: z.number().default(0),
+  /** Hashes of the generated cells' sources as inserted, to notice edits before regenerating. */
+  hashes: z.array(z.string().max(16)).max(50).default([])
 });
 export type PromptConfig = z.infer<typeof PromptConfigSchema>;
 
+/** Key by key: one bad value from a client reads as unset, without losing the rest. */
 export function readPromptConfig(raw: Record<string, unknown>): PromptConfig {
-  const parsed = PromptConfigSchema.safeParse(raw);
-  return parsed.success ? parsed.data : PromptConfigSchema.parse({});
+  const shape = PromptConfigSchema.shape;
+  const clean: Record<string, unknown> = {};
+  for (const key of Object.keys(shape) as (keyof typeof shape)[]) {
+    const parsed = shape[key].safeParse(raw[key]);
+    if (parsed.success) clean[key] = parsed.data;
+  }
+  return PromptConfigSchema.parse(clean);
 }
 
 export const promptKind: CellKind<PromptConfig> = {
@@ -27,6 +37,6 @@ export const promptKind: CellKind<PromptConfig> = {
   named: false,
   defaults: () => ({
     source: '',
-    config: { generated: [], explanation: '', status: 'idle', error: '', by: '' }
+    config: { generated: [], explanation: '', status: 'idle', error: '', by: '', startedAt: 0, hashes: [] }
   })
 };

@@ -41,11 +41,21 @@ export function checkCell(raw: unknown, known: Known): Checked {
         return { ok: false, error: `a chart of ${cell.source} over a column it does not have: "${field}"` };
     }
   }
+  if (cell.kind === 'text') return { ok: true, cell: { ...cell, markdown: withoutImages(cell.markdown) } };
   return { ok: true, cell };
 }
 
-/** A result name not yet taken: the model's choice, or it with _2, _3… */
+/**
+ * Images in model-written markdown become links: an image loads by itself whenever anyone opens the notebook, so a
+ * model steered by text it read (a sample value, a cell) could send context to another server through its URL.
+ */
+export function withoutImages(markdown: string): string {
+  return markdown.replace(/!\[([^\]]*)\]\(([^)]*)\)/g, '[$1]($2)').replace(/<img\b[^>]*>/gi, '');
+}
+
+/** A result name not yet taken (`taken` holds lower-case names): the model's choice, or it with _2, _3… */
 export function freeName(name: string, taken: Set<string>): string {
-  if (!taken.has(name)) return name;
-  for (let i = 2; ; i++) if (!taken.has(`${name}_${i}`)) return `${name}_${i}`;
+  if (!taken.has(name.toLowerCase())) return name;
+  const base = name.slice(0, 58); // room for a suffix within 63 characters
+  for (let i = 2; ; i++) if (!taken.has(`${base}_${i}`.toLowerCase())) return `${base}_${i}`;
 }

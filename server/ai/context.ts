@@ -78,11 +78,19 @@ function describeCell(c: CellInfo, i: number): string {
 
 export function buildContext(input: ContextInput, budgetTokens = 6000): Context {
   const parts: string[] = [`Notebook title: ${input.title || '(untitled)'}`];
-  const cells = input.cells.slice(-MAX_CELLS);
+  // The cells get at most 40% of the budget, the latest (nearest the request) first, so tables keep room.
+  let cells = input.cells.slice(-MAX_CELLS);
+  const cellBudget = budgetTokens * 0.4;
+  const cellText = (cs: CellInfo[]) =>
+    cs.map((c, i) => describeCell(c, input.cells.length - cs.length + i)).join('\n');
+  while (cells.length > 0 && estimateTokens(cellText(cells)) > cellBudget) cells = cells.slice(1);
+  const dropped = input.cells.length - cells.length;
   parts.push(
     cells.length
-      ? `Cells so far (top to bottom):\n${cells.map(describeCell).join('\n')}`
-      : 'The notebook has no cells yet.'
+      ? `Cells so far (top to bottom${dropped ? `, the first ${dropped} left out` : ''}):\n${cellText(cells)}`
+      : input.cells.length
+        ? `The notebook has ${input.cells.length} cells above this request (too long to include).`
+        : 'The notebook has no cells yet.'
   );
   // Headers, separators and rounding of the pieces below.
   const RESERVE = 40;
@@ -126,7 +134,9 @@ export function buildContext(input: ContextInput, budgetTokens = 6000): Context 
   parts.push(
     tableTexts.length
       ? `Tables you can query:\n${tableTexts.join('\n')}`
-      : 'There are no tables to query yet.'
+      : rest.length
+        ? 'Tables you can query (too many to describe):'
+        : 'There are no tables to query yet.'
   );
   if (listed.length || omitted)
     parts.push(

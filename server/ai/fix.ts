@@ -3,11 +3,11 @@
 import type { ServerConfig } from '../config';
 import type { Queryable } from '../db/types';
 import { AppError } from '../errors';
-import { logRequest } from './assist';
 import { buildContext } from './context';
 import { gather } from './gather';
 import { GeminiModel, MODEL_TIMEOUT_MS } from './gemini';
 import { FIX_INSTRUCTION, FixSchema, fixJsonSchema } from './instructions';
+import { finishRequest, type Reserved } from './requests';
 import { z } from 'zod';
 
 export const FixRequestSchema = z.object({
@@ -20,12 +20,8 @@ export const FixRequestSchema = z.object({
 export async function fixQuery(
   db: Queryable,
   config: ServerConfig,
-  args: z.infer<typeof FixRequestSchema> & {
-    userId: string;
-    notebookId: string;
-    workspaceId: string;
-    title: string;
-  }
+  req: Reserved,
+  args: z.infer<typeof FixRequestSchema>
 ): Promise<{ sql: string; explanation: string }> {
   const started = Date.now();
   const model = new GeminiModel({
@@ -36,7 +32,7 @@ export async function fixQuery(
   const signal = AbortSignal.timeout(MODEL_TIMEOUT_MS);
   let status = 'ok';
   try {
-    const g = await gather(db, config.dataDir, { ...args, beforeCellId: args.cellId });
+    const g = await gather(db, config.dataDir, { ...req, beforeCellId: args.cellId });
     const context = buildContext({ title: g.title, prompt: args.sql, tables: g.tables, cells: g.cells });
     const user = `${context.text}\n\nThis query (engine "${args.engine}") fails:\n${args.sql}\n\nThe error:\n${args.error}`;
     const text = await model.generate({
@@ -65,17 +61,6 @@ export async function fixQuery(
     if (status === 'ok') status = signal.aborted ? 'timeout' : 'failed';
     throw e;
   } finally {
-    await logRequest(
-      db,
-      {
-        workspaceId: args.workspaceId,
-        userId: args.userId,
-        notebookId: args.notebookId,
-        kind: 'fix',
-        status,
-        ms: Date.now() - started
-      },
-      model.usage
-    ).catch((e: unknown) => console.error('assistant: could not log a request:', e));
+    await finishRequest(db, req.requestId, { status, ms: Date.now() - started }, model.usage);
   }
 }

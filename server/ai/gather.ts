@@ -4,6 +4,7 @@
 import { orderedCells } from '../../cells/document';
 import { readRun } from '../../cells/sql/run-record';
 import { readChartConfig } from '../../cells/chart/config';
+import { readPromptConfig } from '../../cells/prompt/kind';
 import { loadDoc } from '../collab/doc-store';
 import { DatabaseSchemaSchema } from '../connectors/schema-types';
 import { jsonValue } from '../db/json-value';
@@ -20,6 +21,8 @@ export type Gathered = {
   tables: TableInfo[];
   /** Result names in the notebook (all cells), with their columns when known. */
   results: Map<string, string[] | null>;
+  /** Uploaded files' table names (a generated result must not shadow one). */
+  fileTables: string[];
   engines: Set<string>;
 };
 
@@ -35,7 +38,13 @@ export async function gather(
   }
 ): Promise<Gathered> {
   const doc = await loadDoc(db, args.notebookId);
-  const all = orderedCells(doc);
+  // Cells the asking prompt generated last time are about to be replaced (regenerate): leave them out, even if
+  // their deletion has not reached the server yet.
+  const prompt = orderedCells(doc).find((c) => c.id === args.beforeCellId);
+  const replaced = new Set(
+    prompt?.kind === 'prompt' ? readPromptConfig(prompt.config.toJSON()).generated : []
+  );
+  const all = orderedCells(doc).filter((c) => !replaced.has(c.id));
   const stop = args.beforeCellId ? all.findIndex((c) => c.id === args.beforeCellId) : -1;
   const above = stop >= 0 ? all.slice(0, stop) : all;
   const results = new Map<string, string[] | null>();
@@ -97,7 +106,7 @@ export async function gather(
         columns: cols.map((name) => ({ name, type: typeOf(c.run.toJSON(), name) }))
       });
   }
-  return { title: args.title, cells, tables, results, engines };
+  return { title: args.title, cells, tables, results, engines, fileTables: files.map((f) => f.tableName) };
 }
 
 function typeOf(run: Record<string, unknown>, column: string): string {

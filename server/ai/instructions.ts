@@ -23,6 +23,22 @@ result columns; use only the tables and columns described.`;
 
 export const FixSchema = z.object({ sql: z.string().min(1).max(20_000), explanation: z.string().max(2000) });
 
-/** The JSON Schema Gemini is given (responseJsonSchema). */
-export const answerJsonSchema = () => z.toJSONSchema(AnswerSchema, { io: 'input' });
-export const fixJsonSchema = () => z.toJSONSchema(FixSchema, { io: 'input' });
+/**
+ * The JSON Schema Gemini is given (responseJsonSchema), in the subset it reads: anyOf rather than oneOf, enum
+ * rather than const, no $schema or defaults.
+ */
+export const answerJsonSchema = () => forGemini(z.toJSONSchema(AnswerSchema, { io: 'input' }));
+export const fixJsonSchema = () => forGemini(z.toJSONSchema(FixSchema, { io: 'input' }));
+
+function forGemini(node: unknown): unknown {
+  if (Array.isArray(node)) return node.map(forGemini);
+  if (typeof node !== 'object' || node === null) return node;
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(node)) {
+    if (k === '$schema' || k === 'default') continue;
+    if (k === 'oneOf') out.anyOf = forGemini(v);
+    else if (k === 'const') out.enum = [v];
+    else out[k] = forGemini(v);
+  }
+  return out;
+}

@@ -5,7 +5,8 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { assist, startAssist, type AssistEvent } from '../../server/ai/assist';
+import { assist, MAX_CELLS, type AssistEvent } from '../../server/ai/assist';
+import { reserveRequest } from '../../server/ai/requests';
 import { fixQuery } from '../../server/ai/fix';
 import { loadConfig, type ServerConfig } from '../../server/config';
 import { storeUpload } from '../../server/files/files';
@@ -60,19 +61,19 @@ async function setup() {
   return { owner, nb };
 }
 
-async function ask(owner: { id: string }, nb: { id: string }, prompt: string, timeoutMs?: number) {
-  const { workspaceId, title } = await startAssist(t.db, config.ai, { userId: owner.id, notebookId: nb.id });
+const reserve = (userId: string, notebookId: string, ai = config.ai, kind: 'generate' | 'fix' = 'generate') =>
+  reserveRequest(t.db, ai, { userId, notebookId, kind });
+
+async function ask(
+  owner: { id: string },
+  nb: { id: string },
+  prompt: string,
+  timeoutMs?: number,
+  cellId: string | null = null
+) {
+  const req = await reserve(owner.id, nb.id);
   const events: AssistEvent[] = [];
-  for await (const e of assist(t.db, config, {
-    userId: owner.id,
-    notebookId: nb.id,
-    workspaceId,
-    title,
-    prompt,
-    cellId: null,
-    timeoutMs
-  }))
-    events.push(e);
+  for await (const e of assist(t.db, config, req, { prompt, cellId, timeoutMs })) events.push(e);
   return events;
 }
 
@@ -200,21 +201,17 @@ describe('the assistant', () => {
     const viewer = await person(t.db);
     const stranger = await person(t.db);
     await join(t.db, owner, viewer, 'viewer');
-    await expect(startAssist(t.db, config.ai, { userId: viewer.id, notebookId: nb.id })).rejects.toThrow(
-      /only editors/
+    await expect(reserve(viewer.id, nb.id)).rejects.toThrow(/only editors/);
+    await expect(reserve(stranger.id, nb.id)).rejects.toThrow(/not found/);
+    await expect(reserve(owner.id, nb.id, { ...config.ai, apiKey: undefined })).rejects.toThrow(
+      'AI is not configured — set GEMINI_API_KEY on the server.'
     );
-    await expect(startAssist(t.db, config.ai, { userId: stranger.id, notebookId: nb.id })).rejects.toThrow(
-      /not found/
-    );
-    await expect(
-      startAssist(t.db, { ...config.ai, apiKey: undefined }, { userId: owner.id, notebookId: nb.id })
-    ).rejects.toThrow('AI is not configured — set GEMINI_API_KEY on the server.');
 
     for (let i = 0; i < 3; i++) {
       gemini.script({ chunks: pieces(GOOD) });
       await ask(owner, nb, `request ${i}`);
     }
-    await expect(startAssist(t.db, config.ai, { userId: owner.id, notebookId: nb.id })).rejects.toThrow(
+    await expect(reserve(owner.id, nb.id)).rejects.toThrow(
       /asked the assistant 3 times in the past hour, the limit/
     );
     expect(gemini.requests).toHaveLength(3);
@@ -224,22 +221,14 @@ describe('the assistant', () => {
 describe('fixing a failing query', () => {
   it('sends the query and its error with the context; returns the corrected SQL; a malformed fix says so', async () => {
     const { owner, nb } = await setup();
-    const { workspaceId, title } = await startAssist(t.db, config.ai, {
-      userId: owner.id,
-      notebookId: nb.id
-    });
     const args = {
-      userId: owner.id,
-      notebookId: nb.id,
-      workspaceId,
-      title,
       sql: 'select regoin from orders',
       error: 'Binder Error: Referenced column "regoin" not found',
       engine: 'local',
       cellId: null
     };
     gemini.script({ chunks: [JSON.stringify({ sql: 'select region from orders', explanation: 'A typo.' })] });
-    expect(await fixQuery(t.db, config, args)).toEqual({
+    expect(await fixQuery(t.db, config, await reserve(owner.id, nb.id, config.ai, 'fix'), args)).toEqual({
       sql: 'select region from orders',
       explanation: 'A typo.'
     });
@@ -250,9 +239,9 @@ describe('fixing a failing query', () => {
     expect(sent.text).toContain('Table orders');
 
     gemini.script({ chunks: ['{"sql": ""}'] });
-    await expect(fixQuery(t.db, config, args)).rejects.toThrow(
-      'The assistant’s fix was not in the expected form'
-    );
+    await expect(
+      fixQuery(t.db, config, await reserve(owner.id, nb.id, config.ai, 'fix'), args)
+    ).rejects.toThrow('The assistant’s fix was not in the expected form');
     const kinds = await t.db.query<{ kind: string; status: string }>(
       'select kind, status from ai_requests where user_id = $1 order by id',
       [owner.id]
@@ -261,5 +250,68 @@ describe('fixing a failing query', () => {
       { kind: 'fix', status: 'ok' },
       { kind: 'fix', status: 'invalid' }
     ]);
+  });
+});
+
+describe('guards on the assistant', () => {
+  it('parallel requests cannot slip past the hourly limit', async () => {
+    const { owner, nb } = await setup();
+    const tries = await Promise.allSettled(Array.from({ length: 6 }, () => reserve(owner.id, nb.id)));
+    expect(tries.filter((r) => r.status === 'fulfilled')).toHaveLength(3);
+    expect(tries.filter((r) => r.status === 'rejected')).toHaveLength(3);
+  });
+
+  it(`stops an answer after ${MAX_CELLS} cells`, async () => {
+    const { owner, nb } = await setup();
+    const cells = Array.from({ length: 40 }, (_, i) => ({ kind: 'text', markdown: `note ${i}` }));
+    gemini.script({ chunks: pieces({ explanation: '', cells }, 20) });
+    const events = await ask(owner, nb, 'many');
+    expect(events.filter((e) => e.type === 'cell')).toHaveLength(MAX_CELLS);
+    expect(events.at(-1)).toEqual({
+      type: 'error',
+      message: `The assistant wrote more than ${MAX_CELLS} cells; the first ${MAX_CELLS} were kept.`
+    });
+  });
+
+  it('renames a result whose name is taken (in any case, or by an uploaded file); the answer’s later cells follow', async () => {
+    const { owner, nb } = await setup();
+    gemini.script({
+      chunks: pieces({
+        explanation: '',
+        cells: [
+          { kind: 'sql', name: 'Totals', sql: 'select 1 as x', columns: ['x'] },
+          { kind: 'sql', name: 'orders', sql: 'select x from Totals', columns: ['x'] },
+          { kind: 'chart', source: 'orders', mark: 'bar', x: { field: 'x', type: 'nominal' } },
+          {
+            kind: 'text',
+            markdown: 'See ![the chart](https://tracker.example/p.png?d=secret) <img src=https://x.example/a>'
+          }
+        ]
+      })
+    });
+    const cells = (await ask(owner, nb, 'x')).flatMap((e) => (e.type === 'cell' ? [e.cell] : []));
+    expect(cells[0]).toMatchObject({ name: 'Totals_2' });
+    expect(cells[1]).toMatchObject({ name: 'orders_2', sql: 'select x from Totals_2' });
+    expect(cells[2]).toMatchObject({ source: 'orders_2' });
+    // Images in model-written markdown become links: nothing loads by itself.
+    expect(cells[3]).toMatchObject({ markdown: 'See [the chart](https://tracker.example/p.png?d=secret) ' });
+  });
+
+  it('a person leaving mid-answer stops the model, recorded as cancelled', async () => {
+    const { owner, nb } = await setup();
+    gemini.script({ chunks: pieces(GOOD, 8), delayMs: 300 });
+    const req = await reserve(owner.id, nb.id);
+    const leave = new AbortController();
+    const events: AssistEvent[] = [];
+    for await (const e of assist(t.db, config, req, { prompt: 'x', cellId: null, signal: leave.signal })) {
+      events.push(e);
+      if (e.type === 'cell') leave.abort();
+    }
+    expect(events.map((e) => e.type)).toEqual(['cell', 'error']);
+    const [row] = await t.db.query<{ status: string }>(
+      'select status from ai_requests where id = $1::bigint',
+      [req.requestId]
+    );
+    expect(row!.status).toBe('cancelled');
   });
 });

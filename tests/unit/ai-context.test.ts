@@ -81,4 +81,19 @@ describe('buildContext', () => {
     expect(c.text).toMatch(/… \d+ more columns/);
     expect(estimateTokens(c.text)).toBeLessThanOrEqual(800);
   });
+
+  it('long cells cannot crowd out the tables: the latest cells are kept, within 40% of the budget', () => {
+    const cells = Array.from({ length: 30 }, (_, i) => ({
+      kind: 'sql' as const,
+      name: `q${i}`,
+      sql: `select ${'x, '.repeat(500)} from t${i}`,
+      engine: 'local'
+    }));
+    const c = buildContext({ title: 'T', prompt: 'orders', tables: [table('orders', ['id'])], cells }, 6000);
+    expect(c.described).toEqual(['orders']);
+    expect(c.text).toContain('result table "q29"');
+    expect(c.text).not.toContain('result table "q0"');
+    expect(c.text).toMatch(/the first \d+ left out/);
+    expect(estimateTokens(c.text)).toBeLessThanOrEqual(6000);
+  });
 });

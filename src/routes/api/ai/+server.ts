@@ -1,6 +1,6 @@
 // Whether the assistant is available, so its controls can say so instead of failing on use.
 import { json } from '@sveltejs/kit';
-import { NOT_CONFIGURED } from '$server/ai/assist';
+import { NOT_CONFIGURED } from '$server/ai/requests';
 import { loadConfig } from '$server/config';
 import { AppError } from '$server/errors';
 import { apiError } from '$server/http/respond';

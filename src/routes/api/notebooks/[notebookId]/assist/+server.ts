@@ -1,6 +1,7 @@
 // Ask the assistant for cells (editors): the answer streams back as NDJSON events, one cell per line as the model
 // writes it, then "done" with its explanation (or "error"). Refusals before the model is called are JSON errors.
-import { AssistRequestSchema, assist, startAssist } from '$server/ai/assist';
+import { AssistRequestSchema, assist } from '$server/ai/assist';
+import { reserveRequest } from '$server/ai/requests';
 import { loadConfig } from '$server/config';
 import { getDb } from '$server/db/instance';
 import { AppError, invalid } from '$server/errors';
@@ -15,17 +16,15 @@ export async function POST({ locals, params, request }) {
     const db = await getDb();
     const config = loadConfig();
     const userId = locals.user.id;
-    const { workspaceId, title } = await startAssist(db, config.ai, {
-      userId,
-      notebookId: params.notebookId
-    });
-    const events = assist(db, config, {
+    const req = await reserveRequest(db, config.ai, {
       userId,
       notebookId: params.notebookId,
-      workspaceId,
-      title,
+      kind: 'generate'
+    });
+    const events = assist(db, config, req, {
       prompt: body.data.prompt,
-      cellId: body.data.cellId
+      cellId: body.data.cellId,
+      signal: request.signal
     });
     const encoder = new TextEncoder();
     const stream = new ReadableStream<Uint8Array>({

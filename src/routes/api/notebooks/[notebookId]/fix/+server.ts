@@ -1,6 +1,6 @@
 // Ask the assistant to fix a failing query (editors): returns the corrected SQL and what was wrong.
 import { json } from '@sveltejs/kit';
-import { startAssist } from '$server/ai/assist';
+import { reserveRequest } from '$server/ai/requests';
 import { FixRequestSchema, fixQuery } from '$server/ai/fix';
 import { loadConfig } from '$server/config';
 import { getDb } from '$server/db/instance';
@@ -16,13 +16,8 @@ export async function POST({ locals, params, request }) {
     const db = await getDb();
     const config = loadConfig();
     const userId = locals.user.id;
-    const { workspaceId, title } = await startAssist(db, config.ai, {
-      userId,
-      notebookId: params.notebookId
-    });
-    return json(
-      await fixQuery(db, config, { ...body.data, userId, notebookId: params.notebookId, workspaceId, title })
-    );
+    const req = await reserveRequest(db, config.ai, { userId, notebookId: params.notebookId, kind: 'fix' });
+    return json(await fixQuery(db, config, req, body.data));
   } catch (e) {
     return apiError(e);
   }
