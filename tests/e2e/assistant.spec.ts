@@ -77,7 +77,9 @@ test('a request writes SQL, a chart and text, streamed into both browsers in ord
 
   // Bob sees the first cell arrive while the answer is still being written.
   await expect(bob.page.getByTestId('cell').nth(2)).toHaveAttribute('data-kind', 'sql', { timeout: 15_000 });
-  await expect(bob.page.getByTestId('prompt-status')).toContainText('Writing cells…');
+  await expect(bob.page.getByTestId('prompt-status')).toContainText('Ada Asks asked; Writing cells…');
+  // One request per prompt at a time: Bob cannot ask (or regenerate) while Ada's answer is being written.
+  await expect(bob.page.getByRole('button', { name: 'Ask the assistant' })).toBeDisabled();
   const order = ['sql', 'prompt', 'sql', 'chart', 'text', 'sql'];
   await expect.poll(() => kinds(page), { timeout: 30_000 }).toEqual(order);
   await expect.poll(() => kinds(bob.page), { timeout: 30_000 }).toEqual(order);
@@ -111,7 +113,9 @@ test('a request writes SQL, a chart and text, streamed into both browsers in ord
   await expect(last.getByTestId('result-row').first()).toContainText(String(wettest!.most), {
     timeout: 30_000
   });
-  await expect(page.getByTestId('prompt-fix')).toContainText('wettest: A typo in precipitation.');
+  await expect(page.getByTestId('prompt-fix')).toHaveText(
+    'wettest failed and was fixed: A typo in precipitation.'
+  );
   const calls = await received();
   expect(calls.map((c) => c.method)).toEqual(['streamGenerateContent', 'generateContent']);
   expect(calls[1]!.text).toContain('precipitaton');
@@ -204,6 +208,22 @@ test('regenerate replaces the cells the last answer wrote', async ({ page }) => 
   await expect(page.getByTestId('prompt-explanation')).toHaveText('First.');
   await expect(page.getByTestId('cell')).toHaveCount(4);
   await expect(page.getByRole('button', { name: 'Ask the assistant' })).toHaveText('✨ Regenerate');
+
+  // An edited generated cell is not thrown away without asking.
+  await page.getByTestId('cell').nth(2).getByTestId('markdown').click();
+  await page.keyboard.press('Control+End');
+  await page.keyboard.type(' (checked by Al)');
+  await page.keyboard.press('Escape');
+  page.once('dialog', (d) => {
+    expect(d.message()).toContain('one of them has been edited since');
+    void d.dismiss();
+  });
+  await page.getByRole('button', { name: 'Ask the assistant' }).click();
+  await expect(page.getByTestId('cell')).toHaveCount(4);
+  await expect(page.getByTestId('cell').nth(2).getByTestId('markdown')).toHaveText(
+    'First answer (checked by Al)'
+  );
+  page.once('dialog', (d) => void d.accept());
   await page.getByRole('button', { name: 'Ask the assistant' }).click();
   await expect(page.getByTestId('prompt-explanation')).toHaveText('Again.');
   await expect(page.getByTestId('cell')).toHaveCount(3);
