@@ -41,11 +41,19 @@ export class GeminiModel {
     };
   }
 
-  private noteUsage(meta: { promptTokenCount?: number; candidatesTokenCount?: number } | undefined) {
+  private noteUsage(
+    meta:
+      { promptTokenCount?: number; candidatesTokenCount?: number; thoughtsTokenCount?: number } | undefined
+  ) {
     if (!meta) return;
+    // Thinking models bill their thoughts as output too.
+    const output =
+      meta.candidatesTokenCount !== undefined || meta.thoughtsTokenCount !== undefined
+        ? (meta.candidatesTokenCount ?? 0) + (meta.thoughtsTokenCount ?? 0)
+        : null;
     this.usage = {
       promptTokens: meta.promptTokenCount ?? this.usage.promptTokens,
-      outputTokens: meta.candidatesTokenCount ?? this.usage.outputTokens
+      outputTokens: output ?? this.usage.outputTokens
     };
   }
 

@@ -59,7 +59,8 @@ export async function fixWithAi(
   const res = await fetch(`/api/notebooks/${notebookId}/fix`, {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
-    body: JSON.stringify(body)
+    // Long error messages (a stack of context) only need their start.
+    body: JSON.stringify({ ...body, error: body.error.slice(0, 4000) })
   });
   if (!res.ok) throw new Error(await errorMessage(res, 'The assistant could not fix the query'));
   return (await res.json()) as { sql: string; explanation: string };
