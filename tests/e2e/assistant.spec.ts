@@ -4,7 +4,7 @@
 import { expect, test, type Page } from '@playwright/test';
 import { geminiURL } from '../../playwright.config';
 import type { ReceivedRequest, ScriptedAnswer } from '../gemini/scripted-gemini';
-import { ownerAndEditor, signUp } from './helpers';
+import { ownerAndEditor, signUpWithNotebook } from './helpers';
 import { nativeWeather as native, WEATHER } from './weather';
 
 async function script(...answers: ScriptedAnswer[]) {
@@ -126,9 +126,7 @@ test('a request writes SQL, a chart and text, streamed into both browsers in ord
 });
 
 test('a malformed answer gives a clear error and inserts nothing broken', async ({ page }) => {
-  await signUp(page, 'Mal Formed');
-  await page.getByRole('button', { name: 'New notebook' }).click();
-  await expect(page.getByTestId('connection-status')).toHaveText('connected');
+  await signUpWithNotebook(page, 'Mal Formed');
   await page.getByRole('button', { name: 'Add Ask AI cell below cell 1' }).click();
   await page.keyboard.type('Anything');
 
@@ -146,9 +144,7 @@ test('a malformed answer gives a clear error and inserts nothing broken', async 
 test('Fix with AI proposes a corrected query as a diff; reject keeps the cell, accept replaces and runs it', async ({
   page
 }) => {
-  await signUp(page, 'Fixing Fay');
-  await page.getByRole('button', { name: 'New notebook' }).click();
-  await expect(page.getByTestId('connection-status')).toHaveText('connected');
+  await signUpWithNotebook(page, 'Fixing Fay');
   const cell = page.getByTestId('cell').first();
   await cell.locator('.cm-content').click();
   await page.keyboard.type('select 6 * 7 as answr\nfrom range(1) t(i)\nwhere i = 1');
@@ -186,9 +182,7 @@ test('Fix with AI proposes a corrected query as a diff; reject keeps the cell, a
 });
 
 test('regenerate replaces the cells the last answer wrote', async ({ page }) => {
-  await signUp(page, 'Again Al');
-  await page.getByRole('button', { name: 'New notebook' }).click();
-  await expect(page.getByTestId('connection-status')).toHaveText('connected');
+  await signUpWithNotebook(page, 'Again Al');
   await page.getByRole('button', { name: 'Add Ask AI cell below cell 1' }).click();
   await page.keyboard.type('Say something');
   await script(

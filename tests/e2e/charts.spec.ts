@@ -2,7 +2,7 @@
 // spec, watch a co-editor's chart follow.
 import { DuckDBInstance } from '@duckdb/node-api';
 import { expect, test, type Locator, type Page } from '@playwright/test';
-import { ownerAndEditor, signUp, typeSql } from './helpers';
+import { ownerAndEditor, signUpWithNotebook, typeSql } from './helpers';
 import { nativeWeather as native, WEATHER } from './weather';
 
 const cell = (page: Page, i: number) => page.getByTestId('cell').nth(i);
@@ -109,9 +109,7 @@ test('a chart over a 3,000,000-row result is aggregated in DuckDB, and its numbe
   page
 }) => {
   test.setTimeout(180_000);
-  await signUp(page, 'Big Data Bea');
-  await page.getByRole('button', { name: 'New notebook' }).click();
-  await expect(page.getByTestId('connection-status')).toHaveText('connected');
+  await signUpWithNotebook(page, 'Big Data Bea');
   const BIG = `select 'shop_' || (i % 7) as shop, (i * 7919) % 10007 as amount, i::int as order_id from range(3000000) t(i)`;
   await cell(page, 0).locator('.cm-content').click();
   await page.keyboard.type(BIG);

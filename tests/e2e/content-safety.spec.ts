@@ -1,7 +1,7 @@
 // What a notebook's authors write is shown to everyone who opens it, so markdown and chart specs must not be
 // able to run script: markdown is sanitised, Vega runs without eval, and the page forbids eval besides.
 import { expect, test } from '@playwright/test';
-import { signUp } from './helpers';
+import { signUpWithNotebook } from './helpers';
 
 const EVIL_MARKDOWN = [
   '# Notes',
@@ -25,9 +25,7 @@ const EVIL_MARKDOWN = [
 ].join('\n');
 
 test('markdown renders headings, lists and tables, and nothing in it runs', async ({ page }) => {
-  await signUp(page, 'Mallory Markdown');
-  await page.getByRole('button', { name: 'New notebook' }).click();
-  await expect(page.getByTestId('connection-status')).toHaveText('connected');
+  await signUpWithNotebook(page, 'Mallory Markdown');
   // The page forbids eval and script from elsewhere ('wasm-unsafe-eval' only lets WebAssembly compile).
   const csp = (await page.request.get(page.url())).headers()['content-security-policy'] ?? '';
   expect(csp).toMatch(/script-src 'self' 'wasm-unsafe-eval'( 'nonce-[^']+')?;/);
@@ -59,9 +57,7 @@ test('markdown renders headings, lists and tables, and nothing in it runs', asyn
 });
 
 test('a Vega spec whose expressions reach for window or Function does not run them', async ({ page }) => {
-  await signUp(page, 'Mallory Vega');
-  await page.getByRole('button', { name: 'New notebook' }).click();
-  await expect(page.getByTestId('connection-status')).toHaveText('connected');
+  await signUpWithNotebook(page, 'Mallory Vega');
   await page.getByTestId('cell').first().locator('.cm-content').click();
   await page.keyboard.type("select 'a' as k, 1 as v union all select 'b', 2");
   await page.getByRole('button', { name: 'Run cell' }).click();

@@ -3,7 +3,7 @@
 import { copyFile, mkdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { expect, test, type Page } from '@playwright/test';
-import { signUp } from './helpers';
+import { signUpWithNotebook } from './helpers';
 import { nativeWeather as native, WEATHER } from './weather';
 
 const QUERY =
@@ -21,9 +21,7 @@ test('a result as CSV and Parquet, a chart as PNG and SVG, the notebook as an of
   browser
 }) => {
   test.setTimeout(120_000);
-  await signUp(page, 'Exporting Eve');
-  await page.getByRole('button', { name: 'New notebook' }).click();
-  await expect(page.getByTestId('connection-status')).toHaveText('connected');
+  await signUpWithNotebook(page, 'Exporting Eve');
   await page.getByLabel('Notebook title').fill('Seattle weather');
   await page.getByLabel('Upload files').setInputFiles(WEATHER);
   await expect(page.getByTestId('file')).toContainText('seattle_weather');

@@ -83,3 +83,11 @@ export async function ownerAndEditor(browser: Browser, ownerName: string, editor
   await expect(owner.page.getByTestId('connection-status')).toHaveText('connected');
   return { owner, editor, workspacePath };
 }
+
+/** A new person with a new, connected notebook open. */
+export async function signUpWithNotebook(page: Page, name: string) {
+  const who = await signUp(page, name);
+  await page.getByRole('button', { name: 'New notebook' }).click();
+  await expect(page.getByTestId('connection-status')).toHaveText('connected');
+  return who;
+}
