@@ -13,6 +13,8 @@ import { parquetPathOf } from './parquet-export';
 
 const ID = /^[A-Za-z0-9_-]{1,64}$/;
 const dirOf = (dataDir: string, notebookId: string) => path.join(dataDir, 'results', notebookId);
+/** Where a notebook's stored results live (forks copy them). */
+export const resultsDir = dirOf;
 const fileOf = (dataDir: string, notebookId: string, cellId: string, runId: string) =>
   path.join(dirOf(dataDir, notebookId), `${cellId}-${runId}.arrow`);
 

@@ -8,6 +8,8 @@ import {
   restoreNotebook,
   TRASH_DAYS
 } from '$server/notebooks/notebooks';
+import { forkNotebook, listTemplates } from '$server/notebooks/fork';
+import { loadConfig } from '$server/config';
 import { formFields } from '$server/validate';
 import { canWrite } from '$server/workspaces/roles';
 import { getWorkspace } from '$server/workspaces/workspaces';
@@ -22,13 +24,36 @@ export async function load({ locals, params, url }) {
   try {
     const workspace = await getWorkspace(db, user.id, params.workspaceId);
     const notebooks = await listNotebooks(db, user.id, params.workspaceId, { q, trash });
-    return { workspace, notebooks, q, trash, canWrite: canWrite(workspace.role), trashDays: TRASH_DAYS };
+    const templates = trash ? [] : await listTemplates(db, user.id, params.workspaceId);
+    return {
+      workspace,
+      notebooks,
+      templates,
+      q,
+      trash,
+      canWrite: canWrite(workspace.role),
+      trashDays: TRASH_DAYS
+    };
   } catch (e) {
     pageError(e);
   }
 }
 
 export const actions = {
+  useTemplate: async ({ locals, params, request, url }) => {
+    const user = requireUser(locals, url);
+    const fields = formFields(await request.formData());
+    let created;
+    try {
+      created = await forkNotebook(await getDb(), loadConfig().dataDir, user.id, fields.id ?? '', {
+        workspaceId: params.workspaceId,
+        title: fields.title
+      });
+    } catch (e) {
+      return actionFailure(e, fields);
+    }
+    redirect(303, `/n/${created.id}`);
+  },
   create: async ({ locals, params, request, url }) => {
     const user = requireUser(locals, url);
     const fields = formFields(await request.formData());
