@@ -4,6 +4,7 @@ import { loadConfig, type ServerConfig } from '../config';
 import { purgeDeletedNotebooks } from '../notebooks/notebooks';
 import { deleteExpiredSessions } from '../auth/session';
 import { openMigratedDb } from './open';
+import { purgeOrphanResults } from '../results/cleanup';
 import { seedDemo } from './seed';
 import type { Db } from './types';
 
@@ -32,6 +33,7 @@ async function start(config: ServerConfig): Promise<Db> {
   const housekeeping = async () => {
     await purgeDeletedNotebooks(db);
     await deleteExpiredSessions(db);
+    await purgeOrphanResults(db, config.dataDir);
   };
   await housekeeping();
   setInterval(() => housekeeping().catch((e) => console.error('housekeeping failed:', e)), 3600_000).unref();

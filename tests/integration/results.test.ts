@@ -19,7 +19,11 @@ import {
   vectorFromArray
 } from 'apache-arrow';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import * as Y from 'yjs';
+import { deleteCell, orderedCells } from '../../cells/document';
+import { appendUpdates, loadDoc } from '../../server/collab/doc-store';
 import { createNotebook } from '../../server/notebooks/notebooks';
+import { purgeOrphanResults } from '../../server/results/cleanup';
 import { send, startFilesServer, type FilesServer } from './helpers/files-server';
 import { join, person } from './helpers/people';
 import { freshDb, type TestDb } from './helpers/test-db';
@@ -185,5 +189,38 @@ describe('Parquet downloads of stored results', () => {
     expect((await put(owner.token, `${base}/run2`, arrow(3))).status).toBe(201);
     expect(await readdir(path.join(server.dataDir, 'results', nb.id))).toEqual(['cellp-run2.arrow']);
     expect((await get(viewer.token, `${base}/run2?format=parquet`)).status).toBe(200);
+  });
+});
+
+describe('housekeeping of stored results', () => {
+  it('removes results of deleted cells and of purged notebooks, and keeps the rest', async () => {
+    const owner = await person(t.db);
+    const nb = await createNotebook(t.db, owner.id, owner.workspaceId, { title: 'GC' }, [
+      { kind: 'sql', name: 'kept', source: 'select 1' },
+      { kind: 'sql', name: 'gone', source: 'select 2' }
+    ]);
+    const doc = await loadDoc(t.db, nb.id);
+    const [kept, gone] = orderedCells(doc);
+    expect((await put(owner.token, `/api/results/${nb.id}/${kept!.id}/r1`, arrow(2))).status).toBe(201);
+    expect((await put(owner.token, `/api/results/${nb.id}/${gone!.id}/r2`, arrow(2))).status).toBe(201);
+    const before = Y.encodeStateVector(doc);
+    deleteCell(doc, gone!.id);
+    await appendUpdates(t.db, nb.id, [Y.encodeStateAsUpdate(doc, before)]);
+    // A deletion made today may still be undone: nothing is swept yet.
+    await purgeOrphanResults(t.db, server.dataDir);
+    expect((await readdir(path.join(server.dataDir, 'results', nb.id))).length).toBe(2);
+    await t.db.query("update doc_updates set created_at = now() - interval '2 days' where notebook_id = $1", [
+      nb.id
+    ]);
+
+    const other = await createNotebook(t.db, owner.id, owner.workspaceId, { title: 'Purged' });
+    expect((await put(owner.token, `/api/results/${other.id}/c/r3`, arrow(2))).status).toBe(201);
+    await t.db.query('delete from notebooks where id = $1', [other.id]); // as purging the trash does
+
+    const purged = await purgeOrphanResults(t.db, server.dataDir);
+    expect(purged.cells).toBeGreaterThanOrEqual(1);
+    expect(await readdir(path.join(server.dataDir, 'results', nb.id))).toEqual([`${kept!.id}-r1.arrow`]);
+    expect((await readdir(path.join(server.dataDir, 'results'))).includes(other.id)).toBe(false);
+    expect((await get(owner.token, `/api/results/${nb.id}/${kept!.id}/r1`)).status).toBe(200);
   });
 });
