@@ -1,6 +1,5 @@
 // The assistant against a scripted model speaking Gemini's REST API over real HTTP, with a real database: what the
 // model is told, how its streamed answer becomes checked cells, and everything that stops a request.
-import { Readable } from 'node:stream';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -9,10 +8,10 @@ import { assist, MAX_CELLS, type AssistEvent } from '../../server/ai/assist';
 import { reserveRequest } from '../../server/ai/requests';
 import { fixQuery } from '../../server/ai/fix';
 import { loadConfig, type ServerConfig } from '../../server/config';
-import { storeUpload } from '../../server/files/files';
 import { createNotebook } from '../../server/notebooks/notebooks';
 import { pieces, startScriptedGemini, type ScriptedGemini } from '../gemini/scripted-gemini';
 import { join, person } from './helpers/people';
+import { uploadCsv } from './helpers/upload';
 import { freshDb, type TestDb } from './helpers/test-db';
 
 let t: TestDb;
@@ -43,13 +42,7 @@ const CSV = 'region,revenue,ordered_at\nnorth,120.5,2024-01-03\nsouth,80,2024-02
 
 async function setup() {
   const owner = await person(t.db, 'Asking Ann');
-  await storeUpload(t.db, dataDir, {
-    userId: owner.id,
-    workspaceId: owner.workspaceId,
-    fileName: 'orders.csv',
-    source: Readable.from([CSV]),
-    limitBytes: 1e6
-  });
+  await uploadCsv(t.db, dataDir, owner, 'orders.csv', CSV);
   const nb = await createNotebook(t.db, owner.id, owner.workspaceId, { title: 'Revenue review' }, [
     {
       kind: 'sql',

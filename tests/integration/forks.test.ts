@@ -11,11 +11,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { insertCell, orderedCells } from '../../cells/document';
 import { appendUpdates, loadDoc } from '../../server/collab/doc-store';
 import { listFiles, parquetPath } from '../../server/files/files';
-import { storeUpload } from '../../server/files/files';
 import { forkNotebook, listTemplates, originOf, setTemplate } from '../../server/notebooks/fork';
 import { createNotebook } from '../../server/notebooks/notebooks';
 import { resultPath, storeResult } from '../../server/results/results';
 import { join, person } from './helpers/people';
+import { uploadCsv } from './helpers/upload';
 import { freshDb, type TestDb } from './helpers/test-db';
 
 let t: TestDb;
@@ -31,20 +31,8 @@ afterAll(async () => {
 
 async function original() {
   const ann = await person(t.db, 'Original Ann');
-  await storeUpload(t.db, dataDir, {
-    userId: ann.id,
-    workspaceId: ann.workspaceId,
-    fileName: 'orders.csv',
-    source: Readable.from(['id,amount\n1,10\n2,20\n3,30\n']),
-    limitBytes: 1e6
-  });
-  await storeUpload(t.db, dataDir, {
-    userId: ann.id,
-    workspaceId: ann.workspaceId,
-    fileName: 'unrelated.csv',
-    source: Readable.from(['x\n1\n']),
-    limitBytes: 1e6
-  });
+  await uploadCsv(t.db, dataDir, ann, 'orders.csv', 'id,amount\n1,10\n2,20\n3,30\n');
+  await uploadCsv(t.db, dataDir, ann, 'unrelated.csv', 'x\n1\n');
   const nb = await createNotebook(t.db, ann.id, ann.workspaceId, { title: 'Sales' }, [
     { kind: 'sql', name: 'total', source: 'select sum(amount) as total from orders' },
     { kind: 'sql', name: 'on_db', source: 'select 1', config: { engine: 'some-connection-id' } }

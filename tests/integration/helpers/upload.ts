@@ -1,0 +1,20 @@
+// A CSV uploaded through the real upload code, for tests that need a file in a workspace.
+import { Readable } from 'node:stream';
+import type { Db } from '../../../server/db/types';
+import { storeUpload } from '../../../server/files/files';
+
+export function uploadCsv(
+  db: Db,
+  dataDir: string,
+  who: { id: string; workspaceId: string },
+  fileName: string,
+  csv: string
+) {
+  return storeUpload(db, dataDir, {
+    userId: who.id,
+    workspaceId: who.workspaceId,
+    fileName,
+    source: Readable.from([csv]),
+    limitBytes: 1e6
+  });
+}
