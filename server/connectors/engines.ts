@@ -4,7 +4,7 @@ import { runDuckdbQuery } from './duckdb/execute';
 import { introspectDuckdb, testDuckdb } from './duckdb/introspect';
 import { forgetPools } from './mysql/client';
 import { runMysqlQuery } from './mysql/execute';
-import { checkHost } from './host-policy';
+import { pinned } from './host-policy';
 import { introspectMysql, testMysql } from './mysql/introspect';
 import { forgetClients } from './postgres/client';
 import { runPostgresQuery } from './postgres/execute';
@@ -24,16 +24,16 @@ export async function runQuery(
   const text = withoutTrailingSemicolons(sql);
   if (!text) throw new QueryError('sql', 'Write a query first.');
   if (conn.kind === 'duckdb') return runDuckdbQuery(conn, text, sink, signal);
-  await checkHost(conn.settings.host);
-  if (conn.kind === 'mysql') return runMysqlQuery(conn, text, sink, signal);
-  return runPostgresQuery(conn, text, sink, signal);
+  const reach = { ...conn, settings: await pinned(conn.settings) };
+  if (reach.kind === 'mysql') return runMysqlQuery(reach, text, sink, signal);
+  return runPostgresQuery(reach, text, sink, signal);
 }
 
 export async function introspect(conn: OpenConnection): Promise<DatabaseSchema> {
   if (conn.kind === 'duckdb') return introspectDuckdb(conn.settings);
-  await checkHost(conn.settings.host);
-  if (conn.kind === 'mysql') return introspectMysql(conn);
-  return introspectPostgres(conn);
+  const reach = { ...conn, settings: await pinned(conn.settings) };
+  if (reach.kind === 'mysql') return introspectMysql(reach);
+  return introspectPostgres(reach);
 }
 
 export type TestTarget =
@@ -42,13 +42,14 @@ export type TestTarget =
 
 export async function testSettings(t: TestTarget): Promise<TestResult> {
   if (t.kind === 'duckdb') return testDuckdb(t.settings);
+  let reach: typeof t;
   try {
-    await checkHost(t.settings.host);
+    reach = { ...t, settings: await pinned(t.settings) };
   } catch (e) {
     return { ok: false, problem: 'refused', message: (e as Error).message };
   }
-  if (t.kind === 'mysql') return testMysql(t);
-  return testPostgres(t);
+  if (reach.kind === 'mysql') return testMysql(reach);
+  return testPostgres(reach);
 }
 
 export async function forget(connectionId: string): Promise<void> {

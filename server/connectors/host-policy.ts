@@ -22,18 +22,23 @@ export function isLocalAddress(ip: string): boolean {
   return v6 === '::1' || v6 === '::' || /^fe[89ab][0-9a-f]:/.test(v6);
 }
 
-/** Throws a readable error when `host` resolves to an address connections may not reach. */
+/**
+ * Throws a readable error when `host` resolves to an address connections may not reach. Otherwise returns the
+ * vetted address to connect to, for a host name: connecting to the name again would resolve it again, and a name
+ * whose DNS answer changes between the check and the connection (DNS rebinding) would slip through. Null when
+ * there is nothing to pin (an IP address, an allowed host, or a name that does not resolve — the driver then says so).
+ */
 export async function checkHost(
   host: string,
   allow: string[] = loadConfig().connectionAllowHosts,
   resolve: Resolve = resolveAll
-): Promise<void> {
-  if (allow.includes('*') || allow.includes(host.toLowerCase())) return;
+): Promise<string | null> {
+  if (allow.includes('*') || allow.includes(host.toLowerCase())) return null;
   let addresses: string[];
   try {
     addresses = isIP(host) ? [host] : await resolve(host);
   } catch {
-    return; // the driver will report the DNS failure in its own words
+    return null;
   }
   const local = addresses.find((a) => isLocalAddress(a) && !allow.includes(a));
   if (local) {
@@ -43,4 +48,14 @@ export async function checkHost(
         'An administrator can allow it with CONNECTION_ALLOW_HOSTS.'
     );
   }
+  return isIP(host) ? null : (addresses[0] ?? null);
+}
+
+/** Network settings with the address the host name was vetted at (never stored; set per connection attempt). */
+export type Pinned<S> = S & { address?: string };
+
+/** The settings to connect with: the host checked, and its vetted address pinned. */
+export async function pinned<S extends { host: string }>(settings: S): Promise<Pinned<S>> {
+  const address = await checkHost(settings.host);
+  return address ? { ...settings, address } : settings;
 }

@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { checkHost, isLocalAddress } from '../../server/connectors/host-policy';
+import { poolOptions } from '../../server/connectors/mysql/client';
+import { clientOptions } from '../../server/connectors/postgres/client';
 
 const resolvesTo =
   (...ips: string[]) =>
@@ -29,8 +31,38 @@ describe('where connections may go', () => {
       /CONNECTION_ALLOW_HOSTS/
     );
     await expect(checkHost('metadata.internal', [], resolvesTo('169.254.169.254'))).rejects.toThrow();
-    await expect(checkHost('db.internal', [], resolvesTo('10.0.0.7'))).resolves.toBeUndefined();
-    await expect(checkHost('localhost', ['localhost'], resolvesTo('127.0.0.1'))).resolves.toBeUndefined();
-    await expect(checkHost('127.0.0.1', ['*'])).resolves.toBeUndefined();
+    await expect(checkHost('db.internal', [], resolvesTo('10.0.0.7'))).resolves.toBe('10.0.0.7');
+    await expect(checkHost('localhost', ['localhost'], resolvesTo('127.0.0.1'))).resolves.toBeNull();
+    await expect(checkHost('127.0.0.1', ['*'])).resolves.toBeNull();
+  });
+});
+
+describe('DNS rebinding: the address that was checked is the one connected to', () => {
+  it('returns the vetted address for a host name, nothing to pin for IPs and allowed hosts', async () => {
+    expect(await checkHost('db.example', [], resolvesTo('10.1.2.3'))).toBe('10.1.2.3');
+    expect(await checkHost('10.9.9.9', [], resolvesTo('127.0.0.1'))).toBeNull();
+    expect(await checkHost('localhost', ['localhost'], resolvesTo('127.0.0.1'))).toBeNull();
+  });
+
+  it('drivers connect to the pinned address and still check certificates against the host name', () => {
+    const settings = {
+      host: 'db.example',
+      address: '10.1.2.3',
+      port: 5432,
+      database: 'd',
+      user: 'u',
+      ssl: 'verify-full' as const,
+      statementTimeoutS: 60,
+      rowCap: 1000,
+      maxConcurrent: 4
+    };
+    const pg = clientOptions({ settings, password: 'p' }, 1);
+    expect(pg.host).toBe('10.1.2.3');
+    expect(pg.ssl).toEqual({ rejectUnauthorized: true, servername: 'db.example' });
+    const my = poolOptions({ settings, password: 'p' }, 1);
+    expect(my.host).toBe('10.1.2.3');
+    expect(my.ssl).toEqual({ rejectUnauthorized: true, servername: 'db.example' });
+    const { address: _a, ...unpinned } = settings;
+    expect(clientOptions({ settings: unpinned, password: 'p' }, 1).host).toBe('db.example');
   });
 });

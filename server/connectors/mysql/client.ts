@@ -1,6 +1,7 @@
 // mysql2 pools for a workspace's MySQL/MariaDB connection: one per connection (its size is the limit on queries
 // at once), plus a one-connection pool for KILL QUERY and introspection. Every session is read-only.
 import mysql from 'mysql2';
+import type { Pinned } from '../host-policy';
 import type { NetworkSettings } from '../settings';
 import type { NetworkConnection } from '../store';
 
@@ -9,9 +10,10 @@ export const CONNECT_TIMEOUT_S = 10;
 export type Target = { settings: NetworkSettings; password: string | undefined };
 
 export function poolOptions(t: Target, max: number): mysql.PoolOptions {
-  const s = t.settings;
+  const s: Pinned<NetworkSettings> = t.settings;
   return {
-    host: s.host,
+    // The address the host name was vetted at (see host-policy); certificates are still checked against the name.
+    host: s.address ?? s.host,
     port: s.port,
     database: s.database,
     user: s.user,
@@ -21,7 +23,7 @@ export function poolOptions(t: Target, max: number): mysql.PoolOptions {
       s.ssl === 'require'
         ? { rejectUnauthorized: false }
         : s.ssl === 'verify-full'
-          ? { rejectUnauthorized: true }
+          ? { rejectUnauthorized: true, ...(s.address ? { servername: s.host } : {}) }
           : undefined,
     connectionLimit: max,
     waitForConnections: true,

@@ -2,6 +2,7 @@
 // on concurrent queries; more wait for a free slot), one client only for cancelling, so a cancel never queues
 // behind the queries (or a slow schema read) it is meant to stop, and one for reading the schema.
 import postgres from 'postgres';
+import type { Pinned } from '../host-policy';
 import type { NetworkSettings } from '../settings';
 import type { NetworkConnection } from '../store';
 
@@ -10,14 +11,20 @@ export const CONNECT_TIMEOUT_S = 10;
 export type Target = { settings: NetworkSettings; password: string | undefined };
 
 export function clientOptions(t: Target, max: number): postgres.Options<Record<string, never>> {
-  const s = t.settings;
+  const s: Pinned<NetworkSettings> = t.settings;
   return {
-    host: s.host,
+    // The address the host name was vetted at (see host-policy); certificates are still checked against the name.
+    host: s.address ?? s.host,
     port: s.port,
     database: s.database,
     username: s.user,
     password: t.password ?? '',
-    ssl: s.ssl === 'disable' ? false : s.ssl,
+    ssl:
+      s.ssl === 'disable'
+        ? false
+        : s.ssl === 'verify-full' && s.address
+          ? { rejectUnauthorized: true, servername: s.host }
+          : s.ssl,
     max,
     connect_timeout: CONNECT_TIMEOUT_S,
     idle_timeout: 60,
