@@ -2,6 +2,7 @@
 // bins; aggregate its measures) rewritten as one DuckDB query, and the spec rewritten to draw the aggregated rows
 // as they are. Only shapes whose SQL gives exactly what Vega would compute are planned; anything else (layers,
 // transforms, raw scatter plots…) returns null and the caller samples instead.
+import { ident } from '../sql/quote';
 import { binStartSql, niceBins, type Bins } from './bins';
 import type { FieldDef, VlSpec } from './spec';
 
@@ -173,7 +174,7 @@ export function aggregateQuery(a: Analysis, source: string, extents: Extents): {
   const filters: string[] = [];
   a.dims.forEach((d, i) => {
     const alias = `__d${i}`;
-    const col = quoteIdent(d.field);
+    const col = ident(d.field);
     const { sort: _sort, ...rest } = d.def;
     if (d.kind === 'bin') {
       const e = extents[d.field];
@@ -220,7 +221,7 @@ export function aggregateQuery(a: Analysis, source: string, extents: Extents): {
   });
   a.measures.forEach((m, i) => {
     const alias = `__m${i}`;
-    select.push(`${AGG_SQL[m.op]!(quoteIdent(m.field))} as ${alias}`);
+    select.push(`${AGG_SQL[m.op]!(ident(m.field))} as ${alias}`);
     const { aggregate: _agg, ...rest } = m.def;
     const title = m.def.title ?? (m.op === 'count' ? 'Count of Records' : `${AGG_TITLE[m.op]} ${m.field}`);
     const def = {
@@ -246,7 +247,7 @@ export function aggregateQuery(a: Analysis, source: string, extents: Extents): {
     mark = { ...(isObject(mark) ? mark : { type: mark }), opacity: 1 };
   const where = filters.length ? ` where ${filters.join(' and ')}` : '';
   const group = groups.length ? ` group by ${groups.join(', ')}` : '';
-  const sql = `select ${select.join(', ')} from ${quoteIdent(source)}${where}${group}`;
+  const sql = `select ${select.join(', ')} from ${ident(source)}${where}${group}`;
   return { sql, spec: { ...a.spec, mark, encoding } };
 }
 
@@ -254,10 +255,8 @@ export function aggregateQuery(a: Analysis, source: string, extents: Extents): {
 export function extentQuery(fields: string[], source: string): string {
   const cols = fields.flatMap((f, i) => [
     // Vega's extent skips values that are not numbers.
-    `min(${quoteIdent(f)}::double) filter (where not isnan(${quoteIdent(f)}::double)) as min${i}`,
-    `max(${quoteIdent(f)}::double) filter (where not isnan(${quoteIdent(f)}::double)) as max${i}`
+    `min(${ident(f)}::double) filter (where not isnan(${ident(f)}::double)) as min${i}`,
+    `max(${ident(f)}::double) filter (where not isnan(${ident(f)}::double)) as max${i}`
   ]);
-  return `select ${cols.join(', ')} from ${quoteIdent(source)}`;
+  return `select ${cols.join(', ')} from ${ident(source)}`;
 }
-
-export const quoteIdent = (name: string) => `"${name.replace(/"/g, '""')}"`;

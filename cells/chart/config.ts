@@ -1,6 +1,7 @@
 // What a chart cell's shared `config` map holds. Every key is checked on read, since any client can write to
 // the document; a bad value reads as unset rather than breaking the chart.
 import { z } from 'zod';
+import { readKeyByKey } from '../read-config';
 
 export const MARKS = ['bar', 'line', 'area', 'point', 'arc', 'rect', 'boxplot', 'histogram'] as const;
 export type Mark = (typeof MARKS)[number];
@@ -60,13 +61,5 @@ export const ChartConfigSchema = z.object({
 export type ChartConfig = z.infer<typeof ChartConfigSchema>;
 
 /** Reads a config map's plain values key by key, dropping the ones that do not validate. */
-export function readChartConfig(raw: Record<string, unknown>): ChartConfig {
-  const shape = ChartConfigSchema.shape;
-  const clean: Record<string, unknown> = {};
-  for (const key of Object.keys(shape) as (keyof typeof shape)[]) {
-    if (raw[key] === undefined) continue;
-    const parsed = shape[key].safeParse(raw[key]);
-    if (parsed.success) clean[key] = parsed.data;
-  }
-  return ChartConfigSchema.parse(clean);
-}
+export const readChartConfig = (raw: Record<string, unknown>): ChartConfig =>
+  readKeyByKey(ChartConfigSchema, raw);

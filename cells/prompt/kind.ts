@@ -1,6 +1,7 @@
 // Prompt cell: a request to the AI assistant. The request is the cell's text; the cells it produced, the model's
 // explanation and the request's state live in its config, so co-editors see them.
 import { z } from 'zod';
+import { readKeyByKey } from '../read-config';
 import type { CellKind } from '../types';
 
 export const PromptConfigSchema = z.object({
@@ -18,15 +19,8 @@ export const PromptConfigSchema = z.object({
 export type PromptConfig = z.infer<typeof PromptConfigSchema>;
 
 /** Key by key: one bad value from a client reads as unset, without losing the rest. */
-export function readPromptConfig(raw: Record<string, unknown>): PromptConfig {
-  const shape = PromptConfigSchema.shape;
-  const clean: Record<string, unknown> = {};
-  for (const key of Object.keys(shape) as (keyof typeof shape)[]) {
-    const parsed = shape[key].safeParse(raw[key]);
-    if (parsed.success) clean[key] = parsed.data;
-  }
-  return PromptConfigSchema.parse(clean);
-}
+export const readPromptConfig = (raw: Record<string, unknown>): PromptConfig =>
+  readKeyByKey(PromptConfigSchema, raw);
 
 export const promptKind: CellKind<PromptConfig> = {
   kind: 'prompt',

@@ -97,22 +97,10 @@ export async function gather(
     }
   }
   for (const c of all) {
-    const cols = results.get(c.name);
-    if (c.kind === 'sql' && c.name && cols)
-      tables.push({
-        name: c.name,
-        where: 'result of an earlier cell',
-        engine: 'local',
-        columns: cols.map((name) => ({ name, type: typeOf(c.run.toJSON(), name) }))
-      });
+    const columns = c.kind === 'sql' && c.name ? readRun(c.run)?.columns : undefined;
+    if (columns) tables.push({ name: c.name, where: 'result of an earlier cell', engine: 'local', columns });
   }
   return { title: args.title, cells, tables, results, engines, fileTables: files.map((f) => f.tableName) };
-}
-
-function typeOf(run: Record<string, unknown>, column: string): string {
-  const cols = Array.isArray(run.columns) ? (run.columns as { name?: unknown; type?: unknown }[]) : [];
-  const found = cols.find((c) => c.name === column);
-  return typeof found?.type === 'string' ? found.type : '';
 }
 
 /** A few values of each column, so the model sees formats ("2001-01-01", "DTW"). */

@@ -11,5 +11,5 @@ export function duckdb(): Promise<DuckDBInstance> {
   return g[KEY];
 }
 
-/** SQL string literal. Paths come from our own store, but quoting stays correct whatever they contain. */
-export const literal = (s: string): string => `'${s.replace(/'/g, "''")}'`;
+// Paths come from our own store, but quoting stays correct whatever they contain.
+export { literal } from '../../cells/sql/quote';

@@ -34,15 +34,13 @@ async function readableSource(db: Queryable, userId: string, notebookId: string)
   return { id: row.id, workspaceId: row.workspace_id, title: row.title, template: row.template };
 }
 
-/** Hard links where the file system allows (files never change once stored), copies otherwise. */
+/** A hard link where the file system allows (stored files never change), a copy otherwise. */
+const linkOrCopy = (src: string, dest: string) => link(src, dest).catch(() => copyFile(src, dest));
+
 async function copyTree(from: string, to: string): Promise<void> {
   await mkdir(to, { recursive: true });
-  for (const entry of await readdir(from, { withFileTypes: true })) {
-    if (!entry.isFile()) continue;
-    const src = path.join(from, entry.name);
-    const dest = path.join(to, entry.name);
-    await link(src, dest).catch(() => copyFile(src, dest));
-  }
+  for (const entry of await readdir(from, { withFileTypes: true }))
+    if (entry.isFile()) await linkOrCopy(path.join(from, entry.name), path.join(to, entry.name));
 }
 
 const ForkSchema = z.object({
@@ -111,9 +109,7 @@ export async function forkNotebook(
     await mkdir(to, { recursive: true });
     for (const r of results) {
       const name = `${r.cell_id}-${r.run_id}.arrow`;
-      await link(path.join(from, name), path.join(to, name)).catch(() =>
-        copyFile(path.join(from, name), path.join(to, name))
-      );
+      await linkOrCopy(path.join(from, name), path.join(to, name));
     }
   }
 

@@ -14,6 +14,7 @@ import {
   type DuckDBAppender
 } from '@duckdb/node-api';
 import { DataType, tableFromIPC, type Field, type Vector } from 'apache-arrow';
+import { ident } from '../../cells/sql/quote';
 import { duckdb, literal } from '../files/duckdb';
 import { newId } from '../ids';
 
@@ -92,7 +93,7 @@ async function convert(arrowFile: string, out: string): Promise<void> {
       let name = f.name || `column_${i + 1}`;
       while (names.has(name.toLowerCase())) name = `${name}_${i + 1}`;
       names.add(name.toLowerCase());
-      return `"${name.replace(/"/g, '""')}" ${columns[i]!.sqlType}`;
+      return `${ident(name)} ${columns[i]!.sqlType}`;
     });
     await conn.run(`create table ${scratch} (${defs.join(', ') || 'empty BOOLEAN'})`);
     const appender = await conn.createAppender(scratch);

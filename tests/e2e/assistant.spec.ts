@@ -3,7 +3,7 @@
 // Gemini's REST API; everything of Sheaf's runs for real.
 import { expect, test, type Page } from '@playwright/test';
 import { geminiURL } from '../../playwright.config';
-import type { ReceivedRequest, ScriptedAnswer } from '../gemini/scripted-gemini';
+import { pieces, type ReceivedRequest, type ScriptedAnswer } from '../gemini/scripted-gemini';
 import { ownerAndEditor, signUpWithNotebook } from './helpers';
 import { nativeWeather as native, WEATHER } from './weather';
 
@@ -14,12 +14,10 @@ async function script(...answers: ScriptedAnswer[]) {
 const received = async () => (await (await fetch(`${geminiURL}/__requests`)).json()) as ReceivedRequest[];
 
 /** The answer's JSON in small pieces, as a model streams it. */
-function streamed(answer: unknown, delayMs = 150): ScriptedAnswer {
-  const text = JSON.stringify(answer);
-  const chunks: string[] = [];
-  for (let i = 0; i < text.length; i += 60) chunks.push(text.slice(i, i + 60));
-  return { chunks, delayMs };
-}
+const streamed = (answer: unknown, delayMs = 150): ScriptedAnswer => ({
+  chunks: pieces(answer, 12),
+  delayMs
+});
 
 const kinds = (page: Page) =>
   page.getByTestId('cell').evaluateAll((cells) => cells.map((c) => c.getAttribute('data-kind')));

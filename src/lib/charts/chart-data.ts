@@ -6,11 +6,11 @@ import {
   analyze,
   binnedFields,
   extentQuery,
-  quoteIdent,
   RAW_ROW_LIMIT,
   type Extents
 } from '$cells/chart/aggregate';
 import { typeForArrow, type VlSpec } from '$cells/chart/spec';
+import { ident } from '$cells/sql/quote';
 import type { Table } from 'apache-arrow';
 import { tableRows } from './arrow-rows';
 
@@ -20,7 +20,7 @@ export type ChartData = { spec: VlSpec; rows: Record<string, unknown>[]; total: 
 export type Query = (sql: string) => Promise<Table>;
 
 export async function chartData(spec: VlSpec, source: string, query: Query): Promise<ChartData> {
-  const table = quoteIdent(source);
+  const table = ident(source);
   const count = await query(`select count(*)::double as n from ${table}`);
   const total = Number(count.get(0)?.n ?? 0);
   if (total <= RAW_ROW_LIMIT) {

@@ -1,10 +1,6 @@
 // Small SQL text helpers for running cells.
 
-/** A double-quoted SQL identifier. */
-export const ident = (name: string): string => `"${name.replace(/"/g, '""')}"`;
-
-/** A single-quoted SQL string literal. */
-export const literal = (text: string): string => `'${text.replace(/'/g, "''")}'`;
+export { ident, literal } from '$cells/sql/quote';
 
 /** The query without trailing semicolons, so it can be wrapped in CREATE TABLE … AS. */
 export function cleanQuery(sql: string): string {
