@@ -11,7 +11,13 @@ import { chromium, type Browser, type Page } from '@playwright/test';
 
 const DIST = path.resolve('node_modules/@duckdb/duckdb-wasm/dist');
 
-export type BenchPage = { page: Page; origin: string; close(): Promise<void> };
+export type BenchPage = {
+  page: Page;
+  origin: string;
+  /** Bytes of data files sent so far (bodies of GET responses under /data/ and /api/files/). */
+  servedBytes(): number;
+  close(): Promise<void>;
+};
 
 /** Bundles `entrySource` (an ES module) to /bundle/entry.js and opens a blank page that can import it. */
 export async function openBenchPage(entrySource: string, dataDir?: string): Promise<BenchPage> {
@@ -29,6 +35,7 @@ export async function openBenchPage(entrySource: string, dataDir?: string): Prom
     alias: { $cells: path.resolve('cells'), $lib: path.resolve('src/lib') },
     logLevel: 'warning'
   });
+  let served = 0;
   const server: Server = createServer((req, res) => {
     const url = decodeURIComponent((req.url ?? '/').split('?')[0]!);
     if (url === '/')
@@ -41,7 +48,10 @@ export async function openBenchPage(entrySource: string, dataDir?: string): Prom
         ? path.join(DIST, path.basename(url))
         : url.startsWith('/data/') && dataDir
           ? path.join(dataDir, path.basename(url))
-          : '';
+          : /^\/api\/files\/\w+\/data\.parquet$/.test(url) && dataDir
+            ? path.join(dataDir, `${url.split('/')[3]}.parquet`) // Sheaf's file URL, as the app serves it
+            : '';
+    const isData = url.startsWith('/data/') || url.startsWith('/api/files/');
     if (!file || !existsSync(file)) return void res.writeHead(404).end();
     const size = statSync(file).size;
     const type = file.endsWith('.wasm')
@@ -60,10 +70,12 @@ export async function openBenchPage(entrySource: string, dataDir?: string): Prom
         'accept-ranges': 'bytes'
       });
       if (req.method === 'HEAD') return void res.end();
+      if (isData) served += end - start + 1;
       return void createReadStream(file, { start, end }).pipe(res);
     }
     res.writeHead(200, { 'content-type': type, 'content-length': size, 'accept-ranges': 'bytes' });
     if (req.method === 'HEAD') return void res.end();
+    if (isData) served += size;
     createReadStream(file).pipe(res);
   });
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
@@ -77,6 +89,7 @@ export async function openBenchPage(entrySource: string, dataDir?: string): Prom
   return {
     page,
     origin,
+    servedBytes: () => served,
     async close() {
       await browser.close();
       await new Promise<void>((r) => server.close(() => r()));

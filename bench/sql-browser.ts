@@ -6,11 +6,23 @@ export type BrowserDuckDB = {
   /** Runs `sql` and returns the elapsed milliseconds measured in the page, and the first row as JSON. */
   run(sql: string): Promise<{ ms: number; first: string }>;
   attach(fileName: string, alias: string): Promise<number>;
+  /**
+   * Runs `sql` the way a Sheaf notebook does: table `table` is the uploaded file `<fileId>.parquet`, of which
+   * only what the query needs is fetched (src/lib/engine/file-sources.ts). Returns the time to prepare and run,
+   * and the bytes fetched for it.
+   */
+  sheaf(
+    sql: string,
+    file: { table: string; fileId: string; columns: { name: string; type: string }[] }
+  ): Promise<{ ms: number; first: string; bytes: number }>;
   close(): Promise<void>;
 };
 
 export async function startBrowserDuckDB(dataDir: string): Promise<BrowserDuckDB> {
-  const { page, close } = await openBenchPage("export * from '@duckdb/duckdb-wasm';\n", dataDir);
+  const { page, close, servedBytes } = await openBenchPage(
+    "export * from '@duckdb/duckdb-wasm';\nexport { FileSources } from '$lib/engine/file-sources';\n",
+    dataDir
+  );
   await page.evaluate(async () => {
     const duckdb = await import(/* @vite-ignore */ '/bundle/entry.js' as string);
     const db = new duckdb.AsyncDuckDB(
@@ -19,7 +31,12 @@ export async function startBrowserDuckDB(dataDir: string): Promise<BrowserDuckDB
     );
     await db.instantiate('/dist/duckdb-eh.wasm');
     const conn = await db.connect();
-    Object.assign(window, { benchDb: db, benchConn: conn, benchDuck: duckdb });
+    Object.assign(window, {
+      benchDb: db,
+      benchConn: conn,
+      benchDuck: duckdb,
+      benchFiles: new duckdb.FileSources()
+    });
   });
   return {
     async attach(fileName, alias) {
@@ -39,6 +56,24 @@ export async function startBrowserDuckDB(dataDir: string): Promise<BrowserDuckDB
         },
         [fileName, alias]
       );
+    },
+    async sheaf(sql, file) {
+      const before = servedBytes();
+      const r = await page.evaluate(
+        async ([sql, file]) => {
+          const w = window as unknown as Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any -- page globals set above
+          const t0 = performance.now();
+          await w.benchFiles.prepare(w.benchDb, w.benchConn, sql, [
+            { name: file.table, fileId: file.fileId, columns: file.columns }
+          ]);
+          const table = await w.benchConn.query(sql);
+          const ms = performance.now() - t0;
+          const row = table.get(0)?.toJSON() ?? {};
+          return { ms, first: JSON.stringify(row, (_k, v) => (typeof v === 'bigint' ? Number(v) : v)) };
+        },
+        [sql, file] as const
+      );
+      return { ...r, bytes: servedBytes() - before };
     },
     async run(sql) {
       return page.evaluate(async (sql) => {

@@ -1,16 +1,17 @@
-// One DuckDB-WASM per open notebook. Tables come from three places: uploaded files (attached on first use from
-// the server's DuckDB copy), results computed here (a table named after the cell), and results other people
+// One DuckDB-WASM per open notebook. Tables come from three places: uploaded files (what each query needs of
+// them, read from their Parquet with range requests: file-sources.ts), results computed here (a table named after the cell), and results other people
 // computed (fetched from the server as Arrow on first use).
 import type { AsyncDuckDB, AsyncDuckDBConnection } from '@duckdb/duckdb-wasm';
 import { Table } from 'apache-arrow';
 import { referencedNames } from '$cells/sql/references';
 import { loadDuckDB } from './duckdb-loader';
+import { FileSources } from './file-sources';
 import { errorPosition, type ErrorPosition } from './error-position';
 import { cleanQuery, ident, literal, readableError } from './sql-text';
 
 /** A table a query may read. `key` changes when the content does (a new upload, a new run). */
 export type TableSource =
-  | { kind: 'file'; name: string; key: string; fileId: string }
+  | { kind: 'file'; name: string; key: string; fileId: string; columns: { name: string; type: string }[] }
   | { kind: 'result'; name: string; key: string; url: string };
 
 export type RunResult =
@@ -23,7 +24,7 @@ const WRAPPER_LINES = 0;
 export class NotebookEngine {
   private db: Promise<AsyncDuckDB> | null = null;
   private loaded = new Map<string, string>(); // table name (lower case) → key of what it holds
-  private attached = new Set<string>(); // file ids
+  private files = new FileSources();
   private fileViews = new Map<string, string>(); // view name (lower case) → key, for files
   private goneFiles = new Set<string>(); // names of file tables dropped because the file is gone or renamed
   private running = new Map<string, AsyncDuckDBConnection>(); // cell id → its connection while it runs
@@ -56,48 +57,33 @@ export class NotebookEngine {
       if (current.get(name) === key) continue;
       await dropName(conn, name);
       this.fileViews.delete(name);
-      this.loaded.delete(name);
       if (!current.has(name)) this.goneFiles.add(name);
     }
+    await this.files.forget(conn, new Set(sources.flatMap((s) => (s.kind === 'file' ? [s.fileId] : []))));
+    const files: Extract<TableSource, { kind: 'file' }>[] = [];
     for (const s of sources) {
       const lower = s.name.toLowerCase();
-      if (!names.has(lower) || this.loaded.get(lower) === s.key) continue;
-      const adopted = this.adopted.get(lower);
+      if (!names.has(lower)) continue;
       if (s.kind === 'file') {
-        await this.attachFile(db, conn, s);
-        this.fileViews.set(lower, s.key);
-        this.goneFiles.delete(lower);
-      } else if (adopted?.key === s.key) await this.loadTable(conn, s.name, adopted.table);
+        // A file is prepared for every query: each may need other columns or rows of it.
+        if (this.fileViews.get(lower) !== s.key) await dropName(conn, s.name);
+        files.push(s);
+        continue;
+      }
+      if (this.loaded.get(lower) === s.key) continue;
+      const adopted = this.adopted.get(lower);
+      if (adopted?.key === s.key) await this.loadTable(conn, s.name, adopted.table);
       else await this.fetchResult(db, conn, s);
       this.adopted.delete(lower);
       this.loaded.set(lower, s.key);
     }
-  }
-
-  private async attachFile(
-    db: AsyncDuckDB,
-    conn: AsyncDuckDBConnection,
-    s: Extract<TableSource, { kind: 'file' }>
-  ) {
-    const alias = ident(`file_${s.fileId}`);
-    if (!this.attached.has(s.fileId)) {
-      const { DuckDBDataProtocol } = await import('@duckdb/duckdb-wasm');
-      const url = `${location.origin}/api/files/${s.fileId}/data.duckdb`;
-      // Ask first: DuckDB's own message for a missing HTTP file does not say which table it was for.
-      const probe = await fetch(url, { method: 'HEAD' });
-      if (!probe.ok) {
-        throw new Error(
-          probe.status === 404
-            ? `The file behind table "${s.name}" was deleted, or you no longer have access to it.`
-            : `Could not read the file behind table "${s.name}" (HTTP ${probe.status}).`
-        );
-      }
-      await db.registerFileURL(`${s.fileId}.duckdb`, url, DuckDBDataProtocol.HTTP, false);
-      await conn.query(`attach '${s.fileId}.duckdb' as ${alias} (read_only)`);
-      this.attached.add(s.fileId);
+    // Files last: what a query needs of them comes from its plan, which needs every other table in place.
+    if (files.length) await this.files.prepare(db, conn, sql, files);
+    for (const f of files) {
+      this.fileViews.set(f.name.toLowerCase(), f.key);
+      this.goneFiles.delete(f.name.toLowerCase());
+      this.loaded.set(f.name.toLowerCase(), f.key);
     }
-    await dropName(conn, s.name);
-    await conn.query(`create view ${ident(s.name)} as select * from ${alias}.data`);
   }
 
   private async fetchResult(

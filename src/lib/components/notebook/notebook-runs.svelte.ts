@@ -66,7 +66,8 @@ export class NotebookRuns {
       kind: 'file' as const,
       name: f.tableName,
       key: `${f.id}:${f.tableName}`,
-      fileId: f.id
+      fileId: f.id,
+      columns: f.columns
     }));
     for (const c of this.before(cellId)) {
       const run = c.run;

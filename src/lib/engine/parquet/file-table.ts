@@ -1,0 +1,134 @@
+// An uploaded file as a table in DuckDB-WASM, filled only with what queries have needed so far. Each row group
+// read so far is a table in `__sheaf_files` (an in-memory database that compresses) holding the columns read of
+// it; the file's table name is a view over them all (UNION ALL BY NAME) with every column of the file. Where a
+// group lacks a column the view shows NULL: only queries whose filters exclude every row of that group run
+// without it, and a comparison with NULL excludes the row as well. A column no group holds raises an error if
+// read, so a query that was not planned never sees a silent NULL. Nothing is fetched twice.
+import type { AsyncDuckDBConnection } from '@duckdb/duckdb-wasm';
+import { ident } from '$cells/sql/quote';
+import { codecFor, viewColumn, type ColumnCodec } from './column-codec';
+import { mayMatch } from './filters';
+import type { ScanNeed } from './needs';
+import { openRemoteParquet, readGroups, type RemoteParquet } from './reader';
+
+export type FileColumn = { name: string; type: string };
+
+/** An in-memory database that compresses what it holds, like a database file would. */
+const STORE = '__sheaf_files';
+
+export class FileTable {
+  private readonly prefix: string;
+  private groups = new Map<number, Set<string>>(); // row group → the columns read of it
+  private codecs = new Map<string, ColumnCodec | null>();
+
+  private constructor(
+    readonly fileId: string,
+    private pq: RemoteParquet,
+    private columns: FileColumn[]
+  ) {
+    this.prefix = `__sheaf_file_${fileId}_`;
+    for (const c of columns) {
+      const el = pq.elements.get(c.name);
+      this.codecs.set(c.name, el ? codecFor(el, c.type) : null);
+    }
+  }
+
+  static async open(fileId: string, url: string, columns: FileColumn[]): Promise<FileTable> {
+    return new FileTable(fileId, await openRemoteParquet(url), columns);
+  }
+
+  /** Whether every column in `names` can be read in pieces (otherwise the whole file has to be used). */
+  canRead(names: Iterable<string>): boolean {
+    for (const n of names) if (!this.codecs.get(n)) return false;
+    return true;
+  }
+
+  get rowGroupCount(): number {
+    return this.pq.groupRows.length;
+  }
+
+  /** The row groups a set of scans may find rows in; every group when `scans` is null (the plan is unknown). */
+  groupsFor(scans: ScanNeed[] | null): number[] {
+    const all = this.pq.groupRows.map((_, i) => i);
+    if (!scans) return all;
+    return all.filter((g) => scans.some((s) => this.groupMayMatch(g, s)));
+  }
+
+  private groupMayMatch(g: number, scan: ScanNeed): boolean {
+    const chunks = this.pq.metadata.row_groups[g]!.columns;
+    for (const c of scan.comparisons) {
+      const codec = this.codecs.get(c.column);
+      const cmp = codec?.comparable;
+      const path = (x: (typeof chunks)[number]) => x.meta_data?.path_in_schema ?? [];
+      const chunk = chunks.find((x) => path(x).length === 1 && path(x)[0] === c.column);
+      const stats = chunk?.meta_data?.statistics;
+      if (!cmp || !stats || stats.is_min_value_exact === false || stats.is_max_value_exact === false)
+        continue;
+      const value = cmp.literal(c.value.text, c.value.kind);
+      const min = cmp.stat(stats.min_value ?? stats.min);
+      const max = cmp.stat(stats.max_value ?? stats.max);
+      if (value === null || min === null || max === null) continue;
+      if (!mayMatch(c.op, value, min, max)) return false;
+    }
+    return true;
+  }
+
+  /** Makes sure the rows of `groups` with `columns` are in DuckDB, then (re)creates the view `name`. */
+  async ensure(
+    conn: AsyncDuckDBConnection,
+    name: string,
+    groups: number[],
+    columns: Set<string>
+  ): Promise<void> {
+    const read = (n: string) => ({ name: n, codec: this.codecs.get(n)! });
+    const tmp = ident(this.prefix + 'load');
+    let changed = false;
+    for (const g of groups) {
+      const have = this.groups.get(g);
+      const missing = [...columns].filter((c) => !have?.has(c));
+      if (have && !missing.length) continue;
+      const table = await readGroups(this.pq, [g], missing.map(read));
+      await conn.query(`attach if not exists ':memory:' as ${STORE} (compress)`);
+      await conn.query(`drop table if exists ${tmp}`);
+      await conn.insertArrowTable(table, { name: this.prefix + 'load', create: true });
+      const target = this.stored(g);
+      if (!have) await conn.query(`create or replace table ${target} as select * from ${tmp}`);
+      else {
+        // The new columns of rows already there, in the same order, joined by position.
+        const added = missing.map((c) => `t.${ident(`c_${c}`)}`).join(', ');
+        await conn.query(
+          `create or replace table ${target} as select g.*, ${added} from ${target} g positional join ${tmp} t`
+        );
+      }
+      await conn.query(`drop table if exists ${tmp}`);
+      this.groups.set(g, new Set([...(have ?? []), ...missing]));
+      changed = true;
+    }
+    // Compresses what was added (dictionaries for text, bit-packing…): less memory, and faster queries.
+    if (changed) await conn.query(`checkpoint ${STORE}`);
+    await this.createView(conn, name);
+  }
+
+  private stored(group: number): string {
+    return `${STORE}.${ident(this.prefix + group)}`;
+  }
+
+  async createView(conn: AsyncDuckDBConnection, name: string): Promise<void> {
+    const loaded = [...this.groups.keys()].sort((a, b) => a - b);
+    const held = new Set([...this.groups.values()].flatMap((cols) => [...cols]));
+    const from = loaded.length
+      ? loaded.map((g) => `select * from ${this.stored(g)}`).join(' union all by name ')
+      : 'select 1 as __rg where false'; // nothing read yet: no rows, so no placeholder is ever evaluated
+    const cols = this.columns.map((c) =>
+      viewColumn(c.name, c.type, this.codecs.get(c.name) ?? null, held.has(c.name))
+    );
+    await conn.query(
+      `create or replace view ${ident(name)} as select ${cols.join(', ') || '1 as empty'} from (${from})`
+    );
+  }
+
+  async drop(conn: AsyncDuckDBConnection): Promise<void> {
+    for (const g of this.groups.keys()) await conn.query(`drop table if exists ${this.stored(g)}`);
+    this.groups.clear();
+  }
+}
