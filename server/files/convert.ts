@@ -1,19 +1,25 @@
 // Converts an uploaded file to Parquet with DuckDB and describes it. Bad input becomes an AppError that names the
 // problem (and the line, for CSV); the caller deletes whatever was written.
-import { stat } from 'node:fs/promises';
+import { rm, stat } from 'node:fs/promises';
 import { AppError } from '../errors';
 import { duckdb, literal } from './duckdb';
 import type { FileFormat } from './names';
 import { looksBinary, unclosedQuoteLine } from './text-checks';
+import { xlsxToCsv } from './xlsx';
 
 export type Column = { name: string; type: string };
 export type Converted = { rows: number; columns: Column[]; parquetBytes: number };
 
 const bad = (message: string) => new AppError('invalid', message);
 
-function reader(format: FileFormat, src: string): string {
+function reader(format: FileFormat, src: string, textColumns: string[] = []): string {
   const f = literal(src);
   switch (format) {
+    case 'xlsx': {
+      // `src` is the sheet as CSV by now; columns that hold text in Excel stay text ("00123").
+      const types = textColumns.map((c) => `${literal(c)}: 'VARCHAR'`).join(', ');
+      return `read_csv(${f}, header = true, delim = ',', quote = '"', escape = '"', store_rejects = true${types ? `, types = {${types}}` : ''})`;
+    }
     case 'csv':
       return `read_csv(${f}, header = true, delim = ',', quote = '"', escape = '"', store_rejects = true)`;
     case 'tsv':
@@ -39,14 +45,22 @@ export async function convertToParquet(format: FileFormat, src: string, dest: st
     if (line !== null) throw bad(`Line ${line}: a quoted value starts here and is never closed.`);
   }
 
+  let textColumns: string[] = [];
+  if (format === 'xlsx') {
+    const csv = `${dest}.sheet.csv`;
+    textColumns = await xlsxToCsv(src, csv);
+    src = csv; // removed with everything else the upload wrote if it fails; see below when it does not
+  }
   const conn = await (await duckdb()).connect();
   try {
     try {
-      await conn.run(`copy (select * from ${reader(format, src)}) to ${literal(dest)} (format parquet)`);
+      await conn.run(
+        `copy (select * from ${reader(format, src, textColumns)}) to ${literal(dest)} (format parquet)`
+      );
     } catch (e) {
       throw bad(describeDuckdbError(format, e));
     }
-    if (format === 'csv' || format === 'tsv') {
+    if (format === 'csv' || format === 'tsv' || format === 'xlsx') {
       const rejects = await conn.runAndReadAll(
         'select line, column_name, error_type, error_message from reject_errors order by line limit 1'
       );
@@ -72,6 +86,7 @@ export async function convertToParquet(format: FileFormat, src: string, dest: st
     return { rows, columns, parquetBytes: (await stat(dest)).size };
   } finally {
     conn.closeSync();
+    if (format === 'xlsx') await rm(src, { force: true });
   }
 }
 

@@ -58,7 +58,7 @@ export async function storeUpload(
   const format = formatOf(originalName);
   if (!format) {
     throw invalid(
-      `Sheaf reads CSV, TSV, JSON (or newline-delimited JSON) and Parquet files; "${originalName}" is none of these.`
+      `Sheaf reads CSV, TSV, JSON (or newline-delimited JSON), Parquet and Excel (.xlsx) files; "${originalName}" is none of these.`
     );
   }
   const id = newId();

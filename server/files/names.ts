@@ -1,7 +1,7 @@
 // Table names for uploaded files: a valid SQL identifier derived from the file name, unique in the workspace.
 import { z } from 'zod';
 
-export const FORMATS = ['csv', 'tsv', 'json', 'parquet'] as const;
+export const FORMATS = ['csv', 'tsv', 'json', 'parquet', 'xlsx'] as const;
 export type FileFormat = (typeof FORMATS)[number];
 
 const EXT: Record<string, FileFormat> = {
@@ -11,7 +11,8 @@ const EXT: Record<string, FileFormat> = {
   json: 'json',
   ndjson: 'json',
   jsonl: 'json',
-  parquet: 'parquet'
+  parquet: 'parquet',
+  xlsx: 'xlsx'
 };
 
 export function formatOf(fileName: string): FileFormat | null {

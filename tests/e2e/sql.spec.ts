@@ -14,7 +14,7 @@ test('query an uploaded CSV, build on the result, go stale and re-run; a co-edit
   test.setTimeout(120_000);
   const { owner: ada, editor: bob } = await ownerAndEditor(browser, 'Ada Analyst', 'Bob Coeditor');
   const page = ada.page;
-  await expect(page.getByText('Drop CSV, TSV, JSON or Parquet files here')).toBeVisible();
+  await expect(page.getByText('Drop CSV, TSV, JSON, Parquet or Excel files here')).toBeVisible();
 
   const [count] = await native<{ n: number }>('select count(*)::int as n from seattle_weather');
   await page.getByLabel('Upload files').setInputFiles(WEATHER);

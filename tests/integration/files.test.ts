@@ -2,6 +2,7 @@ import { readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
+import writeExcelFile from 'write-excel-file/node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { listFiles, renameFile, workspaceFilesDir } from '../../server/files/files';
 import { join, person } from './helpers/people';
@@ -118,6 +119,63 @@ describe('file uploads', () => {
     });
   });
 
+  it('reads an Excel workbook: the first sheet, exact numbers, dates, text that looks like numbers', async () => {
+    const u = await person(t.db);
+    // Written by another library (write-excel-file), as Excel would store it: dates are numbers with a date format.
+    const workbook = await writeExcelFile([
+      ['order', 'sku', 'placed', 'amount', 'paid', null],
+      [
+        1,
+        { value: '00123', type: String },
+        { value: new Date(Date.UTC(2024, 0, 31)), format: 'yyyy-mm-dd' },
+        1234.56,
+        true,
+        'x'
+      ],
+      [
+        2,
+        { value: '00456', type: String },
+        { value: new Date(Date.UTC(2024, 1, 29)), format: 'yyyy-mm-dd' },
+        0.1,
+        false,
+        null
+      ],
+      [null, null, null, null, null, null],
+      [
+        3,
+        { value: '07', type: String },
+        { value: new Date(Date.UTC(2024, 2, 1)), format: 'yyyy-mm-dd' },
+        88259496234518.56,
+        true,
+        null
+      ]
+    ]).toBuffer();
+    const res = await upload(server.port, u.token, u.workspaceId, 'Orders 2024.xlsx', workbook);
+    expect(res.status).toBe(201);
+    const { file } = json(res);
+    expect(file).toMatchObject({ tableName: 'orders_2024', format: 'xlsx', rowCount: 3 });
+    expect(file.columns).toEqual([
+      { name: 'order', type: 'BIGINT' },
+      { name: 'sku', type: 'VARCHAR' },
+      { name: 'placed', type: 'DATE' },
+      { name: 'amount', type: 'DOUBLE' },
+      { name: 'paid', type: 'BOOLEAN' },
+      { name: 'column_6', type: 'VARCHAR' }
+    ]);
+    const parquet = path.join(workspaceFilesDir(server.dataDir, u.workspaceId), file.id, 'data.parquet');
+    const conn = await (await DuckDBInstance.create(':memory:')).connect();
+    const rows = await conn.runAndReadAll(
+      `select sku, placed::varchar as placed, amount::varchar as amount, paid from read_parquet('${parquet}') order by "order"`
+    );
+    expect(rows.getRowObjectsJson()).toEqual([
+      { sku: '00123', placed: '2024-01-31', amount: '1234.56', paid: true },
+      { sku: '00456', placed: '2024-02-29', amount: '0.1', paid: false },
+      { sku: '07', placed: '2024-03-01', amount: '88259496234518.56', paid: true }
+    ]);
+    // Only the Parquet (and the browser's copy) are kept; the intermediate CSV is gone.
+    expect((await readdir(path.dirname(parquet))).filter((f) => f.endsWith('.csv'))).toEqual([]);
+  });
+
   const bad: [string, string, Buffer, RegExp][] = [
     [
       'a ragged CSV',
@@ -146,7 +204,18 @@ describe('file uploads', () => {
       Buffer.from('definitely not parquet'),
       /not a readable Parquet file/
     ],
-    ['an unsupported format', 'budget.xlsx', Buffer.from('PK\x03\x04'), /CSV, TSV, JSON .* and Parquet/]
+    [
+      'a damaged workbook',
+      'broken.xlsx',
+      Buffer.from('PK\x03\x04 not really a zip'),
+      /not an Excel workbook \(\.xlsx\) that can be read/
+    ],
+    [
+      'an unsupported format',
+      'budget.xls',
+      Buffer.from('\xd0\xcf\x11\xe0'),
+      /CSV, TSV, JSON .*Parquet and Excel/
+    ]
   ];
   for (const [what, name, body, message] of bad) {
     it(`refuses ${what} with a clear message and stores nothing`, async () => {
