@@ -3,6 +3,7 @@
 import { DuckDBInstance } from '@duckdb/node-api';
 import { describe, expect, it } from 'vitest';
 import { codecFor } from '../../src/lib/engine/parquet/column-codec';
+import { trailingLimit } from '../../src/lib/engine/parquet/needs';
 import {
   comparisonsOf,
   mayMatch,
@@ -138,5 +139,17 @@ describe('column codecs', () => {
         'TIME'
       )
     ).toBeNull();
+  });
+});
+
+describe('a first look at a file', () => {
+  it('reads the row count of a trailing LIMIT, and nothing else', () => {
+    expect(trailingLimit('select * from t limit 10')).toBe(10);
+    expect(trailingLimit('select * from t\nLIMIT 100 -- peek')).toBe(100);
+    expect(trailingLimit('select * from t limit 10 offset 5')).toBeNull();
+    expect(trailingLimit('select * from t offset 5 limit 10')).toBeNull();
+    expect(trailingLimit('select * from t limit 10%')).toBeNull();
+    expect(trailingLimit('select * from t /* limit 10 */')).toBeNull();
+    expect(trailingLimit('select * from t')).toBeNull();
   });
 });

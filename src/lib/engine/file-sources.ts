@@ -5,7 +5,7 @@
 import type { AsyncDuckDB, AsyncDuckDBConnection } from '@duckdb/duckdb-wasm';
 import { ident } from '$cells/sql/quote';
 import { FileTable } from './parquet/file-table';
-import { planNeeds } from './parquet/needs';
+import { planNeeds, trailingLimit } from './parquet/needs';
 
 export type FileSource = {
   name: string;
@@ -26,7 +26,10 @@ export class FileSources {
       if (!this.whole.has(f.fileId) && scans) {
         const table = await this.open(f);
         if (table.canRead(columns)) {
-          await table.ensure(conn, f.name, table.groupsFor(scans), columns);
+          // `select * from big limit 10`, the first look at a file, reads its first row group, not all of them.
+          const limit = scans.length && scans.every((s) => s.firstRowsOnly) ? trailingLimit(query) : null;
+          const groups = limit !== null ? table.firstGroups(limit) : table.groupsFor(scans);
+          await table.ensure(conn, f.name, groups, columns);
           continue;
         }
         await table.drop(conn);

@@ -54,6 +54,18 @@ export class FileTable {
     return all.filter((g) => scans.some((s) => this.groupMayMatch(g, s)));
   }
 
+  /** The first row groups, enough for `rows` rows (a LIMIT with nothing else to do). */
+  firstGroups(rows: number): number[] {
+    const out: number[] = [];
+    let have = 0;
+    for (const [g, n] of this.pq.groupRows.entries()) {
+      if (have >= Math.max(rows, 1)) break;
+      out.push(g);
+      have += n;
+    }
+    return out;
+  }
+
   private groupMayMatch(g: number, scan: ScanNeed): boolean {
     const chunks = this.pq.metadata.row_groups[g]!.columns;
     for (const c of scan.comparisons) {

@@ -7,7 +7,11 @@ import { comparisonsOf, type Comparison } from './filters';
 
 export const SHADOW_SCHEMA = '__sheaf_shadow';
 
-export type ScanNeed = { columns: Set<string>; comparisons: Comparison[] };
+/**
+ * `firstRowsOnly`: nothing but a LIMIT (and projections) stands between the scan and the result, and the scan has
+ * no filter, so any rows will do: the first row groups are enough.
+ */
+export type ScanNeed = { columns: Set<string>; comparisons: Comparison[]; firstRowsOnly: boolean };
 /** Table name (lower case) → one entry per scan of it in the plan. */
 export type Needs = Map<string, ScanNeed[]>;
 
@@ -42,7 +46,7 @@ export async function planNeeds(
   }
   const byName = new Map(tables.map((t) => [t.name.toLowerCase(), t]));
   const needs: Needs = new Map();
-  walk(plan, (node) => {
+  walk(plan, [], (node, above) => {
     const extra = (node.extra_info ?? {}) as Record<string, unknown>;
     const m = /\.__sheaf_shadow\.(.+)$/.exec(String(extra.Table ?? ''));
     if (!m) return;
@@ -59,18 +63,35 @@ export async function planNeeds(
       // Filter columns are read too; a column named in a filter we could not parse is loaded to be safe.
       if (projected.includes(c.name) || mentions(text, c.name)) columns.add(c.name);
     }
-    needs.set(name, [...(needs.get(name) ?? []), { columns, comparisons }]);
+    const firstRowsOnly =
+      !text &&
+      above.length > 0 &&
+      /LIMIT/.test(String(above[0]!.name)) &&
+      above.every((n) => /^(STREAMING_LIMIT|LIMIT|PROJECTION)$/.test(String(n.name).trim()));
+    needs.set(name, [...(needs.get(name) ?? []), { columns, comparisons, firstRowsOnly }]);
   });
   return needs;
 }
 
 type PlanNode = { name?: unknown; extra_info?: unknown; children?: unknown };
 
-function walk(node: unknown, visit: (n: PlanNode) => void): void {
-  if (Array.isArray(node)) return node.forEach((n) => walk(n, visit));
+/** Visits every node with the nodes above it, root first. */
+function walk(node: unknown, above: PlanNode[], visit: (n: PlanNode, above: PlanNode[]) => void): void {
+  if (Array.isArray(node)) return node.forEach((n) => walk(n, above, visit));
   if (!node || typeof node !== 'object') return;
-  visit(node as PlanNode);
-  walk((node as PlanNode).children, visit);
+  visit(node as PlanNode, above);
+  walk((node as PlanNode).children, [...above, node as PlanNode], visit);
+}
+
+/**
+ * The row count of a query that ends in `LIMIT n` (no OFFSET), from its text: DuckDB's plan does not show it.
+ * Null for anything else.
+ */
+export function trailingLimit(query: string): number | null {
+  const text = query.replace(/--[^\n]*$/gm, '').trim();
+  if (/\boffset\b/i.test(text)) return null;
+  const m = /\blimit\s+(\d{1,9})\s*$/i.exec(text);
+  return m ? Number(m[1]) : null;
 }
 
 function listOf(v: unknown): string[] {
