@@ -4,6 +4,7 @@ import { createWriteStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { once } from 'node:events';
 import { readSheet } from 'read-excel-file/node';
+import { csvField as quote } from '../../cells/csv-field';
 import { AppError } from '../errors';
 
 /** Workbooks are read whole (they are zip files): above this, ask for CSV instead. */
@@ -64,5 +65,3 @@ function cellText(v: unknown): string {
   }
   return v instanceof NumberText ? v.text : String(v);
 }
-
-const quote = (text: string) => (/[",\n\r]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text);

@@ -1,5 +1,6 @@
 // A result table as CSV (RFC 4180): a header row, fields quoted when they need it, full precision, ISO dates.
 import { DataType, type Field, type Table } from 'apache-arrow';
+import { csvField as quote } from '$cells/csv-field';
 import { decimalText, formatValue } from '$lib/components/notebook/format-value';
 
 function csvValue(value: unknown, field: Field): string {
@@ -19,8 +20,6 @@ function csvValue(value: unknown, field: Field): string {
  * against CSV injection; numbers are written as they are.
  */
 const defuse = (s: string) => (/^[=+\-@\t\r]/.test(s) ? `'${s}` : s);
-
-const quote = (s: string) => (/[",\r\n]/.test(s) || /^\s|\s$/.test(s) ? `"${s.replace(/"/g, '""')}"` : s);
 
 export function tableToCsv(table: Table): string {
   const fields = table.schema.fields;

@@ -3,7 +3,7 @@
 // type in the file's view. Types that cannot make the trip exactly have no codec; a query needing one of them
 // reads the file's whole DuckDB copy instead.
 import type { SchemaElement } from 'hyparquet';
-import { ident } from '$cells/sql/quote';
+import { ident, literal } from '$cells/sql/quote';
 import type { ArrowKind } from './arrow-column';
 import type { Comparable } from './filters';
 
@@ -153,5 +153,5 @@ export function viewColumn(
 ): string {
   if (loaded && codec) return `${codec.view(ident(`c_${name}`))} as ${ident(name)}`;
   const msg = `Sheaf did not load column ${name} for this query; run it again.`;
-  return `error(${`'${msg.replace(/'/g, "''")}'`})::${duckType} as ${ident(name)}`;
+  return `error(${literal(msg)})::${duckType} as ${ident(name)}`;
 }

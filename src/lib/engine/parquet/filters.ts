@@ -2,6 +2,7 @@
 // ("id>=100 AND id<=200", "d>='2020-01-01'::DATE"); the simple ones (a column compared with a constant) are read
 // here and checked against each row group's min/max. Anything not understood keeps the row group: skipping one
 // that has matching rows would give a wrong answer, reading one too many only costs bytes.
+import { ident } from '$cells/sql/quote';
 
 export type Op = '=' | '<' | '<=' | '>' | '>=';
 export type Literal =
@@ -47,7 +48,7 @@ export function parseComparison(text: string, columns: string[]): Comparison | n
   if (t.startsWith('(') && t.endsWith(')')) t = t.slice(1, -1).trim();
   const names = [...columns].sort((a, b) => b.length - a.length);
   for (const column of names) {
-    const quoted = `"${column.replace(/"/g, '""')}"`;
+    const quoted = ident(column);
     const prefix = t.startsWith(quoted) ? quoted : t.startsWith(column) ? column : null;
     if (!prefix) continue;
     const m = REST.exec(t.slice(prefix.length));

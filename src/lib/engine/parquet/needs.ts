@@ -101,7 +101,7 @@ function listOf(v: unknown): string[] {
 
 function mentions(text: string, column: string): boolean {
   if (!text) return false;
-  if (text.includes(`"${column.replace(/"/g, '""')}"`)) return true;
+  if (text.includes(ident(column))) return true;
   const escaped = column.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
   return new RegExp(`(^|[^A-Za-z0-9_])${escaped}($|[^A-Za-z0-9_])`, 'i').test(text);
 }
