@@ -2,8 +2,8 @@
 // table in DuckDB-WASM, timed from "draw this chart" to the chart painted.
 import * as duckdb from '@duckdb/duckdb-wasm';
 import type { Table } from 'apache-arrow';
-import { chartData } from '$lib/charts/chart-data';
-import { tableRows } from '$lib/charts/arrow-rows';
+import { chartData } from '$cells/chart/chart-data';
+import { tableRows } from '$cells/chart/arrow-rows';
 import { drawChart } from '$lib/charts/render';
 import { buildSpec } from '$cells/chart/spec';
 import { withData } from '$cells/chart/validate';

@@ -2,43 +2,11 @@
 // rows on as Arrow batches chunk by chunk. The time limit and cancel interrupt the query; at most
 // `maxConcurrent` queries run on one connection at a time, the rest wait.
 import path from 'node:path';
-import { DuckDBTypeId, JSDuckDBValueConverter, type DuckDBType } from '@duckdb/node-api';
 import { loadConfig } from '../../config';
-import { BATCH_ROWS, BatchBuilder, uniqueColumnNames, type ColumnKind } from '../arrow-columns';
 import { QueryError, type ResultSink, type RunOutcome } from '../query-error';
 import type { FileConnection } from '../store';
+import { resultBatches } from './result-batches';
 import { openSandbox } from './sandbox';
-
-function kindOf(t: DuckDBType): ColumnKind {
-  switch (t.typeId) {
-    case DuckDBTypeId.BOOLEAN:
-      return 'bool';
-    case DuckDBTypeId.TINYINT:
-    case DuckDBTypeId.SMALLINT:
-    case DuckDBTypeId.INTEGER:
-    case DuckDBTypeId.UTINYINT:
-    case DuckDBTypeId.USMALLINT:
-      return 'int32';
-    case DuckDBTypeId.BIGINT:
-    case DuckDBTypeId.UINTEGER:
-      return 'int64';
-    case DuckDBTypeId.FLOAT:
-    case DuckDBTypeId.DOUBLE:
-    case DuckDBTypeId.DECIMAL:
-      return 'float64';
-    case DuckDBTypeId.DATE:
-      return 'date';
-    case DuckDBTypeId.TIMESTAMP:
-    case DuckDBTypeId.TIMESTAMP_S:
-    case DuckDBTypeId.TIMESTAMP_MS:
-    case DuckDBTypeId.TIMESTAMP_NS:
-      return 'timestamp';
-    case DuckDBTypeId.TIMESTAMP_TZ:
-      return 'timestamptz';
-    default:
-      return 'text'; // lists, structs, huge integers…: as text (JSON for nested values)
-  }
-}
 
 /** A counting semaphore whose freed slot passes straight to the next in line, so nobody slips in between. */
 class Slots {
@@ -75,11 +43,6 @@ async function acquire(id: string, max: number): Promise<() => void> {
   };
 }
 
-const toText = (v: unknown) =>
-  typeof v === 'object' && v !== null && !(v instanceof Date)
-    ? JSON.stringify(v, (_k, x) => (typeof x === 'bigint' ? x.toString() : x))
-    : v;
-
 export async function runDuckdbQuery(
   conn: FileConnection,
   /** Without trailing semicolons, not empty (see engines.ts). */
@@ -101,39 +64,7 @@ export async function runDuckdbQuery(
   try {
     sandbox = await openSandbox(s);
     if (stopped) throw new Error(stopped); // stopped while the file was opening; reported below
-    const result = await sandbox.connection.stream(text);
-    const names = uniqueColumnNames(result.columnNames());
-    const kinds = result.columnTypes().map(kindOf);
-    if (names.length === 0) throw new QueryError('not_rows', 'This statement returns no rows.');
-    const builder = new BatchBuilder(names.map((name, i) => ({ name, kind: kinds[i]! })));
-    let rows = 0;
-    let truncated = false;
-    let sent = false;
-    for (
-      let chunk = await result.fetchChunk();
-      chunk && chunk.rowCount > 0;
-      chunk = await result.fetchChunk()
-    ) {
-      const take = Math.min(chunk.rowCount, s.rowCap - rows);
-      if (take < chunk.rowCount) truncated = true;
-      builder.columns.forEach((col, i) => {
-        const values = chunk.convertColumnValues(i, JSDuckDBValueConverter);
-        for (let r = 0; r < take; r++) col.putValue(kinds[i] === 'text' ? toText(values[r]) : values[r]);
-      });
-      rows += take;
-      if (builder.rows >= BATCH_ROWS) {
-        await sink.batch(builder.finish());
-        sent = true;
-      }
-      if (truncated) break;
-      if (rows === s.rowCap) {
-        const next = await result.fetchChunk();
-        truncated = !!next && next.rowCount > 0;
-        break;
-      }
-    }
-    if (builder.rows > 0 || !sent) await sink.batch(builder.finish());
-    return { rows, truncated };
+    return await resultBatches(await sandbox.connection.stream(text), s.rowCap, sink);
   } catch (e) {
     if (e instanceof QueryError) throw e;
     if (stopped === 'cancelled') throw new QueryError('cancelled', 'The query was cancelled.');

@@ -4,7 +4,7 @@
 // its rows anywhere.
 import type { Result } from 'vega-embed';
 import type { Config } from 'vega-lite';
-import { CHART_THEME } from './theme';
+import { CHART_THEME } from '$cells/chart/theme';
 import { formatTooltip } from './tooltip';
 import { withoutEmbedOptions } from '$cells/chart/validate';
 import type { VlSpec } from '$cells/chart/spec';

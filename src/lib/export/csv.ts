@@ -1,7 +1,7 @@
 // A result table as CSV (RFC 4180): a header row, fields quoted when they need it, full precision, ISO dates.
 import { DataType, type Field, type Table } from 'apache-arrow';
 import { csvField as quote } from '$cells/csv-field';
-import { decimalText, formatValue } from '$lib/components/notebook/format-value';
+import { decimalText, formatValue } from '$cells/format-value';
 
 function csvValue(value: unknown, field: Field): string {
   if (value === null || value === undefined) return '';

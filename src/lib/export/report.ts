@@ -2,7 +2,7 @@
 // charts as inline SVG. No script and no external files (only images a text cell links to by URL), so it
 // opens offline and can be mailed around.
 import type { Table } from 'apache-arrow';
-import { formatValue } from '$lib/components/notebook/format-value';
+import { formatValue } from '$cells/format-value';
 
 export const REPORT_ROWS = 100;
 

@@ -8,9 +8,9 @@ import {
   extentQuery,
   RAW_ROW_LIMIT,
   type Extents
-} from '$cells/chart/aggregate';
-import { typeForArrow, type VlSpec } from '$cells/chart/spec';
-import { ident } from '$cells/sql/quote';
+} from './aggregate';
+import { typeForArrow, type VlSpec } from './spec';
+import { ident } from '../sql/quote';
 import type { Table } from 'apache-arrow';
 import { tableRows } from './arrow-rows';
 
