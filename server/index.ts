@@ -1,4 +1,5 @@
-// Production entry: one HTTP server for the SvelteKit app (adapter-node's handler) and, later, WebSocket upgrades.
+// Production entry: one HTTP server for the SvelteKit app (adapter-node's handler), the raw routes and WebSocket
+// upgrades, plus the schedule that refreshes published dashboards.
 import { createServer } from 'node:http';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -9,6 +10,7 @@ import { closeDb, getDb } from './db/instance';
 import { createRawHandler } from './http/raw-routes';
 import { DEMO } from './db/seed';
 import { appSecretBox } from './connectors/secret-box';
+import { startRefreshSchedule } from './publish/schedule';
 
 const config = loadConfig();
 
@@ -44,6 +46,11 @@ const server = createServer((req, res) => {
   if (!raw(req, res)) handler(req, res);
 });
 
+const stopSchedule = startRefreshSchedule(() => getDb(config), {
+  dataDir: config.dataDir,
+  secretBox: () => appSecretBox(config)
+});
+
 const onUpgrade = createCollabUpgradeHandler(() => getDb(config));
 server.on('upgrade', (req, socket, head) => {
   if (!onUpgrade(req, socket, head)) socket.destroy();
@@ -63,6 +70,7 @@ async function stop(signal: string) {
   if (stopping) return;
   stopping = true;
   console.log(`${signal}: shutting down`);
+  stopSchedule();
   server.close();
   server.closeAllConnections();
   // Everything received is already stored; this folds the logs into snapshots before the database closes.

@@ -1,0 +1,135 @@
+// Each dashboard card's content, computed from the refresh's tables (workbench.ts): a chart's rows (aggregated
+// in DuckDB when big, exactly as in the notebook) and its SVG, a text cell's cleaned HTML, a table's first rows
+// as text, a KPI's value. The SQL of connection cells is left out unless the author allowed it.
+import { DataType, tableFromJSON, type Field, type Table } from 'apache-arrow';
+import { chartData } from '../../cells/chart/chart-data';
+import { readChartConfig } from '../../cells/chart/config';
+import { buildSpec, type VlSpec } from '../../cells/chart/spec';
+import { checkSpec } from '../../cells/chart/validate';
+import type { Cell } from '../../cells/document';
+import { decimalText, formatValue } from '../../cells/format-value';
+import { boxPixels, type LayoutItem } from '../../cells/layout';
+import type { PublishedItem } from '../../cells/published';
+import { ident } from '../../cells/sql/quote';
+import { chartSvg, sized } from './chart-svg';
+import { markdownHtml } from './sanitize';
+import type { Workbench } from './workbench';
+
+export const TABLE_ROWS = 100;
+
+export type CardContext = {
+  bench: Workbench;
+  /** Whether viewers may read the SQL of cells that ran on a connection. */
+  showSql: boolean;
+};
+
+export type Card = { item: PublishedItem; chartRows?: Table };
+
+const isLocal = (cell: Cell) => {
+  const engine = cell.config.get('engine');
+  return engine === undefined || engine === 'local';
+};
+
+const sqlShown = (cell: Cell, ctx: CardContext) =>
+  isLocal(cell) || ctx.showSql ? cell.source.toString() : null;
+
+async function count(ctx: CardContext, name: string): Promise<number> {
+  const t = await ctx.bench.query(`select count(*)::double as n from ${ident(name)}`);
+  return Number(t.getChildAt(0)?.get(0) ?? 0);
+}
+
+function cellText(table: Table, r: number, c: number, field: Field): string {
+  return formatValue(table.getChildAt(c)?.get(r), field);
+}
+
+const NUMERIC = (f: Field) => DataType.isInt(f.type) || DataType.isFloat(f.type) || DataType.isDecimal(f.type);
+
+/** A KPI's value as people read numbers: grouped thousands, at most two decimals. */
+function bigNumberText(value: unknown, field: Field): string {
+  if (value === null || value === undefined) return '—';
+  if (!NUMERIC(field)) return formatValue(value, field);
+  const n = DataType.isDecimal(field.type)
+    ? Number(decimalText(value, field.type.scale))
+    : Number(value as number | bigint);
+  if (typeof value === 'bigint' && !Number.isSafeInteger(n)) return value.toString();
+  return n.toLocaleString('en-US', { maximumFractionDigits: 2 });
+}
+
+async function tableCard(item: LayoutItem, cell: Cell, ctx: CardContext): Promise<PublishedItem> {
+  const t = await ctx.bench.query(`select * from ${ident(cell.name)} limit ${TABLE_ROWS}`);
+  const fields = t.schema.fields;
+  const rows: string[][] = [];
+  for (let r = 0; r < t.numRows; r++) rows.push(fields.map((f, c) => cellText(t, r, c, f)));
+  return {
+    ...item,
+    view: 'table',
+    name: cell.name,
+    sql: sqlShown(cell, ctx),
+    columns: fields.map((f) => f.name),
+    rows,
+    total: await count(ctx, cell.name)
+  };
+}
+
+async function numberCard(item: LayoutItem, cell: Cell, ctx: CardContext): Promise<PublishedItem> {
+  const t = await ctx.bench.query(`select * from ${ident(cell.name)} limit 1`);
+  const total = await count(ctx, cell.name);
+  const fields = t.schema.fields;
+  const at = Math.max(0, fields.findIndex(NUMERIC));
+  const field = fields[at];
+  const base = { ...item, view: 'number' as const, name: cell.name, sql: sqlShown(cell, ctx) };
+  if (!field || t.numRows === 0)
+    return { ...base, label: cell.name, value: '—', caption: 'The query returned no rows.' };
+  return {
+    ...base,
+    label: field.name,
+    value: bigNumberText(t.getChildAt(at)?.get(0), field),
+    caption: total > 1 ? `First of ${total.toLocaleString('en-US')} rows` : ''
+  };
+}
+
+async function chartCard(item: LayoutItem, cell: Cell, ctx: CardContext): Promise<Card> {
+  const config = readChartConfig(cell.config.toJSON());
+  const source = config.source ?? '';
+  const empty = { ...item, view: 'chart' as const, name: source, svg: null, spec: null, note: '', hasData: false };
+  if (!source) return { item: { ...empty, error: 'This chart has no data source yet.' } };
+  let spec: VlSpec;
+  if (config.mode === 'spec') {
+    const checked = checkSpec(cell.source.toString());
+    if (!checked.ok) return { item: { ...empty, error: checked.error } };
+    spec = checked.spec;
+  } else {
+    const { schema } = await ctx.bench.query(`select * from ${ident(source)} limit 0`);
+    spec = buildSpec(
+      config,
+      schema.fields.map((f) => ({ name: f.name, type: String(f.type) }))
+    );
+  }
+  const data = await chartData(spec, source, ctx.bench.query);
+  const px = boxPixels(item);
+  let svg: string | null = null;
+  let error: string | undefined;
+  try {
+    // The card's padding and header take their share of the box.
+    svg = await chartSvg(sized(data.spec, px.width - 24, px.height - 72), data.rows);
+  } catch (e) {
+    error = `The chart could not be drawn: ${e instanceof Error ? e.message : String(e)}`;
+  }
+  return {
+    item: { ...empty, svg, spec: data.spec, note: data.note, hasData: data.rows.length > 0, error },
+    chartRows: data.rows.length ? tableFromJSON(data.rows as Record<string, unknown>[]) : undefined
+  };
+}
+
+export async function buildCard(item: LayoutItem, cell: Cell, ctx: CardContext): Promise<Card> {
+  switch (item.view) {
+    case 'chart':
+      return chartCard(item, cell, ctx);
+    case 'text':
+      return { item: { ...item, view: 'text', name: '', html: markdownHtml(cell.source.toString()) } };
+    case 'table':
+      return { item: await tableCard(item, cell, ctx) };
+    case 'number':
+      return { item: await numberCard(item, cell, ctx) };
+  }
+}

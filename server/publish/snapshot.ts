@@ -1,0 +1,164 @@
+// A dashboard snapshot: the frozen notebook's published queries re-run on the server — connection cells on their
+// connection with the publisher's access, local cells with native DuckDB over the same Parquet files — and each
+// card's content written to a new folder. All or nothing: a failing query fails the snapshot with a message
+// naming the cell, and the caller keeps the previous one.
+import { existsSync } from 'node:fs';
+import { mkdir, rename, rm, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { Table, tableToIPC, type RecordBatch } from 'apache-arrow';
+import * as Y from 'yjs';
+import { readChartConfig } from '../../cells/chart/config';
+import { getTitle, orderedCells, parts, type Cell } from '../../cells/document';
+import { arrange, readLayout } from '../../cells/layout';
+import type { PublishedDashboard } from '../../cells/published';
+import { referencedNames } from '../../cells/sql/references';
+import { runQuery } from '../connectors/engines';
+import { QueryError } from '../connectors/query-error';
+import type { SecretBox } from '../connectors/secret-box';
+import { openConnection, type OpenConnection } from '../connectors/store';
+import type { Queryable } from '../db/types';
+import { AppError, invalid } from '../errors';
+import { parquetPath } from '../files/files';
+import { newId } from '../ids';
+import { buildCard } from './cards';
+import { openWorkbench, type Workbench } from './workbench';
+
+export type SnapshotDeps = { dataDir: string; secretBox: () => SecretBox };
+
+export type Frozen = {
+  notebookId: string;
+  workspaceId: string;
+  publishedBy: string;
+  docState: Uint8Array;
+  showSql: boolean;
+};
+
+export const publicationDir = (dataDir: string, notebookId: string) =>
+  path.join(dataDir, 'publications', notebookId);
+export const snapshotDir = (dataDir: string, notebookId: string, snapshotId: string) =>
+  path.join(publicationDir(dataDir, notebookId), snapshotId);
+export const DASHBOARD_FILE = 'dashboard.json';
+export const chartFile = (cellId: string) => `chart-${cellId}.arrow`;
+
+const isLocal = (cell: Cell) => {
+  const engine = cell.config.get('engine');
+  return engine === undefined || engine === 'local';
+};
+
+/** SQL cells the cards read, and the cells those read in turn, in notebook order. */
+function neededCells(doc: Y.Doc, sources: string[]): Cell[] {
+  const sql = orderedCells(doc).filter((c) => c.kind === 'sql' && c.name);
+  const byName = new Map(sql.map((c) => [c.name.toLowerCase(), c]));
+  const needed = new Set<string>();
+  const visit = (name: string) => {
+    const cell = byName.get(name.toLowerCase());
+    if (!cell || needed.has(cell.id)) return;
+    needed.add(cell.id);
+    for (const ref of referencedNames(cell.source.toString())) if (ref !== name.toLowerCase()) visit(ref);
+  };
+  sources.forEach(visit);
+  return sql.filter((c) => needed.has(c.id));
+}
+
+/** A connection's own details never go into a message a viewer may read. */
+function scrubbed(message: string, conn: OpenConnection | null): string {
+  if (!conn) return message;
+  const s = conn.settings as Record<string, unknown>;
+  const secrets = [conn.password, s.host, s.user, s.database, s.path]
+    .filter((v): v is string => typeof v === 'string' && v.length >= 3)
+    .sort((a, b) => b.length - a.length);
+  return secrets.reduce((m, v) => m.split(v).join('…'), message);
+}
+
+async function runOnConnection(db: Queryable, deps: SnapshotDeps, frozen: Frozen, cell: Cell): Promise<Table> {
+  let conn: OpenConnection | null = null;
+  try {
+    conn = await openConnection(db, deps.secretBox(), {
+      userId: frozen.publishedBy,
+      connectionId: String(cell.config.get('engine')),
+      needed: 'editor'
+    });
+  } catch {
+    throw new Error(
+      'its database connection is gone, or whoever published the dashboard can no longer edit this workspace'
+    );
+  }
+  const batches: RecordBatch[] = [];
+  const abort = new AbortController();
+  const wall = setTimeout(() => abort.abort('timeout'), (conn.settings.statementTimeoutS + 5) * 1000);
+  try {
+    await runQuery(conn, cell.source.toString(), { batch: async (b) => void batches.push(b) }, abort.signal);
+    return new Table(batches);
+  } catch (e) {
+    const message = e instanceof QueryError ? e.message : 'the database failed to answer';
+    throw new Error(scrubbed(message, conn));
+  } finally {
+    clearTimeout(wall);
+  }
+}
+
+async function runCells(db: Queryable, deps: SnapshotDeps, frozen: Frozen, bench: Workbench, cells: Cell[]) {
+  for (const cell of cells) {
+    try {
+      if (isLocal(cell)) await bench.runInto(cell.name, cell.source.toString());
+      else await bench.load(cell.name, await runOnConnection(db, deps, frozen, cell));
+    } catch (e) {
+      const why = e instanceof Error ? e.message : String(e);
+      throw new AppError('unavailable', `The query "${cell.name}" failed: ${why}`);
+    }
+  }
+}
+
+/** Builds a new snapshot folder; returns its id. */
+export async function buildSnapshot(db: Queryable, deps: SnapshotDeps, frozen: Frozen): Promise<string> {
+  const doc = new Y.Doc();
+  Y.applyUpdate(doc, frozen.docState);
+  const items = arrange(readLayout(doc));
+  if (items.length === 0)
+    throw invalid('The dashboard is empty: add charts, text or results to it in the Dashboard view first.');
+  const cells = new Map(orderedCells(doc).map((c) => [c.id, c]));
+  const sources = items.flatMap((i) => {
+    const cell = cells.get(i.cellId)!;
+    if (i.view === 'chart') return [readChartConfig(cell.config.toJSON()).source ?? ''];
+    return i.view === 'text' ? [] : [cell.name];
+  });
+
+  const files = (
+    await db.query<{ id: string; table_name: string }>(
+      'select id, table_name from files where workspace_id = $1',
+      [frozen.workspaceId]
+    )
+  )
+    .map((f) => ({ tableName: f.table_name, path: parquetPath(deps.dataDir, frozen.workspaceId, f.id) }))
+    .filter((f) => existsSync(f.path));
+
+  const snapshotId = newId();
+  const dir = snapshotDir(deps.dataDir, frozen.notebookId, snapshotId);
+  const tmp = `${dir}.incoming`;
+  const bench = await openWorkbench(files);
+  try {
+    await runCells(db, deps, frozen, bench, neededCells(doc, sources));
+    await mkdir(tmp, { recursive: true });
+    const ctx = { bench, showSql: frozen.showSql };
+    const published: PublishedDashboard['items'] = [];
+    for (const item of items) {
+      const card = await buildCard(item, cells.get(item.cellId)!, ctx);
+      published.push(card.item);
+      if (card.chartRows) await writeFile(path.join(tmp, chartFile(item.cellId)), tableToIPC(card.chartRows, 'stream'));
+    }
+    const description = parts(doc).meta.get('description');
+    const dashboard: PublishedDashboard = {
+      title: getTitle(doc) || 'Untitled notebook',
+      description: typeof description === 'string' ? description : '',
+      items: published,
+      builtAt: new Date().toISOString()
+    };
+    await writeFile(path.join(tmp, DASHBOARD_FILE), JSON.stringify(dashboard));
+    await rename(tmp, dir);
+    return snapshotId;
+  } finally {
+    bench.close();
+    doc.destroy();
+    await rm(tmp, { recursive: true, force: true });
+  }
+}

@@ -1,0 +1,363 @@
+// Published dashboards with a real database, file store, native DuckDB and PostgreSQL connection: what a snapshot
+// holds (and never holds: the connection's password or host), who may open it, refreshes that pick up new data or
+// fail without losing the last good snapshot, and scheduled refreshes.
+import { readdir, readFile, rm, mkdtemp } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { randomBytes } from 'node:crypto';
+import { tableFromIPC } from 'apache-arrow';
+import * as Y from 'yjs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { orderedCells, type NewCell } from '../../cells/document';
+import { addToLayout, placeItem } from '../../cells/layout';
+import { appendUpdates, loadDoc } from '../../server/collab/doc-store';
+import { secretBox } from '../../server/connectors/secret-box';
+import { createConnection } from '../../server/connectors/store';
+import { deleteFile } from '../../server/files/files';
+import { createNotebook } from '../../server/notebooks/notebooks';
+import {
+  chartRowsPath,
+  dueRefreshes,
+  openDashboard,
+  publish,
+  refreshAsEditor,
+  refreshPublication,
+  updatePublication
+} from '../../server/publish/publications';
+import { refreshDue } from '../../server/publish/schedule';
+import { publicationDir } from '../../server/publish/snapshot';
+import { join, person } from './helpers/people';
+import { sampleDb, type SampleDb } from './helpers/sample-db';
+import { freshDb, type TestDb } from './helpers/test-db';
+import { uploadCsv } from './helpers/upload';
+
+let t: TestDb;
+let dataDir: string;
+let sample: SampleDb;
+const box = secretBox(randomBytes(32));
+const deps = () => ({ dataDir, secretBox: () => box });
+
+beforeAll(async () => {
+  sample = await sampleDb(2_000);
+  t = await freshDb();
+  dataDir = await mkdtemp(path.join(tmpdir(), 'sheaf-publish-'));
+}, 120_000);
+afterAll(async () => {
+  await t?.cleanup();
+  await sample?.cleanup();
+  await rm(dataDir, { recursive: true, force: true });
+});
+
+/** Changes the stored document the way a client's update would. */
+async function editDoc(notebookId: string, change: (doc: Y.Doc) => void) {
+  const doc = await loadDoc(t.db, notebookId);
+  const before = Y.encodeStateVector(doc);
+  change(doc);
+  await appendUpdates(t.db, notebookId, [Y.encodeStateAsUpdate(doc, before)]);
+  doc.destroy();
+}
+
+const SALES = 'region,amount\nnorth,10\nsouth,20\nnorth,5\neast,7\n';
+
+async function salesNotebook(extra: NewCell[] = []) {
+  const ann = await person(t.db, 'Publishing Ann');
+  await uploadCsv(t.db, dataDir, ann, 'sales.csv', SALES);
+  const nb = await createNotebook(t.db, ann.id, ann.workspaceId, { title: 'Sales board' }, [
+    { kind: 'text', source: '# Sales\nBy **region**. <script>alert(1)</script>' },
+    {
+      kind: 'sql',
+      name: 'by_region',
+      source: 'select region, sum(amount) as total from sales group by region order by region'
+    },
+    { kind: 'sql', name: 'grand', source: 'select sum(total) as revenue from by_region' },
+    {
+      kind: 'chart',
+      config: {
+        source: 'by_region',
+        mark: 'bar',
+        x: { field: 'region', type: 'nominal' },
+        y: { field: 'total', type: 'quantitative' }
+      }
+    },
+    ...extra
+  ]);
+  await editDoc(nb.id, (doc) => {
+    for (const c of orderedCells(doc)) {
+      if (c.kind === 'text' || c.kind === 'chart') addToLayout(doc, c);
+      if (c.name === 'grand') addToLayout(doc, c, 'number');
+      if (c.name === 'by_region') addToLayout(doc, c, 'table');
+    }
+  });
+  return { ann, nb };
+}
+
+async function allFiles(dir: string): Promise<string[]> {
+  const out: string[] = [];
+  for (const e of await readdir(dir, { withFileTypes: true, recursive: true }))
+    if (e.isFile()) out.push(path.join(e.parentPath, e.name));
+  return out;
+}
+
+describe('publishing', () => {
+  it('freezes the dashboard: text cleaned, chart drawn as SVG with its rows as Arrow, table and number computed on the server', async () => {
+    const { ann, nb } = await salesNotebook();
+    const status = await publish(t.db, deps(), ann.id, nb.id, { visibility: 'public' });
+    expect(status.slug).toMatch(/^[a-z2-7]{32}$/);
+
+    const page = await openDashboard(t.db, dataDir, status.slug, null); // nobody logged in
+    const items = page.dashboard.items;
+    expect(items.map((i) => i.view).sort()).toEqual(['chart', 'number', 'table', 'text']);
+    const text = items.find((i) => i.view === 'text')!;
+    expect(text.view === 'text' && text.html).toContain('<strong>region</strong>');
+    expect(text.view === 'text' && text.html).not.toContain('<script');
+
+    const chart = items.find((i) => i.view === 'chart')!;
+    if (chart.view !== 'chart') throw new Error('not a chart');
+    expect(chart.svg).toContain('<svg');
+    expect(chart.svg).toContain('aria-label="region: north; total: 15"');
+    expect(chart.svg).toContain('aria-label="region: south; total: 20"');
+    const rows = tableFromIPC(await readFile(await chartRowsPath(t.db, dataDir, status.slug, null, chart.cellId)));
+    expect(rows.toArray().map((r) => [r.region, Number(r.total)])).toEqual([
+      ['east', 7],
+      ['north', 15],
+      ['south', 20]
+    ]);
+
+    const number = items.find((i) => i.view === 'number')!;
+    expect(number.view === 'number' && [number.label, number.value]).toEqual(['revenue', '42']);
+    const table = items.find((i) => i.view === 'table')!;
+    if (table.view !== 'table') throw new Error('not a table');
+    expect(table.columns).toEqual(['region', 'total']);
+    expect(table.rows).toEqual([
+      ['east', '7'],
+      ['north', '15'],
+      ['south', '20']
+    ]);
+    expect(table.sql).toContain('group by region'); // a local cell's SQL is shown
+    expect(page.canRefresh).toBe(false); // anonymous
+    expect(page.canFork).toBe(false);
+  });
+
+  it('answers only those the visibility allows; off is not found; a deleted notebook takes its dashboard along', async () => {
+    const { ann, nb } = await salesNotebook();
+    const { slug } = await publish(t.db, deps(), ann.id, nb.id, { visibility: 'members' });
+    const stranger = await person(t.db, 'Stranger Sam');
+    const viewer = await person(t.db, 'Viewer Vic');
+    await join(t.db, ann, viewer, 'viewer');
+
+    await expect(openDashboard(t.db, dataDir, slug, null)).rejects.toMatchObject({ code: 'unauthorized' });
+    await expect(openDashboard(t.db, dataDir, slug, stranger.id)).rejects.toMatchObject({ code: 'not_found' });
+    const seen = await openDashboard(t.db, dataDir, slug, viewer.id);
+    expect(seen.canRefresh).toBe(false);
+    expect(seen.canFork).toBe(true);
+    expect((await openDashboard(t.db, dataDir, slug, ann.id)).canRefresh).toBe(true);
+    await expect(refreshAsEditor(t.db, deps(), viewer.id, slug)).rejects.toMatchObject({ code: 'forbidden' });
+    await expect(updatePublication(t.db, viewer.id, nb.id, { visibility: 'public' })).rejects.toMatchObject({
+      code: 'forbidden'
+    });
+
+    await updatePublication(t.db, ann.id, nb.id, { visibility: 'public', allowFork: true });
+    expect((await openDashboard(t.db, dataDir, slug, stranger.id)).canFork).toBe(true);
+    expect((await openDashboard(t.db, dataDir, slug, null)).canFork).toBe(false);
+
+    await updatePublication(t.db, ann.id, nb.id, { visibility: 'off' });
+    await expect(openDashboard(t.db, dataDir, slug, ann.id)).rejects.toMatchObject({ code: 'not_found' });
+    await expect(chartRowsPath(t.db, dataDir, slug, ann.id, 'x')).rejects.toMatchObject({ code: 'not_found' });
+
+    // Re-publishing keeps the link.
+    const again = await publish(t.db, deps(), ann.id, nb.id, { visibility: 'public' });
+    expect(again.slug).toBe(slug);
+    await t.db.query('update notebooks set deleted_at = now() where id = $1', [nb.id]);
+    await expect(openDashboard(t.db, dataDir, slug, ann.id)).rejects.toMatchObject({ code: 'not_found' });
+  });
+
+  it('refreshes from the current files, keeps one snapshot folder, and keeps the last good one when a query fails', async () => {
+    const { ann, nb } = await salesNotebook();
+    const { slug } = await publish(t.db, deps(), ann.id, nb.id, {});
+    const first = await openDashboard(t.db, dataDir, slug, null);
+    const numberOf = (p: typeof first) => {
+      const n = p.dashboard.items.find((i) => i.view === 'number');
+      return n?.view === 'number' ? n.value : null;
+    };
+    expect(numberOf(first)).toBe('42');
+
+    // New data under the same table name; the notebook itself is not touched.
+    const [old] = (await t.db.query<{ id: string }>(
+      "select id from files where workspace_id = $1 and table_name = 'sales'",
+      [ann.workspaceId]
+    )) as { id: string }[];
+    await deleteFile(t.db, dataDir, ann.id, old!.id);
+    await uploadCsv(t.db, dataDir, ann, 'sales.csv', SALES + 'west,1000\n');
+    const refreshed = await refreshAsEditor(t.db, deps(), ann.id, slug);
+    expect(refreshed.refreshError).toBeNull();
+    const second = await openDashboard(t.db, dataDir, slug, null);
+    expect(numberOf(second)).toBe('1,042');
+    expect(second.refreshedAt! >= first.refreshedAt!).toBe(true);
+    expect(await readdir(publicationDir(dataDir, nb.id))).toHaveLength(1);
+
+    // The file goes away: the refresh fails, says which query and why, and the dashboard keeps its numbers.
+    const [now] = (await t.db.query<{ id: string }>(
+      "select id from files where workspace_id = $1 and table_name = 'sales'",
+      [ann.workspaceId]
+    )) as { id: string }[];
+    await deleteFile(t.db, dataDir, ann.id, now!.id);
+    const failed = await refreshPublication(t.db, deps(), nb.id);
+    expect(failed.refreshError).toMatch(/The query "by_region" failed: .*sales/);
+    expect(failed.refreshFailedAt).not.toBeNull();
+    const third = await openDashboard(t.db, dataDir, slug, null);
+    expect(numberOf(third)).toBe('1,042');
+    expect(third.refreshError).toBe(failed.refreshError);
+    expect(third.refreshedAt).toBe(second.refreshedAt);
+  });
+
+  it('publishes only what was frozen: later edits to the notebook wait for the next publish', async () => {
+    const { ann, nb } = await salesNotebook();
+    const { slug } = await publish(t.db, deps(), ann.id, nb.id, {});
+    await editDoc(nb.id, (doc) => {
+      const grand = orderedCells(doc).find((c) => c.name === 'grand')!;
+      grand.source.delete(0, grand.source.length);
+      grand.source.insert(0, 'select 7 as revenue');
+    });
+    await refreshAsEditor(t.db, deps(), ann.id, slug);
+    const after = (await openDashboard(t.db, dataDir, slug, null)).dashboard.items.find((i) => i.view === 'number');
+    expect(after?.view === 'number' && after.value).toBe('42');
+    await publish(t.db, deps(), ann.id, nb.id, {});
+    const republished = (await openDashboard(t.db, dataDir, slug, null)).dashboard.items.find(
+      (i) => i.view === 'number'
+    );
+    expect(republished?.view === 'number' && republished.value).toBe('7');
+  });
+
+  it('cannot publish an empty dashboard, and the author’s SQL cannot read the server’s files', async () => {
+    const ann = await person(t.db, 'Sneaky Ann');
+    const nb = await createNotebook(t.db, ann.id, ann.workspaceId, { title: 'Empty' }, [
+      { kind: 'sql', name: 'secret', source: "select * from read_csv('/etc/passwd')" }
+    ]);
+    await expect(publish(t.db, deps(), ann.id, nb.id, {})).rejects.toThrow(/dashboard is empty/);
+    await editDoc(nb.id, (doc) => addToLayout(doc, orderedCells(doc)[0]!, 'table'));
+    await expect(publish(t.db, deps(), ann.id, nb.id, {})).rejects.toThrow(
+      /The query "secret" failed: .*(Permission|disabled)/
+    );
+  });
+});
+
+describe('connection cells on a dashboard', () => {
+  async function connected(showSql: boolean) {
+    const ann = await person(t.db, 'Warehouse Ann');
+    const conn = await createConnection(t.db, box, {
+      userId: ann.id,
+      workspaceId: ann.workspaceId,
+      input: {
+        name: 'Warehouse',
+        host: sample.host,
+        port: sample.port,
+        database: sample.database,
+        user: sample.role,
+        password: sample.password,
+        ssl: 'disable'
+      }
+    });
+    const nb = await createNotebook(t.db, ann.id, ann.workspaceId, { title: 'Orders' }, [
+      {
+        kind: 'sql',
+        name: 'orders_by_region',
+        source: `select region, count(*)::int as orders from ${sample.schema}.orders group by region order by region`,
+        config: { engine: conn.id }
+      },
+      { kind: 'sql', name: 'north', source: "select orders from orders_by_region where region = 'north'" },
+      {
+        kind: 'chart',
+        config: {
+          source: 'orders_by_region',
+          mark: 'bar',
+          x: { field: 'region', type: 'nominal' },
+          y: { field: 'orders', type: 'quantitative' }
+        }
+      }
+    ]);
+    await editDoc(nb.id, (doc) => {
+      const [db, local, chart] = orderedCells(doc);
+      addToLayout(doc, db!, 'table');
+      addToLayout(doc, local!, 'number');
+      addToLayout(doc, chart!);
+      placeItem(doc, chart!.id, { x: 6, y: 0, w: 6, h: 5 });
+    });
+    const status = await publish(t.db, deps(), ann.id, nb.id, { visibility: 'public', showSql });
+    return { ann, nb, conn, slug: status.slug };
+  }
+
+  it('runs on the connection with the author’s access and joins locally; the snapshot never holds the password or host', async () => {
+    const { nb, slug } = await connected(false);
+    const page = await openDashboard(t.db, dataDir, slug, null);
+    const [count] = await sample.admin.unsafe(
+      `select count(*)::int as n from ${sample.schema}.orders where region = 'north'`
+    );
+    const number = page.dashboard.items.find((i) => i.view === 'number');
+    expect(number?.view === 'number' && number.value).toBe(Number(count!.n).toLocaleString('en-US'));
+    const table = page.dashboard.items.find((i) => i.view === 'table');
+    expect(table?.view === 'table' && table.sql).toBeNull(); // a connection cell's SQL stays hidden
+    expect(number?.view === 'number' && number.sql).toContain("region = 'north'"); // a local cell's is shown
+    const chart = page.dashboard.items.find((i) => i.view === 'chart');
+    expect(chart?.view === 'chart' && chart.svg).toContain(`region: north; orders: ${count!.n}`);
+
+    const stored = [
+      JSON.stringify(page),
+      ...(await Promise.all(
+        (await allFiles(publicationDir(dataDir, nb.id))).map((f) => readFile(f, 'latin1'))
+      )),
+      ...(
+        await t.db.query<Record<string, unknown>>('select * from publications where notebook_id = $1', [nb.id])
+      ).map((r) => JSON.stringify(r, (_k, v) => (v instanceof Uint8Array ? Buffer.from(v).toString('latin1') : v)))
+    ].join('\n');
+    expect(stored).toContain('north');
+    for (const secret of [sample.password, sample.host, sample.role]) expect(stored).not.toContain(secret);
+  });
+
+  it('shows the SQL of connection cells only when the author allows it; a failing database keeps the last good data and hides its details', async () => {
+    const { ann, slug } = await connected(true);
+    const page = await openDashboard(t.db, dataDir, slug, null);
+    const table = page.dashboard.items.find((i) => i.view === 'table');
+    expect(table?.view === 'table' && table.sql).toContain(`${sample.schema}.orders`);
+
+    await sample.admin.unsafe(`revoke select on all tables in schema ${sample.schema} from ${sample.role}`);
+    try {
+      const failed = await refreshAsEditor(t.db, deps(), ann.id, slug);
+      expect(failed.refreshError).toMatch(/The query "orders_by_region" failed: .*permission denied/i);
+      for (const secret of [sample.password, sample.host, sample.role])
+        expect(failed.refreshError).not.toContain(secret);
+      const after = await openDashboard(t.db, dataDir, slug, null);
+      expect(after.dashboard).toEqual(page.dashboard);
+    } finally {
+      await sample.admin.unsafe(`grant select on all tables in schema ${sample.schema} to ${sample.role}`);
+    }
+  });
+
+  it('refreshes on its schedule', async () => {
+    const { ann, nb, slug } = await connected(false);
+    await updatePublication(t.db, ann.id, nb.id, { schedule: 'hourly' });
+    const before = await openDashboard(t.db, dataDir, slug, null);
+    expect(await dueRefreshes(t.db, new Date())).not.toContain(nb.id);
+    const later = new Date(Date.now() + 2 * 3_600_000);
+    expect(await dueRefreshes(t.db, later)).toContain(nb.id);
+
+    await sample.admin.unsafe(
+      `insert into ${sample.schema}.orders (id, region, amount, ordered_on) select 100000 + g, 'north', 1, date '2024-01-01' from generate_series(1, 5) g`
+    );
+    await refreshDue(t.db, deps(), later);
+    const after = await openDashboard(t.db, dataDir, slug, null);
+    const value = (p: typeof before) => {
+      const n = p.dashboard.items.find((i) => i.view === 'number');
+      return n?.view === 'number' ? Number(n.value.replace(/,/g, '')) : NaN;
+    };
+    expect(value(after)).toBe(value(before) + 5);
+    expect(after.refreshedAt! > before.refreshedAt!).toBe(true);
+    // The next one is an hour after this refresh.
+    const [row] = await t.db.query<{ next: Date }>(
+      'select next_refresh_at as next from publications where notebook_id = $1',
+      [nb.id]
+    );
+    const next = new Date(row!.next).getTime();
+    expect(next).toBeGreaterThan(Date.now() + 3_500_000);
+    expect(next).toBeLessThanOrEqual(Date.now() + 3_600_000);
+  });
+});
