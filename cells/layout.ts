@@ -15,7 +15,10 @@ export const GAP_PX = 12;
 export const PAGE_PX = 1200;
 
 /** A box's size in pixels on a page `pageWidth` wide. */
-export function boxPixels(b: { w: number; h: number }, pageWidth = PAGE_PX): { width: number; height: number } {
+export function boxPixels(
+  b: { w: number; h: number },
+  pageWidth = PAGE_PX
+): { width: number; height: number } {
   const column = (pageWidth - GAP_PX * (GRID_COLUMNS - 1)) / GRID_COLUMNS;
   return {
     width: Math.round(column * b.w + GAP_PX * (b.w - 1)),
@@ -30,7 +33,11 @@ export type ItemView = z.infer<typeof ItemViewSchema>;
 export const LayoutItemSchema = z.object({
   cellId: z.string().min(1).max(64),
   view: ItemViewSchema,
-  x: z.number().int().min(0).max(GRID_COLUMNS - 1),
+  x: z
+    .number()
+    .int()
+    .min(0)
+    .max(GRID_COLUMNS - 1),
   y: z.number().int().min(0).max(10_000),
   w: z.number().int().min(1).max(GRID_COLUMNS),
   h: z.number().int().min(1).max(MAX_ROWS_PER_ITEM)
