@@ -55,14 +55,34 @@ export async function forkNotebook(
   sourceId: string,
   input: unknown
 ): Promise<{ id: string; title: string }> {
-  const { workspaceId, title: wanted } = parseInput(ForkSchema, input);
   const source = await readableSource(db, userId, sourceId);
+  const original = await loadDoc(db, sourceId);
+  try {
+    return await copyNotebook(db, dataDir, userId, source, Y.encodeStateAsUpdate(original), input);
+  } finally {
+    original.destroy();
+  }
+}
+
+/**
+ * Copies `state` (the source's document, or the frozen one a dashboard was published from) into a new notebook
+ * in the workspace `input` names. The caller has checked that `userId` may read the source.
+ */
+export async function copyNotebook(
+  db: Db,
+  dataDir: string,
+  userId: string,
+  source: { id: string; workspaceId: string; title: string },
+  state: Uint8Array,
+  input: unknown
+): Promise<{ id: string; title: string }> {
+  const sourceId = source.id;
+  const { workspaceId, title: wanted } = parseInput(ForkSchema, input);
   await requireWorkspaceRole(db, userId, workspaceId, 'editor');
   const title = (wanted ?? `${source.title} (copy)`).slice(0, 200);
 
-  const original = await loadDoc(db, sourceId);
   const doc = new Y.Doc();
-  Y.applyUpdate(doc, Y.encodeStateAsUpdate(original));
+  Y.applyUpdate(doc, state);
   setTitle(doc, title);
   const cells = orderedCells(doc);
   const id = newId();
@@ -135,7 +155,6 @@ export async function forkNotebook(
       );
   });
   doc.destroy();
-  original.destroy();
   return { id, title };
 }
 

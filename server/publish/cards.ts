@@ -42,7 +42,8 @@ function cellText(table: Table, r: number, c: number, field: Field): string {
   return formatValue(table.getChildAt(c)?.get(r), field);
 }
 
-const NUMERIC = (f: Field) => DataType.isInt(f.type) || DataType.isFloat(f.type) || DataType.isDecimal(f.type);
+const NUMERIC = (f: Field) =>
+  DataType.isInt(f.type) || DataType.isFloat(f.type) || DataType.isDecimal(f.type);
 
 /** A KPI's value as people read numbers: grouped thousands, at most two decimals. */
 function bigNumberText(value: unknown, field: Field): string {
@@ -91,7 +92,15 @@ async function numberCard(item: LayoutItem, cell: Cell, ctx: CardContext): Promi
 async function chartCard(item: LayoutItem, cell: Cell, ctx: CardContext): Promise<Card> {
   const config = readChartConfig(cell.config.toJSON());
   const source = config.source ?? '';
-  const empty = { ...item, view: 'chart' as const, name: source, svg: null, spec: null, note: '', hasData: false };
+  const empty = {
+    ...item,
+    view: 'chart' as const,
+    name: source,
+    svg: null,
+    spec: null,
+    note: '',
+    hasData: false
+  };
   if (!source) return { item: { ...empty, error: 'This chart has no data source yet.' } };
   let spec: VlSpec;
   if (config.mode === 'spec') {

@@ -197,7 +197,11 @@ export async function updatePublication(
 const refreshing = new Map<string, Promise<PublicationStatus>>();
 
 /** Re-runs the published queries into a new snapshot. A failure keeps the last good one and is recorded. */
-export function refreshPublication(db: Db, deps: SnapshotDeps, notebookId: string): Promise<PublicationStatus> {
+export function refreshPublication(
+  db: Db,
+  deps: SnapshotDeps,
+  notebookId: string
+): Promise<PublicationStatus> {
   const running = refreshing.get(notebookId);
   if (running) return running; // one refresh at a time per dashboard; a second request waits for it
   const work = (async () => {
@@ -315,7 +319,11 @@ export async function forkableDashboard(db: Queryable, slug: string, userId: str
   const { row, memberRole } = await dashboardAccess(db, slug, userId);
   if (!memberRole && !(row.allow_fork && row.visibility === 'public'))
     throw new AppError('forbidden', 'The author of this dashboard does not let others copy it.');
-  return { notebookId: row.notebook_id, workspaceId: row.workspace_id, docState: new Uint8Array(row.doc_state) };
+  return {
+    notebookId: row.notebook_id,
+    workspaceId: row.workspace_id,
+    docState: new Uint8Array(row.doc_state)
+  };
 }
 
 /** Schedules: publications whose next refresh is due. */

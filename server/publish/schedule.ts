@@ -11,7 +11,11 @@ export async function refreshDue(db: Db, deps: SnapshotDeps, now = new Date()): 
   return due.length;
 }
 
-export function startRefreshSchedule(getDb: () => Promise<Db>, deps: SnapshotDeps, everyMs = 60_000): () => void {
+export function startRefreshSchedule(
+  getDb: () => Promise<Db>,
+  deps: SnapshotDeps,
+  everyMs = 60_000
+): () => void {
   let busy = false;
   const timer = setInterval(() => {
     if (busy) return;

@@ -61,8 +61,7 @@ function neededCells(doc: Y.Doc, sources: string[]): Cell[] {
 }
 
 /** A connection's own details never go into a message a viewer may read. */
-function scrubbed(message: string, conn: OpenConnection | null): string {
-  if (!conn) return message;
+function scrubbed(message: string, conn: OpenConnection): string {
   const s = conn.settings as Record<string, unknown>;
   const secrets = [conn.password, s.host, s.user, s.database, s.path]
     .filter((v): v is string => typeof v === 'string' && v.length >= 3)
@@ -70,17 +69,23 @@ function scrubbed(message: string, conn: OpenConnection | null): string {
   return secrets.reduce((m, v) => m.split(v).join('…'), message);
 }
 
-async function runOnConnection(db: Queryable, deps: SnapshotDeps, frozen: Frozen, cell: Cell): Promise<Table> {
-  let conn: OpenConnection | null = null;
+async function runOnConnection(
+  db: Queryable,
+  deps: SnapshotDeps,
+  frozen: Frozen,
+  cell: Cell
+): Promise<Table> {
+  let conn: OpenConnection;
   try {
     conn = await openConnection(db, deps.secretBox(), {
       userId: frozen.publishedBy,
       connectionId: String(cell.config.get('engine')),
       needed: 'editor'
     });
-  } catch {
+  } catch (e) {
     throw new Error(
-      'its database connection is gone, or whoever published the dashboard can no longer edit this workspace'
+      'its database connection is gone, or whoever published the dashboard can no longer edit this workspace',
+      { cause: e }
     );
   }
   const batches: RecordBatch[] = [];
@@ -91,7 +96,7 @@ async function runOnConnection(db: Queryable, deps: SnapshotDeps, frozen: Frozen
     return new Table(batches);
   } catch (e) {
     const message = e instanceof QueryError ? e.message : 'the database failed to answer';
-    throw new Error(scrubbed(message, conn));
+    throw new Error(scrubbed(message, conn), { cause: e });
   } finally {
     clearTimeout(wall);
   }
@@ -103,7 +108,8 @@ async function runCells(db: Queryable, deps: SnapshotDeps, frozen: Frozen, bench
       if (isLocal(cell)) await bench.runInto(cell.name, cell.source.toString());
       else await bench.load(cell.name, await runOnConnection(db, deps, frozen, cell));
     } catch (e) {
-      const why = e instanceof Error ? e.message : String(e);
+      // Viewers read this message: where the server keeps its files is none of their business.
+      const why = (e instanceof Error ? e.message : String(e)).split(deps.dataDir).join('…');
       throw new AppError('unavailable', `The query "${cell.name}" failed: ${why}`);
     }
   }
@@ -144,7 +150,8 @@ export async function buildSnapshot(db: Queryable, deps: SnapshotDeps, frozen: F
     for (const item of items) {
       const card = await buildCard(item, cells.get(item.cellId)!, ctx);
       published.push(card.item);
-      if (card.chartRows) await writeFile(path.join(tmp, chartFile(item.cellId)), tableToIPC(card.chartRows, 'stream'));
+      if (card.chartRows)
+        await writeFile(path.join(tmp, chartFile(item.cellId)), tableToIPC(card.chartRows, 'stream'));
     }
     const description = parts(doc).meta.get('description');
     const dashboard: PublishedDashboard = {

@@ -54,7 +54,7 @@ export async function openWorkbench(files: FileView[], timeoutS = 120): Promise<
     try {
       return await work();
     } catch (e) {
-      if (timedOut) throw new Error(`The query ran longer than ${timeoutS} s and was stopped.`);
+      if (timedOut) throw new Error(`The query ran longer than ${timeoutS} s and was stopped.`, { cause: e });
       throw e;
     } finally {
       clearTimeout(timer);
@@ -80,9 +80,14 @@ export async function openWorkbench(files: FileView[], timeoutS = 120): Promise<
     async query(sql) {
       const batches: RecordBatch[] = [];
       await limited(async () =>
-        resultBatches(await conn.stream(sql), QUERY_ROW_CAP, {
-          batch: async (b) => void batches.push(b)
-        }, 'float64')
+        resultBatches(
+          await conn.stream(sql),
+          QUERY_ROW_CAP,
+          {
+            batch: async (b) => void batches.push(b)
+          },
+          'float64'
+        )
       );
       return new Table(batches);
     },

@@ -116,7 +116,9 @@ describe('publishing', () => {
     expect(chart.svg).toContain('<svg');
     expect(chart.svg).toContain('aria-label="region: north; total: 15"');
     expect(chart.svg).toContain('aria-label="region: south; total: 20"');
-    const rows = tableFromIPC(await readFile(await chartRowsPath(t.db, dataDir, status.slug, null, chart.cellId)));
+    const rows = tableFromIPC(
+      await readFile(await chartRowsPath(t.db, dataDir, status.slug, null, chart.cellId))
+    );
     expect(rows.toArray().map((r) => [r.region, Number(r.total)])).toEqual([
       ['east', 7],
       ['north', 15],
@@ -146,7 +148,9 @@ describe('publishing', () => {
     await join(t.db, ann, viewer, 'viewer');
 
     await expect(openDashboard(t.db, dataDir, slug, null)).rejects.toMatchObject({ code: 'unauthorized' });
-    await expect(openDashboard(t.db, dataDir, slug, stranger.id)).rejects.toMatchObject({ code: 'not_found' });
+    await expect(openDashboard(t.db, dataDir, slug, stranger.id)).rejects.toMatchObject({
+      code: 'not_found'
+    });
     const seen = await openDashboard(t.db, dataDir, slug, viewer.id);
     expect(seen.canRefresh).toBe(false);
     expect(seen.canFork).toBe(true);
@@ -162,7 +166,9 @@ describe('publishing', () => {
 
     await updatePublication(t.db, ann.id, nb.id, { visibility: 'off' });
     await expect(openDashboard(t.db, dataDir, slug, ann.id)).rejects.toMatchObject({ code: 'not_found' });
-    await expect(chartRowsPath(t.db, dataDir, slug, ann.id, 'x')).rejects.toMatchObject({ code: 'not_found' });
+    await expect(chartRowsPath(t.db, dataDir, slug, ann.id, 'x')).rejects.toMatchObject({
+      code: 'not_found'
+    });
 
     // Re-publishing keeps the link.
     const again = await publish(t.db, deps(), ann.id, nb.id, { visibility: 'public' });
@@ -219,7 +225,9 @@ describe('publishing', () => {
       grand.source.insert(0, 'select 7 as revenue');
     });
     await refreshAsEditor(t.db, deps(), ann.id, slug);
-    const after = (await openDashboard(t.db, dataDir, slug, null)).dashboard.items.find((i) => i.view === 'number');
+    const after = (await openDashboard(t.db, dataDir, slug, null)).dashboard.items.find(
+      (i) => i.view === 'number'
+    );
     expect(after?.view === 'number' && after.value).toBe('42');
     await publish(t.db, deps(), ann.id, nb.id, {});
     const republished = (await openDashboard(t.db, dataDir, slug, null)).dashboard.items.find(
@@ -306,8 +314,12 @@ describe('connection cells on a dashboard', () => {
         (await allFiles(publicationDir(dataDir, nb.id))).map((f) => readFile(f, 'latin1'))
       )),
       ...(
-        await t.db.query<Record<string, unknown>>('select * from publications where notebook_id = $1', [nb.id])
-      ).map((r) => JSON.stringify(r, (_k, v) => (v instanceof Uint8Array ? Buffer.from(v).toString('latin1') : v)))
+        await t.db.query<Record<string, unknown>>('select * from publications where notebook_id = $1', [
+          nb.id
+        ])
+      ).map((r) =>
+        JSON.stringify(r, (_k, v) => (v instanceof Uint8Array ? Buffer.from(v).toString('latin1') : v))
+      )
     ].join('\n');
     expect(stored).toContain('north');
     for (const secret of [sample.password, sample.host, sample.role]) expect(stored).not.toContain(secret);

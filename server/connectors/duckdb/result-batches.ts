@@ -1,12 +1,7 @@
 // A native DuckDB result as Arrow record batches, chunk by chunk, cut at a row cap. Used by DuckDB file
 // connections and by dashboard refreshes. Types map onto the connectors' Arrow column kinds (decimals as doubles,
 // nested values and huge integers as text/JSON).
-import {
-  DuckDBTypeId,
-  JSDuckDBValueConverter,
-  type DuckDBResult,
-  type DuckDBType
-} from '@duckdb/node-api';
+import { DuckDBTypeId, JSDuckDBValueConverter, type DuckDBResult, type DuckDBType } from '@duckdb/node-api';
 import { BATCH_ROWS, BatchBuilder, uniqueColumnNames, type ColumnKind } from '../arrow-columns';
 import { QueryError, type ResultSink, type RunOutcome } from '../query-error';
 
@@ -66,7 +61,11 @@ export async function resultBatches(
   let rows = 0;
   let truncated = false;
   let sent = false;
-  for (let chunk = await result.fetchChunk(); chunk && chunk.rowCount > 0; chunk = await result.fetchChunk()) {
+  for (
+    let chunk = await result.fetchChunk();
+    chunk && chunk.rowCount > 0;
+    chunk = await result.fetchChunk()
+  ) {
     const take = Math.min(chunk.rowCount, rowCap - rows);
     if (take < chunk.rowCount) truncated = true;
     builder.columns.forEach((col, i) => {

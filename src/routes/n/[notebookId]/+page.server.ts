@@ -3,6 +3,8 @@ import { loadConfig } from '$server/config';
 import { getDb } from '$server/db/instance';
 import { actionFailure, pageError } from '$server/http/respond';
 import { forkNotebook, originOf, setTemplate } from '$server/notebooks/fork';
+import { appSecretBox } from '$server/connectors/secret-box';
+import { publicationStatus, publish, updatePublication } from '$server/publish/publications';
 import { formFields } from '$server/validate';
 import { requireNotebookRole } from '$server/workspaces/access';
 import { canWrite } from '$server/workspaces/roles';
@@ -23,14 +25,45 @@ export async function load({ locals, params, url }) {
       canWrite: canWrite(role),
       template: origin.template,
       forkedFrom: origin.forkedFrom,
-      forkTargets: targets.map((w) => ({ id: w.id, name: w.name }))
+      forkTargets: targets.map((w) => ({ id: w.id, name: w.name })),
+      publication: await publicationStatus(db, user.id, notebook.id)
     };
   } catch (e) {
     pageError(e);
   }
 }
 
+const publishInput = (f: Record<string, string>) => ({
+  visibility: f.visibility,
+  showSql: f.showSql === 'on',
+  allowFork: f.allowFork === 'on',
+  schedule: f.schedule
+});
+
 export const actions = {
+  publish: async ({ locals, params, request, url }) => {
+    const user = requireUser(locals, url);
+    const fields = formFields(await request.formData());
+    const config = loadConfig();
+    try {
+      const deps = { dataDir: config.dataDir, secretBox: () => appSecretBox(config) };
+      return {
+        published: await publish(await getDb(), deps, user.id, params.notebookId, publishInput(fields))
+      };
+    } catch (e) {
+      return actionFailure(e, fields);
+    }
+  },
+  unpublish: async ({ locals, params, url }) => {
+    const user = requireUser(locals, url);
+    try {
+      return {
+        published: await updatePublication(await getDb(), user.id, params.notebookId, { visibility: 'off' })
+      };
+    } catch (e) {
+      return actionFailure(e);
+    }
+  },
   fork: async ({ locals, params, request, url }) => {
     const user = requireUser(locals, url);
     const fields = formFields(await request.formData());

@@ -1,0 +1,245 @@
+// bench:dashboard — a published dashboard of 10 charts over a 1M-row dataset, opened in headless Chromium from
+// the built app: time to the first chart painted and to all ten, with the server's SVG in the page against the
+// same page with it turned off (`?svg=0`: the browser draws every chart from its Arrow rows), in one run.
+//   npm run bench:dashboard -- [--rows 1000000] [--repeat 5]
+// Needs `npm run build` first (it runs it when build/ is missing).
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { Readable } from 'node:stream';
+import { parseArgs } from 'node:util';
+import { chromium } from '@playwright/test';
+import { DuckDBInstance } from '@duckdb/node-api';
+import * as Y from 'yjs';
+import { orderedCells, type NewCell } from '../cells/document';
+import { addToLayout, placeItem } from '../cells/layout';
+import { literal } from '../cells/sql/quote';
+import { signUp } from '../server/auth/accounts';
+import { secretBox } from '../server/connectors/secret-box';
+import { appendUpdates, loadDoc } from '../server/collab/doc-store';
+import { openMigratedDb } from '../server/db/open';
+import { storeUpload } from '../server/files/files';
+import { createNotebook } from '../server/notebooks/notebooks';
+import { publish } from '../server/publish/publications';
+
+const { values } = parseArgs({
+  options: { rows: { type: 'string', default: '1000000' }, repeat: { type: 'string', default: '5' } }
+});
+const ROWS = Number(values.rows);
+const REPEAT = Number(values.repeat);
+const CHARTS = 10;
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve) => {
+    const s = createServer().listen(0, '127.0.0.1', () => {
+      const port = (s.address() as { port: number }).port;
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+/** Ten charts of different shapes over one file: bars, lines by time unit, a histogram, a heatmap, a pie. */
+function chartCells(): NewCell[] {
+  const ch = (config: Record<string, unknown>): NewCell => ({
+    kind: 'chart',
+    config: { source: 'sales', ...config }
+  });
+  const x = (field: string, type: string, extra: Record<string, unknown> = {}) => ({ field, type, ...extra });
+  return [
+    ch({ mark: 'bar', x: x('region', 'nominal'), y: x('amount', 'quantitative', { aggregate: 'sum' }) }),
+    ch({
+      mark: 'line',
+      x: x('ordered_at', 'temporal', { timeUnit: 'yearmonth' }),
+      y: x('amount', 'quantitative', { aggregate: 'mean' })
+    }),
+    ch({ mark: 'histogram', x: x('amount', 'quantitative') }),
+    ch({
+      mark: 'bar',
+      x: x('category', 'nominal', { sort: '-y' }),
+      y: x('qty', 'quantitative', { aggregate: 'sum' })
+    }),
+    ch({
+      mark: 'area',
+      x: x('ordered_at', 'temporal', { timeUnit: 'yearmonthdate' }),
+      y: x('qty', 'quantitative', { aggregate: 'sum' })
+    }),
+    ch({
+      mark: 'rect',
+      x: x('region', 'nominal'),
+      y: x('category', 'nominal'),
+      color: x('amount', 'quantitative', { aggregate: 'mean' })
+    }),
+    ch({ mark: 'arc', x: x('region', 'nominal'), y: x('qty', 'quantitative', { aggregate: 'sum' }) }),
+    ch({
+      mark: 'bar',
+      x: x('ordered_at', 'temporal', { timeUnit: 'year' }),
+      y: x('amount', 'quantitative', { aggregate: 'sum' }),
+      color: x('region', 'nominal')
+    }),
+    ch({
+      mark: 'line',
+      x: x('ordered_at', 'temporal', { timeUnit: 'yearmonth' }),
+      y: x('amount', 'quantitative', { aggregate: 'sum' }),
+      color: x('region', 'nominal')
+    }),
+    ch({ mark: 'bar', x: x('qty', 'ordinal'), y: x('', 'quantitative', { aggregate: 'count' }) })
+  ];
+}
+
+async function setUp(dataDir: string): Promise<string> {
+  const db = await openMigratedDb({
+    dataDir,
+    migrationsDir: path.resolve('migrations'),
+    databaseSchema: undefined,
+    databaseUrl: undefined
+  });
+  try {
+    const ann = await signUp(db, {
+      email: 'bench@example.test',
+      name: 'Bench',
+      password: 'correct horse battery'
+    });
+    const parquet = path.join(dataDir, 'sales-source.parquet');
+    const duck = await (await DuckDBInstance.create(':memory:')).connect();
+    await duck.run(`copy (
+      select i as id, (['north','south','east','west'])[1 + i % 4] as region,
+             'category ' || (i % 25) as category, (i % 9) + 1 as qty, round((i * 7919) % 100000 / 100.0, 2) as amount,
+             timestamp '2022-01-01' + to_seconds(i * 90) as ordered_at
+        from range(${ROWS}) t(i)) to ${literal(parquet)} (format parquet)`);
+    duck.closeSync();
+    const { createReadStream } = await import('node:fs');
+    await storeUpload(db, dataDir, {
+      userId: ann.user.id,
+      workspaceId: ann.workspaceId,
+      fileName: 'sales.parquet',
+      source: createReadStream(parquet) as unknown as Readable,
+      limitBytes: 1024 ** 3
+    });
+    const nb = await createNotebook(db, ann.user.id, ann.workspaceId, { title: 'Ten charts' }, chartCells());
+    const doc = await loadDoc(db, nb.id);
+    const before = Y.encodeStateVector(doc);
+    orderedCells(doc).forEach((c, i) => {
+      addToLayout(doc, c);
+      placeItem(doc, c.id, { x: (i % 2) * 6, y: Math.floor(i / 2) * 5, w: 6, h: 5 });
+    });
+    await appendUpdates(db, nb.id, [Y.encodeStateAsUpdate(doc, before)]);
+    const started = performance.now();
+    const status = await publish(
+      db,
+      { dataDir, secretBox: () => secretBox(new Uint8Array(32)) },
+      ann.user.id,
+      nb.id,
+      {
+        visibility: 'public'
+      }
+    );
+    console.log(
+      `  published (10 charts aggregated in native DuckDB, SVG drawn): ${(performance.now() - started).toFixed(0)} ms`
+    );
+    return status.slug;
+  } finally {
+    await db.close();
+  }
+}
+
+type Timing = { first: number; all: number; charts: number };
+
+/** Opens the page in a fresh context; the init script notes when chart SVGs appear, then waits a frame (painted). */
+async function open(browser: import('@playwright/test').Browser, url: string): Promise<Timing> {
+  const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+  const page = await context.newPage();
+  // A string, not a function: tsx would wrap named functions in a helper the page does not have.
+  await page.addInitScript(`
+    window.__paint = {};
+    const check = () => {
+      const n = document.querySelectorAll('[data-testid="published-chart"] svg').length;
+      if (n >= 1 && window.__paint.first === undefined) {
+        window.__paint.first = -1;
+        requestAnimationFrame(() => (window.__paint.first = performance.now()));
+      }
+      if (n >= ${CHARTS} && window.__paint.all === undefined) {
+        window.__paint.all = -1;
+        requestAnimationFrame(() => (window.__paint.all = performance.now()));
+      }
+    };
+    new MutationObserver(check).observe(document, { childList: true, subtree: true });
+  `);
+  await page.goto(url, { waitUntil: 'commit' });
+  await page.waitForFunction(
+    () => ((window as unknown as { __paint: { all?: number } }).__paint.all ?? -1) > 0,
+    null,
+    {
+      timeout: 120_000
+    }
+  );
+  const t = await page.evaluate(
+    () => (window as unknown as { __paint: { first: number; all: number } }).__paint
+  );
+  const charts = await page.locator('[data-testid="published-chart"]').count();
+  await context.close();
+  return { first: t.first, all: t.all, charts };
+}
+
+const dataDir = await mkdtemp(path.join(tmpdir(), 'sheaf-bench-dashboard-'));
+let app: ReturnType<typeof spawn> | undefined;
+try {
+  if (!existsSync('build/handler.js')) {
+    console.log('  building the app (npm run build)…');
+    spawnSync('npm', ['run', 'build'], { stdio: 'inherit' });
+  }
+  console.log(
+    `bench:dashboard — ${CHARTS} charts over ${ROWS.toLocaleString('en-US')} rows, median of ${REPEAT} loads`
+  );
+  const slug = await setUp(dataDir);
+  const port = await freePort();
+  app = spawn(process.execPath, ['--import', 'tsx', 'server/index.ts'], {
+    env: {
+      ...process.env,
+      PORT: String(port),
+      HOST: '127.0.0.1',
+      DATA_DIR: dataDir,
+      SEED_DEMO: '0',
+      NODE_ENV: 'production',
+      DATABASE_URL: ''
+    },
+    stdio: ['ignore', 'pipe', 'inherit']
+  });
+  await new Promise<void>((resolve, reject) => {
+    app!.stdout!.on('data', (b: Buffer) => String(b).includes('Sheaf is running') && resolve());
+    app!.on('exit', (code) => reject(new Error(`the app exited (${code})`)));
+  });
+  const browser = await chromium.launch({
+    executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
+    args: ['--headless', '--no-sandbox', '--disable-gpu']
+  });
+  const base = `http://127.0.0.1:${port}/d/${slug}`;
+  await open(browser, base); // warm-up: the server's first render, the browser's code cache
+  await open(browser, `${base}?svg=0`);
+  const withSvg: Timing[] = [];
+  const without: Timing[] = [];
+  for (let i = 0; i < REPEAT; i++) {
+    withSvg.push(await open(browser, base));
+    without.push(await open(browser, `${base}?svg=0`));
+  }
+  await browser.close();
+  const line = (name: string, runs: Timing[]) =>
+    `  ${name}: first chart ${median(runs.map((r) => r.first)).toFixed(0)} ms, all ${runs[0]!.charts} charts ${median(runs.map((r) => r.all)).toFixed(0)} ms`;
+  console.log(line('server SVG in the page ', withSvg));
+  console.log(line('drawn in the browser   ', without));
+  const f = median(withSvg.map((r) => r.first));
+  const fo = median(without.map((r) => r.first));
+  const a = median(withSvg.map((r) => r.all));
+  const ao = median(without.map((r) => r.all));
+  console.log(
+    `  ratio browser / server SVG: first chart ${(fo / f).toFixed(1)}×, all charts ${(ao / a).toFixed(1)}× ` +
+      `(target: first chart ≤ 1000 ms → ${f <= 1000 ? 'met' : 'missed'})`
+  );
+} finally {
+  app?.kill('SIGTERM');
+  await new Promise((r) => setTimeout(r, 500));
+  await rm(dataDir, { recursive: true, force: true });
+}

@@ -1,0 +1,71 @@
+// A published dashboard: anyone with a public link, members for members-only ones. Editors of the notebook can
+// refresh it; signed-in viewers can fork it when allowed. `?svg=0` leaves the server's chart SVG out (the
+// benchmark compares first paint with and without it).
+import { redirect } from '@sveltejs/kit';
+import { loadConfig } from '$server/config';
+import { appSecretBox } from '$server/connectors/secret-box';
+import { getDb } from '$server/db/instance';
+import { isAppError } from '$server/errors';
+import { actionFailure, pageError } from '$server/http/respond';
+import { forkDashboard } from '$server/publish/fork-dashboard';
+import { openDashboard, refreshAsEditor } from '$server/publish/publications';
+import { formFields } from '$server/validate';
+import { canWrite } from '$server/workspaces/roles';
+import { listWorkspaces } from '$server/workspaces/workspaces';
+import { requireUser } from '$lib/server/guard';
+
+const deps = () => {
+  const config = loadConfig();
+  return { dataDir: config.dataDir, secretBox: () => appSecretBox(config) };
+};
+
+export async function load({ locals, params, url, setHeaders }) {
+  try {
+    const db = await getDb();
+    const page = await openDashboard(db, loadConfig().dataDir, params.slug, locals.user?.id ?? null);
+    const withSvg = url.searchParams.get('svg') !== '0';
+    const items = withSvg
+      ? page.dashboard.items
+      : page.dashboard.items.map((i) => (i.view === 'chart' ? { ...i, svg: null } : i));
+    const forkTargets =
+      page.canFork && locals.user
+        ? (await listWorkspaces(db, locals.user.id))
+            .filter((w) => canWrite(w.role))
+            .map((w) => ({ id: w.id, name: w.name }))
+        : [];
+    // Viewers of a public link must not be served someone else's cached copy of a members-only page, nor the
+    // other way round.
+    setHeaders({ 'cache-control': 'private, no-store' });
+    return { ...page, dashboard: { ...page.dashboard, items }, slug: params.slug, forkTargets };
+  } catch (e) {
+    if (isAppError(e) && e.code === 'unauthorized')
+      redirect(303, `/login?next=${encodeURIComponent(url.pathname)}`);
+    pageError(e);
+  }
+}
+
+export const actions = {
+  refresh: async ({ locals, params, url }) => {
+    const user = requireUser(locals, url);
+    try {
+      const status = await refreshAsEditor(await getDb(), deps(), user.id, params.slug);
+      return { refreshed: true, refreshError: status.refreshError };
+    } catch (e) {
+      return actionFailure(e);
+    }
+  },
+  fork: async ({ locals, params, request, url }) => {
+    const user = requireUser(locals, url);
+    const fields = formFields(await request.formData());
+    let fork;
+    try {
+      fork = await forkDashboard(await getDb(), loadConfig().dataDir, user.id, params.slug, {
+        workspaceId: fields.workspaceId,
+        title: fields.title?.trim() ? fields.title.trim() : undefined
+      });
+    } catch (e) {
+      return actionFailure(e, fields);
+    }
+    redirect(303, `/n/${fork.id}`);
+  }
+};
