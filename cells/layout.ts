@@ -8,6 +8,8 @@ import { orderedCells, parts, type Cell } from './document';
 
 export const GRID_COLUMNS = 12;
 export const MAX_ROWS_PER_ITEM = 16;
+/** Cards on one dashboard (arranging is quadratic in them, on the server and in every viewer's browser). */
+export const MAX_ITEMS = 100;
 /** Grid geometry, shared by the browser's grid and the server's chart sizes. */
 export const ROW_PX = 56;
 export const GAP_PX = 12;
@@ -80,6 +82,7 @@ export function readLayout(doc: Y.Doc): LayoutItem[] {
     if (!parsed.success || seen.has(parsed.data.cellId)) continue;
     const cell = cells.get(parsed.data.cellId);
     if (!cell || !viewsFor(cell.kind).includes(parsed.data.view)) continue;
+    if (out.length >= MAX_ITEMS) break;
     seen.add(parsed.data.cellId);
     out.push({ ...parsed.data, ...clampBox(parsed.data) });
   }

@@ -6,6 +6,8 @@ import { z } from 'zod';
 import { LayoutItemSchema } from './layout';
 
 const Base = LayoutItemSchema.extend({
+  /** Arranged rows may go below where anyone may place a card. */
+  y: z.number().int().min(0),
   /** The cell's result name (SQL) or source (charts); text cells have none. */
   name: z.string(),
   /** Why this card has nothing to show, in words a reader understands. */

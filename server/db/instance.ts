@@ -5,6 +5,7 @@ import { purgeDeletedNotebooks } from '../notebooks/notebooks';
 import { deleteExpiredSessions } from '../auth/session';
 import { openMigratedDb } from './open';
 import { purgeOrphanResults } from '../results/cleanup';
+import { purgeUnpublishedSnapshots } from '../publish/cleanup';
 import { seedDemo } from './seed';
 import type { Db } from './types';
 
@@ -34,6 +35,7 @@ async function start(config: ServerConfig): Promise<Db> {
     await purgeDeletedNotebooks(db);
     await deleteExpiredSessions(db);
     await purgeOrphanResults(db, config.dataDir);
+    await purgeUnpublishedSnapshots(db, config.dataDir);
   };
   await housekeeping();
   setInterval(() => housekeeping().catch((e) => console.error('housekeeping failed:', e)), 3600_000).unref();

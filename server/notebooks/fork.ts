@@ -74,7 +74,8 @@ export async function copyNotebook(
   userId: string,
   source: { id: string; workspaceId: string; title: string },
   state: Uint8Array,
-  input: unknown
+  input: unknown,
+  opts: { copyResults: boolean } = { copyResults: true }
 ): Promise<{ id: string; title: string }> {
   const sourceId = source.id;
   const { workspaceId, title: wanted } = parseInput(ForkSchema, input);
@@ -119,10 +120,12 @@ export async function copyNotebook(
   }
 
   // Stored results, so the copy shows them without running anything.
-  const results = await db.query<{ cell_id: string; run_id: string; bytes: string }>(
-    'select cell_id, run_id, bytes::text as bytes from results where notebook_id = $1',
-    [sourceId]
-  );
+  const results = opts.copyResults
+    ? await db.query<{ cell_id: string; run_id: string; bytes: string }>(
+        'select cell_id, run_id, bytes::text as bytes from results where notebook_id = $1',
+        [sourceId]
+      )
+    : [];
   if (results.length) {
     const from = resultsDir(dataDir, sourceId);
     const to = resultsDir(dataDir, id);

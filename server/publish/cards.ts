@@ -11,7 +11,8 @@ import { decimalText, formatValue } from '../../cells/format-value';
 import { boxPixels, type LayoutItem } from '../../cells/layout';
 import type { PublishedItem } from '../../cells/published';
 import { ident } from '../../cells/sql/quote';
-import { chartSvg, sized } from './chart-svg';
+import { sized } from './chart-svg';
+import type { ChartJob } from './render-charts';
 import { markdownHtml } from './sanitize';
 import type { Workbench } from './workbench';
 
@@ -23,9 +24,11 @@ export type CardContext = {
   showSql: boolean;
 };
 
-export type Card = { item: PublishedItem; chartRows?: Table };
+/** A card's content; a chart also brings its rows (served as Arrow) and what to draw (see render-charts.ts). */
+export type Card = { item: PublishedItem; chartRows?: Table; draw?: ChartJob };
 
-const isLocal = (cell: Cell) => {
+/** Whether a SQL cell runs in DuckDB (in the browser, or here when refreshing) rather than on a connection. */
+export const isLocal = (cell: Cell) => {
   const engine = cell.config.get('engine');
   return engine === undefined || engine === 'local';
 };
@@ -115,22 +118,55 @@ async function chartCard(item: LayoutItem, cell: Cell, ctx: CardContext): Promis
     );
   }
   const data = await chartData(spec, source, ctx.bench.query);
+  // Viewers get the columns the chart draws, not the whole result (a spec's own transforms may read any column,
+  // so spec mode keeps them all).
+  const rows = config.mode === 'spec' ? data.rows : onlyFields(data.rows, usedFields(data.spec));
   const px = boxPixels(item);
-  let svg: string | null = null;
-  let error: string | undefined;
-  try {
-    // The card's padding and header take their share of the box.
-    svg = await chartSvg(sized(data.spec, px.width - 24, px.height - 72), data.rows);
-  } catch (e) {
-    error = `The chart could not be drawn: ${e instanceof Error ? e.message : String(e)}`;
-  }
   return {
-    item: { ...empty, svg, spec: data.spec, note: data.note, hasData: data.rows.length > 0, error },
-    chartRows: data.rows.length ? tableFromJSON(data.rows as Record<string, unknown>[]) : undefined
+    item: { ...empty, spec: data.spec, note: data.note, hasData: rows.length > 0 },
+    chartRows: rows.length ? tableFromJSON(rows as Record<string, unknown>[]) : undefined,
+    // The card's padding and note take their share of the box.
+    draw: { spec: sized(data.spec, px.width - 20, px.height - 44), rows }
   };
 }
 
+/** Every `field` an encoding names (tooltips included). */
+function usedFields(spec: VlSpec): Set<string> {
+  const out = new Set<string>();
+  const visit = (node: unknown) => {
+    if (Array.isArray(node)) return node.forEach(visit);
+    if (typeof node !== 'object' || node === null) return;
+    for (const [k, v] of Object.entries(node)) {
+      if (k === 'field' && typeof v === 'string') out.add(v);
+      else visit(v);
+    }
+  };
+  visit(spec.encoding);
+  return out;
+}
+
+function onlyFields(rows: Record<string, unknown>[], fields: Set<string>): Record<string, unknown>[] {
+  return rows.map((r) => Object.fromEntries([...fields].filter((f) => f in r).map((f) => [f, r[f]])));
+}
+
+/** The card, or the card saying why it has nothing to show; one card's problem does not sink the dashboard. */
 export async function buildCard(item: LayoutItem, cell: Cell, ctx: CardContext): Promise<Card> {
+  try {
+    return await cardContent(item, cell, ctx);
+  } catch (e) {
+    const why = e instanceof Error ? e.message : String(e);
+    const name = item.view === 'text' ? '' : cell.name;
+    const base = { ...item, name, error: `This card could not be computed: ${why}` };
+    if (item.view === 'chart')
+      return { item: { ...base, view: 'chart', svg: null, spec: null, note: '', hasData: false } };
+    if (item.view === 'text') return { item: { ...base, view: 'text', html: '' } };
+    if (item.view === 'table')
+      return { item: { ...base, view: 'table', sql: null, columns: [], rows: [], total: 0 } };
+    return { item: { ...base, view: 'number', sql: null, label: cell.name, value: '—', caption: '' } };
+  }
+}
+
+async function cardContent(item: LayoutItem, cell: Cell, ctx: CardContext): Promise<Card> {
   switch (item.view) {
     case 'chart':
       return chartCard(item, cell, ctx);

@@ -38,7 +38,7 @@ export async function chartSvg(spec: VlSpec, rows: object[]): Promise<string> {
     renderer: 'none',
     loader: refusingLoader(),
     expr: expressionInterpreter,
-    logLevel: vega.Warn
+    logLevel: vega.Error
   } as ConstructorParameters<typeof vega.View>[1]);
   try {
     return cleanSvg(await view.toSVG());

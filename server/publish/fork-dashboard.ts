@@ -1,9 +1,53 @@
-// Forking from a published dashboard: a signed-in viewer copies the notebook as it was published (the frozen
-// document, not later edits) into a workspace they edit — when they are a member, or the author allowed it on a
-// public dashboard.
+// Forking from a published dashboard: a signed-in viewer copies what was published — the dashboard's cells and
+// the queries they read, as frozen at publishing — into a workspace they edit, when they are a member or the
+// author allowed it on a public dashboard. Nothing else of the notebook comes along: no other cells, no stored
+// results, no run records (their errors may name hosts), and no SQL of database queries unless the author shows
+// it. The files the remaining queries read are copied (see copyNotebook).
+import * as Y from 'yjs';
+import { readChartConfig } from '../../cells/chart/config';
+import { deleteCell, getTitle, orderedCells } from '../../cells/document';
+import { readLayout } from '../../cells/layout';
 import type { Db } from '../db/types';
 import { copyNotebook } from '../notebooks/fork';
 import { forkableDashboard } from './publications';
+import { isLocal } from './cards';
+import { neededCells } from './snapshot';
+
+const HIDDEN_SQL = '-- The SQL of this database query was not published. Write your own here.\n';
+
+/** The frozen document reduced to what the dashboard shows and needs. */
+export function publishedPart(state: Uint8Array, showSql: boolean): Uint8Array {
+  const doc = new Y.Doc();
+  Y.applyUpdate(doc, state);
+  const items = readLayout(doc);
+  const cells = new Map(orderedCells(doc).map((c) => [c.id, c]));
+  const sources = items.flatMap((i) => {
+    const cell = cells.get(i.cellId)!;
+    if (i.view === 'chart') return [readChartConfig(cell.config.toJSON()).source ?? ''];
+    return i.view === 'text' ? [] : [cell.name];
+  });
+  const keep = new Set([...items.map((i) => i.cellId), ...neededCells(doc, sources).map((c) => c.id)]);
+  doc.transact(() => {
+    for (const cell of cells.values()) {
+      if (!keep.has(cell.id)) {
+        deleteCell(doc, cell.id);
+        continue;
+      }
+      for (const k of [...cell.run.keys()]) cell.run.delete(k);
+      if (cell.kind === 'sql' && !isLocal(cell) && !showSql) {
+        cell.source.delete(0, cell.source.length);
+        cell.source.insert(0, HIDDEN_SQL);
+      }
+    }
+  });
+  // A fresh document: the deleted content must not travel in the copy's history.
+  const clean = new Y.Doc();
+  Y.applyUpdate(clean, Y.encodeStateAsUpdate(doc));
+  const out = Y.encodeStateAsUpdate(clean);
+  doc.destroy();
+  clean.destroy();
+  return out;
+}
 
 export async function forkDashboard(
   db: Db,
@@ -13,15 +57,18 @@ export async function forkDashboard(
   input: unknown
 ): Promise<{ id: string; title: string }> {
   const source = await forkableDashboard(db, slug, userId);
-  const [row] = await db.query<{ title: string }>('select title from notebooks where id = $1', [
-    source.notebookId
-  ]);
+  const state = publishedPart(source.docState, source.showSql);
+  const doc = new Y.Doc();
+  Y.applyUpdate(doc, state);
+  const title = getTitle(doc) || 'Dashboard';
+  doc.destroy();
   return copyNotebook(
     db,
     dataDir,
     userId,
-    { id: source.notebookId, workspaceId: source.workspaceId, title: row?.title ?? 'Dashboard' },
-    source.docState,
-    input
+    { id: source.notebookId, workspaceId: source.workspaceId, title },
+    state,
+    input,
+    { copyResults: false }
   );
 }

@@ -15,7 +15,7 @@ import {
 } from '../../cells/published';
 import { loadDoc } from '../collab/doc-store';
 import type { Db, Queryable } from '../db/types';
-import { AppError, notFound } from '../errors';
+import { AppError, invalid, notFound } from '../errors';
 import { newToken } from '../ids';
 import { parseInput } from '../validate';
 import { requireNotebookRole, roleIn } from '../workspaces/access';
@@ -30,7 +30,7 @@ import {
 } from './snapshot';
 
 export const PublishSchema = z.object({
-  visibility: VisibilitySchema.default('public'),
+  visibility: VisibilitySchema.default('members'),
   showSql: z.boolean().default(false),
   allowFork: z.boolean().default(false),
   schedule: ScheduleSchema.default('off')
@@ -131,12 +131,23 @@ export async function publish(
 ): Promise<PublicationStatus> {
   const settings = parseInput(PublishSchema, input);
   const { notebook } = await requireNotebookRole(db, userId, notebookId, 'editor');
+  return inTurn(notebookId, () => publishNow(db, deps, userId, notebook.workspaceId, notebookId, settings));
+}
+
+async function publishNow(
+  db: Db,
+  deps: SnapshotDeps,
+  userId: string,
+  workspaceId: string,
+  notebookId: string,
+  settings: PublishSettings
+): Promise<PublicationStatus> {
   const doc = await loadDoc(db, notebookId);
   const docState = Y.encodeStateAsUpdate(doc);
   doc.destroy();
   const snapshotId = await buildSnapshot(db, deps, {
     notebookId,
-    workspaceId: notebook.workspaceId,
+    workspaceId,
     publishedBy: userId,
     docState,
     showSql: settings.showSql
@@ -178,6 +189,9 @@ export async function updatePublication(
   await requireNotebookRole(db, userId, notebookId, 'editor');
   const row = await rowOf(db, notebookId);
   if (!row) throw notFound('That dashboard');
+  // An unpublished dashboard's snapshot is cleared away (cleanup.ts): showing it again means publishing again.
+  if (row.visibility === 'off' && settings.visibility && settings.visibility !== 'off')
+    throw invalid('Publish the notebook again to make its dashboard visible.');
   const schedule = settings.schedule ?? row.schedule;
   await db.query(
     `update publications set visibility = $2, allow_fork = $3, schedule = $4,
@@ -195,6 +209,19 @@ export async function updatePublication(
 }
 
 const refreshing = new Map<string, Promise<PublicationStatus>>();
+const queues = new Map<string, Promise<unknown>>();
+
+/** Publishing and refreshing one notebook's dashboard take turns, so neither overwrites the other's snapshot. */
+function inTurn<T>(notebookId: string, work: () => Promise<T>): Promise<T> {
+  const previous = queues.get(notebookId) ?? Promise.resolve();
+  const next = previous.catch(() => undefined).then(work);
+  const tail = next.catch(() => undefined);
+  queues.set(notebookId, tail);
+  void tail.then(() => {
+    if (queues.get(notebookId) === tail) queues.delete(notebookId);
+  });
+  return next;
+}
 
 /** Re-runs the published queries into a new snapshot. A failure keeps the last good one and is recorded. */
 export function refreshPublication(
@@ -204,7 +231,7 @@ export function refreshPublication(
 ): Promise<PublicationStatus> {
   const running = refreshing.get(notebookId);
   if (running) return running; // one refresh at a time per dashboard; a second request waits for it
-  const work = (async () => {
+  const work = inTurn(notebookId, async () => {
     const row = await rowOf(db, notebookId);
     if (!row) throw notFound('That dashboard');
     try {
@@ -215,12 +242,16 @@ export function refreshPublication(
         docState: new Uint8Array(row.doc_state),
         showSql: row.show_sql
       });
-      await db.query(
+      // Only if nobody re-published meanwhile (another server, say): a newer document wins over this refresh.
+      // (Compared to the millisecond: that is what a JavaScript Date holds of PostgreSQL's microseconds.)
+      const updated = await db.query(
         `update publications set snapshot_id = $2, refreshed_at = now(), refresh_error = null,
-                refresh_failed_at = null, next_refresh_at = $3 where notebook_id = $1`,
-        [notebookId, snapshotId, nextRun(row.schedule)]
+                refresh_failed_at = null, next_refresh_at = $3 where notebook_id = $1 and date_trunc('milliseconds', published_at) = $4
+         returning notebook_id`,
+        [notebookId, snapshotId, nextRun(row.schedule), row.published_at]
       );
-      await dropOldSnapshots(deps.dataDir, notebookId, snapshotId);
+      const current = updated.length ? snapshotId : ((await rowOf(db, notebookId))?.snapshot_id ?? null);
+      await dropOldSnapshots(deps.dataDir, notebookId, current);
     } catch (e) {
       const message =
         e instanceof AppError ? e.message : 'The refresh failed on our side. It has been logged.';
@@ -232,7 +263,7 @@ export function refreshPublication(
       );
     }
     return statusOf((await rowOf(db, notebookId))!);
-  })();
+  });
   refreshing.set(notebookId, work);
   void work.finally(() => refreshing.delete(notebookId)).catch(() => undefined);
   return work;
@@ -291,7 +322,11 @@ export async function openDashboard(
   return {
     dashboard,
     refreshedAt: iso(row.refreshed_at),
-    refreshError: row.refresh_error,
+    // The reason may quote a database's message; only the notebook's editors read it.
+    refreshError:
+      row.refresh_error && !(memberRole && atLeast(memberRole, 'editor'))
+        ? 'The data could not be refreshed; the dashboard’s editors can see why.'
+        : row.refresh_error,
     refreshFailedAt: iso(row.refresh_failed_at),
     schedule: row.schedule,
     canRefresh: !!memberRole && atLeast(memberRole, 'editor'),
@@ -322,8 +357,23 @@ export async function forkableDashboard(db: Queryable, slug: string, userId: str
   return {
     notebookId: row.notebook_id,
     workspaceId: row.workspace_id,
-    docState: new Uint8Array(row.doc_state)
+    docState: new Uint8Array(row.doc_state),
+    showSql: row.show_sql
   };
+}
+
+/**
+ * Claims a due scheduled refresh: moves its next time on before it runs, so a refresh that takes the process
+ * down is not retried at once after every restart, and two servers do not both run it.
+ */
+export async function claimDue(db: Queryable, notebookId: string, now = new Date()): Promise<boolean> {
+  const rows = await db.query(
+    `update publications set next_refresh_at = $2 + case schedule when 'hourly' then interval '1 hour'
+                                                               else interval '1 day' end
+      where notebook_id = $1 and schedule <> 'off' and next_refresh_at <= $2 returning notebook_id`,
+    [notebookId, now]
+  );
+  return rows.length === 1;
 }
 
 /** Schedules: publications whose next refresh is due. */

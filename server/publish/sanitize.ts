@@ -18,6 +18,9 @@ export function cleanSvg(svg: string): string {
   return purify().sanitize(svg, {
     USE_PROFILES: { svg: true, svgFilters: true },
     FORBID_TAGS: ['a', 'foreignObject', 'image', 'use', 'style'],
+    // Vega writes style only for blend modes and cursors; a spec could smuggle url(…) into it and make viewers'
+    // browsers contact another host.
+    FORBID_ATTR: ['style'],
     ADD_ATTR: ['aria-label', 'aria-roledescription', 'role', 'tabindex']
   });
 }

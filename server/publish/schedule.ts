@@ -2,12 +2,13 @@
 // after another (each re-runs queries on databases and native DuckDB; running them side by side would only
 // compete for the same memory). A failure is recorded on the dashboard by refreshPublication.
 import type { Db } from '../db/types';
-import { dueRefreshes, refreshPublication } from './publications';
+import { claimDue, dueRefreshes, refreshPublication } from './publications';
 import type { SnapshotDeps } from './snapshot';
 
 export async function refreshDue(db: Db, deps: SnapshotDeps, now = new Date()): Promise<number> {
   const due = await dueRefreshes(db, now);
-  for (const notebookId of due) await refreshPublication(db, deps, notebookId);
+  for (const notebookId of due)
+    if (await claimDue(db, notebookId, now)) await refreshPublication(db, deps, notebookId);
   return due.length;
 }
 

@@ -20,7 +20,8 @@ import type { Queryable } from '../db/types';
 import { AppError, invalid } from '../errors';
 import { parquetPath } from '../files/files';
 import { newId } from '../ids';
-import { buildCard } from './cards';
+import { buildCard, isLocal, type Card } from './cards';
+import { renderCharts } from './render-charts';
 import { openWorkbench, type Workbench } from './workbench';
 
 export type SnapshotDeps = { dataDir: string; secretBox: () => SecretBox };
@@ -40,13 +41,8 @@ export const snapshotDir = (dataDir: string, notebookId: string, snapshotId: str
 export const DASHBOARD_FILE = 'dashboard.json';
 export const chartFile = (cellId: string) => `chart-${cellId}.arrow`;
 
-const isLocal = (cell: Cell) => {
-  const engine = cell.config.get('engine');
-  return engine === undefined || engine === 'local';
-};
-
 /** SQL cells the cards read, and the cells those read in turn, in notebook order. */
-function neededCells(doc: Y.Doc, sources: string[]): Cell[] {
+export function neededCells(doc: Y.Doc, sources: string[]): Cell[] {
   const sql = orderedCells(doc).filter((c) => c.kind === 'sql' && c.name);
   const byName = new Map(sql.map((c) => [c.name.toLowerCase(), c]));
   const needed = new Set<string>();
@@ -88,6 +84,9 @@ async function runOnConnection(
       { cause: e }
     );
   }
+  // A document names its connection by id; only the notebook's own workspace's connections may run for it.
+  if (conn.workspaceId !== frozen.workspaceId)
+    throw new Error('it names a database connection of another workspace');
   const batches: RecordBatch[] = [];
   const abort = new AbortController();
   const wall = setTimeout(() => abort.abort('timeout'), (conn.settings.statementTimeoutS + 5) * 1000);
@@ -146,13 +145,23 @@ export async function buildSnapshot(db: Queryable, deps: SnapshotDeps, frozen: F
     await runCells(db, deps, frozen, bench, neededCells(doc, sources));
     await mkdir(tmp, { recursive: true });
     const ctx = { bench, showSql: frozen.showSql };
-    const published: PublishedDashboard['items'] = [];
+    const cards: Card[] = [];
     for (const item of items) {
       const card = await buildCard(item, cells.get(item.cellId)!, ctx);
-      published.push(card.item);
+      cards.push(card);
       if (card.chartRows)
         await writeFile(path.join(tmp, chartFile(item.cellId)), tableToIPC(card.chartRows, 'stream'));
     }
+    const toDraw = cards.filter((c) => c.draw);
+    const drawings = await renderCharts(toDraw.map((c) => c.draw!));
+    toDraw.forEach((card, i) => {
+      const drawn = drawings[i]!;
+      if (card.item.view !== 'chart') return;
+      if ('svg' in drawn) card.item.svg = drawn.svg;
+      // Viewers' browsers would meet the same trouble: they get the message instead of the spec.
+      else Object.assign(card.item, { spec: null, hasData: false, error: drawn.error });
+    });
+    const published = cards.map((c) => c.item);
     const description = parts(doc).meta.get('description');
     const dashboard: PublishedDashboard = {
       title: getTitle(doc) || 'Untitled notebook',

@@ -7,6 +7,7 @@ import { Table, type RecordBatch } from 'apache-arrow';
 import { ident, literal } from '../../cells/sql/quote';
 import { resultBatches } from '../connectors/duckdb/result-batches';
 import { withoutTrailingSemicolons } from '../connectors/sql-shape';
+import { nativeDuckdb } from '../connectors/duckdb/slots';
 import { appendArrow } from '../results/append-arrow';
 
 export type FileView = { tableName: string; path: string };
@@ -25,15 +26,31 @@ export type Workbench = {
 };
 
 export async function openWorkbench(files: FileView[], timeoutS = 120): Promise<Workbench> {
-  const instance = await DuckDBInstance.create(':memory:', { threads: '2' });
-  const conn: DuckDBConnection = await instance.connect();
+  await nativeDuckdb.take();
+  let instance: DuckDBInstance;
+  let conn: DuckDBConnection;
+  try {
+    instance = await DuckDBInstance.create(':memory:', { threads: '2' });
+    conn = await instance.connect();
+  } catch (e) {
+    nativeDuckdb.give();
+    throw e;
+  }
+  let closed = false;
   const close = () => {
+    if (closed) return;
+    closed = true;
     conn.closeSync();
     instance.closeSync();
+    nativeDuckdb.give();
   };
   try {
     await conn.run(`set memory_limit = '1GB'`);
+    // No spilling: DuckDB would otherwise keep its temp folder readable and writable with file access off.
+    await conn.run(`set temp_directory = ''`);
     await conn.run(`set max_temp_directory_size = '0B'`);
+    await conn.run('set autoinstall_known_extensions = false');
+    await conn.run('set autoload_known_extensions = false');
     await conn.run(`set allowed_paths = [${files.map((f) => literal(f.path)).join(', ')}]`);
     await conn.run('set enable_external_access = false');
     await conn.run('set lock_configuration = true');
@@ -61,15 +78,22 @@ export async function openWorkbench(files: FileView[], timeoutS = 120): Promise<
     }
   }
 
+  /** A cell's result takes the place of a file (a view) or an earlier result (a table) of the same name. */
   async function replaceName(name: string) {
-    await conn.run(`drop view if exists ${ident(name)}`);
-    await conn.run(`drop table if exists ${ident(name)}`);
+    const found = await conn.runAndReadAll(
+      `select 'view' from duckdb_views() where view_name = ${literal(name)} and not internal
+       union all select 'table' from duckdb_tables() where table_name = ${literal(name)}`
+    );
+    for (const [kind] of found.getRows()) await conn.run(`drop ${String(kind)} if exists ${ident(name)}`);
   }
 
   return {
     async runInto(name, sql) {
       const text = withoutTrailingSemicolons(sql);
       if (!text.trim()) throw new Error('The cell has no SQL.');
+      // One statement: the wrapper below must not be closed early to run others after it.
+      if ((await conn.extractStatements(text)).count !== 1)
+        throw new Error('A dashboard query must be a single statement.');
       await replaceName(name);
       await limited(() => conn.run(`create table ${ident(name)} as (${text}\n)`));
     },

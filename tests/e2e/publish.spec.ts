@@ -98,6 +98,8 @@ test('publish a dashboard, read it logged out, refresh it, unpublish it, fork it
   await expect(page.getByTestId('dashboard-item')).toHaveCount(4);
 
   await page.getByTestId('publish-toggle').click();
+  await expect(page.getByLabel('Who can see it')).toHaveValue('members'); // nobody outside unless chosen
+  await page.getByLabel('Who can see it').selectOption({ label: 'Anyone with the link' });
   await page.getByTestId('publish-panel').getByRole('button', { name: 'Publish', exact: true }).click();
   const link = page.getByTestId('dashboard-link');
   await expect(link).toBeVisible({ timeout: 60_000 });
@@ -169,6 +171,7 @@ test('publish a dashboard, read it logged out, refresh it, unpublish it, fork it
   expect((await viewer.request.get(url)).status()).toBe(404);
 
   // Published again, forks allowed: Bob (his own workspace) forks it and gets an independent copy.
+  await page.getByLabel('Who can see it').selectOption({ label: 'Anyone with the link' });
   await page
     .getByLabel('Let signed-in viewers fork it (they get a copy of the queries and the files they read)')
     .check();

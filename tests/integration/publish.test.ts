@@ -5,7 +5,8 @@ import { readdir, readFile, rm, mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
-import { tableFromIPC } from 'apache-arrow';
+import { Readable } from 'node:stream';
+import { tableFromArrays, tableFromIPC, tableToIPC } from 'apache-arrow';
 import * as Y from 'yjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { orderedCells, type NewCell } from '../../cells/document';
@@ -13,7 +14,8 @@ import { addToLayout, placeItem } from '../../cells/layout';
 import { appendUpdates, loadDoc } from '../../server/collab/doc-store';
 import { secretBox } from '../../server/connectors/secret-box';
 import { createConnection } from '../../server/connectors/store';
-import { deleteFile } from '../../server/files/files';
+import { deleteFile, listFiles } from '../../server/files/files';
+import { storeResult } from '../../server/results/results';
 import { createNotebook } from '../../server/notebooks/notebooks';
 import {
   chartRowsPath,
@@ -26,6 +28,8 @@ import {
 } from '../../server/publish/publications';
 import { refreshDue } from '../../server/publish/schedule';
 import { publicationDir } from '../../server/publish/snapshot';
+import { openWorkbench } from '../../server/publish/workbench';
+import { forkDashboard } from '../../server/publish/fork-dashboard';
 import { join, person } from './helpers/people';
 import { sampleDb, type SampleDb } from './helpers/sample-db';
 import { freshDb, type TestDb } from './helpers/test-db';
@@ -179,7 +183,7 @@ describe('publishing', () => {
 
   it('refreshes from the current files, keeps one snapshot folder, and keeps the last good one when a query fails', async () => {
     const { ann, nb } = await salesNotebook();
-    const { slug } = await publish(t.db, deps(), ann.id, nb.id, {});
+    const { slug } = await publish(t.db, deps(), ann.id, nb.id, { visibility: 'public' });
     const first = await openDashboard(t.db, dataDir, slug, null);
     const numberOf = (p: typeof first) => {
       const n = p.dashboard.items.find((i) => i.view === 'number');
@@ -212,13 +216,15 @@ describe('publishing', () => {
     expect(failed.refreshFailedAt).not.toBeNull();
     const third = await openDashboard(t.db, dataDir, slug, null);
     expect(numberOf(third)).toBe('1,042');
-    expect(third.refreshError).toBe(failed.refreshError);
+    expect(third.refreshError).toMatch(/could not be refreshed; the dashboard’s editors can see why/);
+    expect(third.refreshError).not.toContain('by_region'); // the reason is for the editors
+    expect((await openDashboard(t.db, dataDir, slug, ann.id)).refreshError).toBe(failed.refreshError);
     expect(third.refreshedAt).toBe(second.refreshedAt);
   });
 
   it('publishes only what was frozen: later edits to the notebook wait for the next publish', async () => {
     const { ann, nb } = await salesNotebook();
-    const { slug } = await publish(t.db, deps(), ann.id, nb.id, {});
+    const { slug } = await publish(t.db, deps(), ann.id, nb.id, { visibility: 'public' });
     await editDoc(nb.id, (doc) => {
       const grand = orderedCells(doc).find((c) => c.name === 'grand')!;
       grand.source.delete(0, grand.source.length);
@@ -229,7 +235,7 @@ describe('publishing', () => {
       (i) => i.view === 'number'
     );
     expect(after?.view === 'number' && after.value).toBe('42');
-    await publish(t.db, deps(), ann.id, nb.id, {});
+    await publish(t.db, deps(), ann.id, nb.id, { visibility: 'public' });
     const republished = (await openDashboard(t.db, dataDir, slug, null)).dashboard.items.find(
       (i) => i.view === 'number'
     );
@@ -246,6 +252,94 @@ describe('publishing', () => {
     await expect(publish(t.db, deps(), ann.id, nb.id, {})).rejects.toThrow(
       /The query "secret" failed: .*(Permission|disabled)/
     );
+  });
+
+  it('runs one statement per cell, in DuckDB without file access: no temp folder, no COPY, no ATTACH', async () => {
+    const bench = await openWorkbench([]);
+    try {
+      await expect(
+        bench.runInto('x', "select 1); copy (select 'hello') to '.tmp/evil.csv'; create table y as (select 1")
+      ).rejects.toThrow(/syntax error/);
+      await expect(bench.runInto('x', "select 1; copy (select 'hello') to 'evil.csv'")).rejects.toThrow(
+        /single statement/
+      );
+      const allowed = await bench.query(
+        "select value from duckdb_settings() where name in ('allowed_directories', 'temp_directory')"
+      );
+      expect(allowed.toArray().map((r) => String(r.value))).toEqual(['[]', '']);
+      await expect(bench.query("select * from glob('.tmp/*')")).rejects.toThrow(/Permission|disabled/);
+      await expect(bench.runInto('z', "select * from read_text('/proc/self/environ')")).rejects.toThrow(
+        /Permission|disabled/
+      );
+      await bench.runInto('ok', 'select 42 as answer');
+      expect(Number((await bench.query('select answer from ok')).getChildAt(0)?.get(0))).toBe(42);
+    } finally {
+      bench.close();
+    }
+  });
+
+  it('draws charts apart from the server: a spec that would exhaust memory gets an error, the other charts draw', async () => {
+    const { ann, nb } = await salesNotebook([
+      {
+        kind: 'chart',
+        source:
+          '{"layer":[{"data":{"sequence":{"start":0,"stop":5000000}},"mark":"tick","encoding":{"x":{"field":"data","type":"quantitative"}}}]}',
+        config: { source: 'by_region', mode: 'spec' }
+      }
+    ]);
+    await editDoc(nb.id, (doc) => addToLayout(doc, orderedCells(doc).at(-1)!));
+    const { slug } = await publish(t.db, deps(), ann.id, nb.id, { visibility: 'public' });
+    const charts = (await openDashboard(t.db, dataDir, slug, null)).dashboard.items.filter(
+      (i) => i.view === 'chart'
+    );
+    expect(charts).toHaveLength(2);
+    const [good, greedy] = charts as Extract<(typeof charts)[number], { view: 'chart' }>[];
+    expect(good!.svg).toContain('region: north; total: 15');
+    expect(greedy!.svg).toBeNull();
+    expect(greedy!.spec).toBeNull();
+    expect(greedy!.error).toMatch(/more time or memory than a dashboard chart may use/);
+  }, 90_000);
+});
+
+describe('forking a dashboard', () => {
+  it('copies only what was published: the cards and the queries they read, no stored results, no run records', async () => {
+    const { ann, nb } = await salesNotebook([
+      { kind: 'sql', name: 'private_notes', source: "select 'alice@example.com' as email" }
+    ]);
+    const hidden = orderedCells(await loadDoc(t.db, nb.id)).find((c) => c.name === 'private_notes')!;
+    const arrow = Buffer.from(tableToIPC(tableFromArrays({ email: ['alice@example.com'] }), 'stream'));
+    await storeResult(t.db, dataDir, {
+      userId: ann.id,
+      notebookId: nb.id,
+      cellId: hidden.id,
+      runId: 'run1',
+      body: Readable.from([arrow])
+    });
+    await editDoc(nb.id, (doc) => {
+      const cell = orderedCells(doc).find((c) => c.name === 'by_region')!;
+      cell.run.set('status', 'error');
+      cell.run.set('error', 'could not reach db.internal.example:5432');
+    });
+    const { slug } = await publish(t.db, deps(), ann.id, nb.id, { visibility: 'public' });
+    const stranger = await person(t.db, 'Forking Fay');
+    await expect(
+      forkDashboard(t.db, dataDir, stranger.id, slug, { workspaceId: stranger.workspaceId })
+    ).rejects.toMatchObject({
+      code: 'forbidden'
+    });
+    await updatePublication(t.db, ann.id, nb.id, { allowFork: true });
+    const fork = await forkDashboard(t.db, dataDir, stranger.id, slug, { workspaceId: stranger.workspaceId });
+    expect(fork.title).toBe('Sales board (copy)');
+    const doc = await loadDoc(t.db, fork.id);
+    const cells = orderedCells(doc);
+    expect(cells.map((c) => c.name).filter(Boolean)).toEqual(['by_region', 'grand']);
+    expect(cells.every((c) => c.run.size === 0)).toBe(true);
+    expect(JSON.stringify(Y.encodeStateAsUpdate(doc))).not.toContain('alice');
+    expect(Buffer.from(Y.encodeStateAsUpdate(doc)).toString('latin1')).not.toContain('db.internal.example');
+    expect(await t.db.query('select 1 from results where notebook_id = $1', [fork.id])).toHaveLength(0);
+    expect((await listFiles(t.db, stranger.id, stranger.workspaceId)).map((f) => f.tableName)).toEqual([
+      'sales'
+    ]);
   });
 });
 
@@ -295,7 +389,7 @@ describe('connection cells on a dashboard', () => {
   }
 
   it('runs on the connection with the author’s access and joins locally; the snapshot never holds the password or host', async () => {
-    const { nb, slug } = await connected(false);
+    const { ann, nb, slug } = await connected(false);
     const page = await openDashboard(t.db, dataDir, slug, null);
     const [count] = await sample.admin.unsafe(
       `select count(*)::int as n from ${sample.schema}.orders where region = 'north'`
@@ -323,6 +417,28 @@ describe('connection cells on a dashboard', () => {
     ].join('\n');
     expect(stored).toContain('north');
     for (const secret of [sample.password, sample.host, sample.role]) expect(stored).not.toContain(secret);
+
+    // Forked by a member: the database query's SQL stays unpublished in the copy too.
+    const fork = await forkDashboard(t.db, dataDir, ann.id, slug, { workspaceId: ann.workspaceId });
+    const copied = orderedCells(await loadDoc(t.db, fork.id));
+    expect(copied[0]!.source.toString()).toContain('was not published');
+    expect(copied.map((c) => c.source.toString()).join('\n')).not.toContain(sample.schema);
+  });
+
+  it('refuses a connection of another workspace, even one the publisher can use', async () => {
+    const { ann, conn } = await connected(false);
+    const bea = await person(t.db, 'Second Bea');
+    await join(t.db, bea, ann, 'editor'); // Ann also edits Bea's workspace
+    const nb = await createNotebook(t.db, ann.id, bea.workspaceId, { title: 'Borrowed' }, [
+      {
+        kind: 'sql',
+        name: 'borrowed',
+        source: `select 1 as n from ${sample.schema}.orders limit 1`,
+        config: { engine: conn.id }
+      }
+    ]);
+    await editDoc(nb.id, (doc) => addToLayout(doc, orderedCells(doc)[0]!, 'number'));
+    await expect(publish(t.db, deps(), ann.id, nb.id, {})).rejects.toThrow(/connection of another workspace/);
   });
 
   it('shows the SQL of connection cells only when the author allows it; a failing database keeps the last good data and hides its details', async () => {

@@ -7,38 +7,19 @@ import { QueryError, type ResultSink, type RunOutcome } from '../query-error';
 import type { FileConnection } from '../store';
 import { resultBatches } from './result-batches';
 import { openSandbox } from './sandbox';
+import { nativeDuckdb, Slots } from './slots';
 
-/** A counting semaphore whose freed slot passes straight to the next in line, so nobody slips in between. */
-class Slots {
-  private running = 0;
-  private readonly waiting: (() => void)[] = [];
-  constructor(public max: number) {}
-  async take(): Promise<void> {
-    if (this.running < this.max) {
-      this.running++;
-      return;
-    }
-    await new Promise<void>((r) => this.waiting.push(r));
-  }
-  give(): void {
-    const next = this.waiting.shift();
-    if (next) next();
-    else this.running--;
-  }
-}
-
-/** Per connection (its own limit), and in all: native DuckDB runs in this process's memory. */
+/** Per connection (its own limit), and in all (nativeDuckdb): native DuckDB runs in this process's memory. */
 const perConnection = new Map<string, Slots>();
-const everywhere = new Slots(4);
 
 async function acquire(id: string, max: number): Promise<() => void> {
   const mine = perConnection.get(id) ?? new Slots(max);
   mine.max = max;
   perConnection.set(id, mine);
   await mine.take();
-  await everywhere.take();
+  await nativeDuckdb.take();
   return () => {
-    everywhere.give();
+    nativeDuckdb.give();
     mine.give();
   };
 }

@@ -56,7 +56,11 @@ export async function openSandbox(s: FileSettings): Promise<Sandbox> {
   try {
     // Native DuckDB shares this process's memory: each query gets a bounded share and no spilling to disk.
     await connection.run(`set memory_limit = '1GB'`);
+    // No spilling: DuckDB would otherwise keep its temp folder readable and writable with file access off.
+    await connection.run(`set temp_directory = ''`);
     await connection.run(`set max_temp_directory_size = '0B'`);
+    await connection.run('set autoinstall_known_extensions = false');
+    await connection.run('set autoload_known_extensions = false');
     await connection.run(`set allowed_paths = [${parquet ? literal(file) : ''}]`);
     await connection.run('set enable_external_access = false');
     await connection.run('set lock_configuration = true');
