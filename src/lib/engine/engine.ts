@@ -101,10 +101,11 @@ export class NotebookEngine {
   }
 
   private async loadArrow(db: AsyncDuckDB, conn: AsyncDuckDBConnection, name: string, ipc: Uint8Array) {
-    await dropName(conn, name);
     // The bytes are handed (transferred) to the worker: whatever is passed to DuckDB-WASM first is detached,
     // and an empty buffer inserts nothing without an error. So they go straight to the insert.
-    await conn.insertArrowFromIPCStream(ipc, { name, create: true });
+    await replaceTable(conn, name, (staging) =>
+      conn.insertArrowFromIPCStream(ipc, { name: staging, create: true })
+    );
   }
 
   /**
@@ -116,12 +117,13 @@ export class NotebookEngine {
   }
 
   private async loadTable(conn: AsyncDuckDBConnection, name: string, table: Table) {
-    await dropName(conn, name);
-    if (table.numRows > 0) await conn.insertArrowTable(table, { name, create: true });
-    else {
-      const cols = table.schema.fields.map((f) => `null::varchar as ${ident(f.name)}`).join(', ');
-      await conn.query(`create table ${ident(name)} as select ${cols || '1 as empty'} limit 0`);
-    }
+    await replaceTable(conn, name, async (staging) => {
+      if (table.numRows > 0) await conn.insertArrowTable(table, { name: staging, create: true });
+      else {
+        const cols = table.schema.fields.map((f) => `null::varchar as ${ident(f.name)}`).join(', ');
+        await conn.query(`create table ${ident(staging)} as select ${cols || '1 as empty'} limit 0`);
+      }
+    });
   }
 
   /** Runs a cell's query and keeps its result as table `name`, known by `key`. */
@@ -153,9 +155,10 @@ export class NotebookEngine {
         batches.push(batch);
       }
       const table = new Table(reader.schema, batches);
-      await dropName(conn, name);
-      if (table.numRows > 0) await conn.insertArrowTable(table, { name, create: true });
-      else await conn.query(`create table ${ident(name)} as select * from (\n${query}\n) limit 0`);
+      await replaceTable(conn, name, async (staging) => {
+        if (table.numRows > 0) await conn.insertArrowTable(table, { name: staging, create: true });
+        else await conn.query(`create table ${ident(staging)} as select * from (\n${query}\n) limit 0`);
+      });
       this.loaded.set(name.toLowerCase(), key);
       return { ok: true, table, ms: performance.now() - started };
     } catch (e) {
@@ -214,6 +217,36 @@ export class NotebookEngine {
 }
 
 /** Drops the table or view called `name`, whichever it is (DuckDB's DROP VIEW refuses a table and vice versa). */
+let stagingSeq = 0;
+
+/**
+ * Table `name` becomes what `fill` writes into a staging table, in one transaction: a query running meanwhile on
+ * another connection (a downstream cell, a chart) sees the old table or the new one, never no table at all.
+ */
+async function replaceTable(
+  conn: AsyncDuckDBConnection,
+  name: string,
+  fill: (staging: string) => Promise<unknown>
+): Promise<void> {
+  const staging = `__sheaf_staging_${++stagingSeq}`;
+  try {
+    await fill(staging);
+  } catch (e) {
+    await conn.query(`drop table if exists ${ident(staging)}`).catch(() => undefined);
+    throw e;
+  }
+  await conn.query('begin transaction');
+  try {
+    await dropName(conn, name);
+    await conn.query(`alter table ${ident(staging)} rename to ${ident(name)}`);
+    await conn.query('commit');
+  } catch (e) {
+    await conn.query('rollback').catch(() => undefined);
+    await conn.query(`drop table if exists ${ident(staging)}`).catch(() => undefined);
+    throw e;
+  }
+}
+
 async function dropName(conn: AsyncDuckDBConnection, name: string, only?: 'VIEW'): Promise<void> {
   const found = await conn.query(
     `select table_type as t from information_schema.tables
