@@ -27,6 +27,7 @@ test('fork into another person’s workspace: an independent copy with its resul
 
   // Bob, a viewer here, forks it into his own workspace.
   await bob.page.goto(original);
+  await expect(bob.page.locator('html[data-hydrated="true"]')).toHaveCount(1); // the button works once hydrated
   await bob.page.getByRole('button', { name: 'Fork' }).click();
   const form = bob.page.getByRole('form', { name: 'Fork this notebook' });
   await form.getByLabel('Into').selectOption({ label: "Bob Forker's workspace" });

@@ -181,6 +181,7 @@ test('publish a dashboard, read it logged out, refresh it, unpublish it, fork it
   await expect(viewer.getByRole('button', { name: 'Fork' })).toHaveCount(0); // logged out
   const bob = await person(browser, 'Bob Forker');
   await bob.page.goto(url);
+  await expect(bob.page.locator('html[data-hydrated="true"]')).toHaveCount(1); // the button works once hydrated
   await bob.page.getByRole('button', { name: 'Fork' }).click();
   await bob.page
     .getByRole('form', { name: "Fork this dashboard's notebook" })
