@@ -9,9 +9,9 @@ import { isAppError } from '$server/errors';
 import { actionFailure, pageError } from '$server/http/respond';
 import { forkDashboard } from '$server/publish/fork-dashboard';
 import { openDashboard, refreshAsEditor } from '$server/publish/publications';
-import { formFields } from '$server/validate';
 import { canWrite } from '$server/workspaces/roles';
 import { listWorkspaces } from '$server/workspaces/workspaces';
+import { forkAction } from '$lib/server/fork-action';
 import { requireUser } from '$lib/server/guard';
 
 const deps = () => {
@@ -54,18 +54,8 @@ export const actions = {
       return actionFailure(e);
     }
   },
-  fork: async ({ locals, params, request, url }) => {
-    const user = requireUser(locals, url);
-    const fields = formFields(await request.formData());
-    let fork;
-    try {
-      fork = await forkDashboard(await getDb(), loadConfig().dataDir, user.id, params.slug, {
-        workspaceId: fields.workspaceId,
-        title: fields.title?.trim() ? fields.title.trim() : undefined
-      });
-    } catch (e) {
-      return actionFailure(e, fields);
-    }
-    redirect(303, `/n/${fork.id}`);
-  }
+  fork: (event) =>
+    forkAction(event, (db, dataDir, userId, input) =>
+      forkDashboard(db, dataDir, userId, event.params.slug, input)
+    )
 };

@@ -1,4 +1,3 @@
-import { redirect } from '@sveltejs/kit';
 import { loadConfig } from '$server/config';
 import { getDb } from '$server/db/instance';
 import { actionFailure, pageError } from '$server/http/respond';
@@ -9,6 +8,7 @@ import { formFields } from '$server/validate';
 import { requireNotebookRole } from '$server/workspaces/access';
 import { canWrite } from '$server/workspaces/roles';
 import { listWorkspaces } from '$server/workspaces/workspaces';
+import { forkAction } from '$lib/server/fork-action';
 import { requireUser } from '$lib/server/guard';
 
 export async function load({ locals, params, url }) {
@@ -64,20 +64,10 @@ export const actions = {
       return actionFailure(e);
     }
   },
-  fork: async ({ locals, params, request, url }) => {
-    const user = requireUser(locals, url);
-    const fields = formFields(await request.formData());
-    let fork;
-    try {
-      fork = await forkNotebook(await getDb(), loadConfig().dataDir, user.id, params.notebookId, {
-        workspaceId: fields.workspaceId,
-        title: fields.title?.trim() ? fields.title.trim() : undefined
-      });
-    } catch (e) {
-      return actionFailure(e, fields);
-    }
-    redirect(303, `/n/${fork.id}`);
-  },
+  fork: (event) =>
+    forkAction(event, (db, dataDir, userId, input) =>
+      forkNotebook(db, dataDir, userId, event.params.notebookId, input)
+    ),
   template: async ({ locals, params, request, url }) => {
     const user = requireUser(locals, url);
     const fields = formFields(await request.formData());
