@@ -16,6 +16,14 @@ const EnvSchema = z.object({
   COOKIE_SECURE: z.enum(['true', 'false']).optional(),
   /** Largest upload, in MB. */
   UPLOAD_LIMIT_MB: z.coerce.number().positive().default(1024),
+  /** Rows an upload may hold. */
+  UPLOAD_MAX_ROWS: z.coerce.number().int().positive().default(50_000_000),
+  /** How large an upload may be once unpacked (Parquet's own sizes), in MB. */
+  UPLOAD_MAX_UNCOMPRESSED_MB: z.coerce.number().positive().default(4096),
+  /** How long converting one upload may take, in seconds. */
+  UPLOAD_CONVERT_SECONDS: z.coerce.number().positive().default(600),
+  /** Memory (address space) one upload's conversion may use, in MB. */
+  UPLOAD_MEMORY_MB: z.coerce.number().int().min(512).default(3072),
   PORT: z.coerce.number().int().min(0).max(65535).default(3000),
   HOST: z.string().default('0.0.0.0'),
   /** A folder of DuckDB/Parquet files that connections of kind "duckdb" may open (read-only). Unset: none. */
@@ -42,6 +50,7 @@ export type ServerConfig = {
   seedDemo: boolean;
   cookieSecure: boolean | undefined;
   uploadLimitBytes: number;
+  upload: { maxRows: number; maxUncompressedBytes: number; timeoutMs: number; memoryMb: number };
   port: number;
   host: string;
   secretKey: string | undefined;
@@ -76,6 +85,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ServerConfig {
     seedDemo: e.SEED_DEMO ? e.SEED_DEMO === '1' : !e.DATABASE_URL,
     cookieSecure: e.COOKIE_SECURE ? e.COOKIE_SECURE === 'true' : undefined,
     uploadLimitBytes: Math.round(e.UPLOAD_LIMIT_MB * 1024 * 1024),
+    upload: {
+      maxRows: e.UPLOAD_MAX_ROWS,
+      maxUncompressedBytes: Math.round(e.UPLOAD_MAX_UNCOMPRESSED_MB * 1024 ** 2),
+      timeoutMs: Math.round(e.UPLOAD_CONVERT_SECONDS * 1000),
+      memoryMb: e.UPLOAD_MEMORY_MB
+    },
     port: e.PORT,
     host: e.HOST,
     secretKey: e.SECRET_KEY || undefined,

@@ -1,6 +1,7 @@
 // The app's one database handle. The SvelteKit bundle and server/index.ts each carry a copy of this module,
 // so the handle lives on globalThis: two PGlite instances on one directory would corrupt it.
 import { loadConfig, type ServerConfig } from '../config';
+import { purgeStaleIncoming } from '../files/files';
 import { purgeDeletedNotebooks } from '../notebooks/notebooks';
 import { deleteExpiredSessions } from '../auth/session';
 import { openMigratedDb } from './open';
@@ -36,6 +37,7 @@ async function start(config: ServerConfig): Promise<Db> {
     await deleteExpiredSessions(db);
     await purgeOrphanResults(db, config.dataDir);
     await purgeUnpublishedSnapshots(db, config.dataDir);
+    await purgeStaleIncoming(config.dataDir);
   };
   await housekeeping();
   setInterval(() => housekeeping().catch((e) => console.error('housekeeping failed:', e)), 3600_000).unref();

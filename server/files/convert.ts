@@ -1,14 +1,22 @@
-// Converts an uploaded file to Parquet with DuckDB and describes it. Bad input becomes an AppError that names the
-// problem (and the line, for CSV); the caller deletes whatever was written.
+// Converts an uploaded file to Parquet with DuckDB and describes it. Runs in the conversion child process
+// (convert-process.ts), never in the server: user files can ask DuckDB for unbounded work. Bad input becomes an
+// AppError that names the problem (and the line, for CSV) without the server's paths; the caller deletes whatever
+// was written.
 import { rm, stat } from 'node:fs/promises';
+import type { DuckDBConnection } from '@duckdb/node-api';
 import { AppError } from '../errors';
 import { duckdb, literal } from './duckdb';
+import { JSON_DEPTH_LIMIT, nestsDeeperThan } from './json-depth';
 import type { FileFormat } from './names';
 import { looksBinary, unclosedQuoteLine } from './text-checks';
 import { xlsxToCsv } from './xlsx';
 
 export type Column = { name: string; type: string };
 export type Converted = { rows: number; columns: Column[]; parquetBytes: number };
+
+/** Rows an upload may hold unless the operator says otherwise (UPLOAD_MAX_ROWS, server/config.ts). */
+const DEFAULT_MAX_ROWS = 50_000_000;
+const DEFAULT_MAX_UNCOMPRESSED = 4 * 1024 ** 3;
 
 const bad = (message: string) => new AppError('invalid', message);
 
@@ -31,21 +39,68 @@ function reader(format: FileFormat, src: string, textColumns: string[] = []): st
   }
 }
 
-export async function convertToParquet(format: FileFormat, src: string, dest: string): Promise<Converted> {
-  const { size } = await stat(src);
-  if (size === 0) throw bad('The file is empty.');
-  const textual = format === 'csv' || format === 'tsv' || format === 'json';
-  if (textual && (await looksBinary(src))) {
+function tooManyRows(maxRows: number) {
+  return bad(
+    `This file has more than ${maxRows.toLocaleString('en-US')} rows, more than an upload may hold. ` +
+      'Upload a filtered or aggregated extract. Nothing was stored.'
+  );
+}
+
+/** A few hundred bytes of Parquet can declare hundreds of millions of rows, or one value of gigabytes that
+ * compresses to nothing: the footer says so before anything is read. */
+async function checkParquetFooter(conn: DuckDBConnection, src: string, maxRows: number, maxBytes: number) {
+  let declared;
+  try {
+    declared = await conn.runAndReadAll(
+      `select (select coalesce(sum(num_rows), 0) from parquet_file_metadata(${literal(src)}))::bigint,
+              (select coalesce(sum(total_uncompressed_size), 0) from parquet_metadata(${literal(src)}))::bigint`
+    );
+  } catch (e) {
+    throw bad(describeDuckdbError('parquet', e, [src]));
+  }
+  const [rows, bytes] = (declared.getRowsJson()[0] ?? [0, 0]).map(Number) as [number, number];
+  if (rows > maxRows) throw tooManyRows(maxRows);
+  if (bytes > maxBytes) {
+    throw bad(
+      `This Parquet file unpacks to ${formatSize(bytes)}, more than the ${formatSize(maxBytes)} an upload may hold. ` +
+        'Upload a filtered or aggregated extract. Nothing was stored.'
+    );
+  }
+}
+
+const formatSize = (n: number) =>
+  n >= 1024 ** 3 ? `${(n / 1024 ** 3).toFixed(1)} GB` : `${Math.ceil(n / 1024 ** 2)} MB`;
+
+async function checkText(format: FileFormat, src: string): Promise<void> {
+  if (format !== 'csv' && format !== 'tsv' && format !== 'json') return;
+  if (await looksBinary(src)) {
     throw bad(
       `This file contains binary data, so it is not ${format.toUpperCase()}. Check that you picked the right file.`
     );
   }
-  if (format === 'csv' || format === 'tsv') {
+  if (format === 'json' && (await nestsDeeperThan(src))) {
+    throw bad(`This JSON is nested too deeply (over ${JSON_DEPTH_LIMIT} levels). Nothing was stored.`);
+  }
+  if (format !== 'json') {
     const line = await unclosedQuoteLine(src);
     if (line !== null) throw bad(`Line ${line}: a quoted value starts here and is never closed.`);
   }
+}
+
+export async function convertToParquet(
+  format: FileFormat,
+  src: string,
+  dest: string,
+  opts: { maxRows?: number; maxUncompressedBytes?: number } = {}
+): Promise<Converted> {
+  const maxRows = opts.maxRows ?? DEFAULT_MAX_ROWS;
+  const maxBytes = opts.maxUncompressedBytes ?? DEFAULT_MAX_UNCOMPRESSED;
+  const { size } = await stat(src);
+  if (size === 0) throw bad('The file is empty.');
+  await checkText(format, src);
 
   let textColumns: string[] = [];
+  const original = src;
   if (format === 'xlsx') {
     const csv = `${dest}.sheet.csv`;
     textColumns = await xlsxToCsv(src, csv);
@@ -53,12 +108,14 @@ export async function convertToParquet(format: FileFormat, src: string, dest: st
   }
   const conn = await (await duckdb()).connect();
   try {
+    if (format === 'parquet') await checkParquetFooter(conn, src, maxRows, maxBytes);
     try {
+      // One row past the cap is enough to know it is over, and bounds the work for every format.
       await conn.run(
-        `copy (select * from ${reader(format, src, textColumns)}) to ${literal(dest)} (format parquet)`
+        `copy (select * from ${reader(format, src, textColumns)} limit ${maxRows + 1}) to ${literal(dest)} (format parquet)`
       );
     } catch (e) {
-      throw bad(describeDuckdbError(format, e));
+      throw bad(describeDuckdbError(format, e, [original, src, dest]));
     }
     if (format === 'csv' || format === 'tsv' || format === 'xlsx') {
       const rejects = await conn.runAndReadAll(
@@ -66,7 +123,7 @@ export async function convertToParquet(format: FileFormat, src: string, dest: st
       );
       const first = rejects.getRowObjectsJson()[0];
       if (first) {
-        const problem = String(first.error_message).replace(/\.$/, '');
+        const problem = withoutPaths(String(first.error_message), [original, src]).replace(/\.$/, '');
         throw bad(
           `Line ${first.line}: ${problem} (${String(first.error_type).toLowerCase()}). Nothing was stored.`
         );
@@ -78,10 +135,12 @@ export async function convertToParquet(format: FileFormat, src: string, dest: st
     const columns = described
       .getRowObjectsJson()
       .map((r) => ({ name: String(r.column_name), type: String(r.column_type) }));
+    checkColumnNames(columns);
     const counted = await conn.runAndReadAll(
       `select count(*)::bigint as n from read_parquet(${literal(dest)})`
     );
     const rows = Number(counted.getRowsJson()[0]?.[0] ?? 0);
+    if (rows > maxRows) throw tooManyRows(maxRows);
     if (rows === 0 && format !== 'parquet') throw bad('The file has no rows of data.');
     return { rows, columns, parquetBytes: (await stat(dest)).size };
   } finally {
@@ -90,9 +149,32 @@ export async function convertToParquet(format: FileFormat, src: string, dest: st
   }
 }
 
-function describeDuckdbError(format: FileFormat, e: unknown): string {
-  const raw = e instanceof Error ? e.message : String(e);
+/** Column names are stored in the app database, which refuses NUL, and shown in every editor. */
+function checkColumnNames(columns: Column[]): void {
+  // eslint-disable-next-line no-control-regex -- NUL is exactly what is refused
+  const i = columns.findIndex((c) => /\u0000/.test(c.name));
+  if (i >= 0) {
+    throw bad(
+      `Column ${i + 1}'s name contains a NUL character (byte 0), which no column name may hold. ` +
+        'Rename it in the file and upload it again. Nothing was stored.'
+    );
+  }
+  if (columns.some((c) => c.name.length > 1000)) {
+    throw bad('A column name in this file is longer than 1,000 characters. Nothing was stored.');
+  }
+}
+
+/** DuckDB's messages quote the file's path on the server; users know their file by its name. */
+function withoutPaths(message: string, paths: string[]): string {
+  let out = message;
+  for (const p of paths) out = out.split(p).join('the file');
+  return out.replace(/(?<![\w.])\/(?:[\w.@-]+\/)+[\w.@-]*/g, 'the file');
+}
+
+function describeDuckdbError(format: FileFormat, e: unknown, paths: string[]): string {
+  const raw = withoutPaths(e instanceof Error ? e.message : String(e), paths);
   const firstLine = raw.split('\n')[0]!.replace(/^[A-Za-z ]+Error: /, '');
+  if (/out of memory|allocation failure/i.test(raw)) return OUT_OF_MEMORY;
   if (/sniffing file/i.test(raw)) {
     return `Could not read this as ${format.toUpperCase()}: its rows do not have a consistent layout. Check the delimiter and quoting.`;
   }
@@ -100,3 +182,6 @@ function describeDuckdbError(format: FileFormat, e: unknown): string {
   if (format === 'json') return `This is not valid JSON or newline-delimited JSON (${firstLine}).`;
   return `Could not read the file: ${firstLine}`;
 }
+
+export const OUT_OF_MEMORY =
+  'The file needs more memory than an upload may use. Split it, or upload it as CSV or Parquet. Nothing was stored.';

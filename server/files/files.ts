@@ -1,5 +1,5 @@
 // Uploaded files of a workspace: store (stream → convert → move into place → record), list, rename, delete, read.
-import { mkdir, rename, rm } from 'node:fs/promises';
+import { mkdir, readdir, rename, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
 import type { Readable } from 'node:stream';
 import { z } from 'zod';
@@ -10,8 +10,9 @@ import { writeLimited } from '../http/write-limited';
 import { newId } from '../ids';
 import { parseInput } from '../validate';
 import { requireWorkspaceRole } from '../workspaces/access';
-import { browserCopyName, writeBrowserCopy } from './browser-copy';
-import { convertToParquet, type Column } from './convert';
+import { browserCopyName } from './browser-copy';
+import type { Column } from './convert';
+import { convertIsolated, type ConversionLimits } from './convert-isolated';
 import { formatOf, tableNameFrom, TableNameSchema, uniqueName, type FileFormat } from './names';
 
 export type StoredFile = {
@@ -47,13 +48,28 @@ function tooLarge(limit: number) {
   );
 }
 
-/** Streams `source` to disk (never holding it in memory), converts it to Parquet and records it. All or nothing. */
+/** Streams `source` to disk (never holding it in memory), converts it to Parquet in a child process and records
+ * it. All or nothing; `signal` (the request going away) stops it and removes what it wrote. */
 export async function storeUpload(
   db: Db,
   dataDir: string,
-  args: { userId: string; workspaceId: string; fileName: string; source: Readable; limitBytes: number }
+  args: {
+    userId: string;
+    workspaceId: string;
+    fileName: string;
+    source: Readable;
+    limitBytes: number;
+    limits?: ConversionLimits;
+    signal?: AbortSignal;
+  }
 ): Promise<StoredFile> {
   await requireWorkspaceRole(db, args.userId, args.workspaceId, 'editor');
+  // eslint-disable-next-line no-control-regex -- control characters are what is refused
+  if (/[\u0000-\u001f\u007f]/.test(args.fileName)) {
+    throw invalid(
+      'The file name contains a control character (such as NUL), which file names here may not hold. Rename the file and upload it again.'
+    );
+  }
   const originalName = path.basename(args.fileName).slice(0, 255);
   const format = formatOf(originalName);
   if (!format) {
@@ -63,7 +79,7 @@ export async function storeUpload(
   }
   const id = newId();
   const wsDir = workspaceFilesDir(dataDir, args.workspaceId);
-  const incoming = path.join(wsDir, `.incoming-${id}`);
+  const incoming = path.join(wsDir, `${INCOMING}${id}`);
   const finalDir = path.join(wsDir, id);
   await mkdir(incoming, { recursive: true });
   const original = path.join(incoming, `original.${format}`);
@@ -71,9 +87,18 @@ export async function storeUpload(
   try {
     const size = await writeLimited(args.source, original, args.limitBytes, () => tooLarge(args.limitBytes));
     const parquet = path.join(incoming, 'data.parquet');
-    const converted = await convertToParquet(format, original, parquet);
+    const converted = await convertIsolated(
+      {
+        format,
+        src: original,
+        parquet,
+        browserCopy: path.join(incoming, browserCopyName),
+        workDir: incoming
+      },
+      args.limits,
+      args.signal
+    );
     await rm(original);
-    await writeBrowserCopy(parquet, path.join(incoming, browserCopyName));
     await rename(incoming, finalDir);
     const file = await db.transaction(async (tx) => {
       // One upload at a time per workspace picks a name, so two files never get the same table name.
@@ -116,6 +141,35 @@ export async function storeUpload(
     await rm(incoming, { recursive: true, force: true });
     if (!recorded) await rm(finalDir, { recursive: true, force: true });
   }
+}
+
+const INCOMING = '.incoming-';
+/** An upload whose folder has not changed for this long was cut off by a crash or restart. */
+const STALE_INCOMING_MS = 3600_000;
+
+/** Removes the half-written uploads a crash or restart left behind (run with the hourly housekeeping). */
+export async function purgeStaleIncoming(dataDir: string, now = Date.now()): Promise<number> {
+  let removed = 0;
+  const root = path.join(dataDir, 'files');
+  for (const ws of await readdir(root).catch(() => [] as string[])) {
+    for (const name of await readdir(path.join(root, ws)).catch(() => [] as string[])) {
+      if (!name.startsWith(INCOMING)) continue;
+      const dir = path.join(root, ws, name);
+      const entries = await readdir(dir).catch(() => [] as string[]);
+      const times = await Promise.all(
+        [dir, ...entries.map((e) => path.join(dir, e))].map((p) =>
+          stat(p).then(
+            (st) => st.mtimeMs,
+            () => 0
+          )
+        )
+      );
+      if (now - Math.max(...times) < STALE_INCOMING_MS) continue; // still being written
+      await rm(dir, { recursive: true, force: true });
+      removed++;
+    }
+  }
+  return removed;
 }
 
 async function takenNames(db: Queryable, workspaceId: string): Promise<Set<string>> {

@@ -42,6 +42,11 @@ async function upload(opts: FileHttpOptions, req: IncomingMessage, res: ServerRe
   if (req.headers['x-sheaf-upload'] !== '1' || !sameOrigin(req)) {
     return refuse(new AppError('forbidden', 'Uploads must come from the Sheaf app.'));
   }
+  // The sender going away (a closed tab, a cancelled upload) stops the conversion and removes what was written.
+  const gone = new AbortController();
+  res.on('close', () => {
+    if (!res.writableFinished) gone.abort();
+  });
   try {
     const db = await opts.getDb();
     const user = await userOf(db, req);
@@ -60,11 +65,14 @@ async function upload(opts: FileHttpOptions, req: IncomingMessage, res: ServerRe
       workspaceId: url.searchParams.get('workspace') ?? '',
       fileName: url.searchParams.get('name') ?? '',
       source: req,
-      limitBytes: opts.uploadLimitBytes
+      limitBytes: opts.uploadLimitBytes,
+      signal: gone.signal
     });
     res.writeHead(201, { 'content-type': 'application/json' });
     res.end(JSON.stringify({ file }));
   } catch (e) {
+    // A person who closed the tab or cancelled is not a failure of ours: nothing to answer, nothing to log.
+    if (gone.signal.aborted) return void req.destroy();
     refuse(
       isAppError(e) ? e : new AppError('unavailable', 'The upload failed on our side. Nothing was stored.')
     );

@@ -6,6 +6,7 @@ import { once } from 'node:events';
 import { readSheet } from 'read-excel-file/node';
 import { csvField as quote } from '../../cells/csv-field';
 import { AppError } from '../errors';
+import { checkWorkbookSize } from './xlsx-limits';
 
 /** Workbooks are read whole (they are zip files): above this, ask for CSV instead. */
 export const XLSX_LIMIT_BYTES = 100 * 1024 ** 2;
@@ -25,6 +26,7 @@ export async function xlsxToCsv(src: string, dest: string): Promise<string[]> {
       `Excel files are read up to ${XLSX_LIMIT_BYTES / 1024 ** 2} MB; save this one as CSV and upload that. Nothing was stored.`
     );
   }
+  await checkWorkbookSize(src);
   let rows: unknown[][];
   try {
     rows = await readSheet(src, { parseNumber: (text: string) => new NumberText(text), trim: false });
