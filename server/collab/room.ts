@@ -15,7 +15,7 @@ import {
   encodeUpdate,
   MalformedMessage
 } from './messages';
-import { stampAwareness } from './presence';
+import { PresenceGate, type PresenceStats } from './presence-gate';
 
 function isEmptyUpdate(update: Uint8Array): boolean {
   const { structs, ds } = Y.decodeUpdate(update);
@@ -43,12 +43,24 @@ const COMPACT_WHEN_QUIET_MS = 10_000;
 /** notebooks.updated_at is touched at most this often while people type. */
 const TOUCH_EVERY_MS = 5_000;
 
-export type RoomStats = { stored: number; droppedFromViewers: number; malformed: number };
+export type RoomStats = { stored: number; droppedFromViewers: number } & PresenceStats;
+
+/** The list's copy of the title is PostgreSQL text, which refuses NUL: a typed NUL would fail every save after
+ * it (and drop everyone's connection each time), so control characters become spaces there. */
+// eslint-disable-next-line no-control-regex -- control characters are what is replaced
+const CONTROL_CHARS = /[\u0000-\u001f\u007f]/g;
 
 export class Room {
   readonly awareness: awarenessProtocol.Awareness;
-  readonly stats: RoomStats = { stored: 0, droppedFromViewers: 0, malformed: 0 };
-  private readonly peers = new Map<Peer, Set<number>>();
+  readonly stats: RoomStats = {
+    stored: 0,
+    droppedFromViewers: 0,
+    malformed: 0,
+    presenceRefused: 0,
+    presenceCoalesced: 0
+  };
+  private readonly peers = new Set<Peer>();
+  private readonly presence: PresenceGate;
   private pending: { update: Uint8Array; origin: unknown }[] = [];
   /** The document plus every pending update: an update is tried here before it is stored, so an update that
    * decodes but cannot be applied is refused instead of stored (it would make the notebook unloadable). */
@@ -73,16 +85,17 @@ export class Room {
     this.staging = cloneDoc(doc);
     this.awareness = new awarenessProtocol.Awareness(doc);
     this.awareness.setLocalState(null);
+    this.presence = new PresenceGate(this.awareness, this.stats);
     doc.on('update', (update: Uint8Array, origin: unknown) => {
       const msg = encodeUpdate(update);
-      for (const peer of this.peers.keys()) if (peer !== origin) peer.send(msg);
+      for (const peer of this.peers) if (peer !== origin) peer.send(msg);
     });
     this.awareness.on(
       'update',
       ({ added, updated, removed }: { added: number[]; updated: number[]; removed: number[] }) => {
         const changed = [...added, ...updated, ...removed];
         const msg = encodeAwareness(awarenessProtocol.encodeAwarenessUpdate(this.awareness, changed));
-        for (const peer of this.peers.keys()) peer.send(msg);
+        for (const peer of this.peers) peer.send(msg);
       }
     );
   }
@@ -100,11 +113,12 @@ export class Room {
   }
 
   get peerList(): Peer[] {
-    return [...this.peers.keys()];
+    return [...this.peers];
   }
 
   join(peer: Peer): void {
-    this.peers.set(peer, new Set());
+    this.peers.add(peer);
+    this.presence.join(peer);
     peer.send(encodeSyncStep1(this.doc));
     const states = [...this.awareness.getStates().keys()];
     if (states.length > 0) {
@@ -113,9 +127,8 @@ export class Room {
   }
 
   leave(peer: Peer): void {
-    const ids = this.peers.get(peer);
     this.peers.delete(peer);
-    if (ids && ids.size > 0) awarenessProtocol.removeAwarenessStates(this.awareness, [...ids], null);
+    this.presence.leave(peer);
   }
 
   /** Handles one binary frame from a peer. Malformed frames are dropped and counted; they never throw. */
@@ -146,24 +159,8 @@ export class Room {
         }
         return;
       case 'awareness':
-        try {
-          const mine = this.peers.get(peer)!;
-          const takenByOthers = (id: number) => {
-            if (mine.has(id)) return false;
-            for (const [other, ids] of this.peers) if (other !== peer && ids.has(id)) return true;
-            return false;
-          };
-          const stamped = stampAwareness(
-            msg.update,
-            { userId: peer.user.id, name: peer.user.name },
-            takenByOthers
-          );
-          if (stamped.clientIds.length === 0) return;
-          for (const id of stamped.clientIds) mine.add(id);
-          awarenessProtocol.applyAwarenessUpdate(this.awareness, stamped.update, peer);
-        } catch {
-          this.stats.malformed++;
-        }
+        // Viewers too: they are people looking at the notebook, checked like everyone else.
+        this.presence.receive(peer, msg.update);
         return;
     }
   }
@@ -239,8 +236,7 @@ export class Room {
       this.pending = [];
       this.inflight = [];
       this.rebuildStaging();
-      for (const peer of this.peers.keys())
-        peer.close(1011, 'The server could not save changes; reconnecting.');
+      for (const peer of this.peers) peer.close(1011, 'The server could not save changes; reconnecting.');
     } finally {
       this.flushing = null;
     }
@@ -255,7 +251,7 @@ export class Room {
   }
 
   private async afterStore(): Promise<void> {
-    const title = getTitle(this.doc).trim().slice(0, 200);
+    const title = getTitle(this.doc).replace(CONTROL_CHARS, ' ').trim().slice(0, 200);
     const now = Date.now();
     if (title !== this.title && title) {
       this.title = title;
@@ -282,6 +278,7 @@ export class Room {
   destroy(): void {
     this.destroyed = true;
     if (this.quietTimer) clearTimeout(this.quietTimer);
+    this.presence.destroy();
     this.awareness.destroy();
     this.staging.destroy();
     this.doc.destroy();

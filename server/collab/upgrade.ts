@@ -16,7 +16,8 @@ import { roomsFor } from './rooms';
 const PATH = /^\/collab\/([a-z2-7]{16})\/?(?:\?.*)?$/;
 /** How often a connection's session and role are checked again. */
 const RECHECK_MS = 30_000;
-/** Larger frames close the connection (a whole notebook's state fits comfortably). */
+/** Larger frames close the connection (1009, by ws; a whole notebook's state fits comfortably). Frames of any
+ * size up to this are read, so presence messages have their own, much smaller bound (presence-gate.ts). */
 const MAX_FRAME = 32 * 1024 * 1024;
 /** What a client may send before its notebook has loaded (a sync step and some edits; not a flood). */
 const MAX_EARLY_BYTES = 2 * MAX_FRAME;
@@ -103,11 +104,20 @@ async function attach(
   let earlyBytes = 0;
   let room: Room | null = null;
   let alive = true;
+  // A throw from the room would escape into ws's socket handler and take the whole process down with it.
+  const receive = (r: Room, bytes: Uint8Array) => {
+    try {
+      r.receive(peer, bytes);
+    } catch (e) {
+      console.error(`collab: frame from ${user.id} for notebook ${notebookId} failed:`, e);
+      ws.close(1011, 'The server could not handle a message.');
+    }
+  };
   ws.on('message', (data, isBinary) => {
     const bytes = isBinary
       ? new Uint8Array(Array.isArray(data) ? Buffer.concat(data) : (data as Buffer))
       : new Uint8Array(0); // text frames are not part of the protocol: dropped as malformed
-    if (room) return room.receive(peer, bytes);
+    if (room) return receive(room, bytes);
     earlyBytes += bytes.length + 64;
     if (earlyBytes > MAX_EARLY_BYTES) return ws.close(1008, 'Too much sent before the notebook loaded.');
     early.push(bytes);
@@ -145,7 +155,7 @@ async function attach(
       return;
     }
     room = joined;
-    for (const bytes of early.splice(0)) joined.receive(peer, bytes);
+    for (const bytes of early.splice(0)) receive(joined, bytes);
   } catch (e) {
     console.error(`collab: could not open notebook ${notebookId}:`, e);
     ws.close(1011, 'The notebook could not be loaded.');

@@ -153,7 +153,12 @@ describe('collaboration server', () => {
     const { owner, editor, nb } = await team();
     const a = connect(server.port, nb.id, owner.token);
     await synced(a);
-    a.provider.awareness.setLocalStateField('cursor', { at: 3 });
+    // A cursor as y-codemirror sets it (the server refuses any other shape).
+    const at = JSON.parse(
+      JSON.stringify(Y.createRelativePositionFromTypeIndex(orderedCells(a.doc)[0]!.source, 0))
+    );
+    const cursor = { anchor: at, head: at };
+    a.provider.awareness.setLocalStateField('cursor', cursor);
     const victim = a.doc.clientID;
     const evil = await rawSocket(server.port, nb.id, editor.token);
     const frame = (state: unknown, clock: number) => {
@@ -186,9 +191,27 @@ describe('collaboration server', () => {
     );
     const seen = o.provider.awareness.getStates().get(victim) as Record<string, unknown>;
     expect(seen.spoofed).toBeUndefined();
-    expect(seen.cursor).toEqual({ at: 3 });
+    expect(seen.cursor).toEqual(cursor);
     expect((seen.user as { id: string }).id).toBe(owner.id);
     evil.close();
+  });
+
+  it('a title typed with a NUL byte is listed without it, and later edits are still saved', async () => {
+    const { owner, nb } = await team();
+    const a = connect(server.port, nb.id, owner.token);
+    await synced(a);
+    a.doc.getMap('meta').set('title', 'Bad\u0000title');
+    const room = (await roomsFor(t.db).peek(nb.id))!;
+    await until(() => getTitle(room.doc) === 'Bad\u0000title', 'the title to arrive');
+    await room.settled();
+    orderedCells(a.doc)[0]!.source.insert(0, 'after the title');
+    await until(() => sourceOf(room.doc) === 'after the title', 'the next edit to arrive');
+    await room.settled();
+    expect(sourceOf(await loadDoc(t.db, nb.id))).toBe('after the title');
+    const rows = await t.db.query<{ title: string }>('select title from notebooks where id = $1', [nb.id]);
+    expect(rows[0]!.title).toBe('Bad title');
+    expect(a.provider.wsconnected).toBe(true);
+    a.destroy();
   });
 
   it('refuses upgrades from strangers, logged-out clients, other sites and unknown paths', async () => {

@@ -1,6 +1,8 @@
 // A real collaboration server on a loopback port, and real y-websocket clients that connect to it with cookies.
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import * as decoding from 'lib0/decoding';
+import * as encoding from 'lib0/encoding';
 import WebSocket from 'ws';
 import { WebsocketProvider } from 'y-websocket';
 import * as Y from 'yjs';
@@ -110,4 +112,63 @@ export function rawSocket(port: number, notebookId: string, token: string): Prom
     ws.on('open', () => resolve(ws));
     ws.on('error', reject);
   });
+}
+
+/** An awareness message as y-websocket frames it: [1][length][count, then clientID, clock, JSON per state]. */
+export function awarenessFrame(entries: { clientId: number; clock: number; state: unknown }[]): Uint8Array {
+  const update = encoding.createEncoder();
+  encoding.writeVarUint(update, entries.length);
+  for (const e of entries) {
+    encoding.writeVarUint(update, e.clientId);
+    encoding.writeVarUint(update, e.clock);
+    encoding.writeVarString(update, JSON.stringify(e.state));
+  }
+  const msg = encoding.createEncoder();
+  encoding.writeVarUint(msg, 1);
+  encoding.writeVarUint8Array(msg, encoding.toUint8Array(update));
+  return encoding.toUint8Array(msg);
+}
+
+/** The awareness entries of a frame the server sent, or null for other messages. */
+export function readAwarenessFrame(
+  frame: Uint8Array
+): { clientId: number; clock: number; state: unknown }[] | null {
+  const d = decoding.createDecoder(frame);
+  if (decoding.readVarUint(d) !== 1) return null;
+  const update = decoding.createDecoder(decoding.readVarUint8Array(d));
+  const n = decoding.readVarUint(update);
+  const out = [];
+  for (let i = 0; i < n; i++) {
+    const clientId = decoding.readVarUint(update);
+    const clock = decoding.readVarUint(update);
+    out.push({ clientId, clock, state: JSON.parse(decoding.readVarString(update)) as unknown });
+  }
+  return out;
+}
+
+/** Resolves once the server has handled every frame sent on `ws` so far: it answers a sync request in order. */
+export function roundTrip(ws: WebSocket): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const onClose = () => reject(new Error('the connection closed before the server answered'));
+    const onMessage = (data: Buffer) => {
+      if (data[0] !== 0 || data[1] !== 1) return; // waiting for sync step 2
+      ws.off('message', onMessage);
+      ws.off('close', onClose);
+      resolve();
+    };
+    ws.on('message', onMessage);
+    ws.once('close', onClose);
+    const step1 = encoding.createEncoder();
+    encoding.writeVarUint(step1, 0);
+    encoding.writeVarUint(step1, 0);
+    encoding.writeVarUint8Array(step1, Y.encodeStateVector(new Y.Doc()));
+    ws.send(encoding.toUint8Array(step1));
+  });
+}
+
+/** The close code and reason of `ws`, once it closes (null until then). */
+export function closeOf(ws: WebSocket): { value: { code: number; reason: string } | null } {
+  const out: { value: { code: number; reason: string } | null } = { value: null };
+  ws.on('close', (code, reason) => (out.value = { code, reason: reason.toString() }));
+  return out;
 }
