@@ -10,7 +10,22 @@ export const init: ServerInit = async () => {
   await getDb(config);
 };
 
+/** Methods that change nothing; every other request must come from our own pages. */
+const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
+
 export const handle: Handle = async ({ event, resolve }) => {
+  // SvelteKit checks the origin of form posts only; a cross-site fetch with no body or a JSON body (e.g. a
+  // schema refresh, which logs in to a database with stored credentials) would pass. Browsers always send Origin
+  // on such requests, so a foreign one is refused for every route; clients that are not browsers send none.
+  const origin = event.request.headers.get('origin');
+  if (!SAFE_METHODS.has(event.request.method) && origin !== null && origin !== event.url.origin) {
+    return new Response(
+      JSON.stringify({
+        error: { code: 'forbidden', message: 'Requests that change something must come from Sheaf itself.' }
+      }),
+      { status: 403, headers: { 'content-type': 'application/json' } }
+    );
+  }
   event.locals.user = null;
   event.locals.session = null;
   const token = event.cookies.get(SESSION_COOKIE);

@@ -2,7 +2,7 @@
 import { mkdir, readFile, rename, rm } from 'node:fs/promises';
 import path from 'node:path';
 import type { Readable } from 'node:stream';
-import { tableFromIPC } from 'apache-arrow';
+import { tableFromIPC, type DataType, type Field } from 'apache-arrow';
 import type { Db } from '../db/types';
 import { AppError, invalid, notFound } from '../errors';
 import { writeLimited } from '../http/write-limited';
@@ -20,6 +20,17 @@ const fileOf = (dataDir: string, notebookId: string, cellId: string, runId: stri
 
 function checkIds(cellId: string, runId: string) {
   if (!ID.test(cellId) || !ID.test(runId)) throw notFound('That result');
+}
+
+const RESULT_NESTING_LIMIT = 32;
+
+/** How many list/struct/map levels a column's type has (counting stops past the limit). */
+function nestingOf(type: DataType, depth = 0): number {
+  if (depth > RESULT_NESTING_LIMIT) return depth;
+  const children = type.children ?? [];
+  return children.length === 0
+    ? depth
+    : Math.max(...children.map((c: Field) => nestingOf(c.type, depth + 1)));
 }
 
 export async function storeResult(
@@ -41,10 +52,16 @@ export async function storeResult(
       RESULT_LIMIT_BYTES,
       () => new AppError('too_large', 'This result is larger than 50 MB; store a preview instead.')
     );
+    let table;
     try {
-      tableFromIPC(await readFile(tmp)); // at most 50 MB, so reading it whole to check it is fine
+      table = tableFromIPC(await readFile(tmp)); // at most 50 MB, so reading it whole to check it is fine
     } catch {
       throw invalid('This is not an Arrow IPC stream.');
+    }
+    // The Parquet download feeds this into the server's DuckDB, whose work grows with the square of a type's
+    // nesting (as with deep JSON uploads); no query result nests anywhere near this deep.
+    if (table.schema.fields.some((f) => nestingOf(f.type) > RESULT_NESTING_LIMIT)) {
+      throw invalid(`This result nests lists or structs more than ${RESULT_NESTING_LIMIT} levels deep.`);
     }
     await rename(tmp, dest);
     moved = true;

@@ -1,0 +1,251 @@
+// Hostile input against the real server process (`npm start`'s server over the built app): everything a
+// signed-up stranger could send to take the one process down for everyone. After each attack the process
+// must still be running and answering, and the attacker must get a clear answer.
+import { DuckDBInstance } from '@duckdb/node-api';
+import { Field, Int32, List, Table, tableToIPC, vectorFromArray, type DataType } from 'apache-arrow';
+import { mkdir, readdir, readFile, utimes, writeFile } from 'node:fs/promises';
+import { request } from 'node:http';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  buildApp,
+  newNotebook,
+  signUpOver,
+  startApp,
+  type AppProcess,
+  type Visitor
+} from './helpers/app-process';
+import { workbookWithCell } from './helpers/zip';
+
+let app: AppProcess;
+let mallory: Visitor;
+const work = path.join(tmpdir(), `sheaf-hostile-${process.pid}`);
+const staleUpload = { ws: 'stalewsxxxxxxxxx', dir: '.incoming-stalexxxxxxxxxxx' };
+
+beforeAll(async () => {
+  await mkdir(work, { recursive: true });
+  buildApp();
+  app = await startApp({ UPLOAD_MAX_UNCOMPRESSED_MB: '100' }, async (dataDir) => {
+    // What a crash in the middle of an upload leaves behind, last touched two hours ago.
+    const dir = path.join(dataDir, 'files', staleUpload.ws, staleUpload.dir);
+    await mkdir(dir, { recursive: true });
+    await writeFile(path.join(dir, 'original.csv'), 'a,b\n1,2\n');
+    const old = new Date(Date.now() - 2 * 3600_000);
+    await utimes(path.join(dir, 'original.csv'), old, old);
+    await utimes(dir, old, old);
+  });
+  mallory = await signUpOver(app);
+}, 240_000);
+
+afterAll(async () => {
+  await app?.stop();
+});
+
+type Answer = { status: number; message: string; ms: number };
+
+async function uploadOver(name: string, body: Buffer, who = mallory): Promise<Answer> {
+  const started = Date.now();
+  const res = await fetch(
+    `${app.base}/api/upload?workspace=${who.workspaceId}&name=${encodeURIComponent(name)}`,
+    {
+      method: 'POST',
+      headers: { cookie: who.cookie, origin: app.base, 'x-sheaf-upload': '1' },
+      body: new Uint8Array(body)
+    }
+  );
+  const json = (await res.json().catch(() => ({}))) as { error?: { message?: string } };
+  return { status: res.status, message: json.error?.message ?? '', ms: Date.now() - started };
+}
+
+/** Files DuckDB writes for us: the attack files are made by the same engine users would use. */
+async function duckdbFile(sql: (dest: string) => string, name: string): Promise<Buffer> {
+  const dest = path.join(work, name);
+  const conn = await (await DuckDBInstance.create(':memory:')).connect();
+  await conn.run(sql(dest));
+  conn.closeSync();
+  return readFile(dest);
+}
+
+async function storedFiles(): Promise<string[]> {
+  return readdir(path.join(app.dataDir, 'files', mallory.workspaceId)).catch(() => []);
+}
+
+describe('hostile uploads', () => {
+  it('a 20 KB JSON nested 10,000 deep is refused clearly and the server stays up', async () => {
+    const depth = 10_000;
+    const body = Buffer.from(`{"a": ${'['.repeat(depth)}1${']'.repeat(depth)}}`);
+    const r = await uploadOver('deep.json', body);
+    expect(r.status).toBe(400);
+    expect(r.message).toMatch(/nested too deeply \(over 100 levels\)/);
+    await app.alive();
+    expect(await storedFiles()).toEqual([]);
+  });
+
+  it('an .xlsx holding one 200 MB string is refused without freezing the server', async () => {
+    const body = workbookWithCell('A'.repeat(200 * 1024 ** 2));
+    expect(body.length).toBeLessThan(300 * 1024);
+    const pending = uploadOver('huge-cell.xlsx', body);
+    // While it is being handled, the server keeps answering everyone else.
+    let finished = false;
+    void pending.finally(() => (finished = true));
+    while (!finished) {
+      await app.alive(2000);
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    const r = await pending;
+    expect(r.status).toBe(400);
+    expect(r.message).toMatch(/more than 32,767 characters/);
+    await app.alive();
+  });
+
+  it('a few hundred bytes of Parquet declaring 200 million rows are refused by the row cap', async () => {
+    const body = await duckdbFile(
+      (d) =>
+        `copy (select 1::tinyint as a from range(200000000)) to '${d}' (format parquet, row_group_size 200000000)`,
+      'bomb.parquet'
+    );
+    expect(body.length).toBeLessThan(1024);
+    const r = await uploadOver('bomb.parquet', body);
+    expect(r.status).toBe(400);
+    expect(r.message).toMatch(/more than 50,000,000 rows/);
+    await app.alive();
+  });
+
+  it('a tiny Parquet whose one value unpacks to 400 MB is refused by the size cap (set to 100 MB)', async () => {
+    const body = await duckdbFile(
+      (d) => `copy (select repeat('a', 400000000) as s) to '${d}' (format parquet, compression zstd)`,
+      'bigvalue.parquet'
+    );
+    expect(body.length).toBeLessThan(64 * 1024);
+    const r = await uploadOver('bigvalue.parquet', body);
+    expect(r.status).toBe(400);
+    expect(r.message).toMatch(/unpacks to .* more than the 100 MB an upload may hold/);
+    await app.alive();
+  });
+
+  it('NUL in a file name, or in a column name after the first 8 KB, gets a clear 400', async () => {
+    const named = await uploadOver('evil\u0000.csv', Buffer.from('a,b\n1,2\n'));
+    expect(named.status).toBe(400);
+    expect(named.message).toMatch(/control character/);
+    const header = ['x'.repeat(9000), 'b\u0000c'].join(',');
+    const column = await uploadOver('nul-column.csv', Buffer.from(`${header}\n1,2\n`));
+    expect(column.status).toBe(400);
+    expect(column.message).toMatch(/Column 2's name contains a NUL character/);
+    await app.alive();
+    expect(await storedFiles()).toEqual([]);
+  });
+
+  it('errors about a broken file never show the server’s paths', async () => {
+    const r = await uploadOver('broken.parquet', Buffer.from('PAR1'));
+    expect(r.status).toBe(400);
+    expect(r.message).toMatch(/not a readable Parquet file/);
+    expect(r.message).not.toContain(app.dataDir);
+    expect(r.message).not.toMatch(/\.incoming-|\/files\//);
+  });
+
+  it('a sender that goes away mid-upload is not logged as a failure, and nothing is left behind', async () => {
+    const before = app.output().length;
+    await new Promise<void>((resolve) => {
+      const req = request(`${app.base}/api/upload?workspace=${mallory.workspaceId}&name=cut.csv`, {
+        method: 'POST',
+        headers: {
+          cookie: mallory.cookie,
+          origin: app.base,
+          'x-sheaf-upload': '1',
+          'content-length': String(10 * 1024 ** 2)
+        }
+      });
+      req.on('error', () => resolve());
+      req.write(Buffer.alloc(256 * 1024, 'a,b\n'));
+      setTimeout(() => {
+        req.destroy();
+        resolve();
+      }, 300);
+    });
+    await new Promise((r) => setTimeout(r, 500));
+    await app.alive();
+    expect(app.output().slice(before)).not.toMatch(/upload failed|Error:|\n\s+at /);
+    expect((await storedFiles()).filter((f) => f.startsWith('.incoming-'))).toEqual([]);
+  });
+
+  it('half-written uploads a crash left behind are removed when the server starts', async () => {
+    const left = await readdir(path.join(app.dataDir, 'files', staleUpload.ws)).catch(() => []);
+    expect(left).not.toContain(staleUpload.dir);
+  });
+});
+
+describe('hostile requests', () => {
+  it('a stored result whose type nests 40 levels deep is refused before DuckDB ever sees it', async () => {
+    let type: DataType = new Int32();
+    let value: unknown = 1;
+    for (let i = 0; i < 40; i++) {
+      type = new List(new Field('item', type, true));
+      value = [value];
+    }
+    const body = tableToIPC(new Table({ deep: vectorFromArray([value], type) }), 'stream');
+    const notebookId = await newNotebook(app, mallory);
+    const res = await fetch(`${app.base}/api/results/${notebookId}/cell_1/run_1`, {
+      method: 'PUT',
+      headers: { cookie: mallory.cookie, origin: app.base, 'x-sheaf-upload': '1' },
+      body: new Uint8Array(body)
+    });
+    expect(res.status).toBe(400);
+    expect(((await res.json()) as { error: { message: string } }).error.message).toMatch(
+      /nests lists or structs more than 32 levels/
+    );
+    await app.alive();
+  });
+
+  it('a foreign Origin is refused on every write-like route, raw or not', async () => {
+    const evil = { origin: 'https://evil.example', cookie: mallory.cookie };
+    const schema = await fetch(`${app.base}/api/connections/aaaaaaaaaaaaaaaa/schema`, {
+      method: 'POST',
+      headers: evil
+    });
+    expect(schema.status).toBe(403);
+    const test = await fetch(`${app.base}/api/connections/test`, {
+      method: 'POST',
+      headers: { ...evil, 'content-type': 'application/json' },
+      body: JSON.stringify({ workspaceId: mallory.workspaceId, kind: 'postgres', host: 'db.example' })
+    });
+    expect(test.status).toBe(403);
+    const query = await fetch(`${app.base}/api/connections/aaaaaaaaaaaaaaaa/query`, {
+      method: 'POST',
+      headers: { ...evil, 'content-type': 'application/json' },
+      body: JSON.stringify({ sql: 'select 1' })
+    });
+    expect(query.status).toBe(403);
+    const upload = await fetch(`${app.base}/api/upload?workspace=${mallory.workspaceId}&name=a.csv`, {
+      method: 'POST',
+      headers: { ...evil, 'x-sheaf-upload': '1' },
+      body: 'a\n1\n'
+    });
+    expect(upload.status).toBe(403);
+    // The same request from our own pages is not refused for its origin.
+    const own = await fetch(`${app.base}/api/connections/aaaaaaaaaaaaaaaa/schema`, {
+      method: 'POST',
+      headers: { origin: app.base, cookie: mallory.cookie }
+    });
+    expect(own.status).toBe(404);
+  });
+
+  it('NUL bytes in form fields get a clear 400, not a database error', async () => {
+    const res = await fetch(`${app.base}/signup`, {
+      method: 'POST',
+      headers: {
+        origin: app.base,
+        'content-type': 'application/x-www-form-urlencoded',
+        accept: 'application/json'
+      },
+      body: new URLSearchParams({
+        email: 'nul@example.test',
+        name: 'Nul\u0000Byte',
+        password: 'correct horse battery'
+      })
+    });
+    const text = await res.text();
+    expect(text).toMatch(/NUL character/);
+    await app.alive();
+  });
+});
