@@ -4,6 +4,7 @@ import { AppError } from '../errors';
 import { newId } from '../ids';
 import { parseInput } from '../validate';
 import { createPersonalWorkspace } from '../workspaces/workspaces';
+import { admitLogin } from './login-throttle';
 import { burnPasswordCheck, hashPassword, verifyPassword } from './password';
 import type { LoginLimiters, RateLimiter } from './rate-limit';
 import { LogInSchema, SignUpSchema } from './schemas';
@@ -59,16 +60,12 @@ export async function logIn(
   input: unknown,
   ip: string,
   /** The caller's current session, if any: replaced, so a token planted before login is never promoted. */
-  previousSessionId?: string
-): Promise<Omit<SignedIn, 'workspaceId'>> {
+  previousSessionId?: string,
+  /** The browser's device cookie (see device-cookie.ts), if it sent one. */
+  deviceCookie?: string
+): Promise<Omit<SignedIn, 'workspaceId'> & { deviceCookie: string }> {
   const { email, password } = parseInput(LogInSchema, input);
-  for (const r of [limiters.byIp.consume(`ip:${ip}`), limiters.byEmail.consume(`email:${email}`)]) {
-    if (!r.ok) {
-      throw new AppError('rate_limited', `Too many login attempts. Try again in ${r.retryAfterS} s.`, {
-        retryAfterS: r.retryAfterS
-      });
-    }
-  }
+  const attempt = admitLogin(limiters, email, ip, deviceCookie);
   const rows = await db.query<{ id: string; email: string; name: string; password_hash: string }>(
     'select id, email, name, password_hash from users where lower(email) = $1',
     [email]
@@ -76,13 +73,22 @@ export async function logIn(
   const row = rows[0];
   if (!row) {
     await burnPasswordCheck(password);
+    attempt.failed();
     throw new AppError('unauthorized', WRONG);
   }
-  if (!(await verifyPassword(row.password_hash, password))) throw new AppError('unauthorized', WRONG);
-  limiters.byEmail.reset(`email:${email}`);
+  if (!(await verifyPassword(row.password_hash, password))) {
+    attempt.failed();
+    throw new AppError('unauthorized', WRONG);
+  }
+  attempt.succeeded();
   if (previousSessionId) await invalidateSession(db, previousSessionId);
   const { token, session } = await createSession(db, row.id);
-  return { user: { id: row.id, email: row.email, name: row.name }, token, expiresAt: session.expiresAt };
+  return {
+    user: { id: row.id, email: row.email, name: row.name },
+    token,
+    expiresAt: session.expiresAt,
+    deviceCookie: limiters.devices.remember(deviceCookie, email)
+  };
 }
 
 function isUniqueViolation(e: unknown): boolean {

@@ -5,12 +5,15 @@ import { acceptInvite, previewInvite } from '$server/workspaces/invites';
 import { requireUser } from '$lib/server/guard';
 
 export async function load({ locals, params, url }) {
-  requireUser(locals, url);
+  let invite;
   try {
-    return { invite: await previewInvite(await getDb(), params.token) };
+    invite = await previewInvite(await getDb(), params.token);
   } catch (e) {
+    // A dead link says so before asking anyone to log in or sign up for nothing.
     pageError(e);
   }
+  requireUser(locals, url);
+  return { invite };
 }
 
 export const actions = {

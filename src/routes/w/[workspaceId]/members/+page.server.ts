@@ -1,7 +1,7 @@
 import { getDb } from '$server/db/instance';
 import { actionFailure, pageError } from '$server/http/respond';
 import { formFields } from '$server/validate';
-import { createInvite } from '$server/workspaces/invites';
+import { createInvite, listInvites, revokeInvite } from '$server/workspaces/invites';
 import { changeRole, getWorkspace, listMembers, removeMember } from '$server/workspaces/workspaces';
 import { requireUser } from '$lib/server/guard';
 
@@ -11,7 +11,9 @@ export async function load({ locals, params, url }) {
   try {
     const workspace = await getWorkspace(db, user.id, params.workspaceId);
     const members = await listMembers(db, user.id, params.workspaceId);
-    return { workspace, members, me: user.id };
+    // Only owners may make or revoke links, so only they see them.
+    const invites = workspace.role === 'owner' ? await listInvites(db, user.id, params.workspaceId) : [];
+    return { workspace, members, invites, me: user.id };
   } catch (e) {
     pageError(e);
   }
@@ -24,6 +26,16 @@ export const actions = {
     try {
       const invite = await createInvite(await getDb(), user.id, params.workspaceId, fields);
       return { inviteUrl: `${url.origin}/invite/${invite.token}`, inviteRole: invite.role };
+    } catch (e) {
+      return actionFailure(e, fields);
+    }
+  },
+  revoke: async ({ locals, params, request, url }) => {
+    const user = requireUser(locals, url);
+    const fields = formFields(await request.formData());
+    try {
+      await revokeInvite(await getDb(), user.id, params.workspaceId, fields);
+      return { revokedInvite: fields.inviteId };
     } catch (e) {
       return actionFailure(e, fields);
     }
