@@ -1,7 +1,7 @@
 // The app's one database handle. The SvelteKit bundle and server/index.ts each carry a copy of this module,
 // so the handle lives on globalThis: two PGlite instances on one directory would corrupt it.
 import { loadConfig, type ServerConfig } from '../config';
-import { purgeStaleIncoming } from '../files/files';
+import { purgeStaleIncoming } from '../http/stale-incoming';
 import { purgeDeletedNotebooks } from '../notebooks/notebooks';
 import { deleteExpiredSessions } from '../auth/session';
 import { openMigratedDb } from './open';

@@ -1,5 +1,5 @@
 // Uploaded files of a workspace: store (stream → convert → move into place → record), list, rename, delete, read.
-import { mkdir, readdir, rename, rm, stat } from 'node:fs/promises';
+import { mkdir, rename, rm } from 'node:fs/promises';
 import path from 'node:path';
 import type { Readable } from 'node:stream';
 import { z } from 'zod';
@@ -144,33 +144,6 @@ export async function storeUpload(
 }
 
 const INCOMING = '.incoming-';
-/** An upload whose folder has not changed for this long was cut off by a crash or restart. */
-const STALE_INCOMING_MS = 3600_000;
-
-/** Removes the half-written uploads a crash or restart left behind (run with the hourly housekeeping). */
-export async function purgeStaleIncoming(dataDir: string, now = Date.now()): Promise<number> {
-  let removed = 0;
-  const root = path.join(dataDir, 'files');
-  for (const ws of await readdir(root).catch(() => [] as string[])) {
-    for (const name of await readdir(path.join(root, ws)).catch(() => [] as string[])) {
-      if (!name.startsWith(INCOMING)) continue;
-      const dir = path.join(root, ws, name);
-      const entries = await readdir(dir).catch(() => [] as string[]);
-      const times = await Promise.all(
-        [dir, ...entries.map((e) => path.join(dir, e))].map((p) =>
-          stat(p).then(
-            (st) => st.mtimeMs,
-            () => 0
-          )
-        )
-      );
-      if (now - Math.max(...times) < STALE_INCOMING_MS) continue; // still being written
-      await rm(dir, { recursive: true, force: true });
-      removed++;
-    }
-  }
-  return removed;
-}
 
 async function takenNames(db: Queryable, workspaceId: string): Promise<Set<string>> {
   const rows = await db.query<{ name: string }>(

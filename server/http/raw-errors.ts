@@ -5,6 +5,8 @@ import { AppError, isAppError } from '../errors';
 
 export function sendError(res: ServerResponse, e: unknown, what = 'the request'): void {
   if (!isAppError(e)) {
+    // A person who closed the tab or cancelled is not a failure of ours: nobody to answer, nothing to log.
+    if (clientWentAway(res, e)) return void res.destroy();
     console.error(`raw route (${what}):`, e);
     e = new AppError(
       'unavailable',
@@ -22,4 +24,12 @@ export function refuseBody(req: import('node:http').IncomingMessage, res: Server
   res.setHeader('connection', 'close');
   sendError(res, e);
   res.on('finish', () => req.destroy());
+}
+
+const GONE = new Set(['ECONNRESET', 'EPIPE', 'ERR_STREAM_PREMATURE_CLOSE', 'ECONNABORTED']);
+
+function clientWentAway(res: ServerResponse, e: unknown): boolean {
+  const code = typeof e === 'object' && e !== null && 'code' in e ? String(e.code) : '';
+  const message = e instanceof Error ? e.message : '';
+  return res.destroyed || GONE.has(code) || message === 'aborted';
 }

@@ -26,15 +26,24 @@ const staleUpload = { ws: 'stalewsxxxxxxxxx', dir: '.incoming-stalexxxxxxxxxxx' 
 beforeAll(async () => {
   await mkdir(work, { recursive: true });
   buildApp();
-  app = await startApp({ UPLOAD_MAX_UNCOMPRESSED_MB: '100' }, async (dataDir) => {
-    // What a crash in the middle of an upload leaves behind, last touched two hours ago.
-    const dir = path.join(dataDir, 'files', staleUpload.ws, staleUpload.dir);
-    await mkdir(dir, { recursive: true });
-    await writeFile(path.join(dir, 'original.csv'), 'a,b\n1,2\n');
-    const old = new Date(Date.now() - 2 * 3600_000);
-    await utimes(path.join(dir, 'original.csv'), old, old);
-    await utimes(dir, old, old);
-  });
+  // ADDRESS_HEADER: as behind a proxy, so the test can log in from several addresses.
+  app = await startApp(
+    { UPLOAD_MAX_UNCOMPRESSED_MB: '100', ADDRESS_HEADER: 'x-forwarded-for' },
+    async (dataDir) => {
+      // What a crash in the middle of an upload leaves behind, last touched two hours ago.
+      const dir = path.join(dataDir, 'files', staleUpload.ws, staleUpload.dir);
+      await mkdir(dir, { recursive: true });
+      await writeFile(path.join(dir, 'original.csv'), 'a,b\n1,2\n');
+      const old = new Date(Date.now() - 2 * 3600_000);
+      await utimes(path.join(dir, 'original.csv'), old, old);
+      await utimes(dir, old, old);
+      // …and a stored result cut off the same way.
+      const results = path.join(dataDir, 'results', 'stalenbxxxxxxxxx');
+      await mkdir(results, { recursive: true });
+      await writeFile(path.join(results, staleUpload.dir), 'ARROW1');
+      await utimes(path.join(results, staleUpload.dir), old, old);
+    }
+  );
   mallory = await signUpOver(app);
 }, 240_000);
 
@@ -56,6 +65,27 @@ async function uploadOver(name: string, body: Buffer, who = mallory): Promise<An
   );
   const json = (await res.json().catch(() => ({}))) as { error?: { message?: string } };
   return { status: res.status, message: json.error?.message ?? '', ms: Date.now() - started };
+}
+
+/** Starts sending a 10 MB body, then drops the connection after 300 ms, as a closed tab would. */
+function cutOff(url: string, method: string, filler: string): Promise<void> {
+  return new Promise<void>((resolve) => {
+    const req = request(`${app.base}${url}`, {
+      method,
+      headers: {
+        cookie: mallory.cookie,
+        origin: app.base,
+        'x-sheaf-upload': '1',
+        'content-length': String(10 * 1024 ** 2)
+      }
+    });
+    req.on('error', () => resolve());
+    req.write(Buffer.alloc(256 * 1024, filler));
+    setTimeout(() => {
+      req.destroy();
+      resolve();
+    }, 300);
+  });
 }
 
 /** Files DuckDB writes for us: the attack files are made by the same engine users would use. */
@@ -145,33 +175,23 @@ describe('hostile uploads', () => {
   });
 
   it('a sender that goes away mid-upload is not logged as a failure, and nothing is left behind', async () => {
+    const notebookId = await newNotebook(app, mallory);
     const before = app.output().length;
-    await new Promise<void>((resolve) => {
-      const req = request(`${app.base}/api/upload?workspace=${mallory.workspaceId}&name=cut.csv`, {
-        method: 'POST',
-        headers: {
-          cookie: mallory.cookie,
-          origin: app.base,
-          'x-sheaf-upload': '1',
-          'content-length': String(10 * 1024 ** 2)
-        }
-      });
-      req.on('error', () => resolve());
-      req.write(Buffer.alloc(256 * 1024, 'a,b\n'));
-      setTimeout(() => {
-        req.destroy();
-        resolve();
-      }, 300);
-    });
+    await cutOff(`/api/upload?workspace=${mallory.workspaceId}&name=cut.csv`, 'POST', 'a,b\n');
+    await cutOff(`/api/results/${notebookId}/cell_1/run_1`, 'PUT', 'ARROW1');
     await new Promise((r) => setTimeout(r, 500));
     await app.alive();
-    expect(app.output().slice(before)).not.toMatch(/upload failed|Error:|\n\s+at /);
+    expect(app.output().slice(before)).not.toMatch(/failed|Error:|\n\s+at /);
     expect((await storedFiles()).filter((f) => f.startsWith('.incoming-'))).toEqual([]);
+    const results = await readdir(path.join(app.dataDir, 'results', notebookId)).catch(() => []);
+    expect(results.filter((f) => f.startsWith('.incoming-'))).toEqual([]);
   });
 
-  it('half-written uploads a crash left behind are removed when the server starts', async () => {
+  it('half-written uploads and results a crash left behind are removed when the server starts', async () => {
     const left = await readdir(path.join(app.dataDir, 'files', staleUpload.ws)).catch(() => []);
     expect(left).not.toContain(staleUpload.dir);
+    const results = await readdir(path.join(app.dataDir, 'results', 'stalenbxxxxxxxxx')).catch(() => []);
+    expect(results).not.toContain(staleUpload.dir);
   });
 });
 
@@ -236,7 +256,8 @@ describe('hostile requests', () => {
       headers: {
         origin: app.base,
         'content-type': 'application/x-www-form-urlencoded',
-        accept: 'application/json'
+        accept: 'application/json',
+        'x-forwarded-for': '192.0.2.1'
       },
       body: new URLSearchParams({
         email: 'nul@example.test',
@@ -247,5 +268,72 @@ describe('hostile requests', () => {
     const text = await res.text();
     expect(text).toMatch(/NUL character/);
     await app.alive();
+  });
+});
+
+describe('hostile logins', () => {
+  async function logInOver(
+    email: string,
+    password: string,
+    from: string,
+    extra: Record<string, string> = {}
+  ) {
+    const res = await fetch(`${app.base}/login`, {
+      method: 'POST',
+      redirect: 'manual',
+      headers: {
+        origin: app.base,
+        accept: 'text/html',
+        'content-type': 'application/x-www-form-urlencoded',
+        'x-forwarded-for': from,
+        ...extra
+      },
+      body: new URLSearchParams({ email, password })
+    });
+    const device = /sheaf_device=[^;]+/.exec(res.headers.get('set-cookie') ?? '')?.[0];
+    return { status: res.status, device, retryAfter: res.headers.get('retry-after') };
+  }
+
+  it('50 wrong passwords from elsewhere do not lock the owner out; the guesser is slowed down', async () => {
+    const victim = await signUpOver(app, 'Victim');
+    const first = await logInOver(victim.email, victim.password, '198.51.100.7');
+    expect(first.status).toBe(303);
+    expect(first.device).toBeTruthy();
+    const answers: number[] = [];
+    for (let i = 0; i < 50; i++) {
+      answers.push((await logInOver(victim.email, `guess ${i}`, '203.0.113.66')).status);
+    }
+    expect(answers.slice(-10).every((s) => s === 429)).toBe(true);
+    const limited = await logInOver(victim.email, 'another guess', '203.0.113.66');
+    expect(limited.status).toBe(429);
+    expect(Number(limited.retryAfter)).toBeGreaterThan(0);
+    // The owner's own browser (it logged in before) gets in…
+    const home = await logInOver(victim.email, victim.password, '198.51.100.7', {
+      cookie: first.device!
+    });
+    expect(home.status).toBe(303);
+    // …and so does the owner from a new place, with no history at all.
+    const away = await logInOver(victim.email, victim.password, '192.0.2.44');
+    expect(away.status).toBe(303);
+    await app.alive();
+  });
+
+  it('a crafted next= cannot send a signed-in person to another site', async () => {
+    for (const next of [
+      '/.//evil.example',
+      '/..//evil.example',
+      '/%2e//evil.example',
+      '/%2e%2e//evil.example'
+    ]) {
+      const res = await fetch(`${app.base}/login?next=${encodeURIComponent(next)}`, {
+        redirect: 'manual',
+        headers: { cookie: mallory.cookie }
+      });
+      expect(res.status).toBe(303);
+      const location = res.headers.get('location') ?? '';
+      expect(location.startsWith('/')).toBe(true);
+      expect(location.startsWith('//')).toBe(false);
+      expect(new URL(location, app.base).origin).toBe(app.base);
+    }
   });
 });

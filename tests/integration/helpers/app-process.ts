@@ -110,7 +110,13 @@ export async function signUpOver(app: AppProcess, name = 'Mallory'): Promise<Vis
   const res = await fetch(`${app.base}/signup`, {
     method: 'POST',
     redirect: 'manual',
-    headers: { origin: app.base, accept: 'text/html', 'content-type': 'application/x-www-form-urlencoded' },
+    headers: {
+      origin: app.base,
+      accept: 'text/html',
+      'content-type': 'application/x-www-form-urlencoded',
+      // Read only when the server trusts it (ADDRESS_HEADER), as behind a proxy.
+      'x-forwarded-for': '192.0.2.1'
+    },
     body: new URLSearchParams({ email, name, password })
   });
   const cookie = /sheaf_session=[^;]+/.exec(res.headers.get('set-cookie') ?? '')?.[0];
