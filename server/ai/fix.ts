@@ -21,7 +21,9 @@ export async function fixQuery(
   db: Queryable,
   config: ServerConfig,
   req: Reserved,
-  args: z.infer<typeof FixRequestSchema>
+  args: z.infer<typeof FixRequestSchema>,
+  /** The request going away: nobody is waiting for the fix, so the model is stopped. */
+  gone?: AbortSignal
 ): Promise<{ sql: string; explanation: string }> {
   const started = Date.now();
   const model = new GeminiModel({
@@ -29,7 +31,8 @@ export async function fixQuery(
     model: config.ai.model,
     baseUrl: config.ai.baseUrl
   });
-  const signal = AbortSignal.timeout(MODEL_TIMEOUT_MS);
+  const timeout = AbortSignal.timeout(MODEL_TIMEOUT_MS);
+  const signal = gone ? AbortSignal.any([timeout, gone]) : timeout;
   let status = 'ok';
   try {
     const g = await gather(db, config.dataDir, { ...req, beforeCellId: args.cellId });
@@ -58,7 +61,7 @@ export async function fixQuery(
     }
     return fix.data;
   } catch (e) {
-    if (status === 'ok') status = signal.aborted ? 'timeout' : 'failed';
+    if (status === 'ok') status = gone?.aborted ? 'cancelled' : timeout.aborted ? 'timeout' : 'failed';
     throw e;
   } finally {
     await finishRequest(db, req.requestId, { status, ms: Date.now() - started }, model.usage);

@@ -1,10 +1,12 @@
 // The one place that picks a driver by connection kind: running queries, reading schemas, testing settings,
-// and dropping pooled clients when a connection changes.
+// and dropping pooled clients when a connection changes. Tests and schema reads run under one deadline each,
+// from the host lookup to the answer (deadline.ts).
+import { gaveUpProblem, SCHEMA_DEADLINE_S, TEST_DEADLINE_S, withDeadline } from './deadline';
 import { runDuckdbQuery } from './duckdb/execute';
 import { introspectDuckdb, testDuckdb } from './duckdb/introspect';
 import { forgetPools } from './mysql/client';
 import { runMysqlQuery } from './mysql/execute';
-import { pinned } from './host-policy';
+import { HostRefused, pinned } from './host-policy';
 import { introspectMysql, testMysql } from './mysql/introspect';
 import { forgetClients } from './postgres/client';
 import { runPostgresQuery } from './postgres/execute';
@@ -29,27 +31,45 @@ export async function runQuery(
   return runPostgresQuery(reach, text, sink, signal);
 }
 
-export async function introspect(conn: OpenConnection): Promise<DatabaseSchema> {
+export async function introspect(conn: OpenConnection, signal?: AbortSignal): Promise<DatabaseSchema> {
   if (conn.kind === 'duckdb') return introspectDuckdb(conn.settings);
-  const reach = { ...conn, settings: await pinned(conn.settings) };
-  if (reach.kind === 'mysql') return introspectMysql(reach);
-  return introspectPostgres(reach);
+  const settings = conn.settings;
+  return withDeadline(SCHEMA_DEADLINE_S, signal, async (d) => {
+    let reach;
+    try {
+      reach = { ...conn, settings: await d.race(pinned(settings)) };
+    } catch (e) {
+      const gaveUp = gaveUpProblem(e, settings, 'database');
+      throw gaveUp ? new QueryError('connect', gaveUp.message) : e;
+    }
+    if (reach.kind === 'mysql') return introspectMysql(reach, d.signal);
+    return introspectPostgres(reach, d.signal);
+  });
 }
 
 export type TestTarget =
   | { kind: 'postgres' | 'mysql'; settings: NetworkSettings; password: string | undefined }
   | { kind: 'duckdb'; settings: FileSettings };
 
-export async function testSettings(t: TestTarget): Promise<TestResult> {
+export async function testSettings(t: TestTarget, signal?: AbortSignal): Promise<TestResult> {
   if (t.kind === 'duckdb') return testDuckdb(t.settings);
-  let reach: typeof t;
-  try {
-    reach = { ...t, settings: await pinned(t.settings) };
-  } catch (e) {
-    return { ok: false, problem: 'refused', message: (e as Error).message };
-  }
-  if (reach.kind === 'mysql') return testMysql(reach);
-  return testPostgres(reach);
+  const settings = t.settings;
+  return withDeadline(TEST_DEADLINE_S, signal, async (d) => {
+    let reach: typeof t;
+    try {
+      reach = { ...t, settings: await d.race(pinned(settings)) };
+    } catch (e) {
+      const gaveUp = gaveUpProblem(e, settings, 'database');
+      if (gaveUp) return { ok: false, ...gaveUp };
+      return {
+        ok: false,
+        problem: e instanceof HostRefused ? e.problem : 'refused',
+        message: (e as Error).message
+      };
+    }
+    if (reach.kind === 'mysql') return testMysql(reach, d.signal);
+    return testPostgres(reach, d.signal);
+  });
 }
 
 export async function forget(connectionId: string): Promise<void> {

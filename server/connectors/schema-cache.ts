@@ -12,7 +12,7 @@ export type CachedSchema = DatabaseSchema & { fetchedAt: string };
 export async function connectionSchema(
   db: Queryable,
   box: SecretBox,
-  args: { userId: string; connectionId: string; refresh: boolean }
+  args: { userId: string; connectionId: string; refresh: boolean; signal?: AbortSignal }
 ): Promise<CachedSchema> {
   const conn = await openConnection(db, box, {
     userId: args.userId,
@@ -33,7 +33,7 @@ export async function connectionSchema(
   }
   let schema: DatabaseSchema;
   try {
-    schema = await introspect(conn);
+    schema = await introspect(conn, args.signal);
   } catch (e) {
     if (e instanceof AppError) throw e;
     throw new AppError('unavailable', `Could not read the schema: ${(e as Error).message}`);

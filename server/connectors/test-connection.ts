@@ -16,7 +16,8 @@ const WorkspaceSchema = z.object({ workspaceId: z.string().min(1).max(40) });
 export async function testConnection(
   db: Queryable,
   box: SecretBox,
-  args: { userId: string; input: unknown }
+  /** `signal`: the request went away; the test stops (it also stops on its own deadline, see deadline.ts). */
+  args: { userId: string; input: unknown; signal?: AbortSignal }
 ): Promise<TestResult> {
   const { workspaceId } = parseInput(WorkspaceSchema, args.input);
   const input = parseInput(ConnectionTestSchema, args.input);
@@ -24,7 +25,7 @@ export async function testConnection(
   if (input.kind === 'duckdb') {
     const { kind, connectionId, ...settings } = input;
     void connectionId;
-    return testSettings({ kind, settings });
+    return testSettings({ kind, settings }, args.signal);
   }
   const { kind, connectionId, password, ...settings } = input;
   let secret = password || undefined;
@@ -34,5 +35,5 @@ export async function testConnection(
     if (saved.password) requireSameTarget(saved, kind, settings);
     secret = saved.password;
   }
-  return testSettings({ kind, settings, password: secret });
+  return testSettings({ kind, settings, password: secret }, args.signal);
 }

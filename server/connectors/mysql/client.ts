@@ -1,6 +1,8 @@
 // mysql2 pools for a workspace's MySQL/MariaDB connection: one per connection (its size is the limit on queries
-// at once), plus a one-connection pool for KILL QUERY and introspection. Every session is read-only.
+// at once), plus a one-connection pool for KILL QUERY. Every pooled session is read-only. Tests and schema reads
+// get a connection of their own for the one piece of work, under its deadline.
 import mysql from 'mysql2';
+import type { Deadline } from '../deadline';
 import type { Pinned } from '../host-policy';
 import type { NetworkSettings } from '../settings';
 import type { NetworkConnection } from '../store';
@@ -41,6 +43,28 @@ export function readOnlyPool(t: Target, max: number): mysql.Pool {
   const pool = mysql.createPool(poolOptions(t, max));
   pool.on('connection', (c) => c.query('set session transaction read only'));
   return pool;
+}
+
+/**
+ * Runs `work` on a fresh connection, destroyed when `d` runs out or the work ends. mysql2 makes one attempt per
+ * connection (it does not reconnect), so the deadline is what bounds it.
+ */
+export async function withOneOffConnection<T>(
+  t: Target,
+  d: Deadline,
+  work: (c: mysql.Connection) => Promise<T>
+): Promise<T> {
+  const c = mysql.createConnection(poolOptions(t, 1));
+  // A failure while no command waits is emitted as 'error'; the command that waits gets it anyway.
+  c.on('error', () => {});
+  const stop = () => c.destroy();
+  d.signal.addEventListener('abort', stop, { once: true });
+  try {
+    return await d.race(work(c));
+  } finally {
+    d.signal.removeEventListener('abort', stop);
+    c.destroy();
+  }
 }
 
 type Pools = { version: string; pool: mysql.Pool; control: mysql.Pool };

@@ -1,4 +1,5 @@
 // MySQL/MariaDB failures as messages a person can act on.
+import { gaveUpProblem } from '../deadline';
 import { networkProblem, QueryError, type ConnectProblem } from '../query-error';
 import type { NetworkSettings } from '../settings';
 import { CONNECT_TIMEOUT_S } from './client';
@@ -9,6 +10,8 @@ const messageOf = (e: unknown) => String((e as MyError)?.sqlMessage ?? (e as MyE
 
 export function connectProblem(e: unknown, s: NetworkSettings): { problem: ConnectProblem; message: string } {
   const code = codeOf(e);
+  const gaveUp = gaveUpProblem(e, s, 'MySQL or MariaDB');
+  if (gaveUp) return gaveUp;
   const network = networkProblem(code, s.host, s.port, CONNECT_TIMEOUT_S);
   if (network) return network;
   if (code === 'ER_ACCESS_DENIED_ERROR')
@@ -21,7 +24,10 @@ export function connectProblem(e: unknown, s: NetworkSettings): { problem: Conne
   if (code === 'ER_DBACCESS_DENIED_ERROR')
     return { problem: 'auth', message: `User "${s.user}" may not use database "${s.database}".` };
   if (code === 'PROTOCOL_CONNECTION_LOST' || code === 'ECONNRESET')
-    return { problem: 'other', message: `${s.host}:${s.port} closed the connection. Is it a MySQL server?` };
+    return {
+      problem: 'other',
+      message: `The server at ${s.host}:${s.port} accepted the connection and closed it straight away; is it a MySQL or MariaDB server?`
+    };
   if (/ssl|tls|certificate/i.test(messageOf(e)))
     return { problem: 'ssl', message: `The SSL/TLS handshake failed: ${messageOf(e)}` };
   return { problem: 'other', message: `Could not connect to ${s.host}:${s.port}: ${messageOf(e)}` };

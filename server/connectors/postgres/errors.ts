@@ -1,4 +1,5 @@
 // PostgreSQL and network failures as messages a person can act on: each way of not connecting gets its own.
+import { GaveUp, gaveUpProblem } from '../deadline';
 import { networkProblem, QueryError, type ConnectProblem } from '../query-error';
 import type { NetworkSettings } from '../settings';
 import { CONNECT_TIMEOUT_S } from './client';
@@ -11,6 +12,8 @@ const messageOf = (e: unknown): string => String((e as PgLike)?.message ?? e);
 export function connectProblem(e: unknown, s: NetworkSettings): { problem: ConnectProblem; message: string } {
   const code = codeOf(e);
   const where = `${s.host}:${s.port}`;
+  const gaveUp = gaveUpProblem(e, s, 'PostgreSQL');
+  if (gaveUp) return gaveUp;
   const network = networkProblem(code, s.host, s.port, CONNECT_TIMEOUT_S);
   if (network) return network;
   if (code === '28P01')
@@ -46,6 +49,8 @@ const CONNECT_CODES = new Set([
 
 export function queryError(e: unknown, s: NetworkSettings, cancelled: boolean): QueryError {
   const code = codeOf(e);
+  // A pooled client that kept being hung up on during start-up (see sockets.ts).
+  if (e instanceof GaveUp) return new QueryError('connect', connectProblem(e, s).message);
   if (CONNECT_CODES.has(code)) return new QueryError('connect', connectProblem(e, s).message);
   if (code === '57014') {
     return cancelled

@@ -6,9 +6,11 @@ import { loadConfig } from '$server/config';
 import { getDb } from '$server/db/instance';
 import { AppError, invalid } from '$server/errors';
 import { jsonBody } from '$server/http/json-body';
+import { requestGone } from '$server/http/request-gone';
 import { apiError } from '$server/http/respond';
 
-export async function POST({ locals, params, request }) {
+export async function POST({ locals, params, request, platform }) {
+  const gone = requestGone(request, platform);
   try {
     if (!locals.user) throw new AppError('unauthorized', 'Log in to use the assistant.');
     const body = FixRequestSchema.safeParse(await jsonBody(request));
@@ -17,8 +19,10 @@ export async function POST({ locals, params, request }) {
     const config = loadConfig();
     const userId = locals.user.id;
     const req = await reserveRequest(db, config.ai, { userId, notebookId: params.notebookId, kind: 'fix' });
-    return json(await fixQuery(db, config, req, body.data));
+    return json(await fixQuery(db, config, req, body.data, gone.signal));
   } catch (e) {
     return apiError(e);
+  } finally {
+    gone.done();
   }
 }
