@@ -5,6 +5,7 @@ import { DuckDBInstance } from '@duckdb/node-api';
 import { Field, Int32, List, Table, tableToIPC, vectorFromArray, type DataType } from 'apache-arrow';
 import { mkdir, readdir, readFile, utimes, writeFile } from 'node:fs/promises';
 import { request } from 'node:http';
+import { createServer as createNetServer, type AddressInfo, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -28,7 +29,13 @@ beforeAll(async () => {
   buildApp();
   // ADDRESS_HEADER: as behind a proxy, so the test can log in from several addresses.
   app = await startApp(
-    { UPLOAD_MAX_UNCOMPRESSED_MB: '100', ADDRESS_HEADER: 'x-forwarded-for' },
+    // Connections may reach this machine by the name "localhost" only, as an operator might allow a local
+    // database: every other spelling of a loopback address must still be refused.
+    {
+      UPLOAD_MAX_UNCOMPRESSED_MB: '100',
+      ADDRESS_HEADER: 'x-forwarded-for',
+      CONNECTION_ALLOW_HOSTS: 'localhost'
+    },
     async (dataDir) => {
       // What a crash in the middle of an upload leaves behind, last touched two hours ago.
       const dir = path.join(dataDir, 'files', staleUpload.ws, staleUpload.dir);
@@ -334,6 +341,125 @@ describe('hostile logins', () => {
       expect(location.startsWith('/')).toBe(true);
       expect(location.startsWith('//')).toBe(false);
       expect(new URL(location, app.base).origin).toBe(app.base);
+    }
+  });
+});
+
+describe('hostile connections', () => {
+  /** A TCP server on loopback (both families) that counts connections and either hangs up or stays silent. */
+  async function listener(mode: 'hang-up' | 'silent') {
+    const sockets = new Set<Socket>();
+    let accepted = 0;
+    const server = createNetServer((socket) => {
+      accepted++;
+      socket.on('error', () => undefined);
+      if (mode === 'hang-up') return void socket.destroy();
+      socket.resume(); // read and ignore what the client says, so its hanging up is seen
+      sockets.add(socket);
+      socket.on('close', () => sockets.delete(socket));
+    });
+    await new Promise<void>((r) => server.listen({ port: 0, host: '::', ipv6Only: false }, r));
+    return {
+      port: (server.address() as AddressInfo).port,
+      accepted: () => accepted,
+      open: () => sockets.size,
+      close: () => {
+        for (const s of sockets) s.destroy();
+        return new Promise<void>((r) => server.close(() => r()));
+      }
+    };
+  }
+
+  function testConnection(host: string, port: number, signal?: AbortSignal) {
+    return fetch(`${app.base}/api/connections/test`, {
+      method: 'POST',
+      signal,
+      headers: { origin: app.base, cookie: mallory.cookie, 'content-type': 'application/json' },
+      body: JSON.stringify({
+        workspaceId: mallory.workspaceId,
+        kind: 'postgres',
+        host,
+        port,
+        database: 'postgres',
+        user: 'postgres',
+        password: 'secret',
+        ssl: 'disable'
+      })
+    });
+  }
+
+  it('"Test connection" against a server that hangs up at once answers, and stops trying', async () => {
+    const target = await listener('hang-up');
+    try {
+      const started = Date.now();
+      const res = await testConnection('localhost', target.port);
+      const body = (await res.json()) as { ok: boolean; message: string };
+      expect(body.ok).toBe(false);
+      expect(body.message).toMatch(/accepted the connection and closed it straight away/);
+      expect(Date.now() - started).toBeLessThan(20_000);
+      const after = target.accepted();
+      expect(after).toBeLessThanOrEqual(5);
+      await new Promise((r) => setTimeout(r, 2000));
+      expect(target.accepted()).toBe(after);
+      await app.alive();
+    } finally {
+      await target.close();
+    }
+  });
+
+  it('"Test connection" stops when the browser leaves', async () => {
+    const target = await listener('silent');
+    try {
+      const leave = new AbortController();
+      const pending = testConnection('localhost', target.port, leave.signal).catch(() => null);
+      const until = Date.now() + 5000;
+      while (target.open() === 0 && Date.now() < until) await new Promise((r) => setTimeout(r, 50));
+      expect(target.open()).toBeGreaterThan(0);
+      leave.abort();
+      await pending;
+      const closedBy = Date.now() + 3000;
+      while (target.open() > 0 && Date.now() < closedBy) await new Promise((r) => setTimeout(r, 50));
+      expect(target.open()).toBe(0);
+      const accepted = target.accepted();
+      await new Promise((r) => setTimeout(r, 1500));
+      expect(target.accepted()).toBe(accepted);
+      await app.alive();
+    } finally {
+      await target.close();
+    }
+  });
+
+  it('no spelling of a loopback or metadata address gets a connection out of the server', async () => {
+    const target = await listener('hang-up');
+    try {
+      const spellings = [
+        '::ffff:7f00:1',
+        '0:0:0:0:0:0:0:1',
+        '::0:1',
+        '0000::0001',
+        '::ffff:0:7f00:1',
+        '::127.0.0.1',
+        '[::1]',
+        '127.1',
+        '0x7f.0.0.1',
+        '2130706433',
+        '017700000001',
+        '::ffff:a9fe:a9fe',
+        '64:ff9b::7f00:1',
+        '2002:7f00:1::'
+      ];
+      for (const host of spellings) {
+        const body = (await (await testConnection(host, target.port)).json()) as {
+          ok?: boolean;
+          message?: string;
+        };
+        expect(body.ok, host).toBe(false);
+        expect(body.message, host).toMatch(/does not connect to/);
+      }
+      expect(target.accepted()).toBe(0);
+      await app.alive();
+    } finally {
+      await target.close();
     }
   });
 });

@@ -16,6 +16,12 @@ export function connectProblem(e: unknown, s: NetworkSettings): { problem: Conne
   if (gaveUp) return gaveUp;
   const network = networkProblem(code, s.host, s.port, CONNECT_TIMEOUT_S);
   if (network) return network;
+  // A reset while connecting: something listens there but dropped us before speaking PostgreSQL's protocol.
+  if (code === 'ECONNRESET' || code === 'EPIPE')
+    return {
+      problem: 'other',
+      message: `The server at ${where} accepted the connection and closed it straight away; is it a PostgreSQL server?`
+    };
   if (code === '28P01')
     return {
       problem: 'auth',
