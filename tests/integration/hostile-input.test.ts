@@ -17,6 +17,7 @@ import {
   type AppProcess,
   type Visitor
 } from './helpers/app-process';
+import { awarenessFrame, closeOf, rawSocket, readAwarenessFrame, roundTrip, until } from './helpers/collab';
 import { workbookWithCell } from './helpers/zip';
 
 let app: AppProcess;
@@ -461,5 +462,64 @@ describe('hostile connections', () => {
     } finally {
       await target.close();
     }
+  });
+});
+
+describe('hostile presence', () => {
+  it('a malformed cursor never reaches co-editors, a 28 MB presence flood is cut off, garbage frames are shrugged off', async () => {
+    const notebookId = await newNotebook(app, mallory);
+    const port = Number(new URL(app.base).port);
+    const token = mallory.cookie.slice('sheaf_session='.length);
+    const observer = await rawSocket(port, notebookId, token);
+    const seen = new Map<number, { count: number; bytes: number; states: unknown[] }>();
+    observer.on('message', (data: Buffer) => {
+      for (const e of readAwarenessFrame(new Uint8Array(data)) ?? []) {
+        const mine = seen.get(e.clientId) ?? { count: 0, bytes: 0, states: [] };
+        mine.count++;
+        mine.bytes += JSON.stringify(e.state).length;
+        if (mine.states.length < 5) mine.states.push(e.state);
+        seen.set(e.clientId, mine);
+      }
+    });
+    await roundTrip(observer);
+
+    const attacker = await rawSocket(port, notebookId, token);
+    const bad = { type: { client: 'x', clock: 'y' }, tname: null, item: null, assoc: 0 };
+    attacker.send(
+      awarenessFrame([{ clientId: 7001, clock: 1, state: { cursor: { anchor: bad, head: bad } } }])
+    );
+    // The same connection's well-formed state does get through: presence works, only the bad cursor is dropped.
+    attacker.send(awarenessFrame([{ clientId: 7001, clock: 2, state: { cursor: null } }]));
+    await roundTrip(attacker);
+    await until(() => (seen.get(7001)?.count ?? 0) > 0, 'the well-formed state to arrive');
+
+    const flooder = await rawSocket(port, notebookId, token);
+    const closed = closeOf(flooder);
+    const padding = 'x'.repeat(4_000);
+    for (let clock = 1; clock <= 7_000; clock++) {
+      flooder.send(awarenessFrame([{ clientId: 7002, clock, state: { cursor: null, padding } }]));
+    }
+    await until(() => closed.value !== null, 'the flooder to be closed', 20_000);
+    await roundTrip(observer);
+    const states = (seen.get(7001)?.states ?? []) as { cursor?: unknown }[];
+    expect(states.length).toBeGreaterThan(0);
+    expect(states.every((st) => st.cursor === null)).toBe(true);
+    expect(seen.get(7002)?.bytes ?? 0).toBeLessThan(100_000);
+    expect(closed.value?.code).toBe(1008);
+    // Garbage frames: truncated varints, unknown message types, text, a sync message with a broken update.
+    for (const frame of [
+      new Uint8Array([0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff]),
+      new Uint8Array([9, 1, 2, 3]),
+      new Uint8Array([0, 2, 200, 1, 2, 3]),
+      new Uint8Array([1, 50, 1])
+    ]) {
+      attacker.send(frame);
+    }
+    attacker.send('not binary');
+    await new Promise((r) => setTimeout(r, 300));
+    await roundTrip(observer);
+    attacker.close();
+    observer.close();
+    await app.alive();
   });
 });
