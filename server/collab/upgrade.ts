@@ -21,11 +21,16 @@ const RECHECK_MS = 30_000;
 const MAX_FRAME = 32 * 1024 * 1024;
 /** What a client may send before its notebook has loaded (a sync step and some edits; not a flood). */
 const MAX_EARLY_BYTES = 2 * MAX_FRAME;
+/** Open connections per person: a tab per notebook, with room to spare. Each may hold a frame of up to
+ * MAX_FRAME while it is read, so without a bound one account could make the server hold gigabytes. */
+export const MAX_CONNECTIONS_PER_USER = 50;
+
+const openByUser = new Map<string, number>();
 
 export type UpgradeHandler = (req: IncomingMessage, socket: Duplex, head: Buffer) => boolean;
 
-function refuse(socket: Duplex, status: 401 | 403 | 404, message: string) {
-  const text = { 401: 'Unauthorized', 403: 'Forbidden', 404: 'Not Found' }[status];
+function refuse(socket: Duplex, status: 401 | 403 | 404 | 429, message: string) {
+  const text = { 401: 'Unauthorized', 403: 'Forbidden', 404: 'Not Found', 429: 'Too Many Requests' }[status];
   socket.end(
     `HTTP/1.1 ${status} ${text}\r\nContent-Type: text/plain\r\nContent-Length: ${Buffer.byteLength(message)}\r\n` +
       `Connection: close\r\n\r\n${message}`
@@ -69,6 +74,18 @@ export function createCollabUpgradeHandler(getDb: () => Promise<Db>): UpgradeHan
           access.status === 401 ? 'Log in to open this notebook.' : 'You do not have access to this notebook.'
         );
       }
+      const userId = access.user.id;
+      const open = openByUser.get(userId) ?? 0;
+      if (open >= MAX_CONNECTIONS_PER_USER) {
+        return refuse(socket, 429, 'Too many open notebooks: close some tabs and try again.');
+      }
+      openByUser.set(userId, open + 1);
+      const release = () => {
+        const left = (openByUser.get(userId) ?? 1) - 1;
+        if (left > 0) openByUser.set(userId, left);
+        else openByUser.delete(userId);
+      };
+      socket.once('close', release);
       wss.handleUpgrade(req, socket, head, (ws) => {
         void attach(db, ws, notebookId, token!, access.user, access.role);
       });

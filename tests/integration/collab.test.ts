@@ -4,6 +4,7 @@ import * as Y from 'yjs';
 import { orderedCells, insertCell, moveCell, getTitle } from '../../cells/document';
 import { loadDoc } from '../../server/collab/doc-store';
 import { roomsFor } from '../../server/collab/rooms';
+import { MAX_CONNECTIONS_PER_USER } from '../../server/collab/upgrade';
 import { createNotebook, renameNotebook } from '../../server/notebooks/notebooks';
 import { changeRole, removeMember } from '../../server/workspaces/workspaces';
 import {
@@ -212,6 +213,27 @@ describe('collaboration server', () => {
     expect(rows[0]!.title).toBe('Bad title');
     expect(a.provider.wsconnected).toBe(true);
     a.destroy();
+  });
+
+  it('caps the connections one person may hold open, and frees a place when one closes', async () => {
+    const { owner, nb } = await team();
+    const sockets = [];
+    for (let i = 0; i < MAX_CONNECTIONS_PER_USER; i++)
+      sockets.push(await rawSocket(server.port, nb.id, owner.token));
+    const cookie = { cookie: `sheaf_session=${owner.token}` };
+    expect(await upgradeStatus(server.port, `/collab/${nb.id}`, cookie)).toBe(429);
+    const closing = sockets.pop()!;
+    await new Promise<void>((resolve) => {
+      closing.once('close', () => resolve());
+      closing.close();
+    });
+    let status = 0;
+    for (let i = 0; i < 50 && status !== 101; i++) {
+      status = await upgradeStatus(server.port, `/collab/${nb.id}`, cookie);
+      if (status !== 101) await new Promise((r) => setTimeout(r, 100));
+    }
+    expect(status).toBe(101);
+    for (const ws of sockets) ws.close();
   });
 
   it('refuses upgrades from strangers, logged-out clients, other sites and unknown paths', async () => {
