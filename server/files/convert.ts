@@ -9,6 +9,7 @@ import { duckdb, literal } from './duckdb';
 import { JSON_DEPTH_LIMIT, nestsDeeperThan } from './json-depth';
 import type { FileFormat } from './names';
 import { looksBinary, unclosedQuoteLine } from './text-checks';
+import { withoutPaths } from './without-paths';
 import { xlsxToCsv } from './xlsx';
 
 export type Column = { name: string; type: string };
@@ -162,13 +163,6 @@ function checkColumnNames(columns: Column[]): void {
   if (columns.some((c) => c.name.length > 1000)) {
     throw bad('A column name in this file is longer than 1,000 characters. Nothing was stored.');
   }
-}
-
-/** DuckDB's messages quote the file's path on the server; users know their file by its name. */
-function withoutPaths(message: string, paths: string[]): string {
-  let out = message;
-  for (const p of paths) out = out.split(p).join('the file');
-  return out.replace(/(?<![\w.])\/(?:[\w.@-]+\/)+[\w.@-]*/g, 'the file');
 }
 
 function describeDuckdbError(format: FileFormat, e: unknown, paths: string[]): string {

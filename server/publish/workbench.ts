@@ -1,120 +1,171 @@
-// A native DuckDB for one dashboard refresh, sandboxed like file connections (see connectors/duckdb/sandbox.ts):
-// the workspace's uploaded files are views over their Parquet, results of earlier cells become tables, then file
-// access is switched off and the configuration locked. The author's SQL runs here, so it can read those files
-// and nothing else on the server (no read_csv('/etc/passwd'), no COPY TO, no ATTACH, no extensions).
-import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
-import { Table, type RecordBatch } from 'apache-arrow';
-import { ident, literal } from '../../cells/sql/quote';
-import { resultBatches } from '../connectors/duckdb/result-batches';
-import { withoutTrailingSemicolons } from '../connectors/sql-shape';
+// A dashboard refresh's DuckDB, run in a child process (workbench-process.ts over workbench-engine.ts) so that
+// the author's SQL cannot crash, freeze or starve the server: a deeply nested JSON literal once grew DuckDB past
+// 5 GB and took the whole process down with SIGSEGV, and some statements ignore DuckDB's interrupt. The child's
+// data segment is capped with `ulimit -d` (not `ulimit -v`: tsx's WebAssembly reserves far more address space
+// than it uses); DuckDB keeps its own 1 GB limit and per-statement interrupt inside. The server kills the child
+// when a call outlives that interrupt by a margin, and reports a child that died without answering as the query
+// needing too much memory. Each open workbench holds one native DuckDB slot until its process has ended.
+import { spawn } from 'node:child_process';
+import path from 'node:path';
+import type { Readable } from 'node:stream';
+import { tableFromIPC, tableToIPC, type Table } from 'apache-arrow';
 import { nativeDuckdb } from '../connectors/duckdb/slots';
-import { appendArrow } from '../results/append-arrow';
+import { AppError } from '../errors';
+import type { FileView, Workbench } from './workbench-engine';
+import { FrameReader, ReplySchema, writeFrame, type Frame, type Request } from './workbench-protocol';
 
-export type FileView = { tableName: string; path: string };
+export type { FileView, Workbench } from './workbench-engine';
 
-/** Rows a query may hand back to the snapshot code (charts aggregate or sample far below this). */
-const QUERY_ROW_CAP = 1_000_000;
+/** The child's data segment: DuckDB's 1 GB of buffers, its allocations outside them, Node and the Arrow results. */
+const MEMORY_MB = 2048;
+/** V8's share of that: a million-row result is held as Arrow and its IPC copy while it is sent. */
+const HEAP_MB = 1024;
+/** How long past the statement limit the server waits for DuckDB's own interrupt before killing the child. */
+const GRACE_S = 15;
+// The app runs from its folder (server/index.ts loads build/ the same way), in production and in tests alike.
+const ENTRY = path.resolve('server/publish/workbench-process.ts');
+/** The child gets no secrets: its DuckDB cannot read its environment, and should it ever, there is none. */
+const ENV_KEPT = ['PATH', 'HOME', 'TMPDIR', 'TZ', 'LANG', 'LC_ALL', 'NODE_ENV'];
 
-export type Workbench = {
-  /** Runs a cell's SQL into a table named after the cell (replacing a file of that name, as in the notebook). */
-  runInto(name: string, sql: string): Promise<void>;
-  /** A result computed elsewhere (a connection) as a table named after its cell. */
-  load(name: string, table: Table): Promise<void>;
-  /** Our own read queries over those tables, as Arrow (128-bit sums as doubles: they are drawn and shown). */
-  query(sql: string): Promise<Table>;
-  close(): void;
-};
+export const TOO_MUCH_MEMORY =
+  'The query needed more memory than a dashboard refresh may use (or made the database engine crash). ' +
+  'Simplify it: fewer or smaller rows, less deeply nested values.';
+const tooLong = (timeoutS: number) => `The query ran longer than ${timeoutS} s and was stopped.`;
 
 export async function openWorkbench(files: FileView[], timeoutS = 120): Promise<Workbench> {
   await nativeDuckdb.take();
-  let instance: DuckDBInstance;
-  let conn: DuckDBConnection;
+  let child: Child;
   try {
-    instance = await DuckDBInstance.create(':memory:', { threads: '2' });
-    conn = await instance.connect();
+    child = startChild(timeoutS);
   } catch (e) {
     nativeDuckdb.give();
     throw e;
   }
-  let closed = false;
-  const close = () => {
-    if (closed) return;
-    closed = true;
-    conn.closeSync();
-    instance.closeSync();
-    nativeDuckdb.give();
+  try {
+    await child.call({ op: 'open', files, timeoutS });
+  } catch (e) {
+    child.close();
+    throw e;
+  }
+  return {
+    async runInto(name, sql) {
+      await child.call({ op: 'runInto', name, sql });
+    },
+    async load(name: string, table: Table) {
+      await child.call({ op: 'load', name }, tableToIPC(table, 'stream'));
+    },
+    // An arrow function: callers pass `query` around on its own (chartData).
+    query: async (sql) => tableFromIPC((await child.call({ op: 'query', sql })).payload),
+    close: () => child.close()
   };
-  try {
-    await conn.run(`set memory_limit = '1GB'`);
-    // No spilling: DuckDB would otherwise keep its temp folder readable and writable with file access off.
-    await conn.run(`set temp_directory = ''`);
-    await conn.run(`set max_temp_directory_size = '0B'`);
-    await conn.run('set autoinstall_known_extensions = false');
-    await conn.run('set autoload_known_extensions = false');
-    await conn.run(`set allowed_paths = [${files.map((f) => literal(f.path)).join(', ')}]`);
-    await conn.run('set enable_external_access = false');
-    await conn.run('set lock_configuration = true');
-    for (const f of files)
-      await conn.run(`create view ${ident(f.tableName)} as select * from read_parquet(${literal(f.path)})`);
-  } catch (e) {
-    close();
-    throw e;
-  }
+}
 
-  /** Runs `work`, interrupting DuckDB when it takes longer than the refresh's limit per statement. */
-  async function limited<T>(work: () => Promise<T>): Promise<T> {
-    let timedOut = false;
-    const timer = setTimeout(() => {
-      timedOut = true;
-      conn.interrupt();
-    }, timeoutS * 1000);
+type Child = { call(request: Request, payload?: Uint8Array): Promise<Frame>; close(): void };
+
+function startChild(timeoutS: number): Child {
+  const env = Object.fromEntries(ENV_KEPT.flatMap((k) => (process.env[k] ? [[k, process.env[k]]] : [])));
+  const child = spawn(
+    '/bin/sh',
+    [
+      '-c',
+      'ulimit -d "$1" 2>/dev/null; shift; exec "$@"',
+      'sh',
+      String(MEMORY_MB * 1024),
+      process.execPath,
+      `--max-old-space-size=${HEAP_MB}`,
+      '--import',
+      'tsx',
+      ENTRY
+    ],
+    { stdio: ['pipe', 'ignore', 'pipe', 'pipe'], env }
+  );
+  const replies = child.stdio[3] as Readable;
+  const reader = new FrameReader();
+  let pending: { resolve: (f: Frame) => void; reject: (e: Error) => void } | null = null;
+  let queue: Promise<unknown> = Promise.resolve();
+  let stopping: 'timeout' | 'closed' | 'garbled' | null = null;
+  /** Once the child is gone, every call fails with why. */
+  let gone: Error | null = null;
+  let stderr = '';
+
+  const stop = (why: NonNullable<typeof stopping>) => {
+    stopping ??= why;
+    if (!gone) child.kill('SIGKILL');
+  };
+  replies.on('data', (chunk: Buffer) => {
+    let frames: Frame[];
     try {
-      return await work();
+      frames = reader.push(chunk);
     } catch (e) {
-      if (timedOut) throw new Error(`The query ran longer than ${timeoutS} s and was stopped.`, { cause: e });
-      throw e;
+      console.error('publish:', e);
+      return stop('garbled');
+    }
+    for (const frame of frames) {
+      const waiting = pending;
+      pending = null;
+      if (waiting) waiting.resolve(frame);
+      else stop('garbled'); // an answer nobody asked for: the two sides no longer agree
+    }
+  });
+  child.stderr!.setEncoding('utf8').on('data', (t: string) => (stderr = (stderr + t).slice(-4096)));
+  child.stdin!.on('error', () => undefined); // the child may die before reading a request; 'close' says why
+  replies.on('error', () => undefined);
+  let ended = false;
+  const end = (code: number | null, signal: NodeJS.Signals | null) => {
+    if (ended) return;
+    ended = true;
+    nativeDuckdb.give();
+    if (stopping === 'timeout') gone = new AppError('unavailable', tooLong(timeoutS));
+    else if (stopping === 'closed') gone = new Error('The dashboard refresh’s workbench is already closed.');
+    else if (stopping === 'garbled')
+      gone = new Error('The dashboard refresh’s workbench stopped making sense.');
+    else {
+      const last = stderr.trim().split('\n').pop() ?? '';
+      console.error(
+        `publish: workbench process ended (code ${code}, signal ${signal}) without an answer: ${last}`
+      );
+      gone = new AppError('unavailable', TOO_MUCH_MEMORY);
+    }
+    pending?.reject(gone);
+    pending = null;
+  };
+  // 'close', not 'exit': by then every answer the child wrote has been read.
+  child.on('close', end);
+  child.on('error', (e) => {
+    if (child.pid !== undefined) return; // a failed kill of a live child: 'close' still comes
+    stderr += String(e);
+    end(null, null);
+  });
+
+  async function send(request: Request, payload?: Uint8Array): Promise<Frame> {
+    if (gone) throw gone;
+    let timer: NodeJS.Timeout | undefined;
+    try {
+      const frame = await new Promise<Frame>((resolve, reject) => {
+        pending = { resolve, reject };
+        timer = setTimeout(() => stop('timeout'), (timeoutS + GRACE_S) * 1000);
+        writeFrame(child.stdin!, request, payload).catch(() => undefined);
+      });
+      const reply = ReplySchema.safeParse(frame.header);
+      if (!reply.success) {
+        stop('garbled');
+        throw new Error('The dashboard refresh’s workbench gave an answer we could not read.');
+      }
+      if ('ok' in reply.data) return frame;
+      if (reply.data.memory) throw new AppError('unavailable', TOO_MUCH_MEMORY);
+      throw new Error(reply.data.error);
     } finally {
       clearTimeout(timer);
     }
   }
 
-  /** A cell's result takes the place of a file (a view) or an earlier result (a table) of the same name. */
-  async function replaceName(name: string) {
-    const found = await conn.runAndReadAll(
-      `select 'view' from duckdb_views() where view_name = ${literal(name)} and not internal
-       union all select 'table' from duckdb_tables() where table_name = ${literal(name)}`
-    );
-    for (const [kind] of found.getRows()) await conn.run(`drop ${String(kind)} if exists ${ident(name)}`);
-  }
-
   return {
-    async runInto(name, sql) {
-      const text = withoutTrailingSemicolons(sql);
-      if (!text.trim()) throw new Error('The cell has no SQL.');
-      // One statement: the wrapper below must not be closed early to run others after it.
-      if ((await conn.extractStatements(text)).count !== 1)
-        throw new Error('A dashboard query must be a single statement.');
-      await replaceName(name);
-      await limited(() => conn.run(`create table ${ident(name)} as (${text}\n)`));
+    // One request at a time: the child answers in order, and a timer per call needs to know whose it is.
+    call(request, payload) {
+      const turn = queue.then(() => send(request, payload));
+      queue = turn.catch(() => undefined);
+      return turn;
     },
-    async load(name, table) {
-      await replaceName(name);
-      await appendArrow(conn, name, table);
-    },
-    async query(sql) {
-      const batches: RecordBatch[] = [];
-      await limited(async () =>
-        resultBatches(
-          await conn.stream(sql),
-          QUERY_ROW_CAP,
-          {
-            batch: async (b) => void batches.push(b)
-          },
-          'float64'
-        )
-      );
-      return new Table(batches);
-    },
-    close
+    close: () => stop('closed')
   };
 }

@@ -1,0 +1,118 @@
+// The native DuckDB of one dashboard refresh, sandboxed like file connections (see connectors/duckdb/sandbox.ts):
+// the workspace's uploaded files are views over their Parquet, results of earlier cells become tables, then file
+// access is switched off and the configuration locked. The author's SQL runs here, so it can read those files
+// and nothing else on the server (no read_csv('/etc/passwd'), no COPY TO, no ATTACH, no extensions). It runs
+// only in the workbench child process (workbench-process.ts): DuckDB can still crash or outgrow any limit on
+// hostile SQL, and must take nothing but that process down with it.
+import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
+import { Table, type RecordBatch } from 'apache-arrow';
+import { ident, literal } from '../../cells/sql/quote';
+import { resultBatches } from '../connectors/duckdb/result-batches';
+import { withoutTrailingSemicolons } from '../connectors/sql-shape';
+import { appendArrow } from '../results/append-arrow';
+
+export type FileView = { tableName: string; path: string };
+
+/** Rows a query may hand back to the snapshot code (charts aggregate or sample far below this). */
+export const QUERY_ROW_CAP = 1_000_000;
+
+export type Workbench = {
+  /** Runs a cell's SQL into a table named after the cell (replacing a file of that name, as in the notebook). */
+  runInto(name: string, sql: string): Promise<void>;
+  /** A result computed elsewhere (a connection) as a table named after its cell. */
+  load(name: string, table: Table): Promise<void>;
+  /** Our own read queries over those tables, as Arrow (128-bit sums as doubles: they are drawn and shown). */
+  query(sql: string): Promise<Table>;
+  close(): void;
+};
+
+export async function openEngine(files: FileView[], timeoutS: number): Promise<Workbench> {
+  const instance = await DuckDBInstance.create(':memory:', { threads: '2' });
+  let conn: DuckDBConnection;
+  try {
+    conn = await instance.connect();
+  } catch (e) {
+    instance.closeSync();
+    throw e;
+  }
+  let closed = false;
+  const close = () => {
+    if (closed) return;
+    closed = true;
+    conn.closeSync();
+    instance.closeSync();
+  };
+  try {
+    await conn.run(`set memory_limit = '1GB'`);
+    // No spilling: DuckDB would otherwise keep its temp folder readable and writable with file access off.
+    await conn.run(`set temp_directory = ''`);
+    await conn.run(`set max_temp_directory_size = '0B'`);
+    await conn.run('set autoinstall_known_extensions = false');
+    await conn.run('set autoload_known_extensions = false');
+    await conn.run(`set allowed_paths = [${files.map((f) => literal(f.path)).join(', ')}]`);
+    await conn.run('set enable_external_access = false');
+    await conn.run('set lock_configuration = true');
+    for (const f of files)
+      await conn.run(`create view ${ident(f.tableName)} as select * from read_parquet(${literal(f.path)})`);
+  } catch (e) {
+    close();
+    throw e;
+  }
+
+  /** Runs `work`, interrupting DuckDB when it takes longer than the refresh's limit per statement. */
+  async function limited<T>(work: () => Promise<T>): Promise<T> {
+    let timedOut = false;
+    const timer = setTimeout(() => {
+      timedOut = true;
+      conn.interrupt();
+    }, timeoutS * 1000);
+    try {
+      return await work();
+    } catch (e) {
+      if (timedOut) throw new Error(`The query ran longer than ${timeoutS} s and was stopped.`, { cause: e });
+      throw e;
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  /** A cell's result takes the place of a file (a view) or an earlier result (a table) of the same name. */
+  async function replaceName(name: string) {
+    const found = await conn.runAndReadAll(
+      `select 'view' from duckdb_views() where view_name = ${literal(name)} and not internal
+       union all select 'table' from duckdb_tables() where table_name = ${literal(name)}`
+    );
+    for (const [kind] of found.getRows()) await conn.run(`drop ${String(kind)} if exists ${ident(name)}`);
+  }
+
+  return {
+    async runInto(name, sql) {
+      const text = withoutTrailingSemicolons(sql);
+      if (!text.trim()) throw new Error('The cell has no SQL.');
+      // One statement: the wrapper below must not be closed early to run others after it.
+      if ((await conn.extractStatements(text)).count !== 1)
+        throw new Error('A dashboard query must be a single statement.');
+      await replaceName(name);
+      await limited(() => conn.run(`create table ${ident(name)} as (${text}\n)`));
+    },
+    async load(name, table) {
+      await replaceName(name);
+      await appendArrow(conn, name, table);
+    },
+    async query(sql) {
+      const batches: RecordBatch[] = [];
+      await limited(async () =>
+        resultBatches(
+          await conn.stream(sql),
+          QUERY_ROW_CAP,
+          {
+            batch: async (b) => void batches.push(b)
+          },
+          'float64'
+        )
+      );
+      return new Table(batches);
+    },
+    close
+  };
+}
