@@ -16,6 +16,10 @@ import { getFile, parquetPath, storeUpload } from './files';
 export type FileHttpOptions = { getDb: () => Promise<Db>; dataDir: string; uploadLimitBytes: number };
 type Handler = (req: IncomingMessage, res: ServerResponse) => boolean;
 
+/** Uploads one person may have in progress at once. */
+const UPLOADS_AT_ONCE = 4;
+const uploading = new Map<string, number>();
+
 const READ = /^\/api\/files\/([a-z2-7]{16})\/data\.(parquet|duckdb)$/;
 
 export function createFileHandler(opts: FileHttpOptions): Handler {
@@ -60,6 +64,23 @@ async function upload(opts: FileHttpOptions, req: IncomingMessage, res: ServerRe
         )
       );
     }
+    // Each upload in progress holds up to the upload limit on disk and waits for a conversion slot: one person
+    // may not queue up the whole disk. The Files panel sends files one after another.
+    const mine = uploading.get(user.id) ?? 0;
+    if (mine >= UPLOADS_AT_ONCE) {
+      return refuse(
+        new AppError(
+          'rate_limited',
+          `You have ${mine} uploads in progress; wait for them to finish and try again.`
+        )
+      );
+    }
+    uploading.set(user.id, mine + 1);
+    res.once('close', () => {
+      const left = (uploading.get(user.id) ?? 1) - 1;
+      if (left > 0) uploading.set(user.id, left);
+      else uploading.delete(user.id);
+    });
     const file = await storeUpload(db, opts.dataDir, {
       userId: user.id,
       workspaceId: url.searchParams.get('workspace') ?? '',

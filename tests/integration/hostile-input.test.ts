@@ -195,6 +195,35 @@ describe('hostile uploads', () => {
     expect(results.filter((f) => f.startsWith('.incoming-'))).toEqual([]);
   });
 
+  it('one person cannot keep more than 4 uploads in progress', async () => {
+    const hanging = Array.from({ length: 4 }, () => {
+      const req = request(`${app.base}/api/upload?workspace=${mallory.workspaceId}&name=slow.csv`, {
+        method: 'POST',
+        headers: {
+          cookie: mallory.cookie,
+          origin: app.base,
+          'x-sheaf-upload': '1',
+          'content-length': String(1024 ** 2)
+        }
+      });
+      req.on('error', () => undefined);
+      req.write('a,b\n');
+      return req;
+    });
+    await new Promise((r) => setTimeout(r, 500));
+    const fifth = await uploadOver('fifth.csv', Buffer.from('a,b\n1,2\n'));
+    expect(fifth.status).toBe(429);
+    expect(fifth.message).toMatch(/4 uploads in progress/);
+    for (const req of hanging) req.destroy();
+    let after = fifth;
+    for (let i = 0; i < 20 && after.status === 429; i++) {
+      await new Promise((r) => setTimeout(r, 100));
+      after = await uploadOver('after.csv', Buffer.from('a,b\n1,2\n'));
+    }
+    expect(after.status).toBe(201);
+    await app.alive();
+  });
+
   it('half-written uploads and results a crash left behind are removed when the server starts', async () => {
     const left = await readdir(path.join(app.dataDir, 'files', staleUpload.ws)).catch(() => []);
     expect(left).not.toContain(staleUpload.dir);
