@@ -44,9 +44,15 @@ async function openEmbedded(): Promise<Db> {
   return d;
 }
 
-function sheaf(args: string[], stdin?: string): Promise<{ code: number | null; out: string; err: string }> {
+function sheaf(
+  args: string[],
+  stdin?: string,
+  environment: Record<string, string> = env
+): Promise<{ code: number | null; out: string; err: string }> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', 'server/cli.ts', ...args], { env });
+    const child = spawn(process.execPath, ['--import', 'tsx', 'server/cli.ts', ...args], {
+      env: environment
+    });
     let out = '';
     let err = '';
     child.stdout.on('data', (d) => (out += d));
@@ -131,12 +137,22 @@ describe('sheaf reset-password', () => {
     expect((await run(['frobnicate'])).err).toMatch(/Unknown command "frobnicate"/);
   });
 
-  it.skipIf(!!process.env.TEST_DATABASE_URL)(
-    'refuses to open an embedded database the server has open',
-    async () => {
-      const r = await sheaf(['reset-password', 'someone@example.test']); // db is open in this process
+  it('refuses to open an embedded database the server has open', async () => {
+    // Always on an embedded database of its own, held open here as a running server would hold it.
+    const own = await mkdtemp(path.join(tmpdir(), 'sheaf-cli-held-'));
+    const held = await openPglite(path.join(own, 'pglite'));
+    try {
+      await migrate(held, await readMigrations(MIGRATIONS_DIR));
+      const r = await sheaf(['reset-password', 'someone@example.test'], undefined, {
+        PATH: process.env.PATH ?? '',
+        HOME: process.env.HOME ?? '',
+        DATA_DIR: own
+      });
       expect(r.code).toBe(1);
       expect(r.err).toMatch(/is in use\. Stop Sheaf and run this again/);
+    } finally {
+      await held.close();
+      await rm(own, { recursive: true, force: true });
     }
-  );
+  });
 });
