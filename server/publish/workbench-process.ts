@@ -1,13 +1,15 @@
 // The child process that holds one dashboard refresh's DuckDB (see workbench.ts): reads request frames from
-// stdin, answers each on fd 3 (workbench-protocol.ts), one at a time, and exits when stdin ends. The author's SQL
-// runs here because hostile SQL can make DuckDB outgrow its memory limit or crash outright (a deeply nested JSON
-// literal does both); then only this process dies, under its memory cap, and the server reports it.
+// stdin, answers each on fd 3 (workbench-protocol.ts, framed by connectors/duckdb/frames.ts), one at a time,
+// and exits when stdin ends. The author's SQL runs here because hostile SQL can make DuckDB outgrow its memory
+// limit or crash outright (a deeply nested JSON literal does both); then only this process dies, under its
+// memory cap, and the server reports it.
 // Replies go to fd 3 rather than stdout so that nothing else printing to stdout can garble a frame.
 import net from 'node:net';
 import { tableFromIPC, tableToIPC } from 'apache-arrow';
 import { withoutPaths } from '../files/without-paths';
+import { FrameReader, writeFrame } from '../connectors/duckdb/frames';
 import { openEngine, type Workbench } from './workbench-engine';
-import { FrameReader, RequestSchema, writeFrame, type Reply } from './workbench-protocol';
+import { RequestSchema, type Reply } from './workbench-protocol';
 
 type Answer = { reply: Reply; payload?: Uint8Array };
 

@@ -5,14 +5,14 @@
 // than it uses); DuckDB keeps its own 1 GB limit and per-statement interrupt inside. The server kills the child
 // when a call outlives that interrupt by a margin, and reports a child that died without answering as the query
 // needing too much memory. Each open workbench holds one native DuckDB slot until its process has ended.
-import { spawn } from 'node:child_process';
 import path from 'node:path';
-import type { Readable } from 'node:stream';
 import { tableFromIPC, tableToIPC, type Table } from 'apache-arrow';
+import { spawnDuckdbChild } from '../connectors/duckdb/child';
+import { FrameReader, writeFrame, type Frame } from '../connectors/duckdb/frames';
 import { nativeDuckdb } from '../connectors/duckdb/slots';
 import { AppError } from '../errors';
 import type { FileView, Workbench } from './workbench-engine';
-import { FrameReader, ReplySchema, writeFrame, type Frame, type Request } from './workbench-protocol';
+import { ReplySchema, type Request } from './workbench-protocol';
 
 export type { FileView, Workbench } from './workbench-engine';
 
@@ -24,8 +24,6 @@ const HEAP_MB = 1024;
 const GRACE_S = 15;
 // The app runs from its folder (server/index.ts loads build/ the same way), in production and in tests alike.
 const ENTRY = path.resolve('server/publish/workbench-process.ts');
-/** The child gets no secrets: its DuckDB cannot read its environment, and should it ever, there is none. */
-const ENV_KEPT = ['PATH', 'HOME', 'TMPDIR', 'TZ', 'LANG', 'LC_ALL', 'NODE_ENV'];
 
 export const TOO_MUCH_MEMORY =
   'The query needed more memory than a dashboard refresh may use (or made the database engine crash). ' +
@@ -63,30 +61,15 @@ export async function openWorkbench(files: FileView[], timeoutS = 120): Promise<
 type Child = { call(request: Request, payload?: Uint8Array): Promise<Frame>; close(): void };
 
 function startChild(timeoutS: number): Child {
-  const env = Object.fromEntries(ENV_KEPT.flatMap((k) => (process.env[k] ? [[k, process.env[k]]] : [])));
-  const child = spawn(
-    '/bin/sh',
-    [
-      '-c',
-      'ulimit -d "$1" 2>/dev/null; shift; exec "$@"',
-      'sh',
-      String(MEMORY_MB * 1024),
-      process.execPath,
-      `--max-old-space-size=${HEAP_MB}`,
-      '--import',
-      'tsx',
-      ENTRY
-    ],
-    { stdio: ['pipe', 'ignore', 'pipe', 'pipe'], env }
-  );
-  const replies = child.stdio[3] as Readable;
+  const spawned = spawnDuckdbChild(ENTRY, { memoryMb: MEMORY_MB, heapMb: HEAP_MB });
+  const { process: child, requests, replies, stderr } = spawned;
   const reader = new FrameReader();
   let pending: { resolve: (f: Frame) => void; reject: (e: Error) => void } | null = null;
   let queue: Promise<unknown> = Promise.resolve();
   let stopping: 'timeout' | 'closed' | 'garbled' | null = null;
   /** Once the child is gone, every call fails with why. */
   let gone: Error | null = null;
-  let stderr = '';
+  let spawnError = '';
 
   const stop = (why: NonNullable<typeof stopping>) => {
     stopping ??= why;
@@ -107,9 +90,6 @@ function startChild(timeoutS: number): Child {
       else stop('garbled'); // an answer nobody asked for: the two sides no longer agree
     }
   });
-  child.stderr!.setEncoding('utf8').on('data', (t: string) => (stderr = (stderr + t).slice(-4096)));
-  child.stdin!.on('error', () => undefined); // the child may die before reading a request; 'close' says why
-  replies.on('error', () => undefined);
   let ended = false;
   const end = (code: number | null, signal: NodeJS.Signals | null) => {
     if (ended) return;
@@ -120,7 +100,7 @@ function startChild(timeoutS: number): Child {
     else if (stopping === 'garbled')
       gone = new Error('The dashboard refresh’s workbench stopped making sense.');
     else {
-      const last = stderr.trim().split('\n').pop() ?? '';
+      const last = (stderr() + spawnError).trim().split('\n').pop() ?? '';
       console.error(
         `publish: workbench process ended (code ${code}, signal ${signal}) without an answer: ${last}`
       );
@@ -133,7 +113,7 @@ function startChild(timeoutS: number): Child {
   child.on('close', end);
   child.on('error', (e) => {
     if (child.pid !== undefined) return; // a failed kill of a live child: 'close' still comes
-    stderr += String(e);
+    spawnError = String(e);
     end(null, null);
   });
 
@@ -144,7 +124,7 @@ function startChild(timeoutS: number): Child {
       const frame = await new Promise<Frame>((resolve, reject) => {
         pending = { resolve, reject };
         timer = setTimeout(() => stop('timeout'), (timeoutS + GRACE_S) * 1000);
-        writeFrame(child.stdin!, request, payload).catch(() => undefined);
+        writeFrame(requests, request, payload).catch(() => undefined);
       });
       const reply = ReplySchema.safeParse(frame.header);
       if (!reply.success) {

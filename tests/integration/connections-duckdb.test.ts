@@ -28,7 +28,9 @@ beforeAll(async () => {
   await writeFile(outside, 'secret\nsesame\n');
   const { mkdir } = await import('node:fs/promises');
   await mkdir(dataDir);
-  const build = await (await DuckDBInstance.create(path.join(dataDir, 'shop.duckdb'))).connect();
+  // The instance is closed too: it holds the file's write lock, and queries now open the file in another process.
+  const instance = await DuckDBInstance.create(path.join(dataDir, 'shop.duckdb'));
+  const build = await instance.connect();
   await build.run(`create table orders as
     select range::int as id, ['north','south','east','west'][1 + range % 4] as region, (range % 1000) / 4 as amount
       from range(200000)`);
@@ -36,6 +38,7 @@ beforeAll(async () => {
     `copy (select range as id, 'event ' || range as name from range(1000)) to '${path.join(dataDir, 'events.parquet')}'`
   );
   build.closeSync();
+  instance.closeSync();
   process.env.SERVER_DATA_DIR = dataDir;
   t = await freshDb();
   server = await startFilesServer(t.db);

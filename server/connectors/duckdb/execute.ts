@@ -1,15 +1,29 @@
-// Runs a query on a DuckDB/Parquet file connection with native DuckDB, in a sandbox (see sandbox.ts), handing
-// rows on as Arrow batches chunk by chunk. The time limit and cancel interrupt the query; at most
-// `maxConcurrent` queries run on one connection at a time, the rest wait.
+// Runs a query on a DuckDB/Parquet file connection with native DuckDB, sandboxed (sandbox.ts), in a child process
+// of its own (query-child.ts, query-process.ts): SQL such as json_structure over a 100,000-deep JSON literal
+// crashes DuckDB outright, repeat('x', 1500000000) grows it by gigabytes, and a deep json_transform ignores its
+// interrupt for minutes; none of that may take the server down. Rows come back as Arrow batches, one at a time,
+// each asked for once the sink took the last. The time limit and cancel interrupt the query, and end the child
+// if that does not stop it; at most `maxConcurrent` queries run on one connection at a time, the rest wait.
 import path from 'node:path';
+import { tableFromIPC, type RecordBatch } from 'apache-arrow';
 import { loadConfig } from '../../config';
 import { QueryError, type ResultSink, type RunOutcome } from '../query-error';
 import type { FileConnection } from '../store';
-import { resultBatches } from './result-batches';
-import { openSandbox } from './sandbox';
+import { keepSpare, takeChild, type QueryChild } from './query-child';
+import { ReplySchema, type Reply } from './query-protocol';
+import { serverFile } from './sandbox';
 import { nativeDuckdb, Slots } from './slots';
 
-/** Per connection (its own limit), and in all (nativeDuckdb): native DuckDB runs in this process's memory. */
+/** How long DuckDB's interrupt has to stop a query before its process is killed. */
+const GRACE_MS = 3000;
+/** How long a new process may take to load (well under a second, unless the machine is very busy). */
+const STARTUP_MS = 30_000;
+
+export const TOO_MUCH_MEMORY =
+  'The query needed more memory than this connection allows (or made the database engine crash). ' +
+  'Simplify it: fewer or smaller rows, less deeply nested values.';
+
+/** Per connection (its own limit), and in all (nativeDuckdb): each query's process may take 2 GB. */
 const perConnection = new Map<string, Slots>();
 
 async function acquire(id: string, max: number): Promise<() => void> {
@@ -33,38 +47,88 @@ export async function runDuckdbQuery(
 ): Promise<RunOutcome> {
   const s = conn.settings;
   const release = await acquire(conn.id, s.maxConcurrent);
+  let child: QueryChild | null = null;
   let stopped: 'cancelled' | 'timeout' | null = null;
-  let sandbox: Awaited<ReturnType<typeof openSandbox>> | null = null;
+  let kill: NodeJS.Timeout | undefined;
   const stop = (why: 'cancelled' | 'timeout') => {
-    stopped ??= why;
-    sandbox?.connection.interrupt();
+    if (stopped) return;
+    stopped = why;
+    child?.send({ op: 'interrupt' });
+    kill ??= setTimeout(() => child?.kill(), GRACE_MS);
   };
+  const stoppedError = () =>
+    stopped === 'cancelled'
+      ? new QueryError('cancelled', 'The query was cancelled.')
+      : new QueryError(
+          'timeout',
+          `The query ran longer than this connection's limit of ${s.statementTimeoutS} s and was stopped.`
+        );
   const onAbort = () => stop(signal.reason === 'timeout' ? 'timeout' : 'cancelled');
-  signal.addEventListener('abort', onAbort);
-  const timer = setTimeout(() => stop('timeout'), s.statementTimeoutS * 1000);
+  const limit = () => setTimeout(() => stop('timeout'), s.statementTimeoutS * 1000);
+  let timer = setTimeout(() => stop('timeout'), STARTUP_MS + s.statementTimeoutS * 1000);
   try {
-    sandbox = await openSandbox(s);
-    if (stopped) throw new Error(stopped); // stopped while the file was opening; reported below
-    return await resultBatches(await sandbox.connection.stream(text), s.rowCap, sink);
+    const file = serverFile(s);
+    child = takeChild();
+    signal.addEventListener('abort', onAbort);
+    if (signal.aborted) onAbort();
+    child.send({ op: 'run', path: s.path, file, text, rowCap: s.rowCap });
+    let end: Extract<Reply, { done: unknown } | { failed: unknown }> | null = null;
+    for await (const frame of child.replies()) {
+      const reply = ReplySchema.safeParse(frame.header);
+      if (!reply.success) throw new Error(`an answer we could not read: ${reply.error.message}`);
+      if ('started' in reply.data) {
+        clearTimeout(timer);
+        timer = limit();
+      } else if (!('batch' in reply.data)) end = reply.data;
+      else if (!stopped) {
+        await sink.batch(batchOf(frame.payload));
+        if (!stopped) child.send({ op: 'more' });
+      }
+    }
+    // Its answer is in (or it died): a child still closing DuckDB a while later is ended, not waited for.
+    kill ??= setTimeout(() => child?.kill(), GRACE_MS);
+    const exit = await child.exited;
+    if (end && 'done' in end) return end.done; // finished before the stop reached it, as in-process
+    if (stopped) throw stoppedError();
+    if (end) throw failure(end.failed);
+    const last = child.stderr().trim().split('\n').pop() ?? '';
+    console.error(
+      `connections: DuckDB query process ended (code ${exit.code}, signal ${exit.signal}) without an answer: ${last}`
+    );
+    throw new QueryError('sql', TOO_MUCH_MEMORY);
   } catch (e) {
     if (e instanceof QueryError) throw e;
-    if (stopped === 'cancelled') throw new QueryError('cancelled', 'The query was cancelled.');
-    if (stopped === 'timeout')
-      throw new QueryError(
-        'timeout',
-        `The query ran longer than this connection's limit of ${s.statementTimeoutS} s and was stopped.`
-      );
-    // Messages name files by their path inside the data folder, not where that folder is on the server.
-    const message = (e as Error).message.split(loadConfig().serverDataDir + path.sep).join('');
-    if (/read-only|read only/i.test(message))
-      throw new QueryError('read_only', `Sheaf only reads from connected databases: ${message}`);
-    if (/Permission Error/.test(message))
-      throw new QueryError('read_only', `Queries on a server file can read only that file: ${message}`);
-    throw new QueryError('sql', message);
+    if (stopped) throw stoppedError();
+    // Our own side failing (the sink, or the child's answers no longer making sense), not the query.
+    console.error('connections: DuckDB query failed:', e);
+    throw new QueryError('other', 'The query failed on our side.');
   } finally {
     clearTimeout(timer);
     signal.removeEventListener('abort', onAbort);
-    sandbox?.close();
+    if (child) {
+      child.kill(); // no-op once it has ended; otherwise we stopped listening to it
+      await child.exited;
+      clearTimeout(kill);
+      keepSpare();
+    }
     release();
   }
+}
+
+function batchOf(payload: Buffer): RecordBatch {
+  const batch = tableFromIPC(payload).batches[0];
+  if (!batch) throw new Error('a batch frame without a batch');
+  return batch;
+}
+
+function failure(f: Extract<Reply, { failed: unknown }>['failed']): QueryError {
+  if (f.memory) return new QueryError('sql', TOO_MUCH_MEMORY);
+  // Messages name files by their path inside the data folder, not where that folder is on the server.
+  const message = f.message.split(loadConfig().serverDataDir + path.sep).join('');
+  if (f.reason) return new QueryError(f.reason, message);
+  if (/read-only|read only/i.test(message))
+    return new QueryError('read_only', `Sheaf only reads from connected databases: ${message}`);
+  if (/Permission Error/.test(message))
+    return new QueryError('read_only', `Queries on a server file can read only that file: ${message}`);
+  return new QueryError('sql', message);
 }

@@ -3,10 +3,10 @@ import type { TestResult } from '../query-error';
 import { QueryError } from '../query-error';
 import type { DatabaseSchema } from '../schema-types';
 import type { FileSettings } from '../settings';
-import { openSandbox } from './sandbox';
+import { openSandbox, serverFile } from './sandbox';
 
 export async function introspectDuckdb(s: FileSettings): Promise<DatabaseSchema> {
-  const { connection, close } = await openSandbox(s);
+  const { connection, close } = await openSandbox(s, serverFile(s));
   try {
     const reader = await connection.runAndReadAll(
       `select c.table_schema, c.table_name, t.table_type, c.column_name, c.data_type

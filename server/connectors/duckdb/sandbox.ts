@@ -37,8 +37,8 @@ export function parquetTableName(file: string): string {
 
 export type Sandbox = { connection: DuckDBConnection; close: () => void };
 
-export async function openSandbox(s: FileSettings): Promise<Sandbox> {
-  const file = serverFile(s);
+/** `file` is `s.path` resolved by serverFile (a query's child process is handed it, having no configuration). */
+export async function openSandbox(s: Pick<FileSettings, 'path'>, file: string): Promise<Sandbox> {
   const parquet = /\.parquet$/i.test(file);
   let instance: DuckDBInstance;
   try {
@@ -54,7 +54,7 @@ export async function openSandbox(s: FileSettings): Promise<Sandbox> {
     instance.closeSync();
   };
   try {
-    // Native DuckDB shares this process's memory: each query gets a bounded share and no spilling to disk.
+    // A bounded share of memory (a query's own process has 2 GB: query-child.ts), and no spilling to disk.
     await connection.run(`set memory_limit = '1GB'`);
     // No spilling: DuckDB would otherwise keep its temp folder readable and writable with file access off.
     await connection.run(`set temp_directory = ''`);
