@@ -1,12 +1,12 @@
 // Runs an upload's conversion in a child process (convert-process.ts) with a memory cap, a time limit and a
-// limit on how many run at once, so no file can crash, freeze or starve the server. The child's data segment
-// (RLIMIT_DATA: heap and private writable mappings) is capped with `ulimit -d`, which DuckDB meets as an
-// allocation failure (a clear message) rather than the machine running out. Not `ulimit -v`: WebAssembly (used
-// by tsx's loader) reserves far more address space than it uses. Anything that still kills the child is
-// reported as the file needing too much memory.
-import { spawn } from 'node:child_process';
+// limit on how many run at once, so no file can crash, freeze or starve the server. The child is started by the
+// helper the other DuckDB children use (child.ts: data segment capped with `ulimit -d`, which DuckDB meets as an
+// allocation failure; no secrets in its environment; its answer on fd 3). Anything that still kills the child
+// is reported as the file needing too much memory. One spare waits, loaded, for the next upload.
+import type { Socket } from 'node:net';
 import path from 'node:path';
 import { loadConfig, type ServerConfig } from '../config';
+import { spawnDuckdbChild, type DuckdbChild } from '../connectors/duckdb/child';
 import { AppError } from '../errors';
 import { OUT_OF_MEMORY, type Converted } from './convert';
 import { ConvertReplySchema, type ConvertJob } from './convert-job';
@@ -79,69 +79,127 @@ export async function convertIsolated(
   }
 }
 
-function runChild(job: ConvertJob, limits: ConversionLimits, signal?: AbortSignal): Promise<Converted> {
-  return new Promise((resolve, reject) => {
-    const heapMb = Math.max(128, Math.floor(limits.memoryMb * 0.6));
-    const child = spawn(
-      '/bin/sh',
-      [
-        '-c',
-        'ulimit -d "$1" 2>/dev/null; shift; exec "$@"',
-        'sh',
-        String(limits.memoryMb * 1024),
-        process.execPath,
-        `--max-old-space-size=${heapMb}`,
-        '--import',
-        'tsx',
-        ENTRY
-      ],
-      { stdio: ['pipe', 'pipe', 'pipe'] }
-    );
-    let stopped: 'timeout' | 'cancelled' | null = null;
-    const stop = (why: 'timeout' | 'cancelled') => {
-      stopped ??= why;
-      child.kill('SIGKILL');
-    };
-    const timer = setTimeout(() => stop('timeout'), limits.timeoutMs);
-    const onAbort = () => stop('cancelled');
-    signal?.addEventListener('abort', onAbort, { once: true });
-    let out = '';
-    let err = '';
-    child.stdout.setEncoding('utf8').on('data', (t: string) => (out = (out + t).slice(-1024 * 1024)));
-    child.stderr.setEncoding('utf8').on('data', (t: string) => (err = (err + t).slice(-4096)));
-    child.stdin.on('error', () => undefined); // the child may die before reading the job
-    child.on('error', () => undefined); // spawn failures surface as 'close' with no reply
-    child.on('close', (code, sig) => {
-      clearTimeout(timer);
-      signal?.removeEventListener('abort', onAbort);
-      if (stopped === 'cancelled') return reject(cancelled());
-      if (stopped === 'timeout') {
-        return reject(
-          new AppError(
-            'invalid',
-            `Reading this file took longer than ${Math.max(1, Math.round(limits.timeoutMs / 1000))} s, more than an upload may use. ` +
-              'Split it, or upload it as CSV or Parquet. Nothing was stored.'
-          )
-        );
-      }
-      const line = out.split('\n').find((l) => l.trim());
-      const reply = line ? ConvertReplySchema.safeParse(safeJson(line)) : null;
-      if (reply?.success) {
-        const r = reply.data;
-        if ('ok' in r) return resolve(r.ok);
-        if (r.error.code !== 'unavailable') return reject(new AppError(r.error.code, r.error.message));
-        console.error(`files: conversion failed: ${r.detail ?? 'no detail'}`);
-        return reject(new AppError('unavailable', 'The upload failed on our side. Nothing was stored.'));
-      }
-      // No answer: the child died (out of memory under the cap, or a crash inside DuckDB on this input).
-      const last = err.trim().split('\n').pop() ?? '';
-      console.error(
-        `files: conversion process ended (code ${code}, signal ${sig}) without an answer: ${last}`
-      );
-      reject(new AppError('invalid', OUT_OF_MEMORY));
-    });
-    child.stdin.end(JSON.stringify(job));
+type Started = {
+  child: DuckdbChild;
+  /** Resolves once the child has ended and everything it wrote has been read. */
+  closed: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+  ended: () => boolean;
+  /** Whether the child may keep the server (or a test run) from exiting: a waiting spare may not. */
+  hold: (on: boolean) => void;
+  limitsKey: string;
+};
+
+const keyOf = (l: ConversionLimits) => `${l.memoryMb}`;
+
+function start(limits: ConversionLimits): Started {
+  const child = spawnDuckdbChild(ENTRY, {
+    memoryMb: limits.memoryMb,
+    heapMb: Math.max(128, Math.floor(limits.memoryMb * 0.6))
   });
+  const proc = child.process;
+  let ended = false;
+  const closed = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => {
+    proc.on('close', (code, signal) => {
+      ended = true;
+      resolve({ code, signal });
+    });
+    proc.on('error', () => {
+      if (proc.pid !== undefined) return; // a failed kill of a live child: 'close' still comes
+      ended = true;
+      resolve({ code: null, signal: null });
+    });
+  });
+  const handles = [proc.stdin, proc.stderr, child.replies] as unknown as (Socket | null)[];
+  return {
+    child,
+    closed,
+    ended: () => ended,
+    limitsKey: keyOf(limits),
+    hold(on) {
+      if (on) proc.ref();
+      else proc.unref();
+      for (const h of handles) {
+        if (on) h?.ref?.();
+        else h?.unref?.();
+      }
+    }
+  };
+}
+
+/** One child waits, modules and DuckDB loaded, for the next upload: starting one costs about half a second. */
+let spare: Started | null = null;
+let idle: NodeJS.Timeout | undefined;
+const SPARE_IDLE_MS = 10 * 60_000;
+
+function take(limits: ConversionLimits): Started {
+  clearTimeout(idle);
+  const ready = spare && !spare.ended() && spare.limitsKey === keyOf(limits) ? spare : null;
+  if (spare && !ready) spare.child.process.kill('SIGKILL');
+  spare = null;
+  const started = ready ?? start(limits);
+  started.hold(true);
+  return started;
+}
+
+function keepSpare(limits: ConversionLimits): void {
+  clearTimeout(idle);
+  if (!spare || spare.ended()) {
+    spare = start(limits);
+    spare.hold(false);
+  }
+  idle = setTimeout(() => void dropConversionSpare(), SPARE_IDLE_MS).unref();
+}
+
+/** Ends the waiting spare, if any (tests, and anyone who wants no process left behind). */
+export async function dropConversionSpare(): Promise<void> {
+  clearTimeout(idle);
+  const s = spare;
+  spare = null;
+  if (!s) return;
+  s.hold(true); // so that waiting for it to end keeps this process up
+  s.child.process.kill('SIGKILL');
+  await s.closed;
+}
+
+async function runChild(job: ConvertJob, limits: ConversionLimits, signal?: AbortSignal): Promise<Converted> {
+  const started = take(limits);
+  const proc = started.child.process;
+  let stopped: 'timeout' | 'cancelled' | null = null;
+  const stop = (why: 'timeout' | 'cancelled') => {
+    stopped ??= why;
+    proc.kill('SIGKILL');
+  };
+  const timer = setTimeout(() => stop('timeout'), limits.timeoutMs);
+  const onAbort = () => stop('cancelled');
+  signal?.addEventListener('abort', onAbort, { once: true });
+  let out = '';
+  started.child.replies.setEncoding('utf8').on('data', (t: string) => (out = (out + t).slice(-1024 * 1024)));
+  started.child.requests.end(JSON.stringify(job));
+  const { code, signal: sig } = await started.closed;
+  clearTimeout(timer);
+  signal?.removeEventListener('abort', onAbort);
+  keepSpare(limits);
+  if (stopped === 'cancelled') throw cancelled();
+  if (stopped === 'timeout') {
+    throw new AppError(
+      'invalid',
+      `Reading this file took longer than ${Math.max(1, Math.round(limits.timeoutMs / 1000))} s, more than an upload may use. ` +
+        'Split it, or upload it as CSV or Parquet. Nothing was stored.'
+    );
+  }
+  const line = out.split('\n').find((l) => l.trim());
+  const reply = line ? ConvertReplySchema.safeParse(safeJson(line)) : null;
+  if (reply?.success) {
+    const r = reply.data;
+    if ('ok' in r) return r.ok;
+    if (r.error.code !== 'unavailable') throw new AppError(r.error.code, r.error.message);
+    console.error(`files: conversion failed: ${r.detail ?? 'no detail'}`);
+    throw new AppError('unavailable', 'The upload failed on our side. Nothing was stored.');
+  }
+  // No answer: the child died (out of memory under the cap, or a crash inside DuckDB on this input).
+  const last = started.child.stderr().trim().split('\n').pop() ?? '';
+  console.error(`files: conversion process ended (code ${code}, signal ${sig}) without an answer: ${last}`);
+  throw new AppError('invalid', OUT_OF_MEMORY);
 }
 
 function safeJson(text: string): unknown {

@@ -4,13 +4,18 @@ import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { convertIsolated, type ConversionLimits } from '../../server/files/convert-isolated';
+import {
+  convertIsolated,
+  dropConversionSpare,
+  type ConversionLimits
+} from '../../server/files/convert-isolated';
 
 let dir: string;
 beforeAll(async () => {
   dir = await mkdtemp(path.join(tmpdir(), 'sheaf-isolation-'));
 });
 afterAll(async () => {
+  await dropConversionSpare();
   await rm(dir, { recursive: true, force: true });
 });
 
@@ -77,6 +82,7 @@ describe('upload conversion in a child process', () => {
     const gone = new AbortController();
     setTimeout(() => gone.abort(), 100);
     await expect(convertIsolated(job(src, 'csv'), roomy, gone.signal)).rejects.toThrow(/cancelled/);
+    await dropConversionSpare(); // the one waiting for the next upload; the cancelled one must be gone already
     expect(await conversionChildren()).toEqual([]);
   });
 });

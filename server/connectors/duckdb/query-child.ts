@@ -108,6 +108,7 @@ export async function dropSpare(): Promise<void> {
   const s = spare;
   spare = null;
   if (!s) return;
+  s.hold(true); // so that waiting for it to end keeps this process up
   s.kill();
   await s.exited;
 }
