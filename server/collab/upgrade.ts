@@ -74,6 +74,8 @@ export function createCollabUpgradeHandler(getDb: () => Promise<Db>): UpgradeHan
           access.status === 401 ? 'Log in to open this notebook.' : 'You do not have access to this notebook.'
         );
       }
+      // Gone while we checked: its 'close' has fired already, so a place taken now would never be given back.
+      if (socket.destroyed) return;
       const userId = access.user.id;
       const open = openByUser.get(userId) ?? 0;
       if (open >= MAX_CONNECTIONS_PER_USER) {

@@ -66,6 +66,8 @@ async function upload(opts: FileHttpOptions, req: IncomingMessage, res: ServerRe
     }
     // Each upload in progress holds up to the upload limit on disk and waits for a conversion slot: one person
     // may not queue up the whole disk. The Files panel sends files one after another.
+    // Gone while we looked the session up: its 'close' has fired already, so a place taken now would be kept.
+    if (gone.signal.aborted) return void req.destroy();
     const mine = uploading.get(user.id) ?? 0;
     if (mine >= UPLOADS_AT_ONCE) {
       return refuse(

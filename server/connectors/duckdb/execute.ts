@@ -26,12 +26,18 @@ export const TOO_MUCH_MEMORY =
 /** Per connection (its own limit), and in all (nativeDuckdb): each query's process may take 2 GB. */
 const perConnection = new Map<string, Slots>();
 
-async function acquire(id: string, max: number): Promise<() => void> {
+/** Slots for one query; a request that goes away while waiting stops waiting (and holds none). */
+async function acquire(id: string, max: number, signal: AbortSignal): Promise<() => void> {
   const mine = perConnection.get(id) ?? new Slots(max);
   mine.max = max;
   perConnection.set(id, mine);
-  await mine.take();
-  await nativeDuckdb.take();
+  await mine.take(signal);
+  try {
+    await nativeDuckdb.take(signal);
+  } catch (e) {
+    mine.give();
+    throw e;
+  }
   return () => {
     nativeDuckdb.give();
     mine.give();
@@ -46,7 +52,14 @@ export async function runDuckdbQuery(
   signal: AbortSignal
 ): Promise<RunOutcome> {
   const s = conn.settings;
-  const release = await acquire(conn.id, s.maxConcurrent);
+  let release: () => void;
+  try {
+    release = await acquire(conn.id, s.maxConcurrent, signal);
+  } catch {
+    throw signal.reason === 'timeout'
+      ? new QueryError('timeout', 'The query waited longer than its time limit for the server to be free.')
+      : new QueryError('cancelled', 'The query was cancelled.');
+  }
   let child: QueryChild | null = null;
   let stopped: 'cancelled' | 'timeout' | null = null;
   let kill: NodeJS.Timeout | undefined;

@@ -5,12 +5,26 @@ export class Slots {
   private running = 0;
   private readonly waiting: (() => void)[] = [];
   constructor(public max: number) {}
-  async take(): Promise<void> {
+  /** Waits for a slot; with `signal`, stops waiting when it aborts (rejecting with its reason), holding none. */
+  async take(signal?: AbortSignal): Promise<void> {
+    signal?.throwIfAborted();
     if (this.running < this.max) {
       this.running++;
       return;
     }
-    await new Promise<void>((r) => this.waiting.push(r));
+    await new Promise<void>((resolve, reject) => {
+      const go = () => {
+        signal?.removeEventListener('abort', leave);
+        resolve();
+      };
+      const leave = () => {
+        const i = this.waiting.indexOf(go);
+        if (i >= 0) this.waiting.splice(i, 1);
+        reject(signal!.reason);
+      };
+      this.waiting.push(go);
+      signal?.addEventListener('abort', leave, { once: true });
+    });
   }
   give(): void {
     const next = this.waiting.shift();
