@@ -3,10 +3,15 @@
 // helper the other DuckDB children use (child.ts: data segment capped with `ulimit -d`, which DuckDB meets as an
 // allocation failure; no secrets in its environment; its answer on fd 3). Anything that still kills the child
 // is reported as the file needing too much memory. One spare waits, loaded, for the next upload.
-import type { Socket } from 'node:net';
 import path from 'node:path';
 import { loadConfig, type ServerConfig } from '../config';
-import { spawnDuckdbChild, type DuckdbChild } from '../connectors/duckdb/child';
+import {
+  lifecycleOf,
+  Spare,
+  spawnDuckdbChild,
+  type DuckdbChild,
+  type Lifecycle
+} from '../connectors/duckdb/child';
 import { AppError } from '../errors';
 import { OUT_OF_MEMORY, type Converted } from './convert';
 import { ConvertReplySchema, type ConvertJob } from './convert-job';
@@ -79,15 +84,7 @@ export async function convertIsolated(
   }
 }
 
-type Started = {
-  child: DuckdbChild;
-  /** Resolves once the child has ended and everything it wrote has been read. */
-  closed: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
-  ended: () => boolean;
-  /** Whether the child may keep the server (or a test run) from exiting: a waiting spare may not. */
-  hold: (on: boolean) => void;
-  limitsKey: string;
-};
+type Started = Lifecycle & { child: DuckdbChild; limitsKey: string };
 
 const keyOf = (l: ConversionLimits) => `${l.memoryMb}`;
 
@@ -96,78 +93,24 @@ function start(limits: ConversionLimits): Started {
     memoryMb: limits.memoryMb,
     heapMb: Math.max(128, Math.floor(limits.memoryMb * 0.6))
   });
-  const proc = child.process;
-  let ended = false;
-  const closed = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => {
-    proc.on('close', (code, signal) => {
-      ended = true;
-      resolve({ code, signal });
-    });
-    proc.on('error', () => {
-      if (proc.pid !== undefined) return; // a failed kill of a live child: 'close' still comes
-      ended = true;
-      resolve({ code: null, signal: null });
-    });
-  });
-  const handles = [proc.stdin, proc.stderr, child.replies] as unknown as (Socket | null)[];
-  return {
-    child,
-    closed,
-    ended: () => ended,
-    limitsKey: keyOf(limits),
-    hold(on) {
-      if (on) proc.ref();
-      else proc.unref();
-      for (const h of handles) {
-        if (on) h?.ref?.();
-        else h?.unref?.();
-      }
-    }
-  };
+  return { ...lifecycleOf(child), child, limitsKey: keyOf(limits) };
 }
 
-/** One child waits, modules and DuckDB loaded, for the next upload: starting one costs about half a second. */
-let spare: Started | null = null;
-let idle: NodeJS.Timeout | undefined;
-const SPARE_IDLE_MS = 10 * 60_000;
-
-function take(limits: ConversionLimits): Started {
-  clearTimeout(idle);
-  const ready = spare && !spare.ended() && spare.limitsKey === keyOf(limits) ? spare : null;
-  if (spare && !ready) spare.child.process.kill('SIGKILL');
-  spare = null;
-  const started = ready ?? start(limits);
-  started.hold(true);
-  return started;
-}
-
-function keepSpare(limits: ConversionLimits): void {
-  clearTimeout(idle);
-  if (!spare || spare.ended()) {
-    spare = start(limits);
-    spare.hold(false);
-  }
-  idle = setTimeout(() => void dropConversionSpare(), SPARE_IDLE_MS).unref();
-}
+/** One child waits, modules and DuckDB loaded, for the next upload. */
+const spare = new Spare<Started>();
 
 /** Ends the waiting spare, if any (tests, and anyone who wants no process left behind). */
-export async function dropConversionSpare(): Promise<void> {
-  clearTimeout(idle);
-  const s = spare;
-  spare = null;
-  if (!s) return;
-  s.hold(true); // so that waiting for it to end keeps this process up
-  s.child.process.kill('SIGKILL');
-  await s.closed;
-}
+export const dropConversionSpare = (): Promise<void> => spare.drop();
 
 async function runChild(job: ConvertJob, limits: ConversionLimits, signal?: AbortSignal): Promise<Converted> {
-  const started = take(limits);
-  const proc = started.child.process;
+  const started = spare.take(
+    () => start(limits),
+    (c) => c.limitsKey === keyOf(limits)
+  );
   let stopped: 'timeout' | 'cancelled' | null = null;
   const stop = (why: 'timeout' | 'cancelled') => {
     stopped ??= why;
-    proc.kill('SIGKILL');
+    started.kill();
   };
   const timer = setTimeout(() => stop('timeout'), limits.timeoutMs);
   const onAbort = () => stop('cancelled');
@@ -175,10 +118,10 @@ async function runChild(job: ConvertJob, limits: ConversionLimits, signal?: Abor
   let out = '';
   started.child.replies.setEncoding('utf8').on('data', (t: string) => (out = (out + t).slice(-1024 * 1024)));
   started.child.requests.end(JSON.stringify(job));
-  const { code, signal: sig } = await started.closed;
+  const { code, signal: sig } = await started.exited;
   clearTimeout(timer);
   signal?.removeEventListener('abort', onAbort);
-  keepSpare(limits);
+  spare.keep(() => start(limits));
   if (stopped === 'cancelled') throw cancelled();
   if (stopped === 'timeout') {
     throw new AppError(

@@ -3,9 +3,8 @@
 // than a small query, so after each query a fresh child is started to wait for the next one. The spare holds no
 // DuckDB slot and opens no file until it is given a query; it keeps neither the server's event loop alive nor
 // itself past ten idle minutes, and ends with the server (its stdin closes).
-import type { Socket } from 'node:net';
 import path from 'node:path';
-import { spawnDuckdbChild, type DuckdbChild } from './child';
+import { lifecycleOf, Spare, spawnDuckdbChild, type DuckdbChild, type Exit, type Lifecycle } from './child';
 import { FrameReader, writeFrame, type Frame } from './frames';
 import type { Request } from './query-protocol';
 
@@ -17,7 +16,7 @@ const SPARE_IDLE_MS = 10 * 60 * 1000;
 // The app runs from its folder (server/index.ts loads build/ the same way), in production and in tests alike.
 const ENTRY = path.resolve('server/connectors/duckdb/query-process.ts');
 
-export type Exit = { code: number | null; signal: NodeJS.Signals | null };
+export type { Exit };
 
 export type QueryChild = {
   send(request: Request): void;
@@ -31,7 +30,7 @@ export type QueryChild = {
   stderr(): string;
 };
 
-type Started = QueryChild & { hold(on: boolean): void };
+type Started = QueryChild & Lifecycle;
 
 function start(asSpare: boolean): Started {
   const child: DuckdbChild = spawnDuckdbChild(
@@ -39,76 +38,25 @@ function start(asSpare: boolean): Started {
     { memoryMb: MEMORY_MB, heapMb: HEAP_MB },
     asSpare ? ['--spare'] : []
   );
-  const proc = child.process;
-  let ended = false;
-  let spawnError = '';
-  const exited = new Promise<Exit>((resolve) => {
-    // 'close', not 'exit': by then every answer the child wrote has been read.
-    proc.on('close', (code, signal) => {
-      ended = true;
-      if (spare === started) spare = null;
-      resolve({ code, signal });
-    });
-    proc.on('error', (e) => {
-      if (proc.pid !== undefined) return; // a failed kill of a live child: 'close' still comes
-      spawnError = String(e);
-      ended = true;
-      resolve({ code: null, signal: null });
-    });
-  });
-  const handles = [proc.stdin, proc.stderr, child.replies] as unknown as (Socket | null)[];
-  const started: Started = {
+  const life = lifecycleOf(child);
+  return {
+    ...life,
     send: (request) => void writeFrame(child.requests, request).catch(() => undefined),
     async *replies() {
       const reader = new FrameReader();
       for await (const chunk of child.replies) yield* reader.push(chunk as Buffer);
     },
-    kill: () => void (ended || proc.kill('SIGKILL')),
-    exited,
-    ended: () => ended,
-    stderr: () => child.stderr() + spawnError,
-    // An idle spare must not keep a server (or a test run) from exiting: nothing waits on it.
-    hold(on) {
-      if (on) proc.ref();
-      else proc.unref();
-      for (const h of handles) {
-        if (on) h?.ref?.();
-        else h?.unref?.();
-      }
-    }
+    stderr: () => child.stderr() + life.spawnError()
   };
-  return started;
 }
 
-let spare: Started | null = null;
-let idle: NodeJS.Timeout | undefined;
+const spare = new Spare<Started>(SPARE_IDLE_MS);
 
 /** A child for one query: the spare if there is one, else a new one. Kill it if you do not use it. */
-export function takeChild(): QueryChild {
-  clearTimeout(idle);
-  const child = spare && !spare.ended() ? spare : start(false);
-  spare = null;
-  child.hold(true);
-  return child;
-}
+export const takeChild = (): QueryChild => spare.take(() => start(false));
 
 /** After a query: starts a spare for the next one, unless one is waiting. */
-export function keepSpare(): void {
-  clearTimeout(idle);
-  if (!spare || spare.ended()) {
-    spare = start(true);
-    spare.hold(false);
-  }
-  idle = setTimeout(() => void dropSpare(), SPARE_IDLE_MS).unref();
-}
+export const keepSpare = (): void => spare.keep(() => start(true));
 
 /** Ends the spare, if any (tests, and a server shutting down, want no process left behind). */
-export async function dropSpare(): Promise<void> {
-  clearTimeout(idle);
-  const s = spare;
-  spare = null;
-  if (!s) return;
-  s.hold(true); // so that waiting for it to end keeps this process up
-  s.kill();
-  await s.exited;
-}
+export const dropSpare = (): Promise<void> => spare.drop();
