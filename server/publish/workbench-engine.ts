@@ -8,6 +8,7 @@ import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
 import { Table, type RecordBatch } from 'apache-arrow';
 import { ident, literal } from '../../cells/sql/quote';
 import { resultBatches } from '../connectors/duckdb/result-batches';
+import { lockDown } from '../connectors/duckdb/sandbox';
 import { withoutTrailingSemicolons } from '../connectors/sql-shape';
 import { appendArrow } from '../results/append-arrow';
 
@@ -43,15 +44,10 @@ export async function openEngine(files: FileView[], timeoutS: number): Promise<W
     instance.closeSync();
   };
   try {
-    await conn.run(`set memory_limit = '1GB'`);
-    // No spilling: DuckDB would otherwise keep its temp folder readable and writable with file access off.
-    await conn.run(`set temp_directory = ''`);
-    await conn.run(`set max_temp_directory_size = '0B'`);
-    await conn.run('set autoinstall_known_extensions = false');
-    await conn.run('set autoload_known_extensions = false');
-    await conn.run(`set allowed_paths = [${files.map((f) => literal(f.path)).join(', ')}]`);
-    await conn.run('set enable_external_access = false');
-    await conn.run('set lock_configuration = true');
+    await lockDown(
+      conn,
+      files.map((f) => f.path)
+    );
     for (const f of files)
       await conn.run(`create view ${ident(f.tableName)} as select * from read_parquet(${literal(f.path)})`);
   } catch (e) {

@@ -37,6 +37,23 @@ export function parquetTableName(file: string): string {
 
 export type Sandbox = { connection: DuckDBConnection; close: () => void };
 
+/**
+ * Locks a fresh DuckDB connection down for someone else's SQL: 1 GB of memory, no spilling (DuckDB would keep its
+ * temp folder readable and writable with file access off), no extensions, file access to `allowedPaths` only,
+ * and the configuration locked so the SQL cannot undo any of it. Shared by file connections and dashboard
+ * refreshes (publish/workbench-engine.ts).
+ */
+export async function lockDown(conn: DuckDBConnection, allowedPaths: string[]): Promise<void> {
+  await conn.run(`set memory_limit = '1GB'`);
+  await conn.run(`set temp_directory = ''`);
+  await conn.run(`set max_temp_directory_size = '0B'`);
+  await conn.run('set autoinstall_known_extensions = false');
+  await conn.run('set autoload_known_extensions = false');
+  await conn.run(`set allowed_paths = [${allowedPaths.map(literal).join(', ')}]`);
+  await conn.run('set enable_external_access = false');
+  await conn.run('set lock_configuration = true');
+}
+
 /** `file` is `s.path` resolved by serverFile (a query's child process is handed it, having no configuration). */
 export async function openSandbox(s: Pick<FileSettings, 'path'>, file: string): Promise<Sandbox> {
   const parquet = /\.parquet$/i.test(file);
@@ -54,16 +71,8 @@ export async function openSandbox(s: Pick<FileSettings, 'path'>, file: string): 
     instance.closeSync();
   };
   try {
-    // A bounded share of memory (a query's own process has 2 GB: query-child.ts), and no spilling to disk.
-    await connection.run(`set memory_limit = '1GB'`);
-    // No spilling: DuckDB would otherwise keep its temp folder readable and writable with file access off.
-    await connection.run(`set temp_directory = ''`);
-    await connection.run(`set max_temp_directory_size = '0B'`);
-    await connection.run('set autoinstall_known_extensions = false');
-    await connection.run('set autoload_known_extensions = false');
-    await connection.run(`set allowed_paths = [${parquet ? literal(file) : ''}]`);
-    await connection.run('set enable_external_access = false');
-    await connection.run('set lock_configuration = true');
+    // A bounded share of memory (a query's own process has 2 GB: query-child.ts).
+    await lockDown(connection, parquet ? [file] : []);
     if (parquet)
       await connection.run(
         `create view "${parquetTableName(file)}" as select * from read_parquet(${literal(file)})`
