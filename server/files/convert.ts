@@ -5,7 +5,7 @@
 import { rm, stat } from 'node:fs/promises';
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { AppError } from '../errors';
-import { duckdb, literal } from './duckdb';
+import { duckdb, ident, literal } from './duckdb';
 import { JSON_DEPTH_LIMIT, nestsDeeperThan } from './json-depth';
 import type { FileFormat } from './names';
 import { looksBinary, unclosedQuoteLine } from './text-checks';
@@ -111,9 +111,10 @@ export async function convertToParquet(
   try {
     if (format === 'parquet') await checkParquetFooter(conn, src, maxRows, maxBytes);
     try {
+      const from = reader(format, src, textColumns);
       // One row past the cap is enough to know it is over, and bounds the work for every format.
       await conn.run(
-        `copy (select * from ${reader(format, src, textColumns)} limit ${maxRows + 1}) to ${literal(dest)} (format parquet)`
+        `copy (select ${await selectList(conn, format, from)} from ${from} limit ${maxRows + 1}) to ${literal(dest)} (format parquet)`
       );
     } catch (e) {
       throw bad(describeDuckdbError(format, e, [original, src, dest]));
@@ -148,6 +149,39 @@ export async function convertToParquet(
     conn.closeSync();
     if (format === 'xlsx') await rm(src, { force: true });
   }
+}
+
+/**
+ * What is stored of each column. DuckDB types JSON whose values mix types (a title that is sometimes a number)
+ * as JSON, a type that lives in DuckDB's json extension: the browser's engine would have to download it from
+ * extensions.duckdb.org before reading the file at all, and Sheaf loads nothing from other hosts. Such columns,
+ * also inside structs and lists, are stored as text instead: a string as itself, anything else as its JSON.
+ */
+async function selectList(conn: DuckDBConnection, format: FileFormat, from: string): Promise<string> {
+  if (format !== 'json' && format !== 'parquet') return '*';
+  const described = await conn.runAndReadAll(
+    `select column_name, column_type from (describe select * from ${from})`
+  );
+  const columns = described
+    .getRowObjectsJson()
+    .map((r) => ({ name: String(r.column_name), type: String(r.column_type) }));
+  if (!columns.some((c) => jsonAsText(c.type) !== c.type)) return '*';
+  return columns
+    .map((c) => {
+      const type = jsonAsText(c.type);
+      const col = ident(c.name);
+      if (type === c.type) return col;
+      // A whole column of JSON: strings as themselves ("Amélie", not "\"Amélie\""), other values as their JSON.
+      if (c.type === 'JSON') return `json_extract_string(${col}, '$') as ${col}`;
+      return `cast(${col} as ${type}) as ${col}`;
+    })
+    .join(', ');
+}
+
+/** `type` with every JSON in it made VARCHAR. A type name, unlike a field name, is followed by a comma, a
+ * closing parenthesis, a list's brackets or the end (a field called JSON is followed by its type). */
+export function jsonAsText(type: string): string {
+  return type.replace(/(?<=^|[\s(,])JSON(?=$|[,)[])/g, 'VARCHAR');
 }
 
 /** Column names are stored in the app database, which refuses NUL, and shown in every editor. */

@@ -12,4 +12,4 @@ export function duckdb(): Promise<DuckDBInstance> {
 }
 
 // Paths come from our own store, but quoting stays correct whatever they contain.
-export { literal } from '../../cells/sql/quote';
+export { ident, literal } from '../../cells/sql/quote';

@@ -6,6 +6,7 @@ import { Table } from 'apache-arrow';
 import { referencedNames } from '$cells/sql/references';
 import { loadDuckDB } from './duckdb-loader';
 import { FileSources } from './file-sources';
+import { engineFailure } from './engine-failure';
 import { errorPosition, type ErrorPosition } from './error-position';
 import { cleanQuery, ident, literal, readableError } from './sql-text';
 
@@ -163,8 +164,10 @@ export class NotebookEngine {
       return { ok: true, table, ms: performance.now() - started };
     } catch (e) {
       const cancelled = this.cancelled.has(cellId);
-      const message = readableError(e);
-      const at = cancelled ? null : errorPosition(message, query, WRAPPER_LINES);
+      const failure = cancelled ? null : engineFailure(readableError(e));
+      if (failure?.restart) await this.restart();
+      const message = failure?.message ?? readableError(e);
+      const at = cancelled || failure ? null : errorPosition(message, query, WRAPPER_LINES);
       const missing = /Table with name (\S+) does not exist/i.exec(message)?.[1]?.toLowerCase();
       const gone =
         missing && this.goneFiles.has(missing)
@@ -179,7 +182,7 @@ export class NotebookEngine {
       };
     } finally {
       this.running.delete(cellId);
-      await conn.close();
+      await conn.close().catch(() => undefined);
     }
   }
 
@@ -193,9 +196,24 @@ export class NotebookEngine {
     try {
       await this.ensure(db, conn, sql, sources);
       return await conn.query(sql);
+    } catch (e) {
+      const failure = engineFailure(readableError(e));
+      if (failure?.restart) await this.restart();
+      throw failure ? new Error(failure.message) : e;
     } finally {
-      await conn.close();
+      await conn.close().catch(() => undefined);
     }
+  }
+
+  /** After the engine trapped: a new one, with nothing loaded (tables are loaded again when queries need them). */
+  private async restart(): Promise<void> {
+    const db = this.db;
+    this.db = null;
+    this.loaded.clear();
+    this.fileViews.clear();
+    this.files = new FileSources();
+    this.loading = Promise.resolve();
+    if (db) await (await db).terminate().catch(() => undefined);
   }
 
   /** Cancels the cell's run, whether its query is executing or it is still preparing. */

@@ -61,7 +61,9 @@ export async function planNeeds(
     const columns = new Set<string>();
     for (const c of table.columns) {
       // Filter columns are read too; a column named in a filter we could not parse is loaded to be safe.
-      if (projected.includes(c.name) || mentions(text, c.name)) columns.add(c.name);
+      // A struct's field read on its own is projected as "column.field".
+      const read = projected.some((p) => p === c.name || p.startsWith(`${c.name}.`));
+      if (read || mentions(text, c.name)) columns.add(c.name);
     }
     const firstRowsOnly =
       !text &&
