@@ -1,9 +1,11 @@
 // Builder settings → Vega-Lite, for every mark: the spec compiles, and encodes what the user picked.
+import { DuckDBInstance } from '@duckdb/node-api';
+import { tableFromJSON } from 'apache-arrow';
 import * as vega from 'vega';
 import { compile } from 'vega-lite';
 import { describe, expect, it } from 'vitest';
 import { MARKS, readChartConfig, type ChartConfig } from '../../cells/chart/config';
-import { defaultChart } from '../../cells/chart/defaults';
+import { defaultChart, repeatingColumns } from '../../cells/chart/defaults';
 import { buildSpec, type VlSpec } from '../../cells/chart/spec';
 import { checkSpec, withData } from '../../cells/chart/validate';
 
@@ -158,4 +160,39 @@ describe('checkSpec (spec mode)', () => {
       if (!r.ok) expect(r.error).toMatch(message);
     });
   }
+});
+
+describe('summing by default only when x repeats', () => {
+  // The query runs in real DuckDB; its rows come back as an Arrow table, as the notebook's engine returns them.
+  async function query(sql: string) {
+    const conn = await (await DuckDBInstance.create(':memory:')).connect();
+    await conn.run(
+      "create table per_region as select * from (values ('West', 10.5), ('East', 7.25)) t(region, avg_price)"
+    );
+    await conn.run(
+      "create table sales as select * from (values ('West', 10.5), ('West', 3.0), ('East', 7.25)) t(region, price)"
+    );
+    const rows = (await conn.runAndReadAll(sql)).getRowObjectsJson();
+    conn.closeSync();
+    return tableFromJSON(rows);
+  }
+  const cols = (n: string) => [
+    { name: 'region', type: 'Utf8' },
+    { name: n, type: 'Float64' }
+  ];
+
+  it('one row per category: the plain column, no sum', async () => {
+    const repeats = await repeatingColumns('per_region', cols('avg_price'), query);
+    expect([...repeats]).toEqual([]);
+    const chart = defaultChart('per_region', cols('avg_price'), repeats);
+    expect(chart.y).toEqual({ field: 'avg_price', type: 'quantitative' });
+    const spec = buildSpec(chart, cols('avg_price'));
+    expect(JSON.stringify(spec)).not.toMatch(/Sum of/);
+  });
+
+  it('categories that repeat: summed', async () => {
+    const repeats = await repeatingColumns('sales', cols('price'), query);
+    expect([...repeats]).toEqual(['region']);
+    expect(defaultChart('sales', cols('price'), repeats).y).toMatchObject({ aggregate: 'sum' });
+  });
 });
