@@ -7,6 +7,7 @@ import { readChartConfig } from '../../cells/chart/config';
 import { buildSpec, type VlSpec } from '../../cells/chart/spec';
 import { checkSpec } from '../../cells/chart/validate';
 import type { Cell } from '../../cells/document';
+import { displayValue } from '../../cells/display-value';
 import { decimalText, formatValue } from '../../cells/format-value';
 import { boxPixels, type LayoutItem } from '../../cells/layout';
 import type { PublishedItem } from '../../cells/published';
@@ -42,7 +43,7 @@ async function count(ctx: CardContext, name: string): Promise<number> {
 }
 
 function cellText(table: Table, r: number, c: number, field: Field): string {
-  return formatValue(table.getChildAt(c)?.get(r), field);
+  return displayValue(table.getChildAt(c)?.get(r), field);
 }
 
 const NUMERIC = (f: Field) =>

@@ -4,7 +4,7 @@
 import { expect, test, type Page } from '@playwright/test';
 import { geminiURL } from '../../playwright.config';
 import { pieces, type ReceivedRequest, type ScriptedAnswer } from '../gemini/scripted-gemini';
-import { ownerAndEditor, signUpWithNotebook } from './helpers';
+import { ownerAndEditor, signUpWithNotebook, shownNumber } from './helpers';
 import { nativeWeather as native, WEATHER } from './weather';
 
 async function script(...answers: ScriptedAnswer[]) {
@@ -108,7 +108,7 @@ test('a request writes SQL, a chart and text, streamed into both browsers in ord
   // The misspelt column failed, the assistant got the error once, and the fixed query ran.
   const [wettest] = await native<{ most: number }>('select max(precipitation) as most from seattle_weather');
   const last = page.getByTestId('cell').nth(5);
-  await expect(last.getByTestId('result-row').first()).toContainText(String(wettest!.most), {
+  await expect(last.getByTestId('result-row').first()).toContainText(shownNumber(wettest!.most), {
     timeout: 30_000
   });
   await expect(page.getByTestId('prompt-fix')).toHaveText(

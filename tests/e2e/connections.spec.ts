@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { expect, test } from '@playwright/test';
 import { sampleDb, type SampleDb } from '../integration/helpers/sample-db';
-import { invite, person, typeSql } from './helpers';
+import { invite, person, typeSql, shownNumber } from './helpers';
 
 let sample: SampleDb;
 test.beforeAll(async () => {
@@ -82,7 +82,7 @@ test('add a connection, browse its schema, run on it, join its result with an up
   await expect(rows).toHaveCount(want.length);
   for (const [i, w] of want.entries()) {
     await expect(rows.nth(i)).toContainText(w.region);
-    await expect(rows.nth(i)).toContainText(String(w.n));
+    await expect(rows.nth(i)).toContainText(shownNumber(w.n));
   }
 
   // A local cell joins the database's result with the uploaded file, in DuckDB in the browser.
@@ -100,7 +100,7 @@ test('add a connection, browse its schema, run on it, join its result with an up
   await expect(joined).toHaveCount(want.length, { timeout: 60_000 });
   for (const [i, w] of want.entries()) {
     await expect(joined.nth(i)).toContainText(w.region);
-    await expect(joined.nth(i)).toContainText(String(w.n - targets[w.region]!));
+    await expect(joined.nth(i)).toContainText(shownNumber(w.n - targets[w.region]!));
   }
 
   // A co-editor opens the notebook and sees both results without running anything (or having the password).
@@ -115,7 +115,7 @@ test('add a connection, browse its schema, run on it, join its result with an up
   await expect(theirs.nth(0).getByTestId('result-row')).toHaveCount(want.length, { timeout: 30_000 });
   await expect(theirs.nth(1).getByTestId('result-row')).toHaveCount(want.length);
   await expect(theirs.nth(1).getByTestId('result-row').first()).toContainText(
-    String(want[0]!.n - targets[want[0]!.region]!)
+    shownNumber(want[0]!.n - targets[want[0]!.region]!)
   );
   expect(await eve.page.content()).not.toContain(sample.password);
   expect(schemaReads).toBe(1); // one read for autocomplete, however often the notebook re-renders

@@ -36,7 +36,7 @@ test('fork into another person’s workspace: an independent copy with its resul
   await expect(bob.page.getByTestId('forked-from')).toHaveText('Forked from Weather study');
   await expect(bob.page.getByTestId('connection-status')).toHaveText('connected');
   // The copy shows the result without running, and the file came along into Bob's workspace.
-  await expect(bob.page.getByTestId('result-row').first()).toContainText('1461');
+  await expect(bob.page.getByTestId('result-row').first()).toContainText('1,461');
   await expect(bob.page.getByTestId('file')).toContainText('seattle_weather');
   await expect(bob.page.getByLabel('Notebook title')).toHaveValue('Weather study (copy)');
 
@@ -57,7 +57,7 @@ test('fork into another person’s workspace: an independent copy with its resul
   await expect(template).toContainText('public');
   await template.getByRole('button', { name: 'Use template Weather study' }).click();
   await expect(cleo.page.getByTestId('forked-from')).toHaveText('Forked from Weather study');
-  await expect(cleo.page.getByTestId('result-row').first()).toContainText('1461');
+  await expect(cleo.page.getByTestId('result-row').first()).toContainText('1,461');
 
   for (const p of [ada, bob, cleo]) await p.context.close();
 });

@@ -91,3 +91,7 @@ export async function signUpWithNotebook(page: Page, name: string) {
   await expect(page.getByTestId('connection-status')).toHaveText('connected');
   return who;
 }
+
+/** A number as result tables show it: thousands grouped, as people read amounts (370,248). */
+export const shownNumber = (n: number | string | bigint) =>
+  typeof n === 'string' ? n : n.toLocaleString('en-US', { maximumFractionDigits: 6 });

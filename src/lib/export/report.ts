@@ -2,7 +2,7 @@
 // charts as inline SVG. No script and no external files (only images a text cell links to by URL), so it
 // opens offline and can be mailed around.
 import type { Table } from 'apache-arrow';
-import { formatValue } from '$cells/format-value';
+import { displayValue } from '$cells/display-value';
 
 export const REPORT_ROWS = 100;
 
@@ -21,7 +21,7 @@ function tableHtml(table: Table, total: number): string {
   const body: string[] = [];
   for (let r = 0; r < shown; r++) {
     const row = table.get(r);
-    const cells = fields.map((f) => `<td>${escape(formatValue(row?.[f.name], f))}</td>`);
+    const cells = fields.map((f) => `<td>${escape(displayValue(row?.[f.name], f))}</td>`);
     body.push(`<tr>${cells.join('')}</tr>`);
   }
   const note =
