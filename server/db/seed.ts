@@ -4,6 +4,7 @@ import { createReadStream } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { signUp } from '../auth/accounts';
 import { storeUpload } from '../files/files';
+import { runLocalCells } from '../notebooks/local-results';
 import { createNotebook } from '../notebooks/notebooks';
 import type { NewCell } from '../../cells/document';
 import type { Db } from './types';
@@ -23,7 +24,7 @@ const DEMO_CELLS: NewCell[] = [
     name: 'delays_by_hour',
     source:
       'select extract(hour from departure) as hour, avg(delay) as avg_delay, count(*) as flights\n' +
-      'from flights\ngroup by 1\norder by 1'
+      'from flights\ngroup by 1\nhaving count(*) >= 100 -- hours with too few flights say little\norder by 1'
   },
   {
     kind: 'chart',
@@ -38,8 +39,8 @@ const DEMO_CELLS: NewCell[] = [
   {
     kind: 'text',
     source:
-      'Run the query above (**▶ Run**) to draw the chart. Flights leaving later in the day are delayed more: ' +
-      'delays pile up.'
+      'Flights leaving later in the day are delayed more: delays pile up. Change the query above and press ' +
+      '**Shift+Enter** (or **▶ Run**) to run it again; the chart follows.'
   }
 ];
 
@@ -57,6 +58,12 @@ export async function seedDemo(db: Db, dataDir: string): Promise<boolean> {
     source: createReadStream(FLIGHTS),
     limitBytes: 10 * 1024 ** 2
   });
-  await createNotebook(db, user.id, workspaceId, { title: 'Demo: US flights' }, DEMO_CELLS);
+  const nb = await createNotebook(db, user.id, workspaceId, { title: 'Demo: US flights' }, DEMO_CELLS);
+  // The first screen shows the query's table and the chart: the results are computed and stored now.
+  try {
+    await runLocalCells(db, dataDir, { userId: user.id, userName: DEMO.name, notebookId: nb.id });
+  } catch (e) {
+    console.warn(`The demo notebook's results could not be computed; it opens without them. (${String(e)})`);
+  }
   return true;
 }

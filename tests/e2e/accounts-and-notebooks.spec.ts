@@ -1,5 +1,7 @@
+import path from 'node:path';
+import { DuckDBInstance } from '@duckdb/node-api';
 import { expect, test } from '@playwright/test';
-import { logIn, PASSWORD, signUp, uniqueEmail } from './helpers';
+import { logIn, PASSWORD, shownNumber, signUp, uniqueEmail } from './helpers';
 
 test('sign up, create a notebook, rename it, find it, log out and back in', async ({ page }) => {
   const me = await signUp(page, 'Grace');
@@ -72,18 +74,34 @@ test('clear messages for a duplicate email and a wrong password', async ({ page 
   await expect(page.getByLabel('Email')).toHaveValue(me.email);
 });
 
-test('the seeded demo account logs in; its notebook queries the demo flights and draws the chart', async ({
+test('the seeded demo opens with its table and chart shown; running its query again gives the same', async ({
   page
 }) => {
   await logIn(page, 'demo@sheaf.local', 'sheaf-demo');
   await page.getByRole('link', { name: 'Demo: US flights' }).click();
   await expect(page.getByTestId('file')).toContainText('flights');
   await expect(page.getByTestId('file')).toContainText('20,000 rows');
+  // Nothing pressed: the stored result and the chart are the first screen.
   const query = page.getByTestId('cell').nth(1);
-  await query.getByRole('button', { name: 'Run cell' }).click();
-  await expect(query.getByTestId('run-summary')).toContainText('24 rows', { timeout: 60_000 });
   const chart = page.getByTestId('cell').nth(2);
+  const conn = await (await DuckDBInstance.create(':memory:')).connect();
+  const want = (
+    await conn.runAndReadAll(
+      `select extract(hour from departure)::int as hour, count(*)::int as flights
+         from read_csv_auto('${path.resolve('server/db/demo-flights.csv')}') group by 1 having count(*) >= 100 order by 1`
+    )
+  ).getRowObjectsJson() as { hour: number; flights: number }[];
+  conn.closeSync();
+  await expect(query.getByTestId('run-summary')).toContainText(`${want.length} rows`, { timeout: 30_000 });
+  const rows = query.getByTestId('result-row');
+  await expect(rows.first()).toContainText(shownNumber(want[0]!.flights));
   await expect(chart.locator('svg [aria-roledescription="line mark"]')).toHaveCount(1, { timeout: 30_000 });
+  await expect(page.getByText(/Run delays_by_hour to see this chart|not available/)).toHaveCount(0);
+  await page.screenshot({ path: test.info().outputPath('demo-first-screen.png'), fullPage: true });
+  // Running it again in the browser agrees with what was stored.
+  await query.getByRole('button', { name: 'Run cell' }).click();
+  await expect(query.getByTestId('run-summary')).toContainText(`${want.length} rows`, { timeout: 60_000 });
+  await expect(rows.first()).toContainText(shownNumber(want[0]!.flights));
   await expect(chart.locator('svg text', { hasText: 'Average delay by hour of departure' })).toHaveCount(1);
   await expect(page.getByTestId('markdown').first()).toContainText('A small tour of Sheaf');
 });

@@ -56,6 +56,14 @@ test('two people edit one notebook live, with presence; a viewer watches read-on
   await expectSource(vic.page, 1, 'select 42 as answer -- checked');
   await expectSource(bob.page, 1, 'select 42 as answer -- checked');
 
+  // A viewer may run a local query for themselves: the button says so, and the result is theirs alone.
+  const vicSql = vic.page.getByTestId('cell').nth(1);
+  await expect(vicSql.getByRole('button', { name: 'Run cell', exact: true })).toHaveCount(0);
+  await vicSql.getByRole('button', { name: 'Run cell for me' }).click();
+  await expect(vicSql.getByTestId('run-summary')).toContainText('only for you', { timeout: 60_000 });
+  await expect(vicSql.getByTestId('result-row').first()).toContainText('42');
+  await expect(ada.page.getByTestId('cell').nth(1).getByTestId('run-summary')).toHaveCount(0);
+
   // Undo takes back only your own edits.
   await typeInto(bob.page, 1, ' BOB');
   await expectSource(ada.page, 1, 'select 42 as answer -- checked BOB');

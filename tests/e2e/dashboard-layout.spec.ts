@@ -90,7 +90,7 @@ test('owner and editor arrange a dashboard together: add, drag, resize, keys, re
   const bobNumber = card(bob.page, 'query_1 (number)');
   const bobText = card(bob.page, 'Findings');
   await expect(bars(bobChart)).toHaveCount(2, { timeout: 30_000 });
-  await expect(bobChart.locator('[aria-label="k: b; Sum of v: 57"]')).toHaveCount(1);
+  await expect(bobChart.locator('[aria-label="k: b; v: 57"]')).toHaveCount(1);
   await expect(bobText.getByRole('heading', { name: 'Findings' })).toBeVisible();
   await expect(bobNumber.getByTestId('big-number-value')).toHaveText('42', { timeout: 30_000 });
   await expect(bobNumber.getByTestId('big-number')).toContainText('query_1');

@@ -1,7 +1,7 @@
 // Upload a real dataset, query it in the browser with DuckDB-WASM, build on results, share them with a co-editor;
 // every number is checked against native DuckDB over the original file.
 import { expect, test } from '@playwright/test';
-import { ownerAndEditor, signUp, typeSql } from './helpers';
+import { ownerAndEditor, signUp, typeSql, shownNumber } from './helpers';
 import { nativeWeather as native, WEATHER } from './weather';
 
 const BY_WEATHER =
@@ -38,8 +38,8 @@ test('query an uploaded CSV, build on the result, go stale and re-run; a co-edit
   await expect(rows).toHaveCount(want.length);
   for (const [i, w] of want.entries()) {
     await expect(rows.nth(i)).toContainText(w.weather);
-    await expect(rows.nth(i)).toContainText(String(w.days));
-    await expect(rows.nth(i)).toContainText(String(w.avg_max));
+    await expect(rows.nth(i)).toContainText(shownNumber(w.days));
+    await expect(rows.nth(i)).toContainText(shownNumber(w.avg_max));
   }
 
   // Shift+Enter at the last cell runs it and opens a new one, which reads the first result by name.
@@ -49,7 +49,9 @@ test('query an uploaded CSV, build on the result, go stale and re-run; a co-edit
   await page.keyboard.type('select sum(days) as total from query_1');
   await page.keyboard.press('Shift+Enter');
   const second = page.getByTestId('cell').nth(1);
-  await expect(second.getByTestId('result-row').first()).toContainText(String(count!.n), { timeout: 30_000 });
+  await expect(second.getByTestId('result-row').first()).toContainText(shownNumber(count!.n), {
+    timeout: 30_000
+  });
 
   // The co-editor opens the notebook and sees both results without running anything.
   await bob.page.goto(page.url());
@@ -61,7 +63,7 @@ test('query an uploaded CSV, build on the result, go stale and re-run; a co-edit
     'run by Ada Analyst'
   );
   await expect(bob.page.getByTestId('cell').nth(1).getByTestId('result-row').first()).toContainText(
-    String(count!.n)
+    shownNumber(count!.n)
   );
   // Bob runs the second cell himself: his DuckDB loads Ada's stored result of query_1, which he never ran.
   await bob.page.getByTestId('cell').nth(1).getByRole('button', { name: 'Run cell' }).click();
@@ -69,7 +71,7 @@ test('query an uploaded CSV, build on the result, go stale and re-run; a co-edit
     timeout: 30_000
   });
   await expect(bob.page.getByTestId('cell').nth(1).getByTestId('result-row').first()).toContainText(
-    String(count!.n)
+    shownNumber(count!.n)
   );
 
   // Editing the first cell makes both stale, for both people; "run stale cells" brings them up to date.
@@ -81,11 +83,13 @@ test('query an uploaded CSV, build on the result, go stale and re-run; a co-edit
   const [warm] = await native<{ n: number }>(
     'select count(*)::int as n from seattle_weather where temp_max > 10'
   );
-  await expect(second.getByTestId('result-row').first()).toContainText(String(warm!.n), { timeout: 30_000 });
+  await expect(second.getByTestId('result-row').first()).toContainText(shownNumber(warm!.n), {
+    timeout: 30_000
+  });
   await expect(page.getByTestId('stale')).toHaveCount(0);
   await expect(page.getByTestId('run-stale')).toHaveCount(0);
   await expect(bob.page.getByTestId('cell').nth(1).getByTestId('result-row').first()).toContainText(
-    String(warm!.n)
+    shownNumber(warm!.n)
   );
 
   // Invalid SQL: DuckDB's message, and the spot it points at is marked in the editor.
@@ -173,7 +177,7 @@ test('a 100,000-row result scrolls and sorts; a long query shows its elapsed tim
   expect(await cell.getByTestId('result-row').count()).toBeLessThan(60);
   const scroller = cell.locator('.scroll');
   await scroller.evaluate((el) => (el.scrollTop = el.scrollHeight));
-  await expect(cell.getByTestId('result-row').last()).toContainText('99999');
+  await expect(cell.getByTestId('result-row').last()).toContainText('99,999');
 
   // Sort by n, descending: the largest comes first.
   await scroller.evaluate((el) => (el.scrollTop = 0));
@@ -181,7 +185,7 @@ test('a 100,000-row result scrolls and sorts; a long query shows its elapsed tim
   await header.click();
   await header.click();
   await expect(header).toHaveAttribute('aria-sort', 'descending');
-  await expect(cell.getByTestId('result-row').first()).toContainText('99999');
+  await expect(cell.getByTestId('result-row').first()).toContainText('99,999');
 
   // A query that would run for minutes: elapsed time ticks, Cancel stops it.
   await cell.locator('.cm-content').click();
@@ -200,4 +204,55 @@ test('a 100,000-row result scrolls and sorts; a long query shows its elapsed tim
   await typeSql(page, 1, 'select max(bucket) as top from query_1');
   await slow.getByRole('button', { name: 'Run cell' }).click();
   await expect(slow.getByTestId('result-row').first()).toContainText('6', { timeout: 30_000 });
+});
+
+test('results read well: grouped numbers, SQL type names, whole timestamps; long SQL wraps unless turned off', async ({
+  page
+}) => {
+  test.setTimeout(90_000);
+  await signUp(page, 'Reader');
+  await page.getByRole('button', { name: 'New notebook' }).click();
+  await expect(page.getByTestId('connection-status')).toHaveText('connected');
+
+  const sql =
+    "select 370248 as total, 123456789012::decimal(38,0) as big, 2001 as year, 'north' as region_name_that_is_long, " +
+    "timestamp '2001-03-01 00:00:00' as departed_at, 0.125 as share, 42 as order_id";
+  await typeSql(page, 0, sql);
+  const cell = page.getByTestId('cell').nth(0);
+  await cell.getByRole('button', { name: 'Run cell' }).click();
+  await expect(cell.getByTestId('run-summary')).toContainText('1 row', { timeout: 60_000 });
+  const values = await cell.getByTestId('result-row').first().getByRole('cell').allTextContents();
+  expect(values).toEqual([
+    '370,248',
+    '123,456,789,012',
+    '2001',
+    'north',
+    '2001-03-01 00:00:00',
+    '0.125',
+    '42'
+  ]);
+  await expect(cell.getByRole('columnheader', { name: /^big/ })).toContainText('decimal(38,0)');
+  // Nothing is cut off: each value fits its column.
+  const cut = await cell
+    .getByTestId('result-row')
+    .first()
+    .getByRole('cell')
+    .evaluateAll((els) => els.filter((e) => e.scrollWidth > e.clientWidth).map((e) => e.textContent));
+  expect(cut).toEqual([]);
+
+  // The query is one long line: it wraps in the editor (a few visual lines), and unwraps when turned off.
+  const editor = cell.locator('.cm-content');
+  const height = () => editor.evaluate((e) => e.getBoundingClientRect().height);
+  const lineHeight = await cell
+    .locator('.cm-line')
+    .first()
+    .evaluate((e) => parseFloat(getComputedStyle(e).lineHeight));
+  expect(await height()).toBeGreaterThan(lineHeight * 2);
+  await page.getByLabel('Wrap lines').uncheck();
+  await expect.poll(height).toBeLessThan(lineHeight * 2);
+  await page.screenshot({ path: test.info().outputPath('results-read-well.png') });
+  await page.reload();
+  await expect(page.getByLabel('Wrap lines')).not.toBeChecked(); // remembered in this browser
+  await page.getByLabel('Wrap lines').check();
+  await expect.poll(height).toBeGreaterThan(lineHeight * 2);
 });
