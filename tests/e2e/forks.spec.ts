@@ -22,7 +22,7 @@ test('fork into another person’s workspace: an independent copy with its resul
   await expect(page.getByTestId('file')).toContainText('seattle_weather');
   await typeSql(page, 0, 'select count(*) as days from seattle_weather');
   await page.getByRole('button', { name: 'Run cell' }).click();
-  await expect(page.getByTestId('result-row').first()).toContainText('1461', { timeout: 60_000 });
+  await expect(page.getByTestId('result-row').first()).toContainText('1,461', { timeout: 60_000 });
   const original = page.url();
 
   // Bob, a viewer here, forks it into his own workspace.

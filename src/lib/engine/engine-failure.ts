@@ -25,7 +25,10 @@ export function engineFailure(raw: string): EngineFailure | null {
       message:
         `This query needs a DuckDB extension${name ? ` (${name})` : ''} that the browser's engine ` +
         'would have to download from the internet, and Sheaf loads nothing from other hosts. ' +
-        'Rewrite it without that function or file format, or run it on a connection.'
+        'Rewrite it without that function or file format, or run it on a connection.' +
+        (name === 'json'
+          ? ' If it reads a JSON file uploaded before Sheaf stored mixed-type fields as text, upload the file again.'
+          : '')
     };
   }
   if (TRAP.test(raw)) {
