@@ -106,7 +106,7 @@ describe('npm start', () => {
     const s = await npmStart();
     expect(s.stdout.split('\n').slice(0, 2)).toEqual(serving(s.port));
     expect(s.stderr).toBe('');
-  }, 60_000);
+  }, 120_000);
 
   it('says when the build fails, shows what the build printed, and does not start', async () => {
     await appendFile(path.join(copy, 'src/hooks.server.ts'), '\nexport const broken = ;\n');
