@@ -53,6 +53,9 @@ function collab(): Plugin {
 export default defineConfig({
   plugins: [sveltekit(), collab()],
   server: { port: 5173 },
+  // Rolldown's PLUGIN_TIMINGS warning reports that SvelteKit's own build steps are slow, after every build,
+  // as a block of text nobody here can act on; `npm start` printed it before the URL.
+  build: { rolldownOptions: { checks: { bundlerTimings: false } } },
   test: {
     reporters: ['default', ['json', { outputFile: 'reports/vitest.json' }]],
     projects: [

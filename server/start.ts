@@ -1,7 +1,8 @@
-// `npm start`: builds the app when the build is missing or older than the sources, then serves it.
-import { spawnSync } from 'node:child_process';
+// `npm start`: builds the app when the build is missing or older than the sources (one progress line; the build's
+// own output only if it fails), then serves it.
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
+import { buildQuietly } from './build-quietly';
 
 const INPUTS = [
   'src',
@@ -25,16 +26,14 @@ function newestMtime(p: string): number {
 
 const builtAt = existsSync(BUILT) ? statSync(BUILT).mtimeMs : 0;
 if (builtAt < Math.max(...INPUTS.map(newestMtime))) {
-  console.log(
-    builtAt ? 'Sources changed since the last build; rebuilding…' : 'First start: building the app…'
+  const built = await buildQuietly(
+    builtAt
+      ? 'Sources changed since the last build: rebuilding Sheaf…'
+      : 'Building Sheaf (first start, up to a minute)…',
+    [process.execPath, 'node_modules/vite/bin/vite.js', 'build', '--logLevel', 'warn'],
+    { out: process.stdout, err: process.stderr }
   );
-  const r = spawnSync(process.execPath, ['node_modules/vite/bin/vite.js', 'build', '--logLevel', 'warn'], {
-    stdio: 'inherit'
-  });
-  if (r.status !== 0) {
-    console.error('The build failed; see the messages above.');
-    process.exit(r.status ?? 1);
-  }
+  if (!built.ok) process.exit(1);
 }
 
 process.env.NODE_ENV ??= 'production';
