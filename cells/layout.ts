@@ -5,6 +5,7 @@
 import * as Y from 'yjs';
 import { z } from 'zod';
 import { orderedCells, parts, type Cell } from './document';
+import { cellKind } from './registry';
 
 export const GRID_COLUMNS = 12;
 export const MAX_ROWS_PER_ITEM = 16;
@@ -47,13 +48,8 @@ export const LayoutItemSchema = z.object({
 export type LayoutItem = z.infer<typeof LayoutItemSchema>;
 export type Box = Pick<LayoutItem, 'x' | 'y' | 'w' | 'h'>;
 
-/** The views a cell can have on a dashboard (none for prompts). */
-export function viewsFor(kind: string): ItemView[] {
-  if (kind === 'chart') return ['chart'];
-  if (kind === 'text') return ['text'];
-  if (kind === 'sql') return ['table', 'number'];
-  return [];
-}
+/** The views a cell can have on a dashboard, the default first (each kind says; none for prompts). */
+export const viewsFor = (kind: string): readonly ItemView[] => cellKind(kind)?.dashboardViews ?? [];
 
 const DEFAULT_SIZE: Record<ItemView, { w: number; h: number }> = {
   chart: { w: 6, h: 5 },

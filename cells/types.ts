@@ -2,8 +2,19 @@
 // components are listed separately in ui.ts, which only the browser loads.
 import type * as Y from 'yjs';
 import type { z } from 'zod';
+import type { ItemView } from './layout';
 
 export type EditorLanguage = 'sql' | 'markdown' | 'json' | 'plain';
+
+/** A cell as plain values, for hooks that only read it (labels, the assistant's context). See viewOf. */
+export type CellView = {
+  id: string;
+  kind: string;
+  name: string;
+  source: string;
+  config: Record<string, unknown>;
+  run: Record<string, unknown>;
+};
 
 export interface CellKind<Config extends Record<string, unknown> = Record<string, unknown>> {
   kind: string;
@@ -21,4 +32,10 @@ export interface CellKind<Config extends Record<string, unknown> = Record<string
   dependsOn?(cell: { source: string; config: Config }): string[];
   /** A result this cell reads was renamed: follow it (the config map is the shared one, inside a transaction). */
   followRename?(config: Y.Map<unknown>, from: string, to: string): void;
+  /** What it is called in lists and on dashboards: "delays_by_hour", "Chart of sales", a text's first line. */
+  labelOf(cell: CellView): string;
+  /** What the assistant is told about it, one short paragraph (the notebook's context, server/ai/context.ts). */
+  describe(cell: CellView): string;
+  /** The views it offers on a dashboard, the default first; none keeps it off dashboards. */
+  dashboardViews: readonly ItemView[];
 }

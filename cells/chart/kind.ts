@@ -16,5 +16,17 @@ export const chartKind: CellKind<ChartConfig> = {
   },
   followRename: (config, from, to) => {
     if (config.get('source') === from) config.set('source', to);
-  }
+  },
+  labelOf: (cell) => {
+    const config = readChartConfig(cell.config);
+    return config.title || (config.source ? `Chart of ${config.source}` : 'Chart');
+  },
+  describe: (cell) => {
+    const config = readChartConfig(cell.config);
+    return `Chart (${config.mark}) of ${config.source || '(no source yet)'}`;
+  },
+  dashboardViews: ['chart']
 };
+
+/** Whether `cell` is a chart cell. */
+export const isChartCell = (cell: { kind: string }): boolean => cell.kind === 'chart';

@@ -2,6 +2,7 @@
 // explanation and the request's state live in its config, so co-editors see them.
 import { z } from 'zod';
 import { readKeyByKey } from '../read-config';
+import { proseForAssistant } from '../prose';
 import type { CellKind } from '../types';
 
 export const PromptConfigSchema = z.object({
@@ -32,5 +33,11 @@ export const promptKind: CellKind<PromptConfig> = {
   defaults: () => ({
     source: '',
     config: { generated: [], explanation: '', status: 'idle', error: '', by: '', startedAt: 0, hashes: [] }
-  })
+  }),
+  labelOf: (cell) => cell.source.trim().split('\n')[0]?.slice(0, 40) || 'Request to the assistant',
+  describe: (cell) => `Request to the assistant: ${proseForAssistant(cell.source)}`,
+  dashboardViews: []
 };
+
+/** Whether `cell` is a request to the assistant. */
+export const isPromptCell = (cell: { kind: string }): boolean => cell.kind === 'prompt';

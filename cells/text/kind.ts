@@ -1,6 +1,8 @@
 // Text cell: markdown prose between the analysis.
 import { z } from 'zod';
 import type { CellKind } from '../types';
+import { firstLine } from './first-line';
+import { proseForAssistant } from '../prose';
 
 export const TextConfigSchema = z.object({});
 export type TextConfig = z.infer<typeof TextConfigSchema>;
@@ -12,5 +14,8 @@ export const textKind: CellKind<TextConfig> = {
   language: 'markdown',
   runnable: false,
   named: false,
-  defaults: () => ({ source: '', config: {} })
+  defaults: () => ({ source: '', config: {} }),
+  labelOf: (cell) => firstLine(cell.source) || 'Empty text',
+  describe: (cell) => `Text: ${proseForAssistant(cell.source)}`,
+  dashboardViews: ['text']
 };

@@ -12,11 +12,8 @@ export type TableInfo = {
   rows?: number;
   columns: ColumnInfo[];
 };
-export type CellInfo =
-  | { kind: 'sql'; name: string; sql: string; engine: string; columns?: string[] }
-  | { kind: 'chart'; source: string; mark: string }
-  | { kind: 'text'; text: string }
-  | { kind: 'prompt'; text: string };
+/** A cell as the assistant is told about it: its kind's own description (`describe` in cells/<kind>/kind.ts). */
+export type CellInfo = { text: string };
 
 export type ContextInput = { title: string; prompt: string; tables: TableInfo[]; cells: CellInfo[] };
 export type Context = { text: string; described: string[]; listed: string[]; omitted: number };
@@ -24,8 +21,6 @@ export type Context = { text: string; described: string[]; listed: string[]; omi
 /** A rough count that errs high: about four characters a token for English and SQL. */
 export const estimateTokens = (text: string): number => Math.ceil(text.length / 3.5);
 
-const MAX_SQL = 1500;
-const MAX_TEXT = 400;
 const MAX_CELLS = 30;
 
 const words = (text: string): Set<string> =>
@@ -59,22 +54,7 @@ function describeTable(t: TableInfo, maxColumns: number): string {
   return [head, ...cols, ...more].join('\n');
 }
 
-function describeCell(c: CellInfo, i: number): string {
-  switch (c.kind) {
-    case 'sql': {
-      const sql = c.sql.length > MAX_SQL ? `${c.sql.slice(0, MAX_SQL)} …` : c.sql;
-      const cols = c.columns?.length ? `\n  result columns: ${c.columns.join(', ')}` : '\n  (not run yet)';
-      return `[${i + 1}] SQL cell, result table "${c.name}", engine "${c.engine}":\n  ${sql.replace(/\n/g, '\n  ')}${cols}`;
-    }
-    case 'chart':
-      return `[${i + 1}] Chart (${c.mark}) of ${c.source || '(no source yet)'}`;
-    default: {
-      const label = c.kind === 'text' ? 'Text' : 'Request to the assistant';
-      const t = c.text.length > MAX_TEXT ? `${c.text.slice(0, MAX_TEXT)} …` : c.text;
-      return `[${i + 1}] ${label}: ${t.replace(/\n/g, ' ')}`;
-    }
-  }
-}
+const describeCell = (c: CellInfo, i: number): string => `[${i + 1}] ${c.text}`;
 
 export function buildContext(input: ContextInput, budgetTokens = 6000): Context {
   const parts: string[] = [`Notebook title: ${input.title || '(untitled)'}`];
@@ -96,7 +76,8 @@ export function buildContext(input: ContextInput, budgetTokens = 6000): Context 
   const RESERVE = 40;
   let used = estimateTokens(parts.join('\n\n')) + RESERVE;
   const asked = words(input.prompt);
-  const readByCells = words(cells.map((c) => (c.kind === 'sql' ? c.sql : '')).join(' '));
+  // Tables the cells name (in their SQL, or a chart's source) rank first.
+  const readByCells = words(cells.map((c) => c.text).join(' '));
   const ranked = input.tables
     .map((t, i) => ({ t, i, score: relevance(t, asked, readByCells) }))
     .sort((a, b) => b.score - a.score || a.i - b.i)

@@ -1,10 +1,12 @@
 // Collects what the assistant may know about a notebook, from the server's own records: the document as stored,
 // the workspace's files (with a few sample values read from their Parquet), and connections' cached schemas. A
 // connection's schema is only ever read from the cache here: asking the assistant never logs in anywhere.
+import { viewOf } from '../../cells/cell-view';
 import { orderedCells } from '../../cells/document';
+import { isPromptCell, readPromptConfig } from '../../cells/prompt/kind';
+import { cellKind } from '../../cells/registry';
+import { isSqlCell } from '../../cells/sql/kind';
 import { readRun } from '../../cells/sql/run-record';
-import { readChartConfig } from '../../cells/chart/config';
-import { readPromptConfig } from '../../cells/prompt/kind';
 import { loadDoc } from '../collab/doc-store';
 import { DatabaseSchemaSchema } from '../connectors/schema-types';
 import { jsonValue } from '../db/json-value';
@@ -42,33 +44,19 @@ export async function gather(
   // their deletion has not reached the server yet.
   const prompt = orderedCells(doc).find((c) => c.id === args.beforeCellId);
   const replaced = new Set(
-    prompt?.kind === 'prompt' ? readPromptConfig(prompt.config.toJSON()).generated : []
+    prompt && isPromptCell(prompt) ? readPromptConfig(prompt.config.toJSON()).generated : []
   );
   const all = orderedCells(doc).filter((c) => !replaced.has(c.id));
   const stop = args.beforeCellId ? all.findIndex((c) => c.id === args.beforeCellId) : -1;
   const above = stop >= 0 ? all.slice(0, stop) : all;
   const results = new Map<string, string[] | null>();
   for (const c of all) {
-    if (c.kind !== 'sql' || !c.name) continue;
+    if (!isSqlCell(c) || !c.name) continue;
     results.set(c.name, readRun(c.run)?.columns?.map((col) => col.name) ?? null);
   }
-  const cells: CellInfo[] = above.map((c): CellInfo => {
-    const source = c.source.toString();
-    if (c.kind === 'sql') {
-      const engine = c.config.get('engine');
-      return {
-        kind: 'sql',
-        name: c.name,
-        sql: source,
-        engine: typeof engine === 'string' && engine ? engine : 'local',
-        columns: results.get(c.name) ?? undefined
-      };
-    }
-    if (c.kind === 'chart') {
-      const config = readChartConfig(c.config.toJSON());
-      return { kind: 'chart', source: config.source, mark: config.mark };
-    }
-    return { kind: c.kind === 'prompt' ? 'prompt' : 'text', text: source };
+  const cells: CellInfo[] = above.flatMap((c) => {
+    const kind = cellKind(c.kind);
+    return kind ? [{ text: kind.describe(viewOf(c)) }] : [];
   });
 
   const tables: TableInfo[] = [];
@@ -97,7 +85,7 @@ export async function gather(
     }
   }
   for (const c of all) {
-    const columns = c.kind === 'sql' && c.name ? readRun(c.run)?.columns : undefined;
+    const columns = isSqlCell(c) && c.name ? readRun(c.run)?.columns : undefined;
     if (columns) tables.push({ name: c.name, where: 'result of an earlier cell', engine: 'local', columns });
   }
   return { title: args.title, cells, tables, results, engines, fileTables: files.map((f) => f.tableName) };

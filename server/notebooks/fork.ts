@@ -7,6 +7,7 @@ import path from 'node:path';
 import * as Y from 'yjs';
 import { z } from 'zod';
 import { orderedCells, setTitle } from '../../cells/document';
+import { isSqlCell } from '../../cells/sql/kind';
 import { referencedNames } from '../../cells/sql/references';
 import { appendUpdates, loadDoc } from '../collab/doc-store';
 import type { Db, Queryable } from '../db/types';
@@ -89,9 +90,7 @@ export async function copyNotebook(
   const id = newId();
 
   // Files the queries read, into the new workspace (same table names; a name taken there gets the existing file).
-  const read = new Set(
-    cells.filter((c) => c.kind === 'sql').flatMap((c) => [...referencedNames(c.source.toString())])
-  );
+  const read = new Set(cells.filter(isSqlCell).flatMap((c) => [...referencedNames(c.source.toString())]));
   const files =
     workspaceId === source.workspaceId
       ? []

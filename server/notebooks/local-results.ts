@@ -7,13 +7,14 @@ import { existsSync } from 'node:fs';
 import { tableToIPC } from 'apache-arrow';
 import * as Y from 'yjs';
 import { newCellId, orderedCells, type Cell } from '../../cells/document';
+import { runsLocally } from '../../cells/sql/engine';
+import { isSqlCell } from '../../cells/sql/kind';
 import { upstreamOf, type SqlCellState } from '../../cells/sql/staleness';
 import { hashSource, readRun, RESULT_LIMIT_BYTES } from '../../cells/sql/run-record';
 import { ident } from '../../cells/sql/quote';
 import { appendUpdates, loadDoc } from '../collab/doc-store';
 import type { Db } from '../db/types';
 import { parquetPath } from '../files/files';
-import { isLocal } from '../publish/cards';
 import { openWorkbench } from '../publish/workbench';
 import { storeResult } from '../results/results';
 
@@ -37,8 +38,8 @@ export async function runLocalCells(
   const updates: Uint8Array[] = [];
   doc.on('update', (u: Uint8Array) => updates.push(u));
   try {
-    const cells = orderedCells(doc).filter((c) => c.kind === 'sql');
-    const todo = cells.filter((c) => c.name && isLocal(c) && !readRun(c.run));
+    const cells = orderedCells(doc).filter(isSqlCell);
+    const todo = cells.filter((c) => c.name && runsLocally(c) && !readRun(c.run));
     if (todo.length === 0) return [];
     const files = (
       await db.query<{ id: string; table_name: string }>(

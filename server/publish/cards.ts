@@ -11,6 +11,7 @@ import { displayValue } from '../../cells/display-value';
 import { decimalText, formatValue } from '../../cells/format-value';
 import { boxPixels, type LayoutItem } from '../../cells/layout';
 import type { PublishedItem } from '../../cells/published';
+import { runsLocally } from '../../cells/sql/engine';
 import { ident } from '../../cells/sql/quote';
 import { sized } from './chart-svg';
 import type { ChartJob } from './render-charts';
@@ -28,14 +29,8 @@ export type CardContext = {
 /** A card's content; a chart also brings its rows (served as Arrow) and what to draw (see render-charts.ts). */
 export type Card = { item: PublishedItem; chartRows?: Table; draw?: ChartJob };
 
-/** Whether a SQL cell runs in DuckDB (in the browser, or here when refreshing) rather than on a connection. */
-export const isLocal = (cell: Cell) => {
-  const engine = cell.config.get('engine');
-  return engine === undefined || engine === 'local';
-};
-
 const sqlShown = (cell: Cell, ctx: CardContext) =>
-  isLocal(cell) || ctx.showSql ? cell.source.toString() : null;
+  runsLocally(cell) || ctx.showSql ? cell.source.toString() : null;
 
 async function count(ctx: CardContext, name: string): Promise<number> {
   const t = await ctx.bench.query(`select count(*)::double as n from ${ident(name)}`);

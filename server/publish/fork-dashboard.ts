@@ -7,10 +7,11 @@ import * as Y from 'yjs';
 import { readChartConfig } from '../../cells/chart/config';
 import { deleteCell, getTitle, orderedCells } from '../../cells/document';
 import { readLayout } from '../../cells/layout';
+import { runsLocally } from '../../cells/sql/engine';
+import { isSqlCell } from '../../cells/sql/kind';
 import type { Db } from '../db/types';
 import { copyNotebook } from '../notebooks/fork';
 import { forkableDashboard } from './publications';
-import { isLocal } from './cards';
 import { neededCells } from './snapshot';
 
 const HIDDEN_SQL = '-- The SQL of this database query was not published. Write your own here.\n';
@@ -34,7 +35,7 @@ export function publishedPart(state: Uint8Array, showSql: boolean): Uint8Array {
         continue;
       }
       for (const k of [...cell.run.keys()]) cell.run.delete(k);
-      if (cell.kind === 'sql' && !isLocal(cell) && !showSql) {
+      if (isSqlCell(cell) && !runsLocally(cell) && !showSql) {
         cell.source.delete(0, cell.source.length);
         cell.source.insert(0, HIDDEN_SQL);
       }

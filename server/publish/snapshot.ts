@@ -20,7 +20,9 @@ import type { Queryable } from '../db/types';
 import { AppError, invalid } from '../errors';
 import { parquetPath } from '../files/files';
 import { newId } from '../ids';
-import { buildCard, isLocal, type Card } from './cards';
+import { isSqlCell } from '../../cells/sql/kind';
+import { runsLocally, sqlEngine } from '../../cells/sql/engine';
+import { buildCard, type Card } from './cards';
 import { renderCharts } from './render-charts';
 import { openWorkbench, type Workbench } from './workbench';
 
@@ -43,7 +45,7 @@ export const chartFile = (cellId: string) => `chart-${cellId}.arrow`;
 
 /** SQL cells the cards read, and the cells those read in turn, in notebook order. */
 export function neededCells(doc: Y.Doc, sources: string[]): Cell[] {
-  const sql = orderedCells(doc).filter((c) => c.kind === 'sql' && c.name);
+  const sql = orderedCells(doc).filter((c) => isSqlCell(c) && c.name);
   const byName = new Map(sql.map((c) => [c.name.toLowerCase(), c]));
   const needed = new Set<string>();
   const visit = (name: string) => {
@@ -75,7 +77,7 @@ async function runOnConnection(
   try {
     conn = await openConnection(db, deps.secretBox(), {
       userId: frozen.publishedBy,
-      connectionId: String(cell.config.get('engine')),
+      connectionId: sqlEngine(cell),
       needed: 'editor'
     });
   } catch (e) {
@@ -104,7 +106,7 @@ async function runOnConnection(
 async function runCells(db: Queryable, deps: SnapshotDeps, frozen: Frozen, bench: Workbench, cells: Cell[]) {
   for (const cell of cells) {
     try {
-      if (isLocal(cell)) await bench.runInto(cell.name, cell.source.toString());
+      if (runsLocally(cell)) await bench.runInto(cell.name, cell.source.toString());
       else await bench.load(cell.name, await runOnConnection(db, deps, frozen, cell));
     } catch (e) {
       // Viewers read this message: where the server keeps its files is none of their business.

@@ -1,6 +1,23 @@
 // What the assistant is told: everything when it fits; when it does not, the tables the request is about first.
 import { describe, expect, it } from 'vitest';
+import { sqlKind } from '../../cells/sql/kind';
+import { textKind } from '../../cells/text/kind';
 import { buildContext, estimateTokens, type TableInfo } from '../../server/ai/context';
+
+/** Cells as gather() hands them over: each described by its own kind. */
+const sqlCell = (name: string, sql: string, columns?: string[]) => ({
+  text: sqlKind.describe({
+    id: name,
+    kind: 'sql',
+    name,
+    source: sql,
+    config: {},
+    run: columns ? { status: 'done', columns: columns.map((c) => ({ name: c, type: 'Utf8' })) } : {}
+  })
+});
+const textCell = (text: string) => ({
+  text: textKind.describe({ id: 't', kind: 'text', name: '', source: text, config: {}, run: {} })
+});
 
 const table = (name: string, columns: string[], where = 'uploaded file'): TableInfo => ({
   name,
@@ -22,16 +39,7 @@ describe('buildContext', () => {
       title: 'Sales review',
       prompt: 'monthly revenue by region',
       tables: [table('orders', ['region', 'revenue', 'ordered_at'])],
-      cells: [
-        { kind: 'text', text: '# Notes' },
-        {
-          kind: 'sql',
-          name: 'by_region',
-          sql: 'select region from orders',
-          engine: 'local',
-          columns: ['region']
-        }
-      ]
+      cells: [textCell('# Notes'), sqlCell('by_region', 'select region from orders', ['region'])]
     });
     expect(c.text).toContain('Notebook title: Sales review');
     expect(c.text).toContain('Table orders (uploaded file, 1,000 rows; engine "local")');
@@ -64,7 +72,7 @@ describe('buildContext', () => {
         title: 'T',
         prompt: 'make a chart',
         tables: [filler(1), table('shipments', ['carrier']), filler(2)],
-        cells: [{ kind: 'sql', name: 'q', sql: 'select * from shipments', engine: 'local' }]
+        cells: [sqlCell('q', 'select * from shipments')]
       },
       6000
     );
@@ -83,12 +91,9 @@ describe('buildContext', () => {
   });
 
   it('long cells cannot crowd out the tables: the latest cells are kept, within 40% of the budget', () => {
-    const cells = Array.from({ length: 30 }, (_, i) => ({
-      kind: 'sql' as const,
-      name: `q${i}`,
-      sql: `select ${'x, '.repeat(500)} from t${i}`,
-      engine: 'local'
-    }));
+    const cells = Array.from({ length: 30 }, (_, i) =>
+      sqlCell(`q${i}`, `select ${'x, '.repeat(500)} from t${i}`)
+    );
     const c = buildContext({ title: 'T', prompt: 'orders', tables: [table('orders', ['id'])], cells }, 6000);
     expect(c.described).toEqual(['orders']);
     expect(c.text).toContain('result table "q29"');
