@@ -20,6 +20,7 @@ import { newToken } from '../ids';
 import { parseInput } from '../validate';
 import { requireNotebookRole, roleIn } from '../workspaces/access';
 import { atLeast } from '../workspaces/roles';
+import { nextRun, nextRunsJson } from './next-run';
 import {
   buildSnapshot,
   chartFile,
@@ -89,13 +90,6 @@ function statusOf(r: Row): PublicationStatus {
     refreshFailedAt: iso(r.refresh_failed_at)
   };
 }
-
-const nextRun = (schedule: Schedule, from = Date.now()) =>
-  schedule === 'hourly'
-    ? new Date(from + 3_600_000)
-    : schedule === 'daily'
-      ? new Date(from + 86_400_000)
-      : null;
 
 async function rowOf(db: Queryable, notebookId: string): Promise<Row | null> {
   const rows = await db.query<Row>(`${SELECT} where p.notebook_id = $1`, [notebookId]);
@@ -368,10 +362,10 @@ export async function forkableDashboard(db: Queryable, slug: string, userId: str
  */
 export async function claimDue(db: Queryable, notebookId: string, now = new Date()): Promise<boolean> {
   const rows = await db.query(
-    `update publications set next_refresh_at = $2 + case schedule when 'hourly' then interval '1 hour'
-                                                               else interval '1 day' end
+    // $3 is text, not jsonb: postgres.js would send a string given for a jsonb parameter as a JSON string.
+    `update publications set next_refresh_at = ($3::text::jsonb ->> schedule)::timestamptz
       where notebook_id = $1 and schedule <> 'off' and next_refresh_at <= $2 returning notebook_id`,
-    [notebookId, now]
+    [notebookId, now, nextRunsJson(now)]
   );
   return rows.length === 1;
 }
