@@ -20,7 +20,7 @@ import { newToken } from '../ids';
 import { parseInput } from '../validate';
 import { requireNotebookRole, roleIn } from '../workspaces/access';
 import { atLeast } from '../workspaces/roles';
-import { nextRun, nextRunsJson } from './next-run';
+import { nextRun } from './next-run';
 import {
   buildSnapshot,
   chartFile,
@@ -354,29 +354,4 @@ export async function forkableDashboard(db: Queryable, slug: string, userId: str
     docState: new Uint8Array(row.doc_state),
     showSql: row.show_sql
   };
-}
-
-/**
- * Claims a due scheduled refresh: moves its next time on before it runs, so a refresh that takes the process
- * down is not retried at once after every restart, and two servers do not both run it.
- */
-export async function claimDue(db: Queryable, notebookId: string, now = new Date()): Promise<boolean> {
-  const rows = await db.query(
-    // $3 is text, not jsonb: postgres.js would send a string given for a jsonb parameter as a JSON string.
-    `update publications set next_refresh_at = ($3::text::jsonb ->> schedule)::timestamptz
-      where notebook_id = $1 and schedule <> 'off' and next_refresh_at <= $2 returning notebook_id`,
-    [notebookId, now, nextRunsJson(now)]
-  );
-  return rows.length === 1;
-}
-
-/** Schedules: publications whose next refresh is due. */
-export async function dueRefreshes(db: Queryable, now = new Date()): Promise<string[]> {
-  const rows = await db.query<{ notebook_id: string }>(
-    `select p.notebook_id from publications p join notebooks n on n.id = p.notebook_id
-      where p.schedule <> 'off' and p.visibility <> 'off' and n.deleted_at is null and p.next_refresh_at <= $1
-      order by p.next_refresh_at limit 20`,
-    [now]
-  );
-  return rows.map((r) => r.notebook_id);
 }

@@ -4,7 +4,7 @@
 // what a refresh builds does not matter here.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createNotebook } from '../../server/notebooks/notebooks';
-import { claimDue } from '../../server/publish/publications';
+import { claimDue } from '../../server/publish/schedule';
 import { person } from './helpers/people';
 import { freshDb, type TestDb } from './helpers/test-db';
 

@@ -19,14 +19,13 @@ import { storeResult } from '../../server/results/results';
 import { createNotebook } from '../../server/notebooks/notebooks';
 import {
   chartRowsPath,
-  dueRefreshes,
   openDashboard,
   publish,
   refreshAsEditor,
   refreshPublication,
   updatePublication
 } from '../../server/publish/publications';
-import { refreshDue } from '../../server/publish/schedule';
+import { dueRefreshes, refreshDue } from '../../server/publish/schedule';
 import { publicationDir } from '../../server/publish/snapshot';
 import { openWorkbench } from '../../server/publish/workbench';
 import { forkDashboard } from '../../server/publish/fork-dashboard';
