@@ -9,7 +9,7 @@ import { deleteCell, getTitle, orderedCells } from '../../cells/document';
 import { readLayout } from '../../cells/layout';
 import type { Db } from '../db/types';
 import { copyNotebook } from '../notebooks/fork';
-import { forkableDashboard } from './publications';
+import { forkableDashboard } from './dashboard-access';
 import { isLocal } from './cards';
 import { neededCells } from './snapshot';
 

@@ -17,9 +17,8 @@ import { createConnection } from '../../server/connectors/store';
 import { deleteFile, listFiles } from '../../server/files/files';
 import { storeResult } from '../../server/results/results';
 import { createNotebook } from '../../server/notebooks/notebooks';
+import { chartRowsPath, openDashboard } from '../../server/publish/open-dashboard';
 import {
-  chartRowsPath,
-  openDashboard,
   publish,
   refreshAsEditor,
   refreshPublication,
