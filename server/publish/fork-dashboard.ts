@@ -11,7 +11,7 @@ import { runsLocally } from '../../cells/sql/engine';
 import { isSqlCell } from '../../cells/sql/kind';
 import type { Db } from '../db/types';
 import { copyNotebook } from '../notebooks/fork';
-import { forkableDashboard } from './publications';
+import { forkableDashboard } from './dashboard-access';
 import { neededCells } from './snapshot';
 
 const HIDDEN_SQL = '-- The SQL of this database query was not published. Write your own here.\n';

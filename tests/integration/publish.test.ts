@@ -17,16 +17,14 @@ import { createConnection } from '../../server/connectors/store';
 import { deleteFile, listFiles } from '../../server/files/files';
 import { storeResult } from '../../server/results/results';
 import { createNotebook } from '../../server/notebooks/notebooks';
+import { chartRowsPath, openDashboard } from '../../server/publish/open-dashboard';
 import {
-  chartRowsPath,
-  dueRefreshes,
-  openDashboard,
   publish,
   refreshAsEditor,
   refreshPublication,
   updatePublication
 } from '../../server/publish/publications';
-import { refreshDue } from '../../server/publish/schedule';
+import { dueRefreshes, refreshDue } from '../../server/publish/schedule';
 import { publicationDir } from '../../server/publish/snapshot';
 import { openWorkbench } from '../../server/publish/workbench';
 import { forkDashboard } from '../../server/publish/fork-dashboard';

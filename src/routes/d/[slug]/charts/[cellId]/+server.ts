@@ -5,7 +5,7 @@ import { loadConfig } from '$server/config';
 import { getDb } from '$server/db/instance';
 import { notFound } from '$server/errors';
 import { apiError } from '$server/http/respond';
-import { chartRowsPath } from '$server/publish/publications';
+import { chartRowsPath } from '$server/publish/open-dashboard';
 
 export async function GET({ locals, params }) {
   try {
