@@ -1,7 +1,8 @@
 // The cells of an assistant's answer: each kind's shape, how it is checked against what the notebook knows, and how
 // it becomes a notebook cell. The whole request (streaming, renames across cells) is tests/integration/assistant.
 import { describe, expect, it } from 'vitest';
-import { toNewCell } from '../../cells/prompt/answer';
+import { answerOutput, toNewCell } from '../../cells/prompt/answer';
+import type { SqlAnswer } from '../../cells/sql/assistant';
 import { checkCell, type Known } from '../../server/ai/answer';
 
 const knows = (): Known => ({
@@ -105,6 +106,43 @@ describe('an answer’s cell as a notebook cell', () => {
     expect(toNewCell({ kind: 'text', markdown: '# Findings' })).toEqual({
       kind: 'text',
       source: '# Findings'
+    });
+  });
+});
+
+describe('results renamed within an answer', () => {
+  const sql: SqlAnswer = { kind: 'sql', name: 'orders', engine: 'local', sql: 'select 1', columns: [] };
+  const renamed = new Map([['orders', 'orders_2']]);
+
+  it('a SQL cell names a result, and its name can be changed', () => {
+    const result = answerOutput('sql').result;
+    expect(result?.name(sql)).toBe('orders');
+    expect(result?.rename(sql, 'orders_2')).toEqual({ ...sql, name: 'orders_2' });
+    expect(answerOutput('chart').result).toBeUndefined();
+    expect(answerOutput('text').result).toBeUndefined();
+  });
+
+  it('later SQL reads the new name: whole words in any case, not columns or quoted names', () => {
+    const follow = answerOutput('sql').followRenames!;
+    const query =
+      'select o.x, orders_id, "orders" from Orders o join s.orders on true union select 1 from orders';
+    expect(follow({ ...sql, sql: query }, renamed).sql).toBe(
+      'select o.x, orders_id, "orders" from orders_2 o join s.orders on true union select 1 from orders_2'
+    );
+  });
+
+  it('a chart of the model’s name reads the new one, before it is checked', () => {
+    const known = knows();
+    known.results.set('orders_2', ['x']);
+    const chart = { kind: 'chart', source: 'orders', mark: 'bar', x: { field: 'x', type: 'nominal' } };
+    expect(checkCell(chart, known, renamed)).toMatchObject({ ok: true, cell: { source: 'orders_2' } });
+    expect(checkCell(chart, known)).toEqual({
+      ok: false,
+      error: 'a chart of "orders", which is not a result in this notebook'
+    });
+    expect(checkCell({ kind: 'text', markdown: 'orders' }, known, renamed)).toEqual({
+      ok: true,
+      cell: { kind: 'text', markdown: 'orders' }
     });
   });
 });
