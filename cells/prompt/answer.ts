@@ -1,41 +1,36 @@
 // The cells an assistant's answer may contain, shared by the server (which checks the model's output) and the
-// browser (which checks the events it receives and inserts the cells).
+// browser (which checks the events it receives and inserts the cells). Each kind's part is its own
+// cells/<kind>/assistant.ts (see ../assistant-output.ts); this lists them.
 import { z } from 'zod';
-import { ChannelSchema, MARKS } from '../chart/config';
+import type { AssistantOutput } from '../assistant-output';
+import { chartAnswer } from '../chart/assistant';
 import type { NewCell } from '../document';
+import { sqlAnswer } from '../sql/assistant';
+import { textAnswer } from '../text/assistant';
 
-const IDENT = /^[A-Za-z_][A-Za-z0-9_]*$/;
-
-export const SqlCellSchema = z.object({
-  kind: z.literal('sql'),
-  name: z.string().regex(IDENT).max(63),
-  /** 'local' (DuckDB in the browser) or a connection id from the context. */
-  engine: z.string().max(64).default('local'),
-  sql: z.string().min(1).max(20_000),
-  /** The columns the query returns, so charts in the same answer can be checked. */
-  columns: z.array(z.string().max(300)).max(300).default([])
-});
-
-export const ChartCellSchema = z.object({
-  kind: z.literal('chart'),
-  source: z.string().max(63),
-  mark: z.enum(MARKS),
-  title: z.string().max(300).optional(),
-  x: ChannelSchema.optional(),
-  y: ChannelSchema.optional(),
-  color: ChannelSchema.optional(),
-  size: ChannelSchema.optional(),
-  column: ChannelSchema.optional()
-});
-
-export const TextCellSchema = z.object({ kind: z.literal('text'), markdown: z.string().max(20_000) });
-
+/** In the order the model is told about them. */
 export const AnswerCellSchema = z.discriminatedUnion('kind', [
-  SqlCellSchema,
-  ChartCellSchema,
-  TextCellSchema
+  sqlAnswer.schema,
+  chartAnswer.schema,
+  textAnswer.schema
 ]);
 export type AnswerCell = z.infer<typeof AnswerCellSchema>;
+export type AnswerKind = AnswerCell['kind'];
+export type AnswerOf<K extends AnswerKind> = Extract<AnswerCell, { kind: K }>;
+
+/** Each kind the assistant writes, by kind (the compiler keeps it in step with the list above). */
+const OUTPUTS: { [K in AnswerKind]: AssistantOutput<AnswerOf<K>> } = {
+  sql: sqlAnswer,
+  chart: chartAnswer,
+  text: textAnswer
+};
+
+export const isAnswerKind = (kind: string): kind is AnswerKind => Object.hasOwn(OUTPUTS, kind);
+
+/** What the assistant's output of `kind` does: `answerOutput(cell.kind).check(cell, …)`. */
+export function answerOutput<K extends AnswerKind>(kind: K): AssistantOutput<AnswerOf<K>> {
+  return OUTPUTS[kind];
+}
 
 export const AnswerSchema = z.object({
   explanation: z.string().max(4000),
@@ -43,20 +38,7 @@ export const AnswerSchema = z.object({
 });
 
 /** An answer's cell as a new notebook cell. */
-export function toNewCell(cell: AnswerCell): NewCell {
-  switch (cell.kind) {
-    case 'sql':
-      return { kind: 'sql', name: cell.name, source: cell.sql, config: { engine: cell.engine } };
-    case 'text':
-      return { kind: 'text', source: cell.markdown };
-    case 'chart': {
-      const { kind: _kind, ...rest } = cell;
-      const config: Record<string, unknown> = { mode: 'builder' };
-      for (const [k, v] of Object.entries(rest)) if (v !== undefined) config[k] = v;
-      return { kind: 'chart', config };
-    }
-  }
-}
+export const toNewCell = (cell: AnswerCell): NewCell => answerOutput(cell.kind).toNewCell(cell);
 
 /** One line of the assistant's NDJSON stream. */
 export const AssistEventSchema = z.discriminatedUnion('type', [

@@ -1,17 +1,21 @@
 // The model's answer, checked before anything reaches the notebook: zod for the structure (cells/prompt/answer),
-// then each cell against what exists (a chart's source and columns, a SQL cell's engine). Model output is data,
-// never HTML.
-import { AnswerCellSchema, type AnswerCell } from '../../cells/prompt/answer';
+// then each cell against what exists, by its kind's cells/<kind>/assistant.ts (a chart's source and columns, a SQL
+// cell's engine). Model output is data, never HTML.
+import type { Checked, Known } from '../../cells/assistant-output';
+import { AnswerCellSchema, answerOutput, isAnswerKind, type AnswerCell } from '../../cells/prompt/answer';
 
 export { AnswerCellSchema, AnswerSchema, type AnswerCell } from '../../cells/prompt/answer';
+export type { Checked, Known } from '../../cells/assistant-output';
 
-/** What the answer may refer to: results by name (with their columns when known) and connection ids. */
-export type Known = { results: Map<string, string[] | null>; engines: Set<string> };
-
-export type Checked = { ok: true; cell: AnswerCell } | { ok: false; error: string };
-
-/** Checks one cell of the answer; a valid SQL cell becomes known to the cells after it. */
-export function checkCell(raw: unknown, known: Known): Checked {
+/**
+ * Checks one cell of the answer. It first reads results renamed earlier in the answer (the model's name → the name
+ * given) under their new names; a result it makes becomes known to the cells after it.
+ */
+export function checkCell(
+  raw: unknown,
+  known: Known,
+  renamed: ReadonlyMap<string, string> = new Map()
+): Checked<AnswerCell> {
   const parsed = AnswerCellSchema.safeParse(raw);
   if (!parsed.success) {
     const kind =
@@ -20,37 +24,14 @@ export function checkCell(raw: unknown, known: Known): Checked {
     const where = issue?.path.length ? ` (${issue.path.join('.')})` : '';
     return {
       ok: false,
-      error: ['sql', 'chart', 'text'].includes(kind)
+      error: isAnswerKind(kind)
         ? `a ${kind} cell that does not fit the expected shape${where}: ${issue?.message ?? 'invalid'}`
         : `a cell of unknown kind "${kind.slice(0, 40)}"`
     };
   }
-  const cell = parsed.data;
-  if (cell.kind === 'sql') {
-    if (!known.engines.has(cell.engine))
-      return { ok: false, error: `SQL for an unknown engine "${cell.engine}"` };
-    known.results.set(cell.name, cell.columns.length ? cell.columns : null);
-  }
-  if (cell.kind === 'chart') {
-    if (!known.results.has(cell.source))
-      return { ok: false, error: `a chart of "${cell.source}", which is not a result in this notebook` };
-    const columns = known.results.get(cell.source);
-    for (const ch of ['x', 'y', 'color', 'size', 'column'] as const) {
-      const field = cell[ch]?.field;
-      if (field && columns && !columns.includes(field))
-        return { ok: false, error: `a chart of ${cell.source} over a column it does not have: "${field}"` };
-    }
-  }
-  if (cell.kind === 'text') return { ok: true, cell: { ...cell, markdown: withoutImages(cell.markdown) } };
-  return { ok: true, cell };
-}
-
-/**
- * Images in model-written markdown become links: an image loads by itself whenever anyone opens the notebook, so a
- * model steered by text it read (a sample value, a cell) could send context to another server through its URL.
- */
-export function withoutImages(markdown: string): string {
-  return markdown.replace(/!\[([^\]]*)\]\(([^)]*)\)/g, '[$1]($2)').replace(/<img\b[^>]*>/gi, '');
+  const output = answerOutput(parsed.data.kind);
+  const cell = output.followRenames ? output.followRenames(parsed.data, renamed) : parsed.data;
+  return output.check(cell, known);
 }
 
 /** A result name not yet taken (`taken` holds lower-case names): the model's choice, or it with _2, _3… */

@@ -1,7 +1,7 @@
 // One request to the assistant, start to finish: what the model is told, and the cells of its answer — each
 // checked before it is handed on, in the order the model writes them. Who may ask and how often: requests.ts.
 import { z } from 'zod';
-import type { AnswerCell, AssistEvent } from '../../cells/prompt/answer';
+import { answerOutput, type AnswerCell, type AssistEvent } from '../../cells/prompt/answer';
 import type { ServerConfig } from '../config';
 import type { Queryable } from '../db/types';
 import { AppError } from '../errors';
@@ -86,7 +86,7 @@ export async function* assist(
           );
           return;
         }
-        const checked = checkCell(follow(raw, renamed), known);
+        const checked = checkCell(raw, known, renamed);
         if (!checked.ok) {
           yield fail('invalid', `The assistant wrote ${checked.error}; nothing more was added.`);
           return;
@@ -112,34 +112,18 @@ export async function* assist(
 
 /**
  * A result name the notebook already uses (results and uploaded files, in any case) gets a suffix; later cells of
- * the answer that read the model's name read the new one.
+ * the answer that read the model's name read the new one (checkCell).
  */
 function named(cell: AnswerCell, taken: Set<string>, renamed: Map<string, string>, known: Known): AnswerCell {
-  if (cell.kind !== 'sql') return cell;
-  const sql = rewriteNames(cell.sql, renamed);
-  const name = freeName(cell.name, taken);
+  const result = answerOutput(cell.kind).result;
+  if (!result) return cell;
+  const asked = result.name(cell);
+  const name = freeName(asked, taken);
   taken.add(name.toLowerCase());
-  if (name !== cell.name) {
-    renamed.set(cell.name, name);
-    known.results.set(name, known.results.get(cell.name) ?? null);
-  }
-  return { ...cell, name, sql };
-}
-
-/** Whole-word, case-insensitive: a later query of the same answer that reads a renamed result. */
-function rewriteNames(sql: string, renamed: Map<string, string>): string {
-  let out = sql;
-  for (const [from, to] of renamed) out = out.replace(new RegExp(`(?<![\\w."])${from}(?![\\w"])`, 'gi'), to);
-  return out;
-}
-
-/** A chart of a result that was renamed reads the new name. */
-function follow(raw: unknown, renamed: Map<string, string>): unknown {
-  if (typeof raw !== 'object' || raw === null) return raw;
-  const r = raw as Record<string, unknown>;
-  if (r.kind === 'chart' && typeof r.source === 'string' && renamed.has(r.source))
-    return { ...r, source: renamed.get(r.source) };
-  return raw;
+  if (name === asked) return cell;
+  renamed.set(asked, name);
+  known.results.set(name, known.results.get(asked) ?? null);
+  return result.rename(cell, name);
 }
 
 /** The whole answer must be the JSON object the cells came from, with no cells the stream could not read. */
