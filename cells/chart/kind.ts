@@ -29,4 +29,4 @@ export const chartKind: CellKind<ChartConfig> = {
 };
 
 /** Whether `cell` is a chart cell. */
-export const isChartCell = (cell: { kind: string }): boolean => cell.kind === 'chart';
+export const isChartCell = (cell: { kind: string }): boolean => cell.kind === chartKind.kind;

@@ -40,4 +40,4 @@ export const promptKind: CellKind<PromptConfig> = {
 };
 
 /** Whether `cell` is a request to the assistant. */
-export const isPromptCell = (cell: { kind: string }): boolean => cell.kind === 'prompt';
+export const isPromptCell = (cell: { kind: string }): boolean => cell.kind === promptKind.kind;

@@ -33,4 +33,4 @@ export const sqlKind: CellKind<SqlConfig> = {
 };
 
 /** Whether `cell` is a SQL cell (for code that handles queries, such as publishing and forks). */
-export const isSqlCell = (cell: { kind: string }): boolean => cell.kind === 'sql';
+export const isSqlCell = (cell: { kind: string }): boolean => cell.kind === sqlKind.kind;
