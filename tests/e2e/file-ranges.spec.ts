@@ -1,6 +1,7 @@
 // Queries over an uploaded file fetch only the columns and row groups they need (HTTP range requests on the
-// file's Parquet), and what arrives is exactly the file's data: every value is checked against native DuckDB
-// over the same Parquet.
+// file's Parquet) while that is a small part of the file, and the file's whole DuckDB copy once a query needs more
+// (src/lib/engine/parquet/read-choice.ts); what arrives is exactly the file's data either way: every value is
+// checked against native DuckDB over the same Parquet.
 import { mkdtemp } from 'node:fs/promises';
 import { statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -64,7 +65,7 @@ async function run(page: Page, sql: string, rows: number) {
   );
 }
 
-test('a query fetches only the columns and row groups it reads, and every value arrives exact', async ({
+test('a query fetches only the columns and row groups it reads, or the whole copy once it needs most of the file; every value arrives exact', async ({
   page
 }) => {
   test.setTimeout(180_000);
@@ -84,6 +85,7 @@ test('a query fetches only the columns and row groups it reads, and every value 
   const [firstRow] = await native<{ note: string }>('select note from wide limit 1');
   const peek = await fetched(page, () => run(page, 'select * from wide limit 10', 10));
   await expect(page.getByTestId('result-row').first()).toContainText(firstRow!.note);
+  expect(peek.whole).toBe(0);
   expect(peek.bytes).toBeGreaterThan(0);
   expect(peek.bytes).toBeLessThan(total * 0.3);
 
@@ -107,21 +109,26 @@ test('a query fetches only the columns and row groups it reads, and every value 
   const amountWhole = await fetched(page, () =>
     run(page, 'select sum(amount)::varchar as s, max(id) from wide', 1)
   );
+  expect(pruned.whole + amountWhole.whole).toBe(0);
   expect(pruned.bytes).toBeGreaterThan(0);
   // Three more row groups of amount and id (the first came with the peek) cost about three times the one.
   expect(amountWhole.bytes).toBeGreaterThan(pruned.bytes * 2);
 
-  // Every type, every column, rows from the first and last row groups: the same text as native DuckDB.
-  const all =
-    'select id, day::varchar as day, ts::varchar as ts, amount::varchar as amount, big::varchar as big, ' +
-    'price::varchar as price, qty, small, flag::varchar as flag, name, note from wide ' +
-    'where id < 3 or id >= 599998 order by id';
-  const expected = await native<Record<string, string | number | null>>(all);
-  await run(page, all, expected.length);
+  // Every type, every column, rows from the first and last row groups (each read in pieces): the same text as
+  // native DuckDB.
+  const columns =
+    'id, day::varchar as day, ts::varchar as ts, amount::varchar as amount, big::varchar as big, ' +
+    'price::varchar as price, qty, small, flag::varchar as flag, name, note';
   const rows = page.getByTestId('result-row');
-  for (const [i, row] of expected.entries()) {
-    for (const v of Object.values(row)) {
-      if (v !== null) await expect(rows.nth(i)).toContainText(String(v));
+  for (const where of ['id < 3', 'id >= 599998']) {
+    const all = `select ${columns} from wide where ${where} order by id`;
+    const expected = await native<Record<string, string | number | null>>(all);
+    const got = await fetched(page, () => run(page, all, expected.length));
+    expect(got.whole).toBe(0);
+    for (const [i, row] of expected.entries()) {
+      for (const v of Object.values(row)) {
+        if (v !== null) await expect(rows.nth(i)).toContainText(String(v));
+      }
     }
   }
   // Types are the file's own.
@@ -134,6 +141,27 @@ test('a query fetches only the columns and row groups it reads, and every value 
     1
   );
   for (const t of Object.values(types!)) await expect(rows.first()).toContainText(t);
+
+  // Most of what is left (eight columns of three row groups, the wide text among them): decoding it would cost
+  // more than the file's whole DuckDB copy, so that is downloaded once, in one request, and nothing of the Parquet.
+  const most =
+    'select count(distinct note)::varchar as notes, max(ts)::varchar as ts, max(big)::varchar as big, ' +
+    'max(price)::varchar as price, count(name)::varchar as names, max(day)::varchar as day, ' +
+    'sum(small)::varchar as small, (count(*) filter (where flag))::varchar as flags from wide';
+  const [mostWant] = await native<Record<string, string>>(most);
+  const copy = await fetched(page, () => run(page, most, 1));
+  expect(copy.whole).toBe(1);
+  expect(copy.bytes).toBe(0);
+  for (const v of Object.values(mostWant!)) await expect(rows.first()).toContainText(String(v));
+  // From then on every query reads the copy: nothing more is fetched.
+  const [again] = await native<{ q: string }>(
+    'select sum(qty)::varchar as q from wide where id between 250000 and 260000'
+  );
+  const after = await fetched(page, () =>
+    run(page, 'select sum(qty)::varchar as q from wide where id between 250000 and 260000', 1)
+  );
+  expect(after).toEqual({ bytes: 0, whole: 0 });
+  await expect(rows.first()).toContainText(again!.q);
 });
 
 test('a file with columns that cannot be read in pieces is read whole, with the same answers', async ({
