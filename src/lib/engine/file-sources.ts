@@ -8,7 +8,7 @@ import type { AsyncDuckDB, AsyncDuckDBConnection } from '@duckdb/duckdb-wasm';
 import { ident } from '$cells/sql/quote';
 import { FileTable } from './parquet/file-table';
 import { planNeeds, trailingLimit, type ScanNeed } from './parquet/needs';
-import { wholeIsCheaper } from './parquet/read-choice';
+import { WHOLE_AT_MOST, wholeIsCheaper } from './parquet/read-choice';
 
 export type FileSource = {
   name: string;
@@ -33,24 +33,37 @@ export class FileSources {
   async prepare(db: AsyncDuckDB, conn: AsyncDuckDBConnection, query: string, files: FileSource[]) {
     // A file read whole needs no plan: its copy holds everything.
     const pending = this.mode === 'whole' ? [] : files.filter((f) => !this.whole.has(f.fileId));
-    // The Parquet footers and the copies' sizes are asked for while DuckDB plans the query.
+    // While DuckDB plans the query, the Parquet footers arrive, and so does each copy's size. The first query on a
+    // file starts downloading the copy itself, cancelled if the plan chooses pieces (then little of it has come)
+    // and that much nearer if not; a query ending in LIMIT most likely reads a few rows, so it does not. Later
+    // queries on the file only ask for the size.
+    const speculate = this.mode === 'auto' && trailingLimit(query) === null;
     const asked = new Map(
       pending.map((f) => {
+        const copy =
+          this.mode !== 'auto'
+            ? null
+            : speculate && !this.tables.has(f.fileId)
+              ? this.download(f)
+              : this.copySize(f);
         const table = this.open(f);
         table.catch(() => undefined); // awaited (and reported) when read
-        const copyBytes = this.mode === 'auto' ? this.copySize(f) : Promise.resolve(null);
-        return [f.fileId, { table, copyBytes }] as const;
+        return [f.fileId, { table, copy }] as const;
       })
     );
-    const needs = pending.length ? await planNeeds(conn, query, files) : null;
-    for (const f of files) {
-      const ask = asked.get(f.fileId);
-      if (ask) {
-        const scans = needs ? (needs.get(f.name.toLowerCase()) ?? []) : null;
-        if (scans && (await this.readPieces(conn, f, scans, query, ask))) continue;
-        await this.dropPieces(conn, f.fileId);
+    try {
+      const needs = pending.length ? await planNeeds(conn, query, files) : null;
+      for (const f of files) {
+        const ask = asked.get(f.fileId);
+        if (ask) {
+          const scans = needs ? (needs.get(f.name.toLowerCase()) ?? []) : null;
+          if (scans && (await this.readPieces(conn, f, scans, query, ask))) continue;
+          await this.dropPieces(conn, f.fileId);
+        }
+        await this.attachWhole(db, conn, f, ask?.copy ?? null);
       }
-      await this.attachWhole(db, conn, f);
+    } finally {
+      for (const a of asked.values()) a.copy?.cancel(); // downloads nobody took
     }
   }
 
@@ -65,7 +78,7 @@ export class FileSources {
     f: FileSource,
     scans: ScanNeed[],
     query: string,
-    ask: { table: Promise<FileTable>; copyBytes: Promise<number | null> }
+    ask: { table: Promise<FileTable>; copy: CopyRequest | null }
   ) {
     const table = await ask.table;
     const columns = new Set(scans.flatMap((s) => [...s.columns]));
@@ -73,7 +86,8 @@ export class FileSources {
     // `select * from big limit 10`, the first look at a file, reads its first row group, not all of them.
     const limit = scans.length && scans.every((s) => s.firstRowsOnly) ? trailingLimit(query) : null;
     const groups = limit !== null ? table.firstGroups(limit) : table.groupsFor(scans);
-    if (wholeIsCheaper(table.cost(groups, columns), await ask.copyBytes)) return false;
+    if (wholeIsCheaper(table.cost(groups, columns), (await ask.copy?.size) ?? null)) return false;
+    ask.copy?.cancel();
     await table.ensure(conn, f.name, groups, columns);
     return true;
   }
@@ -90,8 +104,8 @@ export class FileSources {
     return t;
   }
 
-  /** Bytes of the file's DuckDB copy, or null when it cannot be had (then pieces it is). */
-  private copySize(f: FileSource): Promise<number | null> {
+  /** The size of the file's DuckDB copy (null when it cannot be had: then pieces it is), from a HEAD. */
+  private copySize(f: FileSource): CopyRequest {
     let size = this.copySizes.get(f.fileId);
     if (!size) {
       size = fetch(fileUrl(f.fileId, 'duckdb'), { method: 'HEAD' })
@@ -99,7 +113,30 @@ export class FileSources {
         .catch(() => null);
       this.copySizes.set(f.fileId, size);
     }
-    return size;
+    return { size, response: null, cancel: () => undefined };
+  }
+
+  /** The file's DuckDB copy, requested in full; its size comes with the response's headers. */
+  private download(f: FileSource): CopyRequest {
+    const ctrl = new AbortController();
+    let cancelled = false;
+    const res = fetch(fileUrl(f.fileId, 'duckdb'), { signal: ctrl.signal });
+    res.catch(() => undefined); // a cancelled download is not an error
+    const size = res.then(
+      (r) => (r.ok ? Number(r.headers.get('content-length')) || null : null),
+      () => null
+    );
+    this.copySizes.set(f.fileId, size);
+    const cancel = () => {
+      cancelled = true;
+      ctrl.abort();
+    };
+    void size.then((n) => {
+      if (n === null)
+        this.copySizes.delete(f.fileId); // not known (yet): asked again next time
+      else if (n > WHOLE_AT_MOST) cancel(); // never read whole by choice
+    });
+    return { size, response: () => (cancelled ? null : res), cancel };
   }
 
   private async dropPieces(conn: AsyncDuckDBConnection, fileId: string) {
@@ -109,13 +146,18 @@ export class FileSources {
     await (await t.catch(() => null))?.drop(conn);
   }
 
-  private async attachWhole(db: AsyncDuckDB, conn: AsyncDuckDBConnection, f: FileSource) {
+  private async attachWhole(
+    db: AsyncDuckDB,
+    conn: AsyncDuckDBConnection,
+    f: FileSource,
+    copy: CopyRequest | null
+  ) {
     const alias = ident(`file_${f.fileId}`);
     if (!this.whole.has(f.fileId)) {
       // Downloaded here in one request, rather than left to DuckDB-WASM's HTTP reads: those block its worker
       // for the download and, unless its configuration forces whole reads, fetch block by block (88 requests and
       // more bytes than the file for one sum in bench:sql).
-      const res = await fetch(fileUrl(f.fileId, 'duckdb'));
+      const res = (await copy?.response?.()) ?? (await fetch(fileUrl(f.fileId, 'duckdb')));
       if (!res.ok) throw readFailure(f, res.status);
       const name = `${f.fileId}.duckdb`;
       await db.registerFileBuffer(name, new Uint8Array(await res.arrayBuffer()));
@@ -135,6 +177,13 @@ export class FileSources {
     for (const id of [...this.tables.keys()]) if (!keep.has(id)) await this.dropPieces(conn, id);
   }
 }
+
+/** A file's DuckDB copy: its size, and the response of a download in flight (null when there is none). */
+type CopyRequest = {
+  size: Promise<number | null>;
+  response: (() => Promise<Response> | null) | null;
+  cancel(): void;
+};
 
 const fileUrl = (fileId: string, kind: 'parquet' | 'duckdb') =>
   `${location.origin}/api/files/${fileId}/data.${kind}`;
