@@ -10,8 +10,10 @@ export type PiecesCost = { bytes: number; values: number };
 
 /**
  * One value read in pieces (decoded in JavaScript, inserted into DuckDB-WASM), counted in bytes of the copy that can
- * be downloaded and attached in the same time. bench:sql measured about 0.3–0.9 µs a value against 5–20 ms per MB of
- * copy on one machine (≈ 30–60 bytes) and, where both pay a 100 Mbit/s link, about 10: this sits between.
+ * be downloaded and attached in the same time. bench:sql (3M rows, a busy 2-core machine, server on the same host):
+ * 0.2–0.7 µs a value in pieces against 5–11 ms per MB to download, register and attach the copy, so 20–150 bytes;
+ * where both pay a 100 Mbit/s link it comes to about 7–12. 16 sits between, nearer the slow link: the first look and
+ * other small slices stay in pieces, a query over whole columns reads the copy unless it is many times larger.
  */
 export const VALUE_COST_BYTES = 16;
 
