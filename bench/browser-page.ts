@@ -48,8 +48,8 @@ export async function openBenchPage(entrySource: string, dataDir?: string): Prom
         ? path.join(DIST, path.basename(url))
         : url.startsWith('/data/') && dataDir
           ? path.join(dataDir, path.basename(url))
-          : /^\/api\/files\/\w+\/data\.parquet$/.test(url) && dataDir
-            ? path.join(dataDir, `${url.split('/')[3]}.parquet`) // Sheaf's file URL, as the app serves it
+          : /^\/api\/files\/\w+\/data\.(parquet|duckdb)$/.test(url) && dataDir
+            ? path.join(dataDir, `${url.split('/')[3]}.${url.split('.').pop()}`) // Sheaf's file URLs, as the app serves them
             : '';
     const isData = url.startsWith('/data/') || url.startsWith('/api/files/');
     if (!file || !existsSync(file)) return void res.writeHead(404).end();

@@ -1,8 +1,10 @@
-// bench:sql — the same aggregate queries over a ≥3M-row dataset in DuckDB-WASM (headless Chromium) and in native
-// DuckDB (@duckdb/node-api), in one run; prints the median time of each and the ratio WASM / native (target
-// ≤ 2.5×). Then upload-to-queryable for a ~100 MB CSV: Sheaf's conversion (Parquet + the browser's DuckDB copy)
-// plus the browser attaching it, against native DuckDB loading the same CSV with read_csv.
-//   npm run bench:sql -- [--rows 3000000] [--repeat 5] [--csv-mb 100]
+// bench:sql — aggregate queries over a ≥3M-row uploaded file, in DuckDB-WASM (headless Chromium, Sheaf's own file
+// code) and in native DuckDB (@duckdb/node-api), in one run. First the first run of each query in a notebook that
+// has not read the file yet, cold, against native DuckDB cold over the same Parquet (target ≤ 10×); then the same
+// queries once loaded (target ≤ 2.5×); then WASM against native on the whole DuckDB copy; then upload-to-queryable
+// for a ~100 MB CSV: Sheaf's conversion (Parquet + the browser's DuckDB copy) plus the browser attaching it, against
+// native DuckDB loading the same CSV with read_csv.
+//   npm run bench:sql -- [--rows 3000000] [--repeat 5] [--cold 3] [--csv-mb 100]
 import { mkdtemp, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -16,12 +18,14 @@ const { values } = parseArgs({
   options: {
     rows: { type: 'string', default: '3000000' },
     repeat: { type: 'string', default: '5' },
-    'csv-mb': { type: 'string', default: '100' }
+    'csv-mb': { type: 'string', default: '100' },
+    cold: { type: 'string', default: '3' }
   }
 });
 const ROWS = Number(values.rows);
 const REPEAT = Number(values.repeat);
 const CSV_MB = Number(values['csv-mb']);
+const COLD = Number(values.cold);
 
 const QUERIES: Record<string, string> = {
   'count + sum': 'select count(*) as n, sum(amount) as total from T',
@@ -37,6 +41,9 @@ const QUERIES: Record<string, string> = {
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 const fmt = (ms: number) => (ms < 10 ? ms.toFixed(2) : ms.toFixed(0)).padStart(7);
+const range = (xs: number[]) =>
+  `${median(xs).toFixed(0)} (${Math.min(...xs).toFixed(0)}–${Math.max(...xs).toFixed(0)})`;
+const mb = (bytes: number) => `${(bytes / 1024 ** 2).toFixed(1)} MB`;
 const secs = async <T>(fn: () => Promise<T>) => {
   const t0 = performance.now();
   await fn();
@@ -61,27 +68,74 @@ try {
 
   const wasm = await startBrowserDuckDB(dir);
   try {
-    // What a notebook does: each query fetches, with range requests on the Parquet, only the columns and row
-    // groups it reads (the first time), then runs on what is loaded.
     const described = await native.runAndReadAll(`describe select * from read_parquet('${parquet}')`);
     const columns = described
       .getRowObjectsJson()
       .map((r) => ({ name: String(r.column_name), type: String(r.column_type) }));
     const file = { table: 'sales', fileId: 'sales', columns };
-    const parquetBytes = (await stat(parquet)).size;
+    const onParquet = (sql: string) => sql.replace('from T', `from read_parquet('${parquet}')`);
+
+    // The first run of each query in a notebook that has not read the file yet: what people wait for.
     console.log(
-      '\nSheaf (range reads of the Parquet)  first run ms   fetched    then ms   native ms (Parquet, 1 thread)  ratio'
+      `\nFirst run of a query over the uploaded file, cold: median (min–max) of ${COLD} runs, each in a new engine.`
     );
-    const sheafRatios: number[] = [];
-    let fetchedTotal = 0;
+    console.log(
+      '  Sheaf: a new DuckDB-WASM (its start not timed) and notebook engine; "auto" is what the app does (pieces of\n' +
+        '  the Parquet or the whole DuckDB copy, chosen by what the query needs), "pieces" and "whole" force one way.\n' +
+        "  native: a new DuckDB instance (1 thread, like WASM) over the same Parquet: DuckDB's caches are cold; the\n" +
+        "  OS page cache is not (dropping it would disturb the whole machine), so native's figure is a floor."
+    );
+    console.log(
+      'query                auto ms (range)  reads    fetched  pieces ms   whole ms  native cold ms  auto / native'
+    );
+    const coldRatios: { name: string; ratio: number }[] = [];
     for (const [name, sql] of Object.entries(QUERIES)) {
       const q = sql.replace('from T', 'from sales');
-      const onParquet = sql.replace('from T', `from read_parquet('${parquet}')`);
-      const cold = await wasm.sheaf(q, file);
-      fetchedTotal += cold.bytes;
+      const auto: number[] = [];
+      const pieces: number[] = [];
+      const whole: number[] = [];
+      const nat: number[] = [];
+      let bytes = 0;
+      let readWhole = false;
+      let first = '';
+      let nativeFirst = '';
+      for (let i = 0; i < COLD; i++) {
+        const a = await wasm.cold(q, file, 'auto');
+        auto.push(a.ms);
+        bytes = a.bytes;
+        readWhole = a.whole;
+        first = a.first;
+        pieces.push((await wasm.cold(q, file, 'pieces')).ms);
+        whole.push((await wasm.cold(q, file, 'whole')).ms);
+        const fresh = await (await DuckDBInstance.create(':memory:', { threads: '1' })).connect();
+        nat.push(
+          await secs(async () => {
+            nativeFirst = JSON.stringify((await fresh.runAndReadAll(onParquet(sql))).getRowObjectsJson()[0]);
+          })
+        );
+        fresh.closeSync();
+      }
+      const ratio = median(auto) / median(nat);
+      coldRatios.push({ name, ratio });
+      const same = sameNumbers(first, nativeFirst) ? '' : '  (results differ!)';
+      console.log(
+        `${name.padEnd(17)} ${range(auto).padStart(18)}  ${(readWhole ? 'whole' : 'pieces').padEnd(6)} ${mb(bytes).padStart(9)}  ${fmt(median(pieces))}    ${fmt(median(whole))}        ${fmt(median(nat))}         ${ratio.toFixed(1).padStart(5)}×${same}`
+      );
+    }
+    const worst = coldRatios.reduce((a, b) => (b.ratio > a.ratio ? b : a));
+    console.log(
+      `worst first run, Sheaf / native DuckDB cold over the same Parquet: ${worst.ratio.toFixed(1)}× (${worst.name}; target ≤ 10×)\n`
+    );
+
+    // Then the same queries again in one notebook: what is loaded stays loaded.
+    console.log('Once loaded (one notebook engine)    then ms   native ms (Parquet, 1 thread)  ratio');
+    const sheafRatios: number[] = [];
+    for (const [name, sql] of Object.entries(QUERIES)) {
+      const q = sql.replace('from T', 'from sales');
+      await wasm.sheaf(q, file);
       const w: number[] = [];
       const n: number[] = [];
-      let first = cold.first;
+      let first = '';
       let nativeFirst = '';
       for (let i = 0; i < REPEAT; i++) {
         const r = await wasm.sheaf(q, file);
@@ -89,7 +143,7 @@ try {
         w.push(r.ms);
         n.push(
           await secs(async () => {
-            nativeFirst = JSON.stringify((await native.runAndReadAll(onParquet)).getRowObjectsJson()[0]);
+            nativeFirst = JSON.stringify((await native.runAndReadAll(onParquet(sql))).getRowObjectsJson()[0]);
           })
         );
       }
@@ -97,19 +151,14 @@ try {
       sheafRatios.push(ratio);
       const same = sameNumbers(first, nativeFirst) ? '' : '  (results differ!)';
       console.log(
-        `${name.padEnd(34)} ${fmt(cold.ms)}    ${`${(cold.bytes / 1024 ** 2).toFixed(1)} MB`.padStart(8)}  ${fmt(median(w))}  ${fmt(median(n))}                       ${ratio.toFixed(2).padStart(5)}×${same}`
+        `${name.padEnd(34)} ${fmt(median(w))}  ${fmt(median(n))}                         ${ratio.toFixed(2).padStart(5)}×${same}`
       );
     }
-    console.log(
-      `fetched for all queries: ${(fetchedTotal / 1024 ** 2).toFixed(1)} MB of a ${(parquetBytes / 1024 ** 2).toFixed(1)} MB Parquet (${((100 * fetchedTotal) / parquetBytes).toFixed(0)}%)`
-    );
     console.log(
       `median ratio Sheaf in WASM / native, once loaded: ${median(sheafRatios).toFixed(2)}× (target ≤ 2.5×)\n`
     );
 
-    console.log(
-      'Fallback for files with columns that cannot be read in pieces: the whole DuckDB copy, attached'
-    );
+    console.log('The whole DuckDB copy, attached: WASM against native DuckDB on the same file');
     const attachMs = await wasm.attach('sales.duckdb', 'f');
     console.log(`browser: attach + first count over HTTP: ${attachMs.toFixed(0)} ms\n`);
     await native.run(`attach '${copy}' as f (read_only)`);

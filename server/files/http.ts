@@ -6,6 +6,7 @@
 import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { pipeline } from 'node:stream';
 import type { Db } from '../db/types';
 import { AppError, isAppError } from '../errors';
 import { refuseBody, sendError } from '../http/raw-errors';
@@ -147,7 +148,7 @@ async function read(
   headers['content-length'] = String(end - start + 1);
   res.writeHead(status, headers);
   if (req.method === 'HEAD') return void res.end();
-  createReadStream(filePath, { start, end })
-    .on('error', () => res.destroy())
-    .pipe(res);
+  // pipeline, not pipe: a reader that goes away mid-download (browsers cancel the copy's download when a query
+  // is read in pieces after all) must close the file too; pipe() left it open, one descriptor each time.
+  pipeline(createReadStream(filePath, { start, end }), res, () => undefined);
 }

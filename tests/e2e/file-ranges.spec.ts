@@ -1,6 +1,7 @@
 // Queries over an uploaded file fetch only the columns and row groups they need (HTTP range requests on the
-// file's Parquet), and what arrives is exactly the file's data: every value is checked against native DuckDB
-// over the same Parquet.
+// file's Parquet) while that is a small part of the file, and the file's whole DuckDB copy once a query needs more
+// (src/lib/engine/parquet/read-choice.ts); what arrives is exactly the file's data either way: every value is
+// checked against native DuckDB over the same Parquet.
 import { mkdtemp } from 'node:fs/promises';
 import { statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -39,18 +40,25 @@ async function makeWideParquet(): Promise<{ file: string; native: <T>(sql: strin
   };
 }
 
-/** Bytes of the file's Parquet the page fetches while `action` runs, and whether it fetched the whole copy. */
+/**
+ * Bytes of the file's Parquet the page fetches while `action` runs, and how many times it downloaded the whole copy
+ * (downloads finished: the first query on a file starts one while it is planned, and cancels it for pieces).
+ */
 async function fetched(page: Page, action: () => Promise<void>) {
   let bytes = 0;
   let whole = 0;
+  const onFinished = (r: import('@playwright/test').Request) => {
+    if (/\/api\/files\/\w+\/data\.duckdb$/.test(r.url()) && r.method() === 'GET') whole++;
+  };
   const onResponse = async (r: import('@playwright/test').Response) => {
-    if (/\/api\/files\/\w+\/data\.duckdb$/.test(r.url()) && r.request().method() === 'GET') whole++;
     if (!/\/api\/files\/\w+\/data\.parquet$/.test(r.url()) || r.request().method() !== 'GET') return;
     expect(r.status()).toBe(206);
     bytes += Number(await r.headerValue('content-length'));
   };
+  page.on('requestfinished', onFinished);
   page.on('response', onResponse);
   await action();
+  page.off('requestfinished', onFinished);
   page.off('response', onResponse);
   return { bytes, whole };
 }
@@ -64,7 +72,7 @@ async function run(page: Page, sql: string, rows: number) {
   );
 }
 
-test('a query fetches only the columns and row groups it reads, and every value arrives exact', async ({
+test('a query fetches only the columns and row groups it reads, or the whole copy once it needs most of the file; every value arrives exact', async ({
   page
 }) => {
   test.setTimeout(180_000);
@@ -80,14 +88,9 @@ test('a query fetches only the columns and row groups it reads, and every value 
   const total = Number(head.headers()['content-length']);
   expect(total).toBeGreaterThan(statSync(file).size / 3);
 
-  // The first look at a file: the first rows, from the first row group only.
-  const [firstRow] = await native<{ note: string }>('select note from wide limit 1');
-  const peek = await fetched(page, () => run(page, 'select * from wide limit 10', 10));
-  await expect(page.getByTestId('result-row').first()).toContainText(firstRow!.note);
-  expect(peek.bytes).toBeGreaterThan(0);
-  expect(peek.bytes).toBeLessThan(total * 0.3);
-
-  // One small column over every row group: a small part of the file.
+  // One small column over every row group: a small part of the file. As the first query on the file, it also
+  // started downloading the whole copy while it was planned, and cancelled it (unless it had already arrived): the
+  // first look below still fetches pieces, which it would not if the copy had been taken.
   const [sums] = await native<{ n: string; q: string }>(
     'select count(*)::varchar as n, sum(qty)::varchar as q from wide'
   );
@@ -95,9 +98,16 @@ test('a query fetches only the columns and row groups it reads, and every value 
     run(page, 'select count(*)::varchar as n, sum(qty)::varchar as q from wide', 1)
   );
   await expect(page.getByTestId('result-row').first()).toContainText(sums!.q);
-  expect(one.whole).toBe(0);
   expect(one.bytes).toBeGreaterThan(0);
   expect(one.bytes).toBeLessThan(total * 0.1);
+
+  // A first look at the file: the first rows, from the first row group only.
+  const [firstRow] = await native<{ note: string }>('select note from wide limit 1');
+  const peek = await fetched(page, () => run(page, 'select * from wide limit 10', 10));
+  await expect(page.getByTestId('result-row').first()).toContainText(firstRow!.note);
+  expect(peek.whole).toBe(0);
+  expect(peek.bytes).toBeGreaterThan(0);
+  expect(peek.bytes).toBeLessThan(total * 0.3);
 
   // A filter on the sorted id: only the row group holding those ids is read for the new column.
   const sql = 'select sum(amount)::varchar as s, count(*) as n from wide where id between 130000 and 131000';
@@ -107,22 +117,27 @@ test('a query fetches only the columns and row groups it reads, and every value 
   const amountWhole = await fetched(page, () =>
     run(page, 'select sum(amount)::varchar as s, max(id) from wide', 1)
   );
+  expect(pruned.whole + amountWhole.whole).toBe(0);
   expect(pruned.bytes).toBeGreaterThan(0);
   // Three more row groups of amount and id (the first came with the peek) cost about three times the one.
   expect(amountWhole.bytes).toBeGreaterThan(pruned.bytes * 2);
 
-  // Every type, every column, rows from the first and last row groups: the same text as native DuckDB.
-  const all =
-    'select id, day::varchar as day, ts::varchar as ts, amount::varchar as amount, big::varchar as big, ' +
-    'price::varchar as price, qty, small, flag::varchar as flag, name, note from wide ' +
-    'where id < 3 or id >= 599998 order by id';
-  const expected = await native<Record<string, string | number | null>>(all);
-  await run(page, all, expected.length);
+  // Every type, every column, rows from the first and last row groups (each read in pieces): the same text as
+  // native DuckDB.
+  const columns =
+    'id, day::varchar as day, ts::varchar as ts, amount::varchar as amount, big::varchar as big, ' +
+    'price::varchar as price, qty, small, flag::varchar as flag, name, note';
   const rows = page.getByTestId('result-row');
-  for (const [i, row] of expected.entries()) {
-    for (const [k, v] of Object.entries(row)) {
-      // Ids are labels, shown without thousands separators.
-      if (v !== null) await expect(rows.nth(i)).toContainText(k === 'id' ? String(v) : shownNumber(v));
+  for (const where of ['id < 3', 'id >= 599998']) {
+    const all = `select ${columns} from wide where ${where} order by id`;
+    const expected = await native<Record<string, string | number | null>>(all);
+    const got = await fetched(page, () => run(page, all, expected.length));
+    expect(got.whole).toBe(0);
+    for (const [i, row] of expected.entries()) {
+      for (const [k, v] of Object.entries(row)) {
+        // Ids are labels, shown without thousands separators.
+        if (v !== null) await expect(rows.nth(i)).toContainText(k === 'id' ? String(v) : shownNumber(v));
+      }
     }
   }
   // Types are the file's own.
@@ -135,6 +150,27 @@ test('a query fetches only the columns and row groups it reads, and every value 
     1
   );
   for (const t of Object.values(types!)) await expect(rows.first()).toContainText(t);
+
+  // Most of what is left (eight columns of three row groups, the wide text among them): decoding it would cost
+  // more than the file's whole DuckDB copy, so that is downloaded once, in one request, and nothing of the Parquet.
+  const most =
+    'select count(distinct note)::varchar as notes, max(ts)::varchar as ts, max(big)::varchar as big, ' +
+    'max(price)::varchar as price, count(name)::varchar as names, max(day)::varchar as day, ' +
+    'sum(small)::varchar as small, (count(*) filter (where flag))::varchar as flags from wide';
+  const [mostWant] = await native<Record<string, string>>(most);
+  const copy = await fetched(page, () => run(page, most, 1));
+  expect(copy.whole).toBe(1);
+  expect(copy.bytes).toBe(0);
+  for (const v of Object.values(mostWant!)) await expect(rows.first()).toContainText(String(v));
+  // From then on every query reads the copy: nothing more is fetched.
+  const [again] = await native<{ q: string }>(
+    'select sum(qty)::varchar as q from wide where id between 250000 and 260000'
+  );
+  const after = await fetched(page, () =>
+    run(page, 'select sum(qty)::varchar as q from wide where id between 250000 and 260000', 1)
+  );
+  expect(after).toEqual({ bytes: 0, whole: 0 });
+  await expect(rows.first()).toContainText(again!.q);
 });
 
 test('a file with columns that cannot be read in pieces is read whole, with the same answers', async ({

@@ -1,4 +1,5 @@
 import { readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
@@ -332,6 +333,58 @@ describe('reading stored Parquet', () => {
       ).status
     ).toBe(404);
   });
+});
+
+describe('downloads cut short', () => {
+  it('close the file: no descriptor is left open when a browser cancels a download', async () => {
+    // Browsers cancel the copy's download when a query turns out to be read in pieces. The file must be far larger
+    // than the socket's buffers, or it is all sent before the cancel arrives.
+    const conn = await (await DuckDBInstance.create(':memory:')).connect();
+    const source = path.join(tmpdir(), `big-${process.pid}.parquet`);
+    await conn.run(
+      `copy (select md5(i::varchar) || md5((i + 1)::varchar) as a, random() as b from range(1500000) t(i))
+         to '${source}' (format parquet)`
+    );
+    conn.closeSync();
+    const owner = await person(t.db);
+    const body = await readFile(source);
+    await rm(source, { force: true });
+    const { file } = json(await upload(server.port, owner.token, owner.workspaceId, 'big.parquet', body));
+    expect(file.parquetBytes).toBeGreaterThan(30 * 1024 ** 2);
+    const cookie = `sheaf_session=${owner.token}`;
+    const cutShort = (kind: string) =>
+      new Promise<void>((resolve, reject) => {
+        const req = request(
+          {
+            host: '127.0.0.1',
+            port: server.port,
+            path: `/api/files/${file.id}/data.${kind}`,
+            headers: { cookie }
+          },
+          (res) => {
+            expect(res.statusCode).toBe(200);
+            res.once('data', () => {
+              req.destroy();
+              resolve();
+            });
+          }
+        );
+        req.on('error', (e) => ('code' in e && e.code === 'ECONNRESET' ? undefined : reject(e)));
+        req.end();
+      });
+    const openFiles = async () =>
+      (await readdir('/proc/self/fd').catch(() => [])).length ||
+      expect.fail('this test counts open descriptors in /proc (Linux)');
+    await cutShort('duckdb'); // the copy is built on first read; the database pool opens what it needs
+    await new Promise((r) => setTimeout(r, 200));
+    const before = await openFiles();
+    for (let i = 0; i < 10; i++) {
+      await cutShort('duckdb');
+      await cutShort('parquet');
+    }
+    await new Promise((r) => setTimeout(r, 300));
+    expect((await openFiles()) - before).toBeLessThan(5);
+  }, 120_000);
 });
 
 describe('the copy browsers query', () => {

@@ -1,11 +1,14 @@
 // Uploaded files as tables of a notebook's DuckDB-WASM. Each query's plan says which columns and row groups of
-// each file it reads; only those are fetched from the file's Parquet with range requests (parquet/). A file
-// with a column that cannot travel that way exactly (nested types, intervals, time zones…), or a query DuckDB
-// cannot plan, uses the file's whole DuckDB copy instead, attached over HTTP.
+// each file it reads. When that is a small slice of the file, only those pieces are fetched from the file's Parquet
+// with range requests (parquet/); when it is not, the file's whole DuckDB copy is downloaded once and attached, and
+// every later query reads it (parquet/read-choice.ts says why and where the line is). A file with a column that
+// cannot travel in pieces exactly (nested types, intervals, time zones…), or a query DuckDB cannot plan, uses the
+// whole copy too.
 import type { AsyncDuckDB, AsyncDuckDBConnection } from '@duckdb/duckdb-wasm';
 import { ident } from '$cells/sql/quote';
 import { FileTable } from './parquet/file-table';
-import { planNeeds, trailingLimit } from './parquet/needs';
+import { planNeeds, trailingLimit, type ScanNeed } from './parquet/needs';
+import { WHOLE_AT_MOST, wholeIsCheaper } from './parquet/read-choice';
 
 export type FileSource = {
   name: string;
@@ -13,30 +16,80 @@ export type FileSource = {
   columns: { name: string; type: string }[];
 };
 
+/**
+ * `auto` chooses per query (the app); benchmarks force `pieces` (whenever the columns allow it) or `whole` to
+ * measure each way.
+ */
+export type ReadMode = 'auto' | 'pieces' | 'whole';
+
 export class FileSources {
   private tables = new Map<string, Promise<FileTable>>(); // file id → its table (read in pieces)
+  private copySizes = new Map<string, Promise<number | null>>(); // file id → bytes of its DuckDB copy
   private whole = new Set<string>(); // file ids attached whole
+
+  constructor(private readonly mode: ReadMode = 'auto') {}
 
   /** Makes the files `query` reads available under their table names, with what the query needs of them. */
   async prepare(db: AsyncDuckDB, conn: AsyncDuckDBConnection, query: string, files: FileSource[]) {
-    const needs = await planNeeds(conn, query, files);
-    for (const f of files) {
-      const scans = needs ? (needs.get(f.name.toLowerCase()) ?? []) : null;
-      const columns = new Set(scans?.flatMap((s) => [...s.columns]));
-      if (!this.whole.has(f.fileId) && scans) {
-        const table = await this.open(f);
-        if (table.canRead(columns)) {
-          // `select * from big limit 10`, the first look at a file, reads its first row group, not all of them.
-          const limit = scans.length && scans.every((s) => s.firstRowsOnly) ? trailingLimit(query) : null;
-          const groups = limit !== null ? table.firstGroups(limit) : table.groupsFor(scans);
-          await table.ensure(conn, f.name, groups, columns);
-          continue;
+    // A file read whole needs no plan: its copy holds everything.
+    const pending = this.mode === 'whole' ? [] : files.filter((f) => !this.whole.has(f.fileId));
+    // While DuckDB plans the query, the Parquet footers arrive, and so does each copy's size. The first query on a
+    // file starts downloading the copy itself, cancelled if the plan chooses pieces (then little of it has come)
+    // and that much nearer if not; a query ending in LIMIT most likely reads a few rows, so it does not. Later
+    // queries on the file only ask for the size.
+    const speculate = this.mode === 'auto' && trailingLimit(query) === null;
+    const asked = new Map(
+      pending.map((f) => {
+        const copy =
+          this.mode !== 'auto'
+            ? null
+            : speculate && !this.tables.has(f.fileId)
+              ? this.download(f)
+              : this.copySize(f);
+        const table = this.open(f);
+        table.catch(() => undefined); // awaited (and reported) when read
+        return [f.fileId, { table, copy }] as const;
+      })
+    );
+    try {
+      const needs = pending.length ? await planNeeds(conn, query, files) : null;
+      for (const f of files) {
+        const ask = asked.get(f.fileId);
+        if (ask) {
+          const scans = needs ? (needs.get(f.name.toLowerCase()) ?? []) : null;
+          if (scans && (await this.readPieces(conn, f, scans, query, ask))) continue;
+          await this.dropPieces(conn, f.fileId);
         }
-        await table.drop(conn);
-        this.tables.delete(f.fileId);
+        await this.attachWhole(db, conn, f, ask?.copy ?? null);
       }
-      await this.attachWhole(db, conn, f);
+    } finally {
+      for (const a of asked.values()) a.copy?.cancel(); // downloads nobody took
     }
+  }
+
+  /** Whether file `fileId` is read from its whole copy (from now on). */
+  readsWhole(fileId: string): boolean {
+    return this.whole.has(fileId);
+  }
+
+  /** Loads what `scans` need of `f` from its Parquet; false when the whole copy is to be read instead. */
+  private async readPieces(
+    conn: AsyncDuckDBConnection,
+    f: FileSource,
+    scans: ScanNeed[],
+    query: string,
+    ask: { table: Promise<FileTable>; copy: CopyRequest | null }
+  ) {
+    const table = await ask.table;
+    const columns = new Set(scans.flatMap((s) => [...s.columns]));
+    if (!table.canRead(columns)) return false;
+    // `select * from big limit 10`, the first look at a file, reads its first row group, not all of them.
+    const limit = scans.length && scans.every((s) => s.firstRowsOnly) ? trailingLimit(query) : null;
+    const groups = limit !== null ? table.firstGroups(limit) : table.groupsFor(scans);
+    if (wholeIsCheaper(table.cost(groups, columns), (await ask.copy?.size) ?? null)) return false;
+    ask.copy?.cancel();
+    await table.ensure(conn, f.name, groups, columns);
+    return true;
   }
 
   private open(f: FileSource): Promise<FileTable> {
@@ -51,16 +104,69 @@ export class FileSources {
     return t;
   }
 
-  private async attachWhole(db: AsyncDuckDB, conn: AsyncDuckDBConnection, f: FileSource) {
+  /** The size of the file's DuckDB copy (null when it cannot be had: then pieces it is), from a HEAD. */
+  private copySize(f: FileSource): CopyRequest {
+    let size = this.copySizes.get(f.fileId);
+    if (!size) {
+      size = fetch(fileUrl(f.fileId, 'duckdb'), { method: 'HEAD' })
+        .then((r) => (r.ok ? Number(r.headers.get('content-length')) || null : null))
+        .catch(() => null);
+      this.copySizes.set(f.fileId, size);
+    }
+    return { size, response: null, cancel: () => undefined };
+  }
+
+  /** The file's DuckDB copy, requested in full; its size comes with the response's headers. */
+  private download(f: FileSource): CopyRequest {
+    const ctrl = new AbortController();
+    let cancelled = false;
+    const res = fetch(fileUrl(f.fileId, 'duckdb'), { signal: ctrl.signal });
+    res.catch(() => undefined); // a cancelled download is not an error
+    const size = res.then(
+      (r) => (r.ok ? Number(r.headers.get('content-length')) || null : null),
+      () => null
+    );
+    this.copySizes.set(f.fileId, size);
+    const cancel = () => {
+      cancelled = true;
+      ctrl.abort();
+    };
+    void size.then((n) => {
+      if (n === null)
+        this.copySizes.delete(f.fileId); // not known (yet): asked again next time
+      else if (n > WHOLE_AT_MOST) cancel(); // never read whole by choice
+    });
+    return { size, response: () => (cancelled ? null : res), cancel };
+  }
+
+  private async dropPieces(conn: AsyncDuckDBConnection, fileId: string) {
+    const t = this.tables.get(fileId);
+    if (!t) return;
+    this.tables.delete(fileId);
+    await (await t.catch(() => null))?.drop(conn);
+  }
+
+  private async attachWhole(
+    db: AsyncDuckDB,
+    conn: AsyncDuckDBConnection,
+    f: FileSource,
+    copy: CopyRequest | null
+  ) {
     const alias = ident(`file_${f.fileId}`);
     if (!this.whole.has(f.fileId)) {
-      const { DuckDBDataProtocol } = await import('@duckdb/duckdb-wasm');
-      const url = fileUrl(f.fileId, 'duckdb');
-      // Ask first: DuckDB's own message for a missing HTTP file does not say which table it was for.
-      const probe = await fetch(url, { method: 'HEAD' });
-      if (!probe.ok) throw readFailure(f, probe.status);
-      await db.registerFileURL(`${f.fileId}.duckdb`, url, DuckDBDataProtocol.HTTP, false);
-      await conn.query(`attach '${f.fileId}.duckdb' as ${alias} (read_only)`);
+      // Downloaded here in one request, rather than left to DuckDB-WASM's HTTP reads: those block its worker
+      // for the download and, unless its configuration forces whole reads, fetch block by block (88 requests and
+      // more bytes than the file for one sum in bench:sql).
+      const res = (await copy?.response?.()) ?? (await fetch(fileUrl(f.fileId, 'duckdb')));
+      if (!res.ok) throw readFailure(f, res.status);
+      const name = `${f.fileId}.duckdb`;
+      await db.registerFileBuffer(name, new Uint8Array(await res.arrayBuffer()));
+      try {
+        await conn.query(`attach '${name}' as ${alias} (read_only)`);
+      } catch (e) {
+        await db.dropFile(name).catch(() => undefined); // so that a later try can register it again
+        throw e;
+      }
       this.whole.add(f.fileId);
     }
     await conn.query(`create or replace view ${ident(f.name)} as select * from ${alias}.data`);
@@ -68,13 +174,16 @@ export class FileSources {
 
   /** Frees what was loaded of files that are no longer in the workspace. */
   async forget(conn: AsyncDuckDBConnection, keep: Set<string>) {
-    for (const [id, t] of this.tables) {
-      if (keep.has(id)) continue;
-      this.tables.delete(id);
-      await (await t.catch(() => null))?.drop(conn);
-    }
+    for (const id of [...this.tables.keys()]) if (!keep.has(id)) await this.dropPieces(conn, id);
   }
 }
+
+/** A file's DuckDB copy: its size, and the response of a download in flight (null when there is none). */
+type CopyRequest = {
+  size: Promise<number | null>;
+  response: (() => Promise<Response> | null) | null;
+  cancel(): void;
+};
 
 const fileUrl = (fileId: string, kind: 'parquet' | 'duckdb') =>
   `${location.origin}/api/files/${fileId}/data.${kind}`;

@@ -9,6 +9,7 @@ import { ident } from '$cells/sql/quote';
 import { codecFor, viewColumn, type ColumnCodec } from './column-codec';
 import { mayMatch } from './filters';
 import type { ScanNeed } from './needs';
+import type { PiecesCost } from './read-choice';
 import { openRemoteParquet, readGroups, type RemoteParquet } from './reader';
 
 export type FileColumn = { name: string; type: string };
@@ -64,6 +65,25 @@ export class FileTable {
       have += n;
     }
     return out;
+  }
+
+  /**
+   * What loading `columns` of `groups` would still take: the Parquet bytes to fetch and the values to decode and
+   * insert (what is loaded already costs nothing).
+   */
+  cost(groups: number[], columns: Set<string>): PiecesCost {
+    let bytes = 0;
+    let values = 0;
+    for (const g of groups) {
+      const have = this.groups.get(g);
+      for (const chunk of this.pq.metadata.row_groups[g]!.columns) {
+        const path = chunk.meta_data?.path_in_schema ?? [];
+        if (path.length !== 1 || !columns.has(path[0]!) || have?.has(path[0]!)) continue;
+        bytes += Number(chunk.meta_data!.total_compressed_size);
+        values += this.pq.groupRows[g]!;
+      }
+    }
+    return { bytes, values };
   }
 
   private groupMayMatch(g: number, scan: ScanNeed): boolean {
