@@ -5,6 +5,7 @@
 import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { pipeline } from 'node:stream';
 import type { Db } from '../db/types';
 import { AppError } from '../errors';
 import { refuseBody, sendError } from '../http/raw-errors';
@@ -86,9 +87,7 @@ async function get(
       'content-disposition': `attachment; filename="${name || 'result'}.parquet"`,
       'cache-control': 'private, no-store'
     });
-    createReadStream(parquet)
-      .on('error', () => res.destroy())
-      .pipe(res);
+    pipeline(createReadStream(parquet), res, () => undefined);
     return;
   }
   const { size } = await stat(file);
@@ -98,7 +97,6 @@ async function get(
     'cache-control': 'private, max-age=86400', // a run id's result never changes
     etag: `"${runId}"`
   });
-  createReadStream(file)
-    .on('error', () => res.destroy())
-    .pipe(res);
+  // pipeline, not pipe: a reader that goes away mid-download must close the file too (pipe() leaves it open).
+  pipeline(createReadStream(file), res, () => undefined);
 }
