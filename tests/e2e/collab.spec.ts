@@ -111,6 +111,21 @@ test('keyboard: Shift+Enter advances, Esc then b / a insert, dd deletes, Alt+Up 
   await page.keyboard.press('z'); // undo the delete
   await expect(cells).toHaveCount(3);
   await expectSource(page, 1, 'third');
+  await page.keyboard.press('Control+Shift+Z'); // and redo it
+  await expect(cells).toHaveCount(2);
+  await page.keyboard.press('z');
+  await expect(cells).toHaveCount(3);
+
+  // The help and the buttons' tooltips say the same keys as the handler used above.
+  await page.getByText('Keyboard shortcuts').click();
+  const help = page.locator('details.help');
+  await expect(help).toContainText('d ddelete the cell');
+  await expect(help).toContainText('Alt+↑move the cell up');
+  await expect(help).toContainText('Alt+Zwrap long lines on / off');
+  await expect(cells.nth(1).getByRole('button', { name: 'Move cell up' })).toHaveAttribute(
+    'title',
+    'Move cell up (Alt+↑)'
+  );
 
   // Everything was stored: a reload shows the same notebook.
   await page.reload();
