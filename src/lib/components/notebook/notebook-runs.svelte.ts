@@ -11,6 +11,8 @@ import type { UploadedFile } from './upload';
 
 export class NotebookRuns {
   files = $state.raw<UploadedFile[]>([]);
+  private filesListed: () => void = () => {};
+  private readonly filesKnown = new Promise<void>((resolve) => (this.filesListed = resolve));
   private version = $state(0);
   private readonly bump = () => this.version++;
 
@@ -50,6 +52,7 @@ export class NotebookRuns {
     this.context = {
       notebookId,
       sources: (cellId) => this.sources(notebookId, cellId),
+      ready: () => this.filesKnown,
       inputs: (cellId, sql) => {
         const cells = this.sql.map((c) => (c.id === cellId ? { ...c, sql } : c));
         const index = cells.findIndex((c) => c.id === cellId);
@@ -59,6 +62,13 @@ export class NotebookRuns {
         return inputs;
       }
     };
+  }
+
+  /** The workspace's files as the Files panel listed them; null when they could not be listed (runs go ahead
+   * without them and say which table is missing). */
+  setFiles(files: UploadedFile[] | null) {
+    if (files) this.files = files;
+    this.filesListed();
   }
 
   private sources(notebookId: string, cellId: string): TableSource[] {

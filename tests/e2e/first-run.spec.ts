@@ -1,0 +1,40 @@
+// The first minute with the demo notebook: a Run pressed before the page has finished loading still finds the
+// file.
+import { expect, test, type Browser, type BrowserContext, type Page } from '@playwright/test';
+import { logIn } from './helpers';
+
+const DEMO = { email: 'demo@sheaf.local', password: 'sheaf-demo' };
+
+/** The demo user in a new browser context, on the demo notebook (logged in once, then reused). */
+let session: Awaited<ReturnType<BrowserContext['storageState']>> | undefined;
+async function openDemo(browser: Browser, before?: (page: Page) => Promise<void>) {
+  const context = await browser.newContext(session ? { storageState: session } : {});
+  const page = await context.newPage();
+  if (!session) {
+    await logIn(page, DEMO.email, DEMO.password);
+    await expect(page.getByRole('link', { name: 'Demo: US flights' })).toBeVisible();
+    session = await context.storageState();
+  }
+  await before?.(page);
+  await page.goto('/');
+  await page.getByRole('link', { name: 'Demo: US flights' }).click();
+  return { context, page, query: page.getByTestId('cell').nth(1), chart: page.getByTestId('cell').nth(2) };
+}
+
+test('a Run pressed before the Files panel has listed the files still reads them', async ({ browser }) => {
+  let release = () => {};
+  const held = new Promise<void>((r) => (release = r));
+  const { context, page, query } = await openDemo(browser, async (p) => {
+    await p.route('**/api/workspaces/*/files', async (route) => {
+      await held;
+      await route.continue();
+    });
+  });
+  await query.getByRole('button', { name: 'Run cell' }).click();
+  await expect(query.getByText(/Running…/)).toBeVisible();
+  await expect(page.getByTestId('file')).toHaveCount(0);
+  release();
+  await expect(query.getByTestId('run-summary')).toContainText('24 rows', { timeout: 60_000 });
+  await expect(query.getByTestId('run-error')).toHaveCount(0);
+  await context.close();
+});
