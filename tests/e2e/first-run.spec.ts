@@ -1,9 +1,10 @@
 // The first minute with the demo notebook: a Run pressed before the page has finished loading still finds the
-// file.
+// file, and stored results, table and chart, show without the engine.
 import { expect, test, type Browser, type BrowserContext, type Page } from '@playwright/test';
 import { logIn } from './helpers';
 
 const DEMO = { email: 'demo@sheaf.local', password: 'sheaf-demo' };
+const DUCKDB_FILES = /\/duckdb-[^/]*\.(wasm|js)$/;
 
 /** The demo user in a new browser context, on the demo notebook (logged in once, then reused). */
 let session: Awaited<ReturnType<BrowserContext['storageState']>> | undefined;
@@ -36,5 +37,34 @@ test('a Run pressed before the Files panel has listed the files still reads them
   release();
   await expect(query.getByTestId('run-summary')).toContainText('24 rows', { timeout: 60_000 });
   await expect(query.getByTestId('run-error')).toHaveCount(0);
+  await context.close();
+});
+
+test('the stored result and its chart show when the engine cannot start', async ({ browser }, testInfo) => {
+  // Make sure a result is stored (the seed may not store one).
+  const first = await openDemo(browser);
+  await first.query.getByRole('button', { name: 'Run cell' }).click();
+  await expect(first.query.getByTestId('run-summary')).toContainText('24 rows', { timeout: 60_000 });
+  await expect(first.page.getByText(/Running…/)).toHaveCount(0);
+  await first.context.close();
+
+  const blocked: string[] = [];
+  const { context, page, query, chart } = await openDemo(browser, async (p) => {
+    await p.context().route(DUCKDB_FILES, async (route) => {
+      blocked.push(route.request().url());
+      await route.abort();
+    });
+  });
+  await expect(query.getByTestId('run-summary')).toContainText('24 rows');
+  await expect(query.getByTestId('result-row').first()).toContainText('0');
+  await expect(chart.locator('svg [aria-roledescription="line mark"]')).toHaveCount(1, { timeout: 30_000 });
+  await expect(chart.locator('svg text', { hasText: 'Average delay by hour of departure' })).toHaveCount(1);
+  await expect(chart.getByTestId('chart-error')).toHaveCount(0);
+  await testInfo.attach('demo notebook without the engine', {
+    body: await page.screenshot({ fullPage: true }),
+    contentType: 'image/png'
+  });
+  // Nothing on the page needed the engine.
+  expect(blocked).toEqual([]);
   await context.close();
 });

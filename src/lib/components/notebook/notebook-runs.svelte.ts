@@ -4,9 +4,10 @@ import type * as Y from 'yjs';
 import { readRun } from '$cells/sql/run-record';
 import { staleCells, upstreamOf, type SqlCellState } from '$cells/sql/staleness';
 import type { NotebookView } from '$lib/collab/notebook-view.svelte';
-import type { TableSource } from '$lib/engine/engine';
+import type { Query } from '$cells/chart/chart-data';
+import type { NotebookEngine, TableSource } from '$lib/engine/engine';
 import type { RunContext } from '$lib/engine/run-context';
-import { resultUrl } from '$lib/engine/stored-results';
+import { resultUrl, storedTable } from '$lib/engine/stored-results';
 import type { UploadedFile } from './upload';
 
 export class NotebookRuns {
@@ -86,6 +87,17 @@ export class NotebookRuns {
       out.push({ kind: 'result', name: c.name, key: run.runId, url: resultUrl(notebookId, c.id, run.runId) });
     }
     return out;
+  }
+
+  /**
+   * What the chart cell `cellId` reads: the notebook's DuckDB over the tables it may read, or, for a small result
+   * stored in full, that stored copy, so charts of stored results draw without starting the engine.
+   */
+  chartQuery(engine: NotebookEngine, cellId: string): Query {
+    return Object.assign((sql: string) => engine.query(sql, this.context.sources(cellId)), {
+      stored: (source: string, maxRows: number) =>
+        storedTable(this.context.notebookId, this.before(cellId), source, maxRows)
+    });
   }
 
   /** SQL cells above the cell `cellId` (any kind), in order: the results it may read. */
