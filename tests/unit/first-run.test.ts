@@ -1,11 +1,33 @@
-// What lets a notebook show itself before DuckDB-WASM has started: charts of small stored results drawn from the
-// stored copy.
+// What lets a notebook show itself before DuckDB-WASM has started: whether it needs the engine at all, and charts
+// of small stored results drawn from the stored copy.
 import { tableFromArrays, tableToIPC } from 'apache-arrow';
+import * as Y from 'yjs';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { chartData, type Query } from '../../cells/chart/chart-data';
 import type { VlSpec } from '../../cells/chart/spec';
+import { initNotebook } from '../../cells/document';
+import { hasLocalSql } from '../../cells/sql/engine';
 import type { SqlCellState } from '../../cells/sql/staleness';
 import { storedTable } from '../../src/lib/engine/stored-results';
+
+const notebook = (cells: Parameters<typeof initNotebook>[2]) => {
+  const doc = new Y.Doc();
+  initNotebook(doc, 'T', cells);
+  return doc;
+};
+
+describe('hasLocalSql', () => {
+  it('is true for a SQL cell in the browser, whether its engine is set or not', () => {
+    expect(hasLocalSql(notebook([{ kind: 'text', source: '# hi' }, { kind: 'sql' }]))).toBe(true);
+    expect(hasLocalSql(notebook([{ kind: 'sql', config: { engine: 'local' } }]))).toBe(true);
+  });
+
+  it('is false for a notebook of connection cells, charts and text', () => {
+    expect(hasLocalSql(notebook([{ kind: 'sql', config: { engine: 'c0nnect10n1d' } }]))).toBe(false);
+    expect(hasLocalSql(notebook([{ kind: 'text' }, { kind: 'chart', config: { source: 'x' } }]))).toBe(false);
+    expect(hasLocalSql(notebook([]))).toBe(false);
+  });
+});
 
 const spec: VlSpec = {
   mark: 'line',

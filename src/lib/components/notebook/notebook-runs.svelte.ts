@@ -1,6 +1,7 @@
 // The notebook's SQL cells as a dataflow: which tables a run may read (files, earlier results), which cells are
 // stale, and the schema editors autocomplete from. Recomputed as the shared document changes.
 import type * as Y from 'yjs';
+import { sqlEngine } from '$cells/sql/engine';
 import { readRun } from '$cells/sql/run-record';
 import { staleCells, upstreamOf, type SqlCellState } from '$cells/sql/staleness';
 import type { NotebookView } from '$lib/collab/notebook-view.svelte';
@@ -22,16 +23,13 @@ export class NotebookRuns {
     void this.version; // any change to the document (typing, a run finishing) recomputes this
     return this.view.cells
       .filter((c) => c.kind === 'sql')
-      .map((c) => {
-        const engine = c.config.get('engine');
-        return {
-          id: c.id,
-          name: c.name,
-          sql: c.source.toString(),
-          run: readRun(c.run),
-          engine: typeof engine === 'string' && engine ? engine : 'local'
-        };
-      });
+      .map((c) => ({
+        id: c.id,
+        name: c.name,
+        sql: c.source.toString(),
+        run: readRun(c.run),
+        engine: sqlEngine(c.config)
+      }));
   });
   readonly stale = $derived(staleCells(this.sql));
   readonly schema = $derived.by(() => {
