@@ -119,6 +119,8 @@ type Visit = {
   clicked?: number;
   engineStart?: number;
   engineReady?: number;
+  /** DuckDB-WASM instantiated, before its database is opened and warmed up (a mark added with the warm-up). */
+  engineInstantiated?: number;
   wasm?: { start: number; end: number };
   summary?: string;
 };
@@ -157,10 +159,22 @@ async function visit(
       done,
       { timeout: 120_000, polling: 50 }
     );
+    // The chart too, where it can be drawn (without the engine it may never be).
+    await page
+      .waitForFunction(
+        () => ((window as unknown as { __fr: { chart?: number } }).__fr.chart ?? -1) > 0,
+        null,
+        {
+          timeout: opts.noEngine ? 5_000 : 60_000,
+          polling: 50
+        }
+      )
+      .catch(() => undefined);
     const fr = (await page.evaluate(`({
       ...window.__fr,
       engineStart: performance.getEntriesByName('sheaf:engine:start', 'mark')[0]?.startTime,
       engineReady: performance.getEntriesByName('sheaf:engine:ready', 'mark')[0]?.startTime,
+      engineInstantiated: performance.getEntriesByName('sheaf:engine:instantiated', 'mark')[0]?.startTime,
       origin: performance.timeOrigin
     })`)) as Visit & { origin: number };
     if (VERBOSE) {
@@ -220,9 +234,15 @@ function report(runs: { cold: Visit[]; warm: Visit[]; baseCold: Visit[]; baseWar
     ['chart painted', (v) => v.chart, 'visit'],
     ['▶ Run pressed', (v) => v.clicked, 'visit'],
     ['fresh result painted (b)', (v) => v.fresh, 'visit'],
+    ['  ▶ Run → fresh result', (v) => (v.fresh && v.clicked ? v.fresh - v.clicked : undefined), 'visit'],
     ['engine started at', (v) => v.engineStart, 'visit'],
     ['engine start → ready', engine, 'visit'],
     ['  of which duckdb-eh.wasm fetched', (v) => (v.wasm ? v.wasm.end - v.wasm.start : undefined), 'visit'],
+    [
+      '  of which opening + warm-up',
+      (v) => (v.engineInstantiated && v.engineReady ? v.engineReady - v.engineInstantiated : undefined),
+      'visit'
+    ],
     ['  waited for after ▶ Run', waited, 'visit'],
     ['baseline, no engine: "connected"', (v) => v.connected, 'base'],
     ['baseline, no engine: stored result (a)', (v) => v.table, 'base'],
