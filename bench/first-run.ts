@@ -5,9 +5,9 @@
 // page twice: cold (a new user-data-dir: empty HTTP and code caches) and warm (the same profile relaunched). The
 // engine's share is read from the page's performance marks (sheaf:engine:start → sheaf:engine:ready: fetching,
 // compiling and instantiating DuckDB-WASM and opening its database).
-// The baseline is the same page with DuckDB-WASM's files refused (DevTools' URL blocking): what showing the notebook
-// and its stored result costs with no engine at all, measured in the same run. (a) / baseline shows whether starting
-// the engine delays what the page shows without it; (b) / baseline is what a fresh result costs on top.
+// The baseline is the same page unable to start DuckDB-WASM (no Worker): what showing the notebook and its stored
+// result costs with no engine at all, measured in the same run. (a) / baseline shows whether starting the engine
+// delays what the page shows without it; (b) / baseline is what a fresh result costs on top.
 //   npm run bench:first-run -- [--repeat 5] [--verbose]   (--verbose: each visit's timeline of requests and marks)
 // Needs `npm run build` first (it runs it when build/ is missing).
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
@@ -141,12 +141,12 @@ async function visit(
   try {
     await context.addCookies(cookies.map((c) => ({ ...c, url: new URL(url).origin })));
     const page = context.pages()[0] ?? (await context.newPage());
-    // Through DevTools rather than page.route, which would turn the HTTP cache off.
-    if (opts.noEngine) {
-      const cdp = await context.newCDPSession(page);
-      await cdp.send('Network.enable');
-      await cdp.send('Network.setBlockedURLs', { urls: ['*duckdb*'] });
-    }
+    // No engine: the page cannot start DuckDB-WASM's worker. (Blocking its files instead would need page.route,
+    // which turns the HTTP cache off, or DevTools URL blocking, which does not reach requests from workers.)
+    if (opts.noEngine)
+      await page.addInitScript(
+        `window.Worker = function () { throw new Error('no engine in this visit'); };`
+      );
     await page.addInitScript(instrument(opts.run));
     const wasm: Request[] = [];
     context.on('requestfinished', (r) => void (r.url().endsWith('.wasm') && wasm.push(r)));
