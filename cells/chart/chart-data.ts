@@ -1,5 +1,6 @@
-// The rows a chart draws, read from the notebook's DuckDB: all of them for a small result; for a big one the
-// spec's aggregation done in SQL (the spec rewritten to match), or else a random sample. Says which happened.
+// The rows a chart draws, read from the notebook's DuckDB: all of them for a small result (straight from its stored
+// copy when there is one, without the engine); for a big one the spec's aggregation done in SQL (the spec rewritten
+// to match), or else a random sample. Says which happened.
 import {
   aggregateQuery,
   type ColumnKinds,
@@ -16,10 +17,19 @@ import { tableRows } from './arrow-rows';
 
 export type ChartData = { spec: VlSpec; rows: Record<string, unknown>[]; total: number; note: string };
 
-/** Runs a read-only query over the notebook's tables (see NotebookEngine.query). */
-export type Query = (sql: string) => Promise<Table>;
+/**
+ * Runs a read-only query over the notebook's tables (see NotebookEngine.query). `stored`, where there is one, gives
+ * the source result's stored copy when it holds every row and at most `maxRows` of them (else null): a small chart
+ * then draws without starting the engine.
+ */
+export type Query = ((sql: string) => Promise<Table>) & {
+  stored?: (source: string, maxRows: number) => Promise<Table | null>;
+};
 
 export async function chartData(spec: VlSpec, source: string, query: Query): Promise<ChartData> {
+  const stored = await query.stored?.(source, RAW_ROW_LIMIT);
+  if (stored && stored.numRows <= RAW_ROW_LIMIT)
+    return { spec, rows: tableRows(stored), total: stored.numRows, note: '' };
   const table = ident(source);
   const count = await query(`select count(*)::double as n from ${table}`);
   const total = Number(count.get(0)?.n ?? 0);

@@ -2,7 +2,8 @@
 import { z } from 'zod';
 import * as Y from 'yjs';
 import { initNotebook, setTitle, type NewCell } from '../../cells/document';
-import { appendUpdates } from '../collab/doc-store';
+import { hasLocalSql } from '../../cells/sql/local-sql';
+import { appendUpdates, loadDoc } from '../collab/doc-store';
 import { roomsFor } from '../collab/rooms';
 import type { Db, Queryable } from '../db/types';
 import { newId } from '../ids';
@@ -28,6 +29,23 @@ export type NotebookSummary = {
 
 /** A new notebook starts with one empty SQL cell, ready to type into. */
 const STARTER_CELLS: NewCell[] = [{ kind: 'sql' }];
+
+/**
+ * Whether the notebook has a SQL cell that runs in the browser (its page then starts DuckDB-WASM while it opens).
+ * Read from the loaded room when someone has the notebook open, else from storage. Access is the caller's to check.
+ */
+export async function runsLocalSql(db: Db, notebookId: string): Promise<boolean> {
+  const room = await roomsFor(db)
+    .peek(notebookId)
+    .catch(() => undefined);
+  if (room && !room.isDestroyed) return hasLocalSql(room.doc);
+  const doc = await loadDoc(db, notebookId);
+  try {
+    return hasLocalSql(doc);
+  } finally {
+    doc.destroy();
+  }
+}
 
 export async function createNotebook(
   db: Db,

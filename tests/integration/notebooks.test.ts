@@ -5,8 +5,11 @@ import {
   listNotebooks,
   purgeDeletedNotebooks,
   renameNotebook,
-  restoreNotebook
+  restoreNotebook,
+  runsLocalSql
 } from '../../server/notebooks/notebooks';
+import { insertCell } from '../../cells/document';
+import { roomsFor } from '../../server/collab/rooms';
 import { requireNotebookRole } from '../../server/workspaces/access';
 import { person } from './helpers/people';
 import { freshDb, type TestDb } from './helpers/test-db';
@@ -54,6 +57,20 @@ describe('notebooks', () => {
     const long = await renameNotebook(t.db, u.id, nb.id, { title: 'x'.repeat(201) }).catch((e) => e);
     expect(long.code).toBe('invalid');
     expect(titles(await listNotebooks(t.db, u.id, u.workspaceId))).toEqual(['Keep me']);
+  });
+
+  it('says whether a notebook has SQL that runs in the browser (its page then starts DuckDB-WASM early)', async () => {
+    const u = await person(t.db);
+    const starter = await createNotebook(t.db, u.id, u.workspaceId, { title: 'Starter' });
+    expect(await runsLocalSql(t.db, starter.id)).toBe(true);
+    const remote = await createNotebook(t.db, u.id, u.workspaceId, { title: 'Remote only' }, [
+      { kind: 'text', source: '# Sales' },
+      { kind: 'sql', source: 'select 1', config: { engine: 'c0nnect10n1d' } }
+    ]);
+    expect(await runsLocalSql(t.db, remote.id)).toBe(false);
+    // A later edit (here through the room, as a co-editor's would be stored) is what counts.
+    await roomsFor(t.db).edit(remote.id, (doc) => insertCell(doc, { kind: 'sql' }, 2));
+    expect(await runsLocalSql(t.db, remote.id)).toBe(true);
   });
 
   it('soft-deletes to the trash, restores, and purges after 30 days', async () => {

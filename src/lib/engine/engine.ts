@@ -33,8 +33,23 @@ export class NotebookEngine {
   private adopted = new Map<string, { key: string; table: Table }>(); // results computed elsewhere, by name
 
   private instance(): Promise<AsyncDuckDB> {
-    this.db ??= loadDuckDB();
+    if (!this.db) {
+      const db = loadDuckDB();
+      // A failed start (a network blip) is tried again by the next query rather than remembered.
+      db.catch(() => {
+        if (this.db === db) this.db = null;
+      });
+      this.db = db;
+    }
     return this.db;
+  }
+
+  /**
+   * Starts the engine ahead of the first query: downloading, compiling and opening DuckDB-WASM takes a second or
+   * more. A failure is not reported here; the query that needs the engine starts it again and says what went wrong.
+   */
+  start(): void {
+    this.instance().catch(() => undefined);
   }
 
   private loading: Promise<unknown> = Promise.resolve();
@@ -230,7 +245,7 @@ export class NotebookEngine {
   async destroy(): Promise<void> {
     const db = this.db;
     this.db = null;
-    if (db) await (await db).terminate();
+    if (db) await (await db.catch(() => null))?.terminate();
   }
 }
 

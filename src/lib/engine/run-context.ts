@@ -5,6 +5,9 @@ export type RunContext = {
   notebookId: string;
   /** Uploaded files and earlier cells' stored results. */
   sources: (cellId: string) => TableSource[];
+  /** Resolves once the notebook knows the workspace's files, so `sources` lists them (a Run pressed while the page
+   * is still loading would otherwise not find them). */
+  ready: () => Promise<void>;
   /** Run ids of the upstream results `sql` reads, by name (recorded with the run, for staleness). */
   inputs: (cellId: string, sql: string) => Record<string, string>;
 };

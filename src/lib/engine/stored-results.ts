@@ -2,7 +2,8 @@
 // co-editor's run.
 import { errorMessage } from '$lib/api-error';
 import { RESULT_LIMIT_BYTES } from '$cells/sql/run-record';
-import { Table, tableToIPC, vectorFromArray, type Vector } from 'apache-arrow';
+import { Table, tableFromIPC, tableToIPC, vectorFromArray, type Vector } from 'apache-arrow';
+import type { SqlCellState } from '$cells/sql/staleness';
 
 export const resultUrl = (notebookId: string, cellId: string, runId: string) =>
   `/api/results/${notebookId}/${cellId}/${runId}`;
@@ -42,6 +43,27 @@ export async function fetchResult(notebookId: string, cellId: string, runId: str
   const res = await fetch(resultUrl(notebookId, cellId, runId));
   if (!res.ok) throw new Error(`The stored result is not available (HTTP ${res.status}).`);
   return new Uint8Array(await res.arrayBuffer());
+}
+
+/**
+ * The stored result of the cell called `name` among `cells`, when it holds all its rows and at most `maxRows` of
+ * them; else null, as when it cannot be fetched (the caller then asks the engine, which says what is wrong).
+ */
+export async function storedTable(
+  notebookId: string,
+  cells: SqlCellState[],
+  name: string,
+  maxRows: number
+): Promise<Table | null> {
+  const cell = cells.find((c) => c.name === name);
+  const run = cell?.run;
+  if (!cell || run?.status !== 'done' || !run.runId || run.stored !== 'full') return null;
+  if (run.rows === undefined || run.rows > maxRows) return null;
+  try {
+    return tableFromIPC(await fetchResult(notebookId, cell.id, run.runId));
+  } catch {
+    return null;
+  }
 }
 
 /** A slice with its own buffers: Arrow JS writes a slice of strings with the whole original value buffer. */

@@ -1,34 +1,34 @@
 // The notebook's SQL cells as a dataflow: which tables a run may read (files, earlier results), which cells are
 // stale, and the schema editors autocomplete from. Recomputed as the shared document changes.
 import type * as Y from 'yjs';
+import { sqlEngine } from '$cells/sql/engine';
+import { isSqlCell } from '$cells/sql/kind';
 import { readRun } from '$cells/sql/run-record';
 import { staleCells, upstreamOf, type SqlCellState } from '$cells/sql/staleness';
 import type { NotebookView } from '$lib/collab/notebook-view.svelte';
-import type { TableSource } from '$lib/engine/engine';
+import type { Query } from '$cells/chart/chart-data';
+import type { NotebookEngine, TableSource } from '$lib/engine/engine';
 import type { RunContext } from '$lib/engine/run-context';
-import { resultUrl } from '$lib/engine/stored-results';
+import { resultUrl, storedTable } from '$lib/engine/stored-results';
 import type { UploadedFile } from './upload';
 
 export class NotebookRuns {
   files = $state.raw<UploadedFile[]>([]);
+  private filesListed: () => void = () => {};
+  private readonly filesKnown = new Promise<void>((resolve) => (this.filesListed = resolve));
   private version = $state(0);
   private readonly bump = () => this.version++;
 
   /** SQL cells in order with their current SQL and last run. */
   readonly sql = $derived.by((): SqlCellState[] => {
     void this.version; // any change to the document (typing, a run finishing) recomputes this
-    return this.view.cells
-      .filter((c) => c.kind === 'sql')
-      .map((c) => {
-        const engine = c.config.get('engine');
-        return {
-          id: c.id,
-          name: c.name,
-          sql: c.source.toString(),
-          run: readRun(c.run),
-          engine: typeof engine === 'string' && engine ? engine : 'local'
-        };
-      });
+    return this.view.cells.filter(isSqlCell).map((c) => ({
+      id: c.id,
+      name: c.name,
+      sql: c.source.toString(),
+      run: readRun(c.run),
+      engine: sqlEngine(c)
+    }));
   });
   readonly stale = $derived(staleCells(this.sql));
   readonly schema = $derived.by(() => {
@@ -50,6 +50,7 @@ export class NotebookRuns {
     this.context = {
       notebookId,
       sources: (cellId) => this.sources(notebookId, cellId),
+      ready: () => this.filesKnown,
       inputs: (cellId, sql) => {
         const cells = this.sql.map((c) => (c.id === cellId ? { ...c, sql } : c));
         const index = cells.findIndex((c) => c.id === cellId);
@@ -59,6 +60,13 @@ export class NotebookRuns {
         return inputs;
       }
     };
+  }
+
+  /** The workspace's files as the Files panel listed them; null when they could not be listed (runs go ahead
+   * without them and say which table is missing). */
+  setFiles(files: UploadedFile[] | null) {
+    if (files) this.files = files;
+    this.filesListed();
   }
 
   private sources(notebookId: string, cellId: string): TableSource[] {
@@ -76,6 +84,17 @@ export class NotebookRuns {
       out.push({ kind: 'result', name: c.name, key: run.runId, url: resultUrl(notebookId, c.id, run.runId) });
     }
     return out;
+  }
+
+  /**
+   * What the chart cell `cellId` reads: the notebook's DuckDB over the tables it may read, or, for a small result
+   * stored in full, that stored copy, so charts of stored results draw without starting the engine.
+   */
+  chartQuery(engine: NotebookEngine, cellId: string): Query {
+    return Object.assign((sql: string) => engine.query(sql, this.context.sources(cellId)), {
+      stored: (source: string, maxRows: number) =>
+        storedTable(this.context.notebookId, this.before(cellId), source, maxRows)
+    });
   }
 
   /** SQL cells above the cell `cellId` (any kind), in order: the results it may read. */

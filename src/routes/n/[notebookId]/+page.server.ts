@@ -8,6 +8,7 @@ import { formFields } from '$server/validate';
 import { requireNotebookRole } from '$server/workspaces/access';
 import { canWrite } from '$server/workspaces/roles';
 import { listWorkspaces } from '$server/workspaces/workspaces';
+import { runsLocalSql } from '$server/notebooks/notebooks';
 import { forkAction } from '$lib/server/fork-action';
 import { requireUser } from '$lib/server/guard';
 
@@ -23,6 +24,8 @@ export async function load({ locals, params, url }) {
       me: { id: user.id, name: user.name },
       role,
       canWrite: canWrite(role),
+      // Not awaited: streamed after the page, so the browser can start DuckDB-WASM while the notebook connects.
+      localSql: canWrite(role) ? runsLocalSql(db, notebook.id).catch(() => false) : Promise.resolve(false),
       template: origin.template,
       forkedFrom: origin.forkedFrom,
       forkTargets: targets.map((w) => ({ id: w.id, name: w.name })),

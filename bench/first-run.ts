@@ -1,0 +1,351 @@
+// bench:first-run — what a newcomer waits for. The built app serves the seeded demo notebook (embedded PGlite, a
+// throwaway data folder); the demo user is logged in over HTTP beforehand, and headless Chromium opens the notebook,
+// timed from navigation to (a) the demo query's stored result painted, and, pressing ▶ Run the moment a person could
+// (the button is there and the Files panel lists the file), to (b) the fresh result painted. Each profile opens the
+// page twice: cold (a new user-data-dir: empty HTTP and code caches) and warm (the same profile relaunched). The
+// engine's share is read from the page's performance marks (sheaf:engine:start → sheaf:engine:ready: fetching,
+// compiling and instantiating DuckDB-WASM and opening its database).
+// The baseline is the same page unable to start DuckDB-WASM (no Worker): what showing the notebook and its stored
+// result costs with no engine at all, measured in the same run. (a) / baseline shows whether starting the engine
+// delays what the page shows without it; (b) / baseline is what a fresh result costs on top.
+//   npm run bench:first-run -- [--repeat 5] [--verbose]   (--verbose: each visit's timeline of requests and marks)
+// Needs `npm run build` first (it runs it when build/ is missing).
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { chromium, type BrowserContext, type Request } from '@playwright/test';
+import { DEMO } from '../server/db/seed';
+
+const { values } = parseArgs({
+  options: { repeat: { type: 'string', default: '5' }, verbose: { type: 'boolean', default: false } }
+});
+const REPEAT = Number(values.repeat);
+const VERBOSE = values.verbose;
+const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+const ARGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--no-first-run',
+  '--disable-quic'
+];
+
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+const range = (xs: number[]) => `${Math.min(...xs).toFixed(0)}–${Math.max(...xs).toFixed(0)}`;
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve) => {
+    const s = createServer().listen(0, '127.0.0.1', () => {
+      const port = (s.address() as { port: number }).port;
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+/** Logs in over HTTP (outside any timing) and finds the demo notebook's page. */
+async function logIn(origin: string): Promise<{ cookies: { name: string; value: string }[]; url: string }> {
+  const res = await fetch(`${origin}/login`, {
+    method: 'POST',
+    headers: { origin, accept: 'text/html', 'content-type': 'application/x-www-form-urlencoded' },
+    body: new URLSearchParams({ email: DEMO.email, password: DEMO.password }),
+    redirect: 'manual'
+  });
+  const cookies = res.headers
+    .getSetCookie()
+    .map((c) => c.split(';')[0]!)
+    .map((c) => ({ name: c.slice(0, c.indexOf('=')), value: c.slice(c.indexOf('=') + 1) }));
+  const workspace = res.headers.get('location');
+  if (res.status !== 303 || !workspace || !cookies.length) throw new Error(`login failed (${res.status})`);
+  const cookie = cookies.map((c) => `${c.name}=${c.value}`).join('; ');
+  const page = await (await fetch(new URL(workspace, origin), { headers: { cookie } })).text();
+  const id = /href="\/n\/([a-z2-7]{16})"[^>]*>Demo: US flights</.exec(page)?.[1];
+  if (!id) throw new Error('the demo notebook is not on the workspace page');
+  return { cookies, url: `${origin}/n/${id}` };
+}
+
+// The page notes when things are painted (a frame after they are in the DOM) and, if asked, presses ▶ Run on the
+// demo query the moment the button exists. A string, not a function: tsx would wrap named functions in a helper
+// the page does not have.
+const instrument = (run: boolean) => `
+  window.__fr = {};
+  const fr = window.__fr;
+  const painted = (key) => {
+    if (key in fr) return;
+    fr[key] = -1;
+    requestAnimationFrame(() => (fr[key] = performance.now()));
+  };
+  const check = () => {
+    if (document.querySelector('[data-testid="connection-status"]')?.textContent?.trim() === 'connected')
+      painted('connected');
+    const cells = document.querySelectorAll('[data-testid="cell"]');
+    if (cells.length) painted('cells');
+    const sql = cells[1];
+    if (!sql) return;
+    const rows = sql.querySelectorAll('[data-testid="result-row"]').length;
+    if (rows) painted('table');
+    if (cells[2]?.querySelector('svg [aria-roledescription="line mark"]')) painted('chart');
+    if (!${run}) return;
+    const button = sql.querySelector('button[aria-label="Run cell"]');
+    // As soon as a person could: the button is there and the Files panel lists the file the query reads.
+    if (button && document.querySelector('[data-testid="file"]') && !('clicked' in fr)) {
+      fr.clicked = performance.now();
+      button.click();
+    }
+    const running = [...sql.querySelectorAll('button')].some((b) => b.textContent?.trim() === 'Cancel');
+    if ('clicked' in fr && running) fr.sawRunning = true;
+    const summary = sql.querySelector('[data-testid="run-summary"]');
+    if (fr.sawRunning && !running && summary && rows) {
+      fr.summary = summary.textContent;
+      painted('fresh');
+    }
+    if (sql.querySelector('[data-testid="run-error"]')) fr.error = sql.querySelector('[data-testid="run-error"]').textContent;
+  };
+  new MutationObserver(check).observe(document, { childList: true, subtree: true, characterData: true });
+`;
+
+type Visit = {
+  connected: number;
+  cells: number;
+  table: number;
+  chart?: number;
+  fresh?: number;
+  clicked?: number;
+  engineStart?: number;
+  engineReady?: number;
+  /** DuckDB-WASM instantiated, before its database is opened and warmed up (a mark added with the warm-up). */
+  engineInstantiated?: number;
+  wasm?: { start: number; end: number };
+  summary?: string;
+  /** The notebook component created (the page's code loaded and run); it connects from here. */
+  opened?: number;
+};
+
+async function visit(
+  userDataDir: string,
+  url: string,
+  cookies: { name: string; value: string }[],
+  opts: { run: boolean; noEngine: boolean }
+): Promise<Visit> {
+  const context: BrowserContext = await chromium.launchPersistentContext(userDataDir, {
+    executablePath: CHROMIUM,
+    args: ARGS,
+    viewport: { width: 1280, height: 900 }
+  });
+  try {
+    await context.addCookies(cookies.map((c) => ({ ...c, url: new URL(url).origin })));
+    const page = context.pages()[0] ?? (await context.newPage());
+    // No engine: the page cannot start DuckDB-WASM's worker. (Blocking its files instead would need page.route,
+    // which turns the HTTP cache off, or DevTools URL blocking, which does not reach requests from workers.)
+    if (opts.noEngine)
+      await page.addInitScript(
+        `window.Worker = function () { throw new Error('no engine in this visit'); };`
+      );
+    await page.addInitScript(instrument(opts.run));
+    const wasm: Request[] = [];
+    context.on('requestfinished', (r) => void (r.url().endsWith('.wasm') && wasm.push(r)));
+    await page.goto(url, { waitUntil: 'commit' });
+    const done = opts.run ? 'fresh' : 'table';
+    await page.waitForFunction(
+      (key) => {
+        const fr = (window as unknown as { __fr: Record<string, unknown> }).__fr;
+        if (fr.error) throw new Error(String(fr.error));
+        return ((fr[key] as number | undefined) ?? -1) > 0 && ((fr.connected as number) ?? -1) > 0;
+      },
+      done,
+      { timeout: 120_000, polling: 50 }
+    );
+    // The chart too, where it can be drawn (without the engine it may never be).
+    await page
+      .waitForFunction(
+        () => ((window as unknown as { __fr: { chart?: number } }).__fr.chart ?? -1) > 0,
+        null,
+        {
+          timeout: opts.noEngine ? 5_000 : 60_000,
+          polling: 50
+        }
+      )
+      .catch(() => undefined);
+    const fr = (await page.evaluate(`({
+      ...window.__fr,
+      engineStart: performance.getEntriesByName('sheaf:engine:start', 'mark')[0]?.startTime,
+      engineReady: performance.getEntriesByName('sheaf:engine:ready', 'mark')[0]?.startTime,
+      engineInstantiated: performance.getEntriesByName('sheaf:engine:instantiated', 'mark')[0]?.startTime,
+      opened: performance.getEntriesByName('sheaf:notebook:open', 'mark')[0]?.startTime,
+      origin: performance.timeOrigin
+    })`)) as Visit & { origin: number };
+    if (VERBOSE) {
+      const timeline = (await page.evaluate(`[
+        ...performance.getEntriesByType('navigation').map((e) => ({ name: 'document', start: e.startTime, end: e.responseEnd, size: e.transferSize })),
+        ...performance.getEntriesByType('mark').map((e) => ({ name: e.name, start: e.startTime })),
+        ...performance.getEntriesByType('resource').map((e) => ({ name: e.name.replace(/^.*\\/(?=[^/]+$)/, ''), start: e.startTime, end: e.responseEnd, size: e.transferSize })),
+        ...Object.entries(window.__fr).filter(([, v]) => typeof v === 'number').map(([k, v]) => ({ name: '> ' + k, start: v }))
+      ]`)) as { name: string; start: number; end?: number; size?: number }[];
+      for (const w of wasm) {
+        const t = w.timing();
+        timeline.push({
+          name: w.url().replace(/^.*\//, ''),
+          start: t.startTime - fr.origin,
+          end: t.startTime + t.responseEnd - fr.origin
+        });
+      }
+      console.log(`  — ${opts.noEngine ? 'without the engine' : 'with the engine'}, ${userDataDir}`);
+      for (const e of timeline.sort((a, b) => a.start - b.start))
+        console.log(
+          `    ${e.start.toFixed(0).padStart(6)}${e.end !== undefined ? ` → ${e.end.toFixed(0).padStart(6)}` : '         '}  ${e.name}${e.size !== undefined ? ` (${e.size} B)` : ''}`
+        );
+    }
+    if (opts.noEngine && wasm.length) throw new Error('the engine was not kept out');
+    const w = wasm.find((r) => /duckdb-eh/.test(r.url())) ?? wasm[0];
+    if (w) {
+      const t = w.timing();
+      fr.wasm = { start: t.startTime - fr.origin, end: t.startTime + t.responseEnd - fr.origin };
+    }
+    // A person stays on the page: give the browser a moment to write its caches (HTTP, compiled code).
+    await page.waitForTimeout(1500);
+    return fr;
+  } finally {
+    await context.close();
+  }
+}
+
+/** One line per figure, cold and warm side by side: median (min–max) in ms from navigation start. */
+function report(runs: { cold: Visit[]; warm: Visit[]; baseCold: Visit[]; baseWarm: Visit[] }) {
+  const stat = (visits: Visit[], f: (v: Visit) => number | undefined) => {
+    // -1: seen but not yet painted (never left so: each visit waits for what it reports).
+    const xs = visits.map(f).filter((x): x is number => typeof x === 'number' && x >= 0);
+    return xs.length ? { med: median(xs), text: `${median(xs).toFixed(0)} (${range(xs)})` } : null;
+  };
+  const engine = (v: Visit) =>
+    v.engineReady !== undefined && v.engineStart !== undefined ? v.engineReady - v.engineStart : undefined;
+  // The part of the wait after ▶ Run that was the engine still starting.
+  const waited = (v: Visit) =>
+    v.engineReady !== undefined && v.clicked !== undefined
+      ? Math.max(0, v.engineReady - v.clicked)
+      : undefined;
+  const share = (v: Visit) => (engine(v) !== undefined && v.fresh ? (engine(v)! / v.fresh) * 100 : undefined);
+  const rows: [string, (v: Visit) => number | undefined, 'visit' | 'base'][] = [
+    ['notebook opened (page code loaded and run)', (v) => v.opened, 'visit'],
+    ['"connected" (collab socket open)', (v) => v.connected, 'visit'],
+    ['cells painted', (v) => v.cells, 'visit'],
+    ['stored result painted (a)', (v) => v.table, 'visit'],
+    ['chart painted', (v) => v.chart, 'visit'],
+    ['▶ Run pressed', (v) => v.clicked, 'visit'],
+    ['fresh result painted (b)', (v) => v.fresh, 'visit'],
+    ['  ▶ Run → fresh result', (v) => (v.fresh && v.clicked ? v.fresh - v.clicked : undefined), 'visit'],
+    ['engine started at', (v) => v.engineStart, 'visit'],
+    ['engine start → ready', engine, 'visit'],
+    ['  of which duckdb-eh.wasm fetched', (v) => (v.wasm ? v.wasm.end - v.wasm.start : undefined), 'visit'],
+    [
+      '  of which opening + warm-up',
+      (v) => (v.engineInstantiated && v.engineReady ? v.engineReady - v.engineInstantiated : undefined),
+      'visit'
+    ],
+    ['  waited for after ▶ Run', waited, 'visit'],
+    ['baseline, no engine: "connected"', (v) => v.connected, 'base'],
+    ['baseline, no engine: stored result (a)', (v) => v.table, 'base'],
+    ['baseline, no engine: chart', (v) => v.chart, 'base']
+  ];
+  const col = (x: { text: string } | null) => (x?.text ?? '—').padEnd(24);
+  console.log(`  ${'ms from navigation, median (range)'.padEnd(46)}${'cold profile'.padEnd(24)}warm profile`);
+  for (const [label, f, which] of rows) {
+    const [c, w] = which === 'visit' ? [runs.cold, runs.warm] : [runs.baseCold, runs.baseWarm];
+    console.log(`  ${label.padEnd(46)}${col(stat(c, f))}${col(stat(w, f))}`);
+  }
+  const pct = (visits: Visit[]) => {
+    const x = stat(visits, share);
+    return x ? `${x.med.toFixed(0)}% (${range(visits.map(share).filter((n): n is number => !!n))}%)` : '—';
+  };
+  console.log(`  ${"engine's share of (b)".padEnd(46)}${pct(runs.cold).padEnd(24)}${pct(runs.warm)}`);
+  const ratio = (visits: Visit[], base: Visit[], f: (v: Visit) => number | undefined) => {
+    const x = stat(visits, f)?.med;
+    const y = stat(base, (v) => v.table)?.med;
+    return x && y ? `${(x / y).toFixed(2)}×` : '—';
+  };
+  for (const [label, f] of [
+    ['(a) / baseline (a)', (v: Visit) => v.table],
+    ['(b) / baseline (a)', (v: Visit) => v.fresh]
+  ] as const)
+    console.log(
+      `  ${label.padEnd(46)}${ratio(runs.cold, runs.baseCold, f).padEnd(24)}${ratio(runs.warm, runs.baseWarm, f)}`
+    );
+  const summaries = [...runs.cold, ...runs.warm].map((v) => v.summary?.replace(/\s+/g, ' ').trim());
+  console.log(`  run summaries: ${summaries.join(' | ')}`);
+  return {
+    cold: { a: stat(runs.cold, (v) => v.table)?.med ?? NaN, b: stat(runs.cold, (v) => v.fresh)?.med ?? NaN },
+    warm: { a: stat(runs.warm, (v) => v.table)?.med ?? NaN, b: stat(runs.warm, (v) => v.fresh)?.med ?? NaN }
+  };
+}
+
+const dataDir = await mkdtemp(path.join(tmpdir(), 'sheaf-bench-first-run-'));
+const profiles: string[] = [];
+let app: ChildProcess | undefined;
+try {
+  if (!existsSync('build/handler.js')) {
+    console.log('  building the app (npm run build)…');
+    spawnSync('npm', ['run', 'build'], { stdio: 'inherit' });
+  }
+  const port = await freePort();
+  app = spawn(process.execPath, ['--import', 'tsx', 'server/index.ts'], {
+    env: {
+      ...process.env,
+      PORT: String(port),
+      HOST: '127.0.0.1',
+      DATA_DIR: dataDir,
+      SEED_DEMO: '1',
+      NODE_ENV: 'production',
+      DATABASE_URL: ''
+    },
+    stdio: ['ignore', 'pipe', 'inherit']
+  });
+  await new Promise<void>((resolve, reject) => {
+    app!.stdout!.on('data', (b: Buffer) => String(b).includes('Sheaf is running') && resolve());
+    app!.on('exit', (code) => reject(new Error(`the app exited (${code})`)));
+  });
+  const origin = `http://127.0.0.1:${port}`;
+  const { cookies, url } = await logIn(origin);
+  console.log(`bench:first-run — the demo notebook (${url}), median (range) of ${REPEAT} visits each`);
+
+  // Warm-up, untimed: the server's first render and database reads. If the seed stored no result for the demo
+  // query, this run stores one, so every timed visit finds the same notebook.
+  const warmUp = await mkdtemp(path.join(tmpdir(), 'sheaf-bench-profile-'));
+  profiles.push(warmUp);
+  const first = await visit(warmUp, url, cookies, { run: true, noEngine: false });
+  console.log(
+    `  warm-up: the seed ${first.table < (first.engineReady ?? Infinity) ? 'stores' : 'does not store'} ` +
+      `the demo query's result; the warm-up run stored one (${first.summary?.replace(/\s+/g, ' ').trim()})`
+  );
+
+  const cold: Visit[] = [];
+  const warm: Visit[] = [];
+  const baseCold: Visit[] = [];
+  const baseWarm: Visit[] = [];
+  for (let i = 0; i < REPEAT; i++) {
+    const a = await mkdtemp(path.join(tmpdir(), 'sheaf-bench-profile-'));
+    const b = await mkdtemp(path.join(tmpdir(), 'sheaf-bench-profile-'));
+    profiles.push(a, b);
+    cold.push(await visit(a, url, cookies, { run: true, noEngine: false }));
+    baseCold.push(await visit(b, url, cookies, { run: false, noEngine: true }));
+    warm.push(await visit(a, url, cookies, { run: true, noEngine: false }));
+    baseWarm.push(await visit(b, url, cookies, { run: false, noEngine: true }));
+    await rm(a, { recursive: true, force: true });
+    await rm(b, { recursive: true, force: true });
+  }
+  const r = report({ cold, warm, baseCold, baseWarm });
+  const verdict = (ms: number, target: number) => `${ms.toFixed(0)} ms, ${ms <= target ? 'met' : 'missed'}`;
+  console.log(
+    `  targets (cold ≤ 1500 ms, warm ≤ 500 ms): stored result (a) cold ${verdict(r.cold.a, 1500)}, ` +
+      `warm ${verdict(r.warm.a, 500)}; fresh result (b) cold ${verdict(r.cold.b, 1500)}, warm ${verdict(r.warm.b, 500)}`
+  );
+} finally {
+  app?.kill('SIGTERM');
+  await new Promise((r) => setTimeout(r, 500));
+  for (const p of profiles) await rm(p, { recursive: true, force: true });
+  await rm(dataDir, { recursive: true, force: true });
+}

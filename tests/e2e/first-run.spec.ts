@@ -1,0 +1,107 @@
+// The first minute with the demo notebook: the engine starts while the page opens (served so the browser can keep
+// it), a Run pressed before the page has finished loading still finds the file, and stored results, table and
+// chart, show without the engine.
+import { readdirSync } from 'node:fs';
+import { expect, test, type Browser, type BrowserContext, type Page } from '@playwright/test';
+import { logIn } from './helpers';
+
+const DEMO = { email: 'demo@sheaf.local', password: 'sheaf-demo' };
+const DUCKDB_FILES = /\/duckdb-[^/]*\.(wasm|js)$/;
+
+/** The demo user in a new browser context, on the demo notebook (logged in once, then reused). */
+let session: Awaited<ReturnType<BrowserContext['storageState']>> | undefined;
+async function openDemo(browser: Browser, before?: (page: Page) => Promise<void>) {
+  const context = await browser.newContext(session ? { storageState: session } : {});
+  const page = await context.newPage();
+  if (!session) {
+    await logIn(page, DEMO.email, DEMO.password);
+    await expect(page.getByRole('link', { name: 'Demo: US flights' })).toBeVisible();
+    session = await context.storageState();
+  }
+  await before?.(page);
+  await page.goto('/');
+  await page.getByRole('link', { name: 'Demo: US flights' }).click();
+  return { context, page, query: page.getByTestId('cell').nth(1), chart: page.getByTestId('cell').nth(2) };
+}
+
+test('opening a notebook starts the engine without a Run, from immutable wasm the browser can compile and keep', async ({
+  browser
+}) => {
+  // What the server sent for DuckDB-WASM's files (routed, so that requests from the worker are seen too).
+  const engineFiles = new Map<string, Record<string, string>>();
+  const { context, page, query } = await openDemo(browser, async (p) => {
+    await p.context().route(DUCKDB_FILES, async (route) => {
+      const response = await route.fetch();
+      engineFiles.set(new URL(route.request().url()).pathname, response.headers());
+      await route.fulfill({ response });
+    });
+  });
+  await expect(page.getByTestId('connection-status')).toHaveText('connected');
+  // Nobody pressed Run: the page asked for the engine's module while it opened.
+  const wasmPath = () => [...engineFiles.keys()].find((p) => p.endsWith('.wasm'));
+  await expect
+    .poll(wasmPath, { timeout: 30_000 })
+    .toMatch(/^\/_app\/immutable\/assets\/duckdb-(eh|mvp)\.[\w-]+\.wasm$/);
+  const wasm = engineFiles.get(wasmPath()!)!;
+  // application/wasm exactly: streaming compilation refuses anything else, and the code cache needs it.
+  expect(wasm['content-type']).toBe('application/wasm');
+  expect(wasm['cache-control']).toBe('public,max-age=31536000,immutable');
+  // The worker's script likewise (asked for directly: a worker's first request is not always seen by routes).
+  const assets = readdirSync('build/client/_app/immutable/assets');
+  const workerScript = assets.find((f) => /^duckdb-browser-eh\.worker\.[\w-]+\.js$/.test(f));
+  const worker = await page.request.get(`/_app/immutable/assets/${workerScript}`);
+  expect(worker.headers()['cache-control']).toBe('public,max-age=31536000,immutable');
+  expect(worker.headers()['content-type']).toMatch(/^(text|application)\/javascript/);
+
+  await query.getByRole('button', { name: 'Run cell' }).click();
+  await expect(query.getByTestId('run-summary')).toContainText('24 rows', { timeout: 60_000 });
+  await expect(query.getByTestId('result-row').first()).toBeVisible();
+  await context.close();
+});
+
+test('a Run pressed before the Files panel has listed the files still reads them', async ({ browser }) => {
+  let release = () => {};
+  const held = new Promise<void>((r) => (release = r));
+  const { context, page, query } = await openDemo(browser, async (p) => {
+    await p.route('**/api/workspaces/*/files', async (route) => {
+      await held;
+      await route.continue();
+    });
+  });
+  await query.getByRole('button', { name: 'Run cell' }).click();
+  await expect(query.getByText(/Running…/)).toBeVisible();
+  await expect(page.getByTestId('file')).toHaveCount(0);
+  release();
+  await expect(query.getByTestId('run-summary')).toContainText('24 rows', { timeout: 60_000 });
+  await expect(query.getByTestId('run-error')).toHaveCount(0);
+  await context.close();
+});
+
+test('the stored result and its chart show when the engine cannot start', async ({ browser }, testInfo) => {
+  // Make sure a result is stored (the seed may not store one).
+  const first = await openDemo(browser);
+  await first.query.getByRole('button', { name: 'Run cell' }).click();
+  await expect(first.query.getByTestId('run-summary')).toContainText('24 rows', { timeout: 60_000 });
+  await expect(first.page.getByText(/Running…/)).toHaveCount(0);
+  await first.context.close();
+
+  const blocked: string[] = [];
+  const { context, page, query, chart } = await openDemo(browser, async (p) => {
+    await p.context().route(DUCKDB_FILES, async (route) => {
+      blocked.push(route.request().url());
+      await route.abort();
+    });
+  });
+  await expect(query.getByTestId('run-summary')).toContainText('24 rows');
+  await expect(query.getByTestId('result-row').first()).toContainText('0');
+  await expect(chart.locator('svg [aria-roledescription="line mark"]')).toHaveCount(1, { timeout: 30_000 });
+  await expect(chart.locator('svg text', { hasText: 'Average delay by hour of departure' })).toHaveCount(1);
+  await expect(chart.getByTestId('chart-error')).toHaveCount(0);
+  await testInfo.attach('demo notebook without the engine', {
+    body: await page.screenshot({ fullPage: true }),
+    contentType: 'image/png'
+  });
+  // The editor's page did try to start the engine in the background; what it shows did not wait for it.
+  expect(blocked.length).toBeGreaterThan(0);
+  await context.close();
+});
