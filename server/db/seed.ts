@@ -11,6 +11,12 @@ import type { Db } from './types';
 
 const FLIGHTS = fileURLToPath(new URL('./demo-flights.csv', import.meta.url));
 
+/** The demo's query, over the uploaded flights (tests compute its result with native DuckDB from the same CSV). */
+export const DEMO_QUERY =
+  'select extract(hour from departure) as hour, avg(delay) as avg_delay, count(*) as flights\n' +
+  'from flights\ngroup by 1\nhaving count(*) >= 100 -- hours with too few flights say little\norder by 1';
+export const DEMO_FLIGHTS_CSV = FLIGHTS;
+
 const DEMO_CELLS: NewCell[] = [
   {
     kind: 'text',
@@ -22,9 +28,7 @@ const DEMO_CELLS: NewCell[] = [
   {
     kind: 'sql',
     name: 'delays_by_hour',
-    source:
-      'select extract(hour from departure) as hour, avg(delay) as avg_delay, count(*) as flights\n' +
-      'from flights\ngroup by 1\nhaving count(*) >= 100 -- hours with too few flights say little\norder by 1'
+    source: DEMO_QUERY
   },
   {
     kind: 'chart',

@@ -1,6 +1,5 @@
-import path from 'node:path';
-import { DuckDBInstance } from '@duckdb/node-api';
 import { expect, test } from '@playwright/test';
+import { demoResult } from './demo';
 import { logIn, PASSWORD, shownNumber, signUp, uniqueEmail } from './helpers';
 
 test('sign up, create a notebook, rename it, find it, log out and back in', async ({ page }) => {
@@ -84,14 +83,7 @@ test('the seeded demo opens with its table and chart shown; running its query ag
   // Nothing pressed: the stored result and the chart are the first screen.
   const query = page.getByTestId('cell').nth(1);
   const chart = page.getByTestId('cell').nth(2);
-  const conn = await (await DuckDBInstance.create(':memory:')).connect();
-  const want = (
-    await conn.runAndReadAll(
-      `select extract(hour from departure)::int as hour, count(*)::int as flights
-         from read_csv_auto('${path.resolve('server/db/demo-flights.csv')}') group by 1 having count(*) >= 100 order by 1`
-    )
-  ).getRowObjectsJson() as { hour: number; flights: number }[];
-  conn.closeSync();
+  const want = await demoResult();
   await expect(query.getByTestId('run-summary')).toContainText(`${want.length} rows`, { timeout: 30_000 });
   const rows = query.getByTestId('result-row');
   await expect(rows.first()).toContainText(shownNumber(want[0]!.flights));

@@ -3,7 +3,10 @@
 // chart, show without the engine.
 import { readdirSync } from 'node:fs';
 import { expect, test, type Browser, type BrowserContext, type Page } from '@playwright/test';
+import { demoResult } from './demo';
 import { logIn } from './helpers';
+
+const demoRows = async () => `${(await demoResult()).length} rows`;
 
 const DEMO = { email: 'demo@sheaf.local', password: 'sheaf-demo' };
 const DUCKDB_FILES = /\/duckdb-[^/]*\.(wasm|js)$/;
@@ -54,7 +57,7 @@ test('opening a notebook starts the engine without a Run, from immutable wasm th
   expect(worker.headers()['content-type']).toMatch(/^(text|application)\/javascript/);
 
   await query.getByRole('button', { name: 'Run cell' }).click();
-  await expect(query.getByTestId('run-summary')).toContainText('24 rows', { timeout: 60_000 });
+  await expect(query.getByTestId('run-summary')).toContainText(await demoRows(), { timeout: 60_000 });
   await expect(query.getByTestId('result-row').first()).toBeVisible();
   await context.close();
 });
@@ -72,7 +75,7 @@ test('a Run pressed before the Files panel has listed the files still reads them
   await expect(query.getByText(/Running…/)).toBeVisible();
   await expect(page.getByTestId('file')).toHaveCount(0);
   release();
-  await expect(query.getByTestId('run-summary')).toContainText('24 rows', { timeout: 60_000 });
+  await expect(query.getByTestId('run-summary')).toContainText(await demoRows(), { timeout: 60_000 });
   await expect(query.getByTestId('run-error')).toHaveCount(0);
   await context.close();
 });
@@ -81,7 +84,7 @@ test('the stored result and its chart show when the engine cannot start', async 
   // Make sure a result is stored (the seed may not store one).
   const first = await openDemo(browser);
   await first.query.getByRole('button', { name: 'Run cell' }).click();
-  await expect(first.query.getByTestId('run-summary')).toContainText('24 rows', { timeout: 60_000 });
+  await expect(first.query.getByTestId('run-summary')).toContainText(await demoRows(), { timeout: 60_000 });
   await expect(first.page.getByText(/Running…/)).toHaveCount(0);
   await first.context.close();
 
@@ -92,7 +95,7 @@ test('the stored result and its chart show when the engine cannot start', async 
       await route.abort();
     });
   });
-  await expect(query.getByTestId('run-summary')).toContainText('24 rows');
+  await expect(query.getByTestId('run-summary')).toContainText(await demoRows());
   await expect(query.getByTestId('result-row').first()).toContainText('0');
   await expect(chart.locator('svg [aria-roledescription="line mark"]')).toHaveCount(1, { timeout: 30_000 });
   await expect(chart.locator('svg text', { hasText: 'Average delay by hour of departure' })).toHaveCount(1);
