@@ -1,11 +1,14 @@
 // Spec mode: the user's Vega-Lite JSON, checked before it is drawn. A spec that does not parse or compile
 // gives a message and the last good chart stays; a spec that tries to load data from elsewhere is refused.
-import { compile } from 'vega-lite';
-import { DATA_NAME, type VlSpec } from './spec';
+// Vega-Lite (about 800 KB) is loaded only when a spec is checked: most pages open without spec-mode charts.
+import type { VlSpec } from './spec';
+import { findDataUrl, withData, withoutEmbedOptions } from './spec-data';
+
+export { withData, withoutEmbedOptions } from './spec-data';
 
 export type SpecCheck = { ok: true; spec: VlSpec } | { ok: false; error: string };
 
-export function checkSpec(text: string): SpecCheck {
+export async function checkSpec(text: string): Promise<SpecCheck> {
   if (!text.trim())
     return { ok: false, error: 'The spec is empty. Switch back to the builder, or write Vega-Lite JSON.' };
   let parsed: unknown;
@@ -23,6 +26,7 @@ export function checkSpec(text: string): SpecCheck {
       ok: false,
       error: `Charts draw the source cell's result; loading data from a URL ("${url}") is not allowed.`
     };
+  const { compile } = await import('vega-lite');
   try {
     compile(withData(spec, []) as unknown as Parameters<typeof compile>[0]); // compile() is the check
   } catch (e) {
@@ -32,42 +36,4 @@ export function checkSpec(text: string): SpecCheck {
     };
   }
   return { ok: true, spec: withoutEmbedOptions(spec) };
-}
-
-/**
- * The spec without `usermeta.embedOptions`: vega-embed would let those override the options Sheaf draws with
- * (turning eval back on, replacing Vega's global functions for every chart in the tab, showing export menus).
- */
-export function withoutEmbedOptions(spec: VlSpec): VlSpec {
-  const meta = spec.usermeta;
-  if (typeof meta !== 'object' || meta === null || !('embedOptions' in meta)) return spec;
-  const { embedOptions: _dropped, ...rest } = meta as Record<string, unknown>;
-  return { ...spec, usermeta: rest };
-}
-
-/** The spec with the source rows as its top-level data (kept under the name the spec reads). */
-export function withData(spec: VlSpec, values: object[]): VlSpec {
-  const data = spec.data as { name?: unknown; values?: unknown } | undefined;
-  if (data && typeof data === 'object' && 'values' in data && !('name' in data)) return spec; // inline data
-  return { ...spec, data: { name: DATA_NAME, values } };
-}
-
-/** The first `url` under any `data` in the spec (top level, layers, concatenations), else null. */
-function findDataUrl(node: unknown): string | null {
-  if (Array.isArray(node)) {
-    for (const n of node) {
-      const found = findDataUrl(n);
-      if (found !== null) return found;
-    }
-    return null;
-  }
-  if (typeof node !== 'object' || node === null) return null;
-  for (const [key, value] of Object.entries(node)) {
-    if ((key === 'data' || key === 'from') && typeof value === 'object' && value && 'url' in value)
-      return String((value as { url: unknown }).url);
-    if (key === 'url' && typeof value === 'string') return value;
-    const found = findDataUrl(value);
-    if (found !== null) return found;
-  }
-  return null;
 }

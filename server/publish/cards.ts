@@ -103,7 +103,7 @@ async function chartCard(item: LayoutItem, cell: Cell, ctx: CardContext): Promis
   if (!source) return { item: { ...empty, error: 'This chart has no data source yet.' } };
   let spec: VlSpec;
   if (config.mode === 'spec') {
-    const checked = checkSpec(cell.source.toString());
+    const checked = await checkSpec(cell.source.toString());
     if (!checked.ok) return { item: { ...empty, error: checked.error } };
     spec = checked.spec;
   } else {

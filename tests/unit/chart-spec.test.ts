@@ -141,8 +141,8 @@ describe('defaults from column types', () => {
 });
 
 describe('checkSpec (spec mode)', () => {
-  it('accepts a spec that compiles', () => {
-    const r = checkSpec(JSON.stringify(buildSpec(base)));
+  it('accepts a spec that compiles', async () => {
+    const r = await checkSpec(JSON.stringify(buildSpec(base)));
     expect(r.ok).toBe(true);
   });
   const bad: [string, string, RegExp][] = [
@@ -154,8 +154,8 @@ describe('checkSpec (spec mode)', () => {
     ['an unknown mark', '{"mark": "sparkle", "encoding": {}}', /cannot draw/i]
   ];
   for (const [name, text, message] of bad) {
-    it(`refuses ${name} with a message`, () => {
-      const r = checkSpec(text);
+    it(`refuses ${name} with a message`, async () => {
+      const r = await checkSpec(text);
       expect(r.ok).toBe(false);
       if (!r.ok) expect(r.error).toMatch(message);
     });

@@ -6,7 +6,7 @@ import type { Result } from 'vega-embed';
 import type { Config } from 'vega-lite';
 import { CHART_THEME } from '$cells/chart/theme';
 import { formatTooltip } from './tooltip';
-import { withoutEmbedOptions } from '$cells/chart/validate';
+import { withoutEmbedOptions } from '$cells/chart/spec-data';
 import type { VlSpec } from '$cells/chart/spec';
 
 export type DrawnChart = { view: Result['view']; finalize: () => void };
