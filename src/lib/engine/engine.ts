@@ -19,9 +19,6 @@ export type RunResult =
   | { ok: true; table: Table; ms: number }
   | { ok: false; error: string; ms: number; cancelled: boolean; at: ErrorPosition | null };
 
-/** The query runs as written: no wrapper lines before it. */
-const WRAPPER_LINES = 0;
-
 export class NotebookEngine {
   private db: Promise<AsyncDuckDB> | null = null;
   private loaded = new Map<string, string>(); // table name (lower case) → key of what it holds
@@ -182,7 +179,7 @@ export class NotebookEngine {
       const failure = cancelled ? null : engineFailure(readableError(e));
       if (failure?.restart) await this.restart();
       const message = failure?.message ?? readableError(e);
-      const at = cancelled || failure ? null : errorPosition(message, query, WRAPPER_LINES);
+      const at = cancelled || failure ? null : errorPosition(message, query);
       const missing = /Table with name (\S+) does not exist/i.exec(message)?.[1]?.toLowerCase();
       const gone =
         missing && this.goneFiles.has(missing)

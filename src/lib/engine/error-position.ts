@@ -1,5 +1,6 @@
 // Where in the user's query a DuckDB error points. DuckDB quotes the line ("LINE 2: select …") and puts a caret
-// under the spot; the query ran inside a wrapper, so line numbers are shifted back to the user's text.
+// under the spot. When the query ran inside a wrapper (`wrapperLines` before it), line numbers are shifted back to
+// the user's text; the notebook runs queries as written.
 
 export type ErrorPosition = {
   /** Offset into the user's query. */
@@ -10,7 +11,7 @@ export type ErrorPosition = {
 
 const LINE = /LINE (\d+): (.*)\n( *)\^/;
 
-export function errorPosition(message: string, query: string, wrapperLines: number): ErrorPosition | null {
+export function errorPosition(message: string, query: string, wrapperLines = 0): ErrorPosition | null {
   const m = LINE.exec(message);
   if (!m) return null;
   const line = Number(m[1]) - wrapperLines;

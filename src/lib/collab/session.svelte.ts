@@ -1,15 +1,16 @@
-// Opens a notebook's shared document: IndexedDB keeps edits across reloads and offline spells, the WebSocket
-// provider syncs with the server. Exposes a connection status people can read.
+// A notebook's live editing session — not a database connection (those are WorkspaceConnections): the shared
+// document, kept in IndexedDB across reloads and offline spells and synced with the server over a WebSocket, with
+// a status people can read.
 import { IndexeddbPersistence } from 'y-indexeddb';
 import { WebsocketProvider } from 'y-websocket';
 import * as Y from 'yjs';
 import { parts } from '$cells/document';
 import { announce } from './presence';
 
-export type ConnectionStatus =
+export type SessionStatus =
   'connecting' | 'connected' | 'reconnecting' | 'offline' | 'signed-out' | 'no-access';
 
-export const STATUS_TEXT: Record<ConnectionStatus, string> = {
+export const STATUS_TEXT: Record<SessionStatus, string> = {
   connecting: 'connecting…',
   connected: 'connected',
   reconnecting: 'reconnecting…',
@@ -21,12 +22,12 @@ export const STATUS_TEXT: Record<ConnectionStatus, string> = {
 /** Origin of our own structural edits (add, move, delete cells), so undo tracks only them. */
 export const LOCAL = Symbol('local edit');
 
-export class NotebookConnection {
+export class NotebookSession {
   readonly doc = new Y.Doc();
   readonly provider: WebsocketProvider;
   readonly local: IndexeddbPersistence;
   readonly undo: Y.UndoManager;
-  status = $state<ConnectionStatus>('connecting');
+  status = $state<SessionStatus>('connecting');
   /** True once the server's state has arrived at least once. */
   synced = $state(false);
   private everConnected = false;
@@ -67,7 +68,7 @@ export class NotebookConnection {
     addEventListener('offline', this.onNetwork);
   }
 
-  private disconnectedStatus(): ConnectionStatus {
+  private disconnectedStatus(): SessionStatus {
     if (!navigator.onLine) return 'offline';
     return this.everConnected ? 'reconnecting' : 'connecting';
   }
@@ -94,7 +95,7 @@ export class NotebookConnection {
     }
   }
 
-  private stop(status: ConnectionStatus) {
+  private stop(status: SessionStatus) {
     this.stopped = true;
     this.provider.disconnect();
     this.status = status;
