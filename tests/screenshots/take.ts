@@ -9,11 +9,11 @@
 // repository: like the e2e tests, they are the real app driven in Chromium, and rerunning this keeps them true.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { chromium, expect, type Browser, type Locator, type Page } from '@playwright/test';
 import { DEMO } from '../../server/db/seed';
+import { freePort } from '../integration/helpers/free-port';
 
 const OUT = path.resolve('tests/screenshots');
 /** Both pictures are 1280×800. The dashboard is a 1280×800 window; the notebook is the same window zoomed out to
@@ -22,14 +22,6 @@ const DASHBOARD_WINDOW = { viewport: { width: 1280, height: 800 } };
 const NOTEBOOK_WINDOW = { viewport: { width: 1829, height: 1143 }, deviceScaleFactor: 0.7 };
 /** DuckDB-WASM's first start and a cold build of the page's code take a while on a busy machine. */
 const SLOW = { timeout: 90_000 };
-
-async function freePort(): Promise<number> {
-  const s = createServer();
-  await new Promise<void>((r) => s.listen(0, '127.0.0.1', r));
-  const port = (s.address() as { port: number }).port;
-  await new Promise<void>((r) => s.close(() => r()));
-  return port;
-}
 
 /** `npm start` on a fresh data folder: the embedded database, seeded with the demo account and notebook. */
 async function startSheaf(dataDir: string): Promise<{ base: string; app: ChildProcess }> {

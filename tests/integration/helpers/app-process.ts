@@ -3,10 +3,10 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import postgres from 'postgres';
+import { freePort } from './free-port';
 
 export type AppProcess = {
   base: string;
@@ -17,14 +17,6 @@ export type AppProcess = {
   alive: (withinMs?: number) => Promise<void>;
   stop: () => Promise<void>;
 };
-
-async function freePort(): Promise<number> {
-  const s = createServer();
-  await new Promise<void>((r) => s.listen(0, '127.0.0.1', r));
-  const port = (s.address() as { port: number }).port;
-  await new Promise<void>((r) => s.close(() => r()));
-  return port;
-}
 
 /** Builds the app (as `npm start` does on first start) unless the caller says it is built. */
 export function buildApp(): void {
