@@ -39,7 +39,7 @@ export async function connectionSchema(
     throw new AppError('unavailable', `Could not read the schema: ${(e as Error).message}`);
   }
   const rows = await db.query<{ schema_fetched_at: Date }>(
-    'update connections set schema_cache = $2::jsonb, schema_fetched_at = now() where id = $1 returning schema_fetched_at',
+    'update connections set schema_cache = $2::text::jsonb, schema_fetched_at = now() where id = $1 returning schema_fetched_at',
     [conn.id, JSON.stringify(schema)]
   );
   return { ...schema, fetchedAt: new Date(rows[0]!.schema_fetched_at).toISOString() };

@@ -101,7 +101,7 @@ export async function createConnection(
   try {
     const rows = await db.query<Row>(
       `insert into connections (id, workspace_id, name, kind, settings, secret, created_by)
-       values ($1, $2, $3, $4, $5::jsonb, $6, $7) returning ${COLUMNS}`,
+       values ($1, $2, $3, $4, $5::text::jsonb, $6, $7) returning ${COLUMNS}`,
       [id, args.workspaceId, name, kind, JSON.stringify(settings), secret, args.userId]
     );
     return details(rows[0] as Row);
@@ -136,7 +136,7 @@ export async function updateConnection(
   const secret = kind === 'duckdb' ? null : password ? box.seal(password, row.id) : row.secret;
   try {
     const rows = await db.query<Row>(
-      `update connections set name = $2, kind = $3, settings = $4::jsonb, secret = $5, updated_at = now()
+      `update connections set name = $2, kind = $3, settings = $4::text::jsonb, secret = $5, updated_at = now()
         where id = $1 returning ${COLUMNS}`,
       [row.id, name, kind, JSON.stringify(settings), secret]
     );

@@ -108,7 +108,7 @@ export async function storeUpload(
       const rows = await tx.query<{ created_at: Date }>(
         `insert into files (id, workspace_id, table_name, original_name, format, size_bytes, parquet_bytes, row_count,
                             columns, created_by)
-         values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) returning created_at`,
+         values ($1, $2, $3, $4, $5, $6, $7, $8, $9::text::jsonb, $10) returning created_at`,
         [
           id,
           args.workspaceId,

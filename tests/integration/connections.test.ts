@@ -378,6 +378,14 @@ describe('connected PostgreSQL', () => {
     });
     expect(fresh.tables.some((x) => x.name === 'added_later')).toBe(true);
     await sample.admin.unsafe(`drop table ${sample.schema}.added_later`);
+    // Stored as JSON documents SQL can look into, not as strings holding JSON.
+    const [stored] = await t.db.query<{ settings: string; tables: string; host: string }>(
+      `select jsonb_typeof(settings) as settings, jsonb_typeof(schema_cache -> 'tables') as tables,
+              settings ->> 'host' as host
+         from connections where id = $1`,
+      [c.id]
+    );
+    expect(stored).toEqual({ settings: 'object', tables: 'array', host: sample.host });
   });
 
   it('lets viewers see connection names only, and not run queries; outsiders see nothing', async () => {

@@ -70,6 +70,11 @@ describe('file uploads', () => {
     );
     expect(r.getRowObjectsJson()[0]).toEqual(expected);
     expect((await listFiles(t.db, u.id, u.workspaceId)).map((f) => f.tableName)).toEqual(['seattle_weather']);
+    const [stored] = await t.db.query<{ shape: string; first: string }>(
+      `select jsonb_typeof(columns) as shape, columns -> 0 ->> 'name' as first from files where id = $1`,
+      [file.id]
+    );
+    expect(stored).toEqual({ shape: 'array', first: 'date' });
 
     // Same name again: a second table, not an overwrite.
     const again = await upload(

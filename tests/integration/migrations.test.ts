@@ -58,6 +58,34 @@ describe('migrations', () => {
     expect(versions.map((r) => r.version)).toEqual([1]);
   });
 
+  it('unwraps JSON that earlier versions stored as a string holding the document', async () => {
+    const tt = await emptyDb();
+    t = tt;
+    const all = await readMigrations(MIGRATIONS_DIR);
+    const repair = all.findIndex((m) => m.name.includes('jsonb_objects'));
+    expect(repair).toBeGreaterThan(0);
+    await migrate(tt.db, all.slice(0, repair));
+    await tt.db.query(
+      `insert into users (id, email, name, password_hash) values ('u1', 'a@example.com', 'A', 'x')`
+    );
+    await tt.db.query(`insert into workspaces (id, name) values ('w1', 'W')`);
+    const settings = { host: 'db.example.com', port: 5432 };
+    await tt.db.query(
+      `insert into connections (id, workspace_id, name, kind, settings, created_by)
+       values ('c1', 'w1', 'Warehouse', 'postgres', to_jsonb($1::text), 'u1'),
+              ('c2', 'w1', 'Other', 'postgres', $2::text::jsonb, 'u1')`,
+      [JSON.stringify(settings), JSON.stringify(settings)]
+    );
+    await migrate(tt.db, all);
+    const rows = await tt.db.query<{ id: string; kind: string; host: string }>(
+      `select id, jsonb_typeof(settings) as kind, settings ->> 'host' as host from connections order by id`
+    );
+    expect(rows).toEqual([
+      { id: 'c1', kind: 'object', host: 'db.example.com' },
+      { id: 'c2', kind: 'object', host: 'db.example.com' }
+    ]);
+  });
+
   it('refuses badly named files before touching the database', async () => {
     const dir = await dirWith({ '0001_ok.sql': 'select 1;', 'Add Users.sql': 'select 1;' });
     await expect(readMigrations(dir)).rejects.toThrow(/must be named NNNN_name\.sql/);
