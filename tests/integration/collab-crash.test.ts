@@ -1,12 +1,12 @@
 // kill -9 the collaboration server while people type; after a restart nothing any client had received is missing.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { createServer } from 'node:net';
 import { afterAll, expect, it } from 'vitest';
 import * as Y from 'yjs';
 import { orderedCells } from '../../cells/document';
 import { createNotebook } from '../../server/notebooks/notebooks';
 import { connect, destroyClients, synced, until, type Client } from './helpers/collab';
 import { durableDb } from './helpers/durable-db';
+import { freePort } from './helpers/free-port';
 import { join, person } from './helpers/people';
 
 const children: ChildProcess[] = [];
@@ -14,14 +14,6 @@ afterAll(() => {
   destroyClients();
   children.forEach((c) => c.kill('SIGKILL'));
 });
-
-async function freePort(): Promise<number> {
-  const s = createServer();
-  await new Promise<void>((r) => s.listen(0, '127.0.0.1', r));
-  const port = (s.address() as { port: number }).port;
-  await new Promise((r) => s.close(r));
-  return port;
-}
 
 function startServer(env: Record<string, string>, port: number): Promise<ChildProcess> {
   // One process (not tsx's CLI, which forks a child that SIGKILL would orphan).

@@ -2,7 +2,7 @@
 // folder that goes when it stops. PostgreSQL refuses to run as root, so as root both run as an unprivileged account.
 import { spawn, spawnSync } from 'node:child_process';
 import { chownSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import net from 'node:net';
+import { freePort } from '../integration/helpers/free-port';
 import os from 'node:os';
 import path from 'node:path';
 import { SetupError, which, type MariadbBins } from './prerequisites';
@@ -24,17 +24,6 @@ export function stopServers(): void {
       console.error(`npm test: stopping a test server failed: ${e instanceof Error ? e.message : String(e)}`);
     }
   }
-}
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const probe = net.createServer();
-    probe.on('error', reject);
-    probe.listen(0, '127.0.0.1', () => {
-      const address = probe.address();
-      probe.close(() => (address && typeof address === 'object' ? resolve(address.port) : reject()));
-    });
-  });
 }
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));

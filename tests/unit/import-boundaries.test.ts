@@ -24,7 +24,7 @@ function valueImports(file: string): string[] {
   const pattern =
     /(?:^|\n)\s*(import|export)\s+(?!type\s)(?:[^'"]*?\sfrom\s+)?['"]([^'"]+)['"]|import\(\s*['"]([^'"]+)['"]\s*\)/g;
   for (const m of text.matchAll(pattern)) {
-    const spec = m[2] ?? m[3];
+    const spec = m[2] ?? m[3] ?? '';
     if (spec.startsWith('$lib/')) targets.push(join('src/lib', spec.slice(5)));
     else if (spec.startsWith('$cells/')) targets.push(join('cells', spec.slice(7)));
     else if (spec.startsWith('.')) targets.push(relative(ROOT, resolve(ROOT, dirname(file), spec)));
