@@ -65,6 +65,12 @@ export default defineConfig({
       },
       {
         extends: true,
+        // Svelte's browser build, so components mount in the test's DOM (the default conditions give its server build).
+        resolve: { conditions: ['browser'] },
+        test: { name: 'component', include: ['tests/component/**/*.test.ts'], environment: 'jsdom' }
+      },
+      {
+        extends: true,
         test: {
           name: 'integration',
           include: ['tests/integration/**/*.test.ts'],

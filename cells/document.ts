@@ -5,7 +5,7 @@
 //   cells  : Y.Map<id, Y.Map>       { id, kind, name, source: Y.Text, config: Y.Map, run: Y.Map }
 //   layout : Y.Array<Y.Map>         dashboard grid (used by publishing)
 import * as Y from 'yjs';
-import { cellKind, type CellKindName } from './registry';
+import { cellKind, type KindName } from './registry';
 
 export type NotebookParts = {
   meta: Y.Map<unknown>;
@@ -99,7 +99,7 @@ export function freshResultName(doc: Y.Doc, base = 'query'): string {
 }
 
 export type NewCell = {
-  kind: CellKindName;
+  kind: KindName;
   source?: string;
   name?: string;
   config?: Record<string, unknown>;
@@ -160,7 +160,7 @@ function removeFromOrder(order: Y.Array<string>, id: string) {
 }
 
 /** Changes a cell's kind, keeping its text and resetting its settings to the new kind's defaults. */
-export function setCellKind(doc: Y.Doc, id: string, kind: CellKindName, origin?: unknown): void {
+export function setCellKind(doc: Y.Doc, id: string, kind: KindName, origin?: unknown): void {
   const def = cellKind(kind);
   const map = parts(doc).cells.get(id);
   if (!def || !map) return;

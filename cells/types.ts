@@ -1,5 +1,5 @@
-// The shape of a cell kind. This part is plain TypeScript so the server can use it too; each kind's Svelte
-// components are listed separately in ui.ts, which only the browser loads.
+// The shape of a cell kind. This part is plain TypeScript so the server can use it too; each kind's browser part
+// (cells/<kind>/ui/, shaped as ui-types.ts says) is found by ui-registry.ts, which only the browser loads.
 import type * as Y from 'yjs';
 import type { z } from 'zod';
 import type { ItemView } from './layout';

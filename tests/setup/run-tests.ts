@@ -149,7 +149,7 @@ async function main(): Promise<number> {
   // Every step runs even after one fails, so that one run shows everything that is wrong.
   const steps: [string, string[]][] = [
     ['check', ['run', 'check']],
-    ['unit + integration', ['run', 'test:unit']],
+    ['unit + component + integration', ['run', 'test:unit']],
     ['e2e', ['run', 'test:e2e']]
   ];
   const results: string[] = [];

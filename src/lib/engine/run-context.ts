@@ -1,4 +1,7 @@
-// What a SQL cell needs from its notebook to run: the tables it may read and where their data lives.
+// What a cell needs from its notebook to run and to read others' results: the tables it may read and where their
+// data lives, the SQL cells above it, and whether its result is stale. Keyed by cell id; reading a function
+// inside a component's $derived follows the notebook's changes.
+import type { SqlCellState } from '$cells/sql/staleness';
 import type { TableSource } from './engine';
 
 export type RunContext = {
@@ -10,4 +13,8 @@ export type RunContext = {
   ready: () => Promise<void>;
   /** Run ids of the upstream results `sql` reads, by name (recorded with the run, for staleness). */
   inputs: (cellId: string, sql: string) => Record<string, string>;
+  /** SQL cells above the cell (of any kind), in order: the results it may read (a chart draws one). */
+  earlier: (cellId: string) => SqlCellState[];
+  /** Why the SQL cell's result is stale (what changed upstream), or null when it is not. */
+  stale: (cellId: string) => string | null;
 };

@@ -9,7 +9,8 @@ import type { NotebookView } from '$lib/collab/notebook-view.svelte';
 import type { Query } from '$cells/chart/chart-data';
 import type { NotebookEngine, TableSource } from '$lib/engine/engine';
 import type { RunContext } from '$lib/engine/run-context';
-import { resultUrl, storedTable } from '$lib/engine/stored-results';
+import { chartQuery } from '$lib/engine/chart-query';
+import { resultUrl } from '$lib/engine/stored-results';
 import type { UploadedFile } from './upload';
 
 export class NotebookRuns {
@@ -58,7 +59,9 @@ export class NotebookRuns {
         const inputs: Record<string, string> = {};
         for (const up of upstreamOf(cells, index)) if (up.run?.runId) inputs[up.name] = up.run.runId;
         return inputs;
-      }
+      },
+      earlier: (cellId) => this.before(cellId),
+      stale: (cellId) => this.stale.get(cellId) ?? null
     };
   }
 
@@ -86,15 +89,9 @@ export class NotebookRuns {
     return out;
   }
 
-  /**
-   * What the chart cell `cellId` reads: the notebook's DuckDB over the tables it may read, or, for a small result
-   * stored in full, that stored copy, so charts of stored results draw without starting the engine.
-   */
+  /** What the chart cell `cellId` reads (see chartQuery). */
   chartQuery(engine: NotebookEngine, cellId: string): Query {
-    return Object.assign((sql: string) => engine.query(sql, this.context.sources(cellId)), {
-      stored: (source: string, maxRows: number) =>
-        storedTable(this.context.notebookId, this.before(cellId), source, maxRows)
-    });
+    return chartQuery(engine, this.context, cellId);
   }
 
   /** SQL cells above the cell `cellId` (any kind), in order: the results it may read. */

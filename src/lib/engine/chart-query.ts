@@ -1,0 +1,13 @@
+// What a chart reads, in the notebook and on its dashboard: the notebook's DuckDB over the tables the chart's cell
+// may read, or, for a small result stored in full, that stored copy, so charts of stored results draw without
+// starting the engine.
+import type { Query } from '$cells/chart/chart-data';
+import type { NotebookEngine } from './engine';
+import type { RunContext } from './run-context';
+import { storedTable } from './stored-results';
+
+export const chartQuery = (engine: NotebookEngine, context: RunContext, cellId: string): Query =>
+  Object.assign((sql: string) => engine.query(sql, context.sources(cellId)), {
+    stored: (source: string, maxRows: number) =>
+      storedTable(context.notebookId, context.earlier(cellId), source, maxRows)
+  });
