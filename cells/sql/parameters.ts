@@ -161,6 +161,21 @@ export function compileParameters(
   };
 }
 
+/**
+ * PostgreSQL text compiled above with each of its `$n` (outside strings and comments: compiling refused any of
+ * the user's own) replaced by `expr(n)`.
+ */
+export function replacePlaceholders(sql: string, expr: (n: number) => string): string {
+  let out = '';
+  let last = 0;
+  for (const p of scanSql(sql, 'postgres').placeholders) {
+    if (p.text === '?') continue;
+    out += sql.slice(last, p.start) + expr(Number(p.text.slice(1)));
+    last = p.start + p.text.length;
+  }
+  return out + sql.slice(last);
+}
+
 type Place = (key: string, value: BoundValue) => string;
 
 function placeholderFor(
@@ -232,11 +247,12 @@ const CASTS: Record<SqlDialect, Record<SqlType, (p: string) => string>> = {
     integer: (p) => `${p}::int8`,
     decimal: (p) => `${p}::numeric`
   },
-  // MySQL's binary protocol sends numbers and booleans typed already; its DECIMAL cast would round.
+  // MySQL's binary protocol sends numbers as DOUBLE (integers are cast back) and booleans as TINYINT; its
+  // DECIMAL cast would round.
   mysql: {
     boolean: (p) => p,
     date: (p) => `cast(${p} as date)`,
-    integer: (p) => p,
+    integer: (p) => `cast(${p} as signed)`,
     decimal: (p) => p
   }
 };

@@ -129,7 +129,7 @@ describe('compileParameters', () => {
     );
     expect(c.params).toEqual(['north', 'east', 'west', 'west', '2024-03-01']);
     // $1 means nothing to MySQL; ? does.
-    expect(compileParameters('select $1, {{n}}', 'mysql', values).sql).toBe('select $1, ?');
+    expect(compileParameters('select $1, {{n}}', 'mysql', values).sql).toBe('select $1, cast(? as signed)');
     expect(fails(() => compileParameters("select ?, '?', {{n}}", 'mysql', values)).position).toBe(8);
   });
 
