@@ -11,24 +11,55 @@ import { introspectMysql, testMysql } from './mysql/introspect';
 import { forgetClients } from './postgres/client';
 import { runPostgresQuery } from './postgres/execute';
 import { introspectPostgres, testPostgres } from './postgres/introspect';
+import {
+  compileParameters,
+  ParameterError,
+  type BoundValue,
+  type CompiledQuery,
+  type InputValues
+} from '../../cells/sql/parameters';
 import { QueryError, type ResultSink, type RunOutcome, type TestResult } from './query-error';
 import { withoutTrailingSemicolons } from './sql-shape';
 import type { DatabaseSchema } from './schema-types';
 import type { FileSettings, NetworkSettings } from './settings';
 import type { OpenConnection } from './store';
 
+/**
+ * Runs `sql` on the connection. With `inputs`, its `{{name}}` references are bound as the database's own
+ * parameters (cells/sql/parameters.ts); without, the text runs as it is.
+ */
 export async function runQuery(
   conn: OpenConnection,
   sql: string,
   sink: ResultSink,
-  signal: AbortSignal
+  signal: AbortSignal,
+  inputs?: InputValues
 ): Promise<RunOutcome> {
   const text = withoutTrailingSemicolons(sql);
   if (!text) throw new QueryError('sql', 'Write a query first.');
-  if (conn.kind === 'duckdb') return runDuckdbQuery(conn, text, sink, signal);
-  const reach = { ...conn, settings: await pinned(conn.settings) };
-  if (reach.kind === 'mysql') return runMysqlQuery(reach, text, sink, signal);
-  return runPostgresQuery(reach, text, sink, signal);
+  const q = inputs ? compiled(text, conn.kind, inputs) : null;
+  const run = q?.sql ?? text;
+  const params: BoundValue[] = q?.params ?? [];
+  try {
+    if (conn.kind === 'duckdb') return await runDuckdbQuery(conn, run, sink, signal, params);
+    const reach = { ...conn, settings: await pinned(conn.settings) };
+    if (reach.kind === 'mysql') return await runMysqlQuery(reach, run, sink, signal, params);
+    return await runPostgresQuery(reach, run, sink, signal, params);
+  } catch (e) {
+    // The database points into the text it ran; the editor underlines the text as written.
+    if (q && e instanceof QueryError && e.position !== undefined)
+      throw new QueryError(e.reason, e.message, q.sourceOffset(e.position - 1) + 1);
+    throw e;
+  }
+}
+
+function compiled(text: string, kind: OpenConnection['kind'], inputs: InputValues): CompiledQuery {
+  try {
+    return compileParameters(text, kind, inputs);
+  } catch (e) {
+    if (e instanceof ParameterError) throw new QueryError('sql', e.message, e.position);
+    throw e;
+  }
 }
 
 export async function introspect(conn: OpenConnection, signal?: AbortSignal): Promise<DatabaseSchema> {

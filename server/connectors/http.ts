@@ -1,6 +1,7 @@
 // Queries on connections, served ahead of SvelteKit so the response can stream and a client that goes away
 // cancels the query on the database:
-//   POST /api/connections/:id/query   body: {"sql": "..."} (application/json)
+//   POST /api/connections/:id/query   body: {"sql": "...", "inputs"?: {name: typed value}} (application/json)
+//     `inputs` binds the query's {{name}} references as parameters (cells/sql/parameters.ts)
 //   → 200 application/vnd.apache.arrow.stream: the result as an Arrow IPC stream, then a one-row status stream
 //     (see arrow-ipc.ts); errors found before the first row are JSON with a 4xx/5xx status.
 import type { IncomingMessage, ServerResponse } from 'node:http';
@@ -10,6 +11,7 @@ import { AppError } from '../errors';
 import { refuseBody, sendError } from '../http/raw-errors';
 import { sameOrigin, userOf } from '../http/session-of';
 import { parseInput } from '../validate';
+import { InputValuesSchema } from '../../cells/sql/parameters';
 import { IpcStreamEncoder, statusStream } from './arrow-ipc';
 import { runQuery } from './engines';
 import { QueryError } from './query-error';
@@ -20,7 +22,7 @@ export type QueryHttpOptions = { getDb: () => Promise<Db>; secretBox: () => Secr
 
 const ROUTE = /^\/api\/connections\/([a-z2-7]{16})\/query$/;
 const BODY_LIMIT = 1024 * 1024;
-const QuerySchema = z.object({ sql: z.string().max(BODY_LIMIT) });
+const QuerySchema = z.object({ sql: z.string().max(BODY_LIMIT), inputs: InputValuesSchema.optional() });
 
 export function createQueryHandler(opts: QueryHttpOptions) {
   return (req: IncomingMessage, res: ServerResponse): boolean => {
@@ -63,7 +65,7 @@ async function run(opts: QueryHttpOptions, req: IncomingMessage, res: ServerResp
   const db = await opts.getDb();
   const user = await userOf(db, req);
   if (!user) return refuseBody(req, res, new AppError('unauthorized', 'Log in to run queries.'));
-  const { sql } = parseInput(QuerySchema, await readJson(req));
+  const { sql, inputs } = parseInput(QuerySchema, await readJson(req));
   const conn = await openConnection(db, opts.secretBox(), {
     userId: user.id,
     connectionId,
@@ -100,7 +102,13 @@ async function run(opts: QueryHttpOptions, req: IncomingMessage, res: ServerResp
     });
   };
   try {
-    const outcome = await runQuery(conn, sql, { batch: (b) => write(encoder.encode(b)) }, abort.signal);
+    const outcome = await runQuery(
+      conn,
+      sql,
+      { batch: (b) => write(encoder.encode(b)) },
+      abort.signal,
+      inputs
+    );
     clearTimeout(wall);
     res.write(encoder.end());
     res.end(statusStream({ status: 'ok', rows: outcome.rows, truncated: outcome.truncated }));

@@ -13,6 +13,7 @@ import { keepSpare, takeChild, type QueryChild } from './query-child';
 import { ReplySchema, type Reply } from './query-protocol';
 import { serverFile } from './sandbox';
 import { nativeDuckdb, Slots } from './slots';
+import type { BoundValue } from '../../../cells/sql/parameters';
 
 /** How long DuckDB's interrupt has to stop a query before its process is killed. */
 const GRACE_MS = 3000;
@@ -49,7 +50,9 @@ export async function runDuckdbQuery(
   /** Without trailing semicolons, not empty (see engines.ts). */
   text: string,
   sink: ResultSink,
-  signal: AbortSignal
+  signal: AbortSignal,
+  /** Values for the text's $1, $2… (cells/sql/parameters.ts), bound by DuckDB's prepared statement. */
+  params: BoundValue[] = []
 ): Promise<RunOutcome> {
   const s = conn.settings;
   let release: () => void;
@@ -84,7 +87,7 @@ export async function runDuckdbQuery(
     child = takeChild();
     signal.addEventListener('abort', onAbort);
     if (signal.aborted) onAbort();
-    child.send({ op: 'run', path: s.path, file, text, rowCap: s.rowCap });
+    child.send({ op: 'run', path: s.path, file, text, params, rowCap: s.rowCap });
     let end: Extract<Reply, { done: unknown } | { failed: unknown }> | null = null;
     for await (const frame of child.replies()) {
       const reply = ReplySchema.safeParse(frame.header);

@@ -50,7 +50,9 @@ async function run(request: Extract<Request, { op: 'run' }>): Promise<Reply> {
     await writeFrame(replies, { started: true });
     state.sandbox = await openSandbox({ path: request.path }, request.file);
     if (state.interrupted) throw new Interrupted();
-    const result = await state.sandbox.connection.stream(request.text);
+    const result = request.params.length
+      ? await state.sandbox.connection.stream(request.text, request.params)
+      : await state.sandbox.connection.stream(request.text);
     return { done: await resultBatches(result, request.rowCap, { batch: sendBatch }) };
   } catch (e) {
     if (e instanceof QueryError)

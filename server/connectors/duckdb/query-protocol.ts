@@ -13,6 +13,8 @@ export const RequestSchema = z.discriminatedUnion('op', [
     file: z.string(),
     /** Without trailing semicolons, not empty. */
     text: z.string(),
+    /** Values for the text's $1, $2… (cells/sql/parameters.ts). */
+    params: z.array(z.union([z.string(), z.number(), z.boolean(), z.null()])).default([]),
     rowCap: z.number().int().positive()
   }),
   /** The server handed the last batch on: send the next. */

@@ -1,7 +1,9 @@
 // Runs a user's query on a MySQL/MariaDB connection, handing rows on as Arrow record batches while they arrive.
 // The session and the transaction are read-only, the statement has the connection's time limit
 // (max_statement_time on MariaDB, max_execution_time on MySQL), and only statements that read are sent at all.
-// Cancelling, and cutting at the row cap, use KILL QUERY from a separate connection.
+// Cancelling, and cutting at the row cap, use KILL QUERY from a separate connection. A query with parameters
+// (`?`, see cells/sql/parameters.ts) runs as a prepared statement, its values sent apart from the text, and the
+// statement is closed afterwards rather than left cached on the server.
 import type mysql from 'mysql2';
 import { BATCH_ROWS, BATCH_MS, BatchBuilder, uniqueColumnNames, type ColumnKind } from '../arrow-columns';
 import { QueryError, type ResultSink, type RunOutcome } from '../query-error';
@@ -9,6 +11,7 @@ import type { NetworkConnection } from '../store';
 import { leadingKeyword } from '../sql-shape';
 import { poolsFor } from './client';
 import { queryError } from './errors';
+import type { BoundValue } from '../../../cells/sql/parameters';
 
 const READS = new Set(['select', 'with', 'show', 'explain', 'describe', 'desc', 'values', 'table']);
 const UNSIGNED = 32;
@@ -55,7 +58,9 @@ export async function runMysqlQuery(
   /** Without trailing semicolons, not empty (see engines.ts). */
   text: string,
   sink: ResultSink,
-  signal: AbortSignal
+  signal: AbortSignal,
+  /** Values for the text's `?`s, in order. */
+  params: BoundValue[] = []
 ): Promise<RunOutcome> {
   const s = conn.settings;
   const keyword = leadingKeyword(text);
@@ -94,7 +99,7 @@ export async function runMysqlQuery(
     await setTimeLimit(c, s.statementTimeoutS);
     await exec(c, 'start transaction read only');
     if (signal.aborted) throw new QueryError('cancelled', 'The query was cancelled.');
-    return await stream(c, text, sink, s.rowCap, kill);
+    return await stream(c, text, params, sink, s.rowCap, kill);
   } catch (e) {
     broken = true;
     if (e instanceof QueryError) throw e;
@@ -104,7 +109,11 @@ export async function runMysqlQuery(
     // A connection that failed mid-result is not worth reusing, and one we sent KILL QUERY must not be reused
     // either: a kill that arrives late would stop the next person's query on it.
     if (broken || killed) c.destroy();
-    else c.query('rollback', () => c.release());
+    else {
+      // By the key it was cached under (mysql2 accepts the options, though its types say only text).
+      if (params.length) c.unprepare({ sql: text, rowsAsArray: true } as unknown as string);
+      c.query('rollback', () => c.release());
+    }
   }
 }
 
@@ -119,6 +128,7 @@ async function setTimeLimit(c: mysql.PoolConnection, seconds: number) {
 function stream(
   c: mysql.PoolConnection,
   text: string,
+  params: BoundValue[],
   sink: ResultSink,
   cap: number,
   kill: () => void
@@ -142,7 +152,9 @@ function stream(
       c.pause();
       writing = writing.then(() => sink.batch(batch)).then(() => c.resume(), fail);
     };
-    const query = c.query({ sql: text, rowsAsArray: true });
+    const query = params.length
+      ? c.execute({ sql: text, values: params, rowsAsArray: true })
+      : c.query({ sql: text, rowsAsArray: true });
     query.on('fields', (fields: mysql.FieldPacket[]) => {
       const names = uniqueColumnNames(fields.map((f) => f.name));
       builder = new BatchBuilder(names.map((name, i) => ({ name, kind: kindOf(fields[i]!) })));

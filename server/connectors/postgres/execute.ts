@@ -3,6 +3,8 @@
 // return rows. Queries that are a SELECT (or WITH/VALUES/TABLE) are wrapped in COPY … TO STDOUT (FORMAT binary)
 // and decoded straight into Arrow columns, which is ~3× faster than row-by-row; anything else (SHOW, EXPLAIN)
 // goes through a cursor. Cancelling (or a client going away) calls pg_cancel_backend on the running backend.
+// Parameters ($n, see cells/sql/parameters.ts) are bound as such; COPY cannot take any, so for it each value is
+// bound into a transaction-local setting and the COPY reads it back, cast to the type PostgreSQL inferred.
 import type postgres from 'postgres';
 import { BATCH_ROWS, BATCH_MS, BatchBuilder, uniqueColumnNames, type ColumnKind } from '../arrow-columns';
 import type { NetworkConnection } from '../store';
@@ -12,6 +14,7 @@ import { copyOut } from './copy-stream';
 import { QueryError, type ResultSink, type RunOutcome } from '../query-error';
 import { queryError } from './errors';
 import { leadingKeyword } from '../sql-shape';
+import { replacePlaceholders, type BoundValue } from '../../../cells/sql/parameters';
 
 /** How the COPY path reads a column of type `oid`: as itself, or cast to something it can decode. */
 function copyKind(oid: number): { kind: ColumnKind; cast?: string } {
@@ -61,7 +64,9 @@ export async function runPostgresQuery(
   /** Without trailing semicolons, not empty (see engines.ts). */
   text: string,
   sink: ResultSink,
-  signal: AbortSignal
+  signal: AbortSignal,
+  /** Values for the text's $1, $2…, as text (or null). */
+  params: BoundValue[] = []
 ): Promise<RunOutcome> {
   const s = conn.settings;
   const { pool, control } = clientsFor(conn);
@@ -98,7 +103,7 @@ export async function runPostgresQuery(
     );
     pid = me!.pid;
     if (signal.aborted) throw new QueryError('cancelled', 'The query was cancelled.');
-    const described = await tx.unsafe(text).describe();
+    const described = await tx.unsafe(text, params as postgres.ParameterOrJSON<never>[]).describe();
     const columns = described.columns ?? [];
     if (columns.length === 0) {
       throw new QueryError(
@@ -118,19 +123,42 @@ export async function runPostgresQuery(
     }
     if (!copyable) {
       const builder = new BatchBuilder(names.map((name, i) => ({ name, kind: parsedKind(oids[i]!) })));
-      return await whole(tx, text, builder, sink, s.rowCap);
+      return await whole(tx, text, params, builder, sink, s.rowCap);
     }
     const kinds = oids.map(copyKind);
     const aliases = names.map((_, i) => `c${i + 1}`);
+    const query = params.length ? await settingsFor(tx, text, params, described.types) : text;
     const projection = kinds.map((k, i) => (k.cast ? `${aliases[i]}::${k.cast}` : aliases[i])).join(', ');
     // The newlines keep a trailing `-- comment` in the user's query from swallowing the closing parenthesis.
-    const copy = `copy (select ${projection} from (\n${text}\n) as sheaf_q(${aliases.join(', ')}) limit ${s.rowCap + 1}) to stdout (format binary)`;
+    const copy = `copy (select ${projection} from (\n${query}\n) as sheaf_q(${aliases.join(', ')}) limit ${s.rowCap + 1}) to stdout (format binary)`;
     const builder = new BatchBuilder(names.map((name, i) => ({ name, kind: kinds[i]!.kind })));
     return await viaCopy(tx, copy, builder, sink, s.rowCap, signal);
   }
 }
 
 type Tx = postgres.TransactionSql;
+
+/**
+ * `text` for COPY, which takes no parameters: each value is bound (as a parameter) into a setting local to the
+ * transaction, and `$n` becomes that setting cast to the type PostgreSQL gave `$n` when it described the query.
+ * NULL needs no setting. The values never become SQL text.
+ */
+async function settingsFor(tx: Tx, text: string, params: BoundValue[], types: number[]): Promise<string> {
+  const set = params.map((_, i) => `set_config('sheaf.param_${i + 1}', $${i + 1}, true)`);
+  const typesAt = params.length + 1;
+  // As JSON text: with fetch_types off, postgres.js leaves arrays unparsed.
+  const [row] = await tx.unsafe<{ names: string }[]>(
+    `select ${set.join(', ')}, (select json_agg(format_type(t, null) order by i) from unnest($${typesAt}::oid[]) with ordinality as u(t, i))::text as names`,
+    [...params, `{${types.join(',')}}`] as postgres.ParameterOrJSON<never>[]
+  );
+  // format_type quotes what needs quoting; it is the catalog's text, not the user's values.
+  const names = JSON.parse(row!.names) as string[];
+  return replacePlaceholders(text, (n) =>
+    params[n - 1] === null
+      ? `(null::${names[n - 1]})`
+      : `(current_setting('sheaf.param_${n}')::${names[n - 1]})`
+  );
+}
 
 async function viaCopy(
   tx: Tx,
@@ -165,8 +193,15 @@ async function viaCopy(
 }
 
 /** SHOW and EXPLAIN cannot be wrapped in COPY; they answer with a handful of rows, read whole. */
-async function whole(tx: Tx, text: string, builder: BatchBuilder, sink: ResultSink, cap: number) {
-  const result = await tx.unsafe(text).values();
+async function whole(
+  tx: Tx,
+  text: string,
+  params: BoundValue[],
+  builder: BatchBuilder,
+  sink: ResultSink,
+  cap: number
+) {
+  const result = await tx.unsafe(text, params as postgres.ParameterOrJSON<never>[]).values();
   const rows = result.slice(0, cap) as unknown[][];
   for (const row of rows) builder.columns.forEach((col, i) => col.putValue(row[i]));
   await sink.batch(builder.finish());

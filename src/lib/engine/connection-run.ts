@@ -1,6 +1,7 @@
 // Runs a SQL cell on a connected database: the server streams the result as Arrow; rows are shown as batches
 // arrive, and the run ends with the server's status (finished, cut at the row cap, or failed part-way).
 import { RecordBatchReader, Table, type RecordBatch, type Schema } from 'apache-arrow';
+import type { InputValues } from '$cells/sql/parameters';
 
 export type ConnectionRunResult =
   | { ok: true; table: Table; ms: number; truncated: boolean; rowCap: number }
@@ -10,7 +11,9 @@ export async function runOnConnection(
   connectionId: string,
   sql: string,
   onRows: (soFar: Table) => void,
-  signal: AbortSignal
+  signal: AbortSignal,
+  /** Bound as the database's parameters at the query's `{{name}}` references (on the server). */
+  inputs?: InputValues
 ): Promise<ConnectionRunResult> {
   const started = performance.now();
   const ms = () => performance.now() - started;
@@ -21,7 +24,7 @@ export async function runOnConnection(
     res = await fetch(`/api/connections/${connectionId}/query`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ sql }),
+      body: JSON.stringify(inputs ? { sql, inputs } : { sql }),
       signal
     });
   } catch (e) {

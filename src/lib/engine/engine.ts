@@ -1,9 +1,10 @@
 // One DuckDB-WASM per open notebook. Tables come from three places: uploaded files (what each query needs of
 // them, read from their Parquet with range requests: file-sources.ts), results computed here (a table named after the cell), and results other people
 // computed (fetched from the server as Arrow on first use).
-import type { AsyncDuckDB, AsyncDuckDBConnection } from '@duckdb/duckdb-wasm';
+import type { AsyncDuckDB, AsyncDuckDBConnection, AsyncPreparedStatement } from '@duckdb/duckdb-wasm';
 import { Table } from 'apache-arrow';
 import { referencedNames } from '$cells/sql/references';
+import { compileParameters, ParameterError, type BoundValue, type InputValues } from '$cells/sql/parameters';
 import { loadDuckDB } from './duckdb-loader';
 import { FileSources } from './file-sources';
 import { engineFailure } from './engine-failure';
@@ -55,13 +56,25 @@ export class NotebookEngine {
    * Loads the sources `sql` mentions that are missing or out of date. One load at a time: charts and cells
    * that start together must not fetch and create the same table twice.
    */
-  private ensure(db: AsyncDuckDB, conn: AsyncDuckDBConnection, sql: string, sources: TableSource[]) {
-    const next = this.loading.then(() => this.load(db, conn, sql, sources));
+  private ensure(
+    db: AsyncDuckDB,
+    conn: AsyncDuckDBConnection,
+    sql: string,
+    sources: TableSource[],
+    params: BoundValue[] = []
+  ) {
+    const next = this.loading.then(() => this.load(db, conn, sql, sources, params));
     this.loading = next.catch(() => undefined);
     return next;
   }
 
-  private async load(db: AsyncDuckDB, conn: AsyncDuckDBConnection, sql: string, sources: TableSource[]) {
+  private async load(
+    db: AsyncDuckDB,
+    conn: AsyncDuckDBConnection,
+    sql: string,
+    sources: TableSource[],
+    params: BoundValue[]
+  ) {
     const names = referencedNames(sql);
     const current = new Map(
       sources.filter((s) => s.kind === 'file').map((s) => [s.name.toLowerCase(), s.key])
@@ -91,7 +104,7 @@ export class NotebookEngine {
       this.loaded.set(lower, s.key);
     }
     // Files last: what a query needs of them comes from its plan, which needs every other table in place.
-    if (files.length) await this.files.prepare(db, conn, sql, files);
+    if (files.length) await this.files.prepare(db, conn, sql, files, params);
     for (const f of files) {
       this.fileViews.set(f.name.toLowerCase(), f.key);
       this.goneFiles.delete(f.name.toLowerCase());
@@ -139,38 +152,63 @@ export class NotebookEngine {
     });
   }
 
-  /** Runs a cell's query and keeps its result as table `name`, known by `key`. */
+  /**
+   * Runs a cell's query and keeps its result as table `name`, known by `key`. With `inputs`, the query's
+   * `{{name}}` references are bound as prepared-statement parameters (cells/sql/parameters.ts).
+   */
   async run(
     cellId: string,
     name: string,
     key: string,
     sql: string,
-    sources: TableSource[]
+    sources: TableSource[],
+    inputs?: InputValues
   ): Promise<RunResult> {
     const started = performance.now();
-    const query = cleanQuery(sql);
-    if (!query) return { ok: false, error: 'Write a query first.', ms: 0, cancelled: false, at: null };
+    const written = cleanQuery(sql);
+    if (!written) return { ok: false, error: 'Write a query first.', ms: 0, cancelled: false, at: null };
+    let compiled;
+    try {
+      compiled = inputs ? compileParameters(written, 'duckdb', inputs) : null;
+    } catch (e) {
+      if (!(e instanceof ParameterError)) throw e;
+      const at = { offset: e.position - 1, message: e.message };
+      return { ok: false, error: e.message, ms: 0, cancelled: false, at };
+    }
+    const query = compiled?.sql ?? written;
+    const params = compiled?.params ?? [];
     this.cancelled.delete(cellId);
     const db = await this.instance();
     const conn = await db.connect();
     this.running.set(cellId, conn);
     try {
-      await this.ensure(db, conn, query, sources);
+      await this.ensure(db, conn, query, sources, params);
       // A cancel that came while the engine loaded or tables were fetched: nothing was sent to cancel.
       if (this.cancelled.has(cellId)) throw new Error('Cancelled.');
       // The query itself only reads, so cancelling it mid-way leaves no half-made table behind (a cancelled
       // CREATE TABLE … AS keeps its catalog entry locked in DuckDB-WASM). The result replaces table `name` only
       // once it is complete.
-      const reader = await conn.send(query, true);
+      // A prepared statement stays open until its result has been read.
+      const statement = params.length ? await conn.prepare(query) : null;
       const batches = [];
-      for await (const batch of reader) {
-        if (this.cancelled.has(cellId)) throw new Error('Cancelled.');
-        batches.push(batch);
+      let reader;
+      try {
+        reader = statement ? await statement.send(...params) : await conn.send(query, true);
+        for await (const batch of reader) {
+          if (this.cancelled.has(cellId)) throw new Error('Cancelled.');
+          batches.push(batch);
+        }
+      } finally {
+        await statement?.close().catch(() => undefined);
       }
       const table = new Table(reader.schema, batches);
       await replaceTable(conn, name, async (staging) => {
         if (table.numRows > 0) await conn.insertArrowTable(table, { name: staging, create: true });
-        else await conn.query(`create table ${ident(staging)} as select * from (\n${query}\n) limit 0`);
+        else {
+          const empty = `create table ${ident(staging)} as select * from (\n${query}\n) limit 0`;
+          if (params.length) await withPrepared(conn, empty, (s) => s.query(...params));
+          else await conn.query(empty);
+        }
       });
       this.loaded.set(name.toLowerCase(), key);
       return { ok: true, table, ms: performance.now() - started };
@@ -179,7 +217,8 @@ export class NotebookEngine {
       const failure = cancelled ? null : engineFailure(readableError(e));
       if (failure?.restart) await this.restart();
       const message = failure?.message ?? readableError(e);
-      const at = cancelled || failure ? null : errorPosition(message, query);
+      const found = cancelled || failure ? null : errorPosition(message, query);
+      const at = found && compiled ? { ...found, offset: compiled.sourceOffset(found.offset) } : found;
       const missing = /Table with name (\S+) does not exist/i.exec(message)?.[1]?.toLowerCase();
       const gone =
         missing && this.goneFiles.has(missing)
@@ -246,7 +285,20 @@ export class NotebookEngine {
   }
 }
 
-/** Drops the table or view called `name`, whichever it is (DuckDB's DROP VIEW refuses a table and vice versa). */
+/** `use` of `sql` prepared on `conn`, the statement closed after. */
+async function withPrepared<T>(
+  conn: AsyncDuckDBConnection,
+  sql: string,
+  use: (s: AsyncPreparedStatement) => Promise<T>
+): Promise<T> {
+  const statement = await conn.prepare(sql);
+  try {
+    return await use(statement);
+  } finally {
+    await statement.close().catch(() => undefined);
+  }
+}
+
 let stagingSeq = 0;
 
 /**
@@ -277,6 +329,7 @@ async function replaceTable(
   }
 }
 
+/** Drops the table or view called `name`, whichever it is (DuckDB's DROP VIEW refuses a table and vice versa). */
 async function dropName(conn: AsyncDuckDBConnection, name: string, only?: 'VIEW'): Promise<void> {
   const found = await conn.query(
     `select table_type as t from information_schema.tables

@@ -6,6 +6,7 @@
 // whole copy too.
 import type { AsyncDuckDB, AsyncDuckDBConnection } from '@duckdb/duckdb-wasm';
 import { ident } from '$cells/sql/quote';
+import type { BoundValue } from '$cells/sql/parameters';
 import { FileTable } from './parquet/file-table';
 import { planNeeds, trailingLimit, type ScanNeed } from './parquet/needs';
 import { WHOLE_AT_MOST, wholeIsCheaper } from './parquet/read-choice';
@@ -30,7 +31,14 @@ export class FileSources {
   constructor(private readonly mode: ReadMode = 'auto') {}
 
   /** Makes the files `query` reads available under their table names, with what the query needs of them. */
-  async prepare(db: AsyncDuckDB, conn: AsyncDuckDBConnection, query: string, files: FileSource[]) {
+  async prepare(
+    db: AsyncDuckDB,
+    conn: AsyncDuckDBConnection,
+    query: string,
+    files: FileSource[],
+    /** Values for the query's $1, $2… (cells/sql/parameters.ts): the plan is made with them. */
+    params: BoundValue[] = []
+  ) {
     // A file read whole needs no plan: its copy holds everything.
     const pending = this.mode === 'whole' ? [] : files.filter((f) => !this.whole.has(f.fileId));
     // While DuckDB plans the query, the Parquet footers arrive, and so does each copy's size. The first query on a
@@ -52,7 +60,7 @@ export class FileSources {
       })
     );
     try {
-      const needs = pending.length ? await planNeeds(conn, query, files) : null;
+      const needs = pending.length ? await planNeeds(conn, query, files, params) : null;
       for (const f of files) {
         const ask = asked.get(f.fileId);
         if (ask) {

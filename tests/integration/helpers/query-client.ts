@@ -14,12 +14,14 @@ export async function queryOverHttp(
   port: number,
   token: string,
   connectionId: string,
-  sql: string
+  sql: string,
+  /** The request's `inputs`, bound at the query's {{name}} references. */
+  inputs?: Record<string, unknown>
 ): Promise<Answer> {
   const res = await fetch(`http://127.0.0.1:${port}/api/connections/${connectionId}/query`, {
     method: 'POST',
     headers: { cookie: `sheaf_session=${token}`, 'content-type': 'application/json' },
-    body: JSON.stringify({ sql })
+    body: JSON.stringify(inputs ? { sql, inputs } : { sql })
   });
   if (res.headers.get('content-type')?.startsWith('application/json')) {
     return { kind: 'error', status: res.status, error: (await res.json()).error };

@@ -3,6 +3,7 @@
 // off for that plan, or DuckDB would see the stand-ins are empty and plan nothing at all.
 import type { AsyncDuckDBConnection } from '@duckdb/duckdb-wasm';
 import { ident } from '$cells/sql/quote';
+import type { BoundValue } from '$cells/sql/parameters';
 import { comparisonsOf, type Comparison } from './filters';
 
 export const SHADOW_SCHEMA = '__sheaf_shadow';
@@ -24,7 +25,9 @@ export type ShadowTable = { name: string; columns: { name: string; type: string 
 export async function planNeeds(
   conn: AsyncDuckDBConnection,
   query: string,
-  tables: ShadowTable[]
+  tables: ShadowTable[],
+  /** Values for the query's $1, $2…, so that filters on them are planned (and pushed down) as on the real run. */
+  params: BoundValue[] = []
 ): Promise<Needs | null> {
   await conn.query(`create schema if not exists ${SHADOW_SCHEMA}`);
   for (const t of tables) {
@@ -35,7 +38,12 @@ export async function planNeeds(
   await conn.query(`set disabled_optimizers = 'statistics_propagation'`);
   let plan: unknown;
   try {
-    const result = await conn.query(`explain (format json) ${query}`);
+    const explain = `explain (format json) ${query}`;
+    let result;
+    if (params.length) {
+      const statement = await conn.prepare(explain);
+      result = await statement.query(...params).finally(() => statement.close().catch(() => undefined));
+    } else result = await conn.query(explain);
     const row = result.get(0)?.toJSON() as Record<string, unknown> | undefined;
     plan = JSON.parse(String(row?.explain_value ?? Object.values(row ?? {})[1] ?? 'null'));
   } catch {
