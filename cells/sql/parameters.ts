@@ -21,14 +21,14 @@ export const MAX_LIST = 1000;
 const MAX_TEXT = 10_000;
 
 /** `yyyy-mm-dd`, a day that exists. */
-const IsoDate = z
+export const IsoDate = z
   .string()
   .regex(/^\d{4}-\d{2}-\d{2}$/, 'Dates are written yyyy-mm-dd.')
   .refine((s) => {
     const day = new Date(`${s}T00:00:00Z`);
     return !Number.isNaN(day.getTime()) && day.toISOString().startsWith(s);
   }, 'That day does not exist.');
-const Text = z
+export const InputText = z
   .string()
   .max(MAX_TEXT)
   .refine((s) => !s.includes('\u0000'), 'Text may not contain a NUL character.');
@@ -36,12 +36,12 @@ const Num = z.number().refine(Number.isFinite, 'Numbers must be finite.');
 
 /** An input's current value, typed. `null` is an input left empty; it binds SQL NULL of its type. */
 export const InputValueSchema = z.discriminatedUnion('type', [
-  z.object({ type: z.literal('text'), value: Text.nullable() }),
+  z.object({ type: z.literal('text'), value: InputText.nullable() }),
   z.object({ type: z.literal('number'), value: Num.nullable() }),
   z.object({ type: z.literal('boolean'), value: z.boolean().nullable() }),
   z.object({ type: z.literal('date'), value: IsoDate.nullable() }),
   z.object({ type: z.literal('date_range'), start: IsoDate.nullable(), end: IsoDate.nullable() }),
-  z.object({ type: z.literal('text_list'), value: z.array(Text).max(MAX_LIST) }),
+  z.object({ type: z.literal('text_list'), value: z.array(InputText).max(MAX_LIST) }),
   z.object({ type: z.literal('number_list'), value: z.array(Num).max(MAX_LIST) })
 ]);
 export type InputValue = z.infer<typeof InputValueSchema>;

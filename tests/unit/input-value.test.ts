@@ -3,7 +3,8 @@ import { describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
 import { readInputConfig } from '../../cells/input/config';
 import { inputKind } from '../../cells/input/kind';
-import { checkValue, formatValue, inputValue } from '../../cells/input/value';
+import { boundValue, checkValue, formatValue, inputValue } from '../../cells/input/value';
+import { compileParameters } from '../../cells/sql/parameters';
 
 describe('input values', () => {
   it('accepts what each widget holds and refuses the wrong type with a reason', () => {
@@ -20,7 +21,7 @@ describe('input values', () => {
     });
     expect(checkValue({ widget: 'date' }, '29/02/2024')).toEqual({
       ok: false,
-      message: 'A date is written yyyy-mm-dd.'
+      message: 'Dates are written yyyy-mm-dd.'
     });
     expect(checkValue({ widget: 'daterange' }, { start: '2024-03-01', end: '2024-01-01' })).toEqual({
       ok: false,
@@ -60,5 +61,37 @@ describe('input values', () => {
     expect(config.get('options')).toEqual({ from: 'column', source: 'all_regions', column: 'region' });
     inputKind.followRename?.(config, 'other', 'x');
     expect(config.get('options')).toEqual({ from: 'column', source: 'all_regions', column: 'region' });
+  });
+
+  it('binds each widget as a typed parameter, and "empty means all" as every choice', () => {
+    expect(boundValue({ widget: 'slider', emptyMeansAll: false }, 12)).toEqual({ type: 'number', value: 12 });
+    expect(boundValue({ widget: 'dropdown', emptyMeansAll: false }, 'West')).toEqual({
+      type: 'text',
+      value: 'West'
+    });
+    expect(boundValue({ widget: 'dropdown', emptyMeansAll: false }, null, [2023, 2024])).toEqual({
+      type: 'number',
+      value: null
+    });
+    expect(boundValue({ widget: 'multiselect', emptyMeansAll: false }, [], ['East', 'West'])).toEqual({
+      type: 'text_list',
+      value: []
+    });
+    expect(boundValue({ widget: 'multiselect', emptyMeansAll: true }, [], ['East', 'West'])).toEqual({
+      type: 'text_list',
+      value: ['East', 'West']
+    });
+    expect(
+      boundValue({ widget: 'daterange', emptyMeansAll: false }, { start: '2024-01-01', end: '2024-02-01' })
+    ).toEqual({
+      type: 'date_range',
+      start: '2024-01-01',
+      end: '2024-02-01'
+    });
+    const compiled = compileParameters('select * from t where region in (select unnest({{r}}))', 'duckdb', {
+      r: boundValue({ widget: 'multiselect', emptyMeansAll: false }, ["O'Hare", 'West'])
+    });
+    expect(compiled.params).toEqual(["O'Hare", 'West']);
+    expect(compiled.sql).not.toContain('Hare');
   });
 });
