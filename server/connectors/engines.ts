@@ -16,6 +16,7 @@ import { withoutTrailingSemicolons } from './sql-shape';
 import type { DatabaseSchema } from './schema-types';
 import type { FileSettings, NetworkSettings } from './settings';
 import type { OpenConnection } from './store';
+import type { ConnectionId } from '../ids';
 
 export async function runQuery(
   conn: OpenConnection,
@@ -72,7 +73,7 @@ export async function testSettings(t: TestTarget, signal?: AbortSignal): Promise
   });
 }
 
-export async function forget(connectionId: string): Promise<void> {
+export async function forget(connectionId: ConnectionId): Promise<void> {
   forgetPools(connectionId);
   await forgetClients(connectionId);
 }

@@ -9,6 +9,7 @@ import type { Db } from '../db/types';
 import { AppError } from '../errors';
 import { refuseBody, sendError } from '../http/raw-errors';
 import { sameOrigin, userOf } from '../http/session-of';
+import { connectionIdParam } from '../ids';
 import { parseInput } from '../validate';
 import { IpcStreamEncoder, statusStream } from './arrow-ipc';
 import { runQuery } from './engines';
@@ -66,7 +67,7 @@ async function run(opts: QueryHttpOptions, req: IncomingMessage, res: ServerResp
   const { sql } = parseInput(QuerySchema, await readJson(req));
   const conn = await openConnection(db, opts.secretBox(), {
     userId: user.id,
-    connectionId,
+    connectionId: connectionIdParam(connectionId),
     needed: 'editor'
   });
 
