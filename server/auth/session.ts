@@ -72,10 +72,6 @@ export async function invalidateSession(db: Queryable, sessionId: string): Promi
   await db.query('delete from sessions where id = $1', [sessionId]);
 }
 
-export async function invalidateUserSessions(db: Queryable, userId: UserId): Promise<void> {
-  await db.query('delete from sessions where user_id = $1', [userId]);
-}
-
 export async function deleteExpiredSessions(db: Queryable, now = new Date()): Promise<void> {
   await db.query('delete from sessions where expires_at <= $1', [now]);
 }

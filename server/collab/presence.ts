@@ -7,7 +7,7 @@ import * as encoding from 'lib0/encoding';
 import { z } from 'zod';
 
 /** A state longer than this is refused unread; ours (name, colour, cursor) is well under 1 KB. */
-export const MAX_STATE_BYTES = 16 * 1024;
+const MAX_STATE_BYTES = 16 * 1024;
 const DEFAULT_COLOR = '#6b7280';
 
 export type Presence = { userId: string; name: string };

@@ -28,14 +28,12 @@ export type StoredFile = {
   createdAt: Date;
 };
 
-export const DEFAULT_UPLOAD_LIMIT = 1024 ** 3;
-
 export const workspaceFilesDir = (dataDir: string, workspaceId: WorkspaceId) =>
   path.join(dataDir, 'files', workspaceId);
 export const parquetPath = (dataDir: string, workspaceId: WorkspaceId, fileId: string) =>
   path.join(workspaceFilesDir(dataDir, workspaceId), fileId, 'data.parquet');
 
-export function formatBytes(n: number): string {
+function formatBytes(n: number): string {
   if (n >= 1024 ** 3) return `${(n / 1024 ** 3).toFixed(n % 1024 ** 3 ? 1 : 0)} GB`;
   if (n >= 1024 ** 2) return `${Math.round(n / 1024 ** 2)} MB`;
   return `${Math.round(n / 1024)} KB`;

@@ -18,7 +18,7 @@ import { neededCells } from './snapshot';
 const HIDDEN_SQL = '-- The SQL of this database query was not published. Write your own here.\n';
 
 /** The frozen document reduced to what the dashboard shows and needs. */
-export function publishedPart(state: Uint8Array, showSql: boolean): Uint8Array {
+function publishedPart(state: Uint8Array, showSql: boolean): Uint8Array {
   const doc = new Y.Doc();
   Y.applyUpdate(doc, state);
   const items = readLayout(doc);
