@@ -5,7 +5,7 @@ import * as awarenessProtocol from 'y-protocols/awareness';
 import * as Y from 'yjs';
 import { getTitle } from '../../cells/document';
 import type { Db } from '../db/types';
-import type { NotebookId } from '../ids';
+import type { NotebookId, UserId } from '../ids';
 import type { Role } from '../workspaces/roles';
 import { appendUpdates, compactDoc, loadDoc } from './doc-store';
 import {
@@ -30,7 +30,7 @@ function cloneDoc(doc: Y.Doc): Y.Doc {
 }
 
 export interface Peer {
-  user: { id: string; name: string };
+  user: { id: UserId; name: string };
   role: Role;
   send(data: Uint8Array): void;
   close(code: number, reason: string): void;
