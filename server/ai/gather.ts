@@ -11,6 +11,7 @@ import { loadDoc } from '../collab/doc-store';
 import { DatabaseSchemaSchema } from '../connectors/schema-types';
 import { jsonValue } from '../db/json-value';
 import type { Queryable } from '../db/types';
+import type { NotebookId, UserId, WorkspaceId } from '../ids';
 import { duckdb, literal } from '../files/duckdb';
 import { listFiles, parquetPath } from '../files/files';
 import type { CellInfo, TableInfo } from './context';
@@ -32,9 +33,9 @@ export async function gather(
   db: Queryable,
   dataDir: string,
   args: {
-    userId: string;
-    workspaceId: string;
-    notebookId: string;
+    userId: UserId;
+    workspaceId: WorkspaceId;
+    notebookId: NotebookId;
     title: string;
     beforeCellId: string | null;
   }

@@ -4,20 +4,21 @@
 import type { ServerConfig } from '../config';
 import type { Db, Queryable } from '../db/types';
 import { AppError } from '../errors';
+import type { NotebookId, UserId, WorkspaceId } from '../ids';
 import { requireNotebookRole } from '../workspaces/access';
 
 export const NOT_CONFIGURED = 'AI is not configured — set GEMINI_API_KEY on the server.';
 
 export type Reserved = {
   requestId: string;
-  userId: string;
-  notebookId: string;
-  workspaceId: string;
+  userId: UserId;
+  notebookId: NotebookId;
+  workspaceId: WorkspaceId;
   title: string;
 };
 export type Usage = { promptTokens: number | null; outputTokens: number | null };
 
-async function checkRate(db: Queryable, userId: string, perHour: number): Promise<void> {
+async function checkRate(db: Queryable, userId: UserId, perHour: number): Promise<void> {
   const rows = await db.query<{ n: number; oldest: Date | null }>(
     `select count(*)::int as n, min(created_at) as oldest from ai_requests
       where user_id = $1 and created_at > now() - interval '1 hour'`,
@@ -39,7 +40,7 @@ async function checkRate(db: Queryable, userId: string, perHour: number): Promis
 export async function reserveRequest(
   db: Db,
   ai: ServerConfig['ai'],
-  args: { userId: string; notebookId: string; kind: 'generate' | 'fix' }
+  args: { userId: UserId; notebookId: NotebookId; kind: 'generate' | 'fix' }
 ): Promise<Reserved> {
   const { notebook } = await requireNotebookRole(db, args.userId, args.notebookId, 'editor');
   if (!ai.apiKey) throw new AppError('unavailable', NOT_CONFIGURED);

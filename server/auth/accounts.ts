@@ -1,7 +1,7 @@
 // Sign up and log in.
 import type { Db } from '../db/types';
 import { AppError } from '../errors';
-import { newId } from '../ids';
+import { newUserId, type UserId, type WorkspaceId } from '../ids';
 import { parseInput } from '../validate';
 import { createPersonalWorkspace } from '../workspaces/workspaces';
 import { admitLogin } from './login-throttle';
@@ -10,7 +10,7 @@ import type { LoginLimiters, RateLimiter } from './rate-limit';
 import { LogInSchema, SignUpSchema } from './schemas';
 import { createSession, invalidateSession, type SessionUser } from './session';
 
-export type SignedIn = { user: SessionUser; token: string; expiresAt: Date; workspaceId: string };
+export type SignedIn = { user: SessionUser; token: string; expiresAt: Date; workspaceId: WorkspaceId };
 
 export async function signUp(
   db: Db,
@@ -29,7 +29,7 @@ export async function signUp(
     }
   }
   const passwordHash = await hashPassword(password);
-  const user: SessionUser = { id: newId(), email, name };
+  const user: SessionUser = { id: newUserId(), email, name };
   try {
     return await db.transaction(async (tx) => {
       await tx.query('insert into users (id, email, name, password_hash) values ($1, $2, $3, $4)', [
@@ -66,7 +66,7 @@ export async function logIn(
 ): Promise<Omit<SignedIn, 'workspaceId'> & { deviceCookie: string }> {
   const { email, password } = parseInput(LogInSchema, input);
   const attempt = admitLogin(limiters, email, ip, deviceCookie);
-  const rows = await db.query<{ id: string; email: string; name: string; password_hash: string }>(
+  const rows = await db.query<{ id: UserId; email: string; name: string; password_hash: string }>(
     'select id, email, name, password_hash from users where lower(email) = $1',
     [email]
   );

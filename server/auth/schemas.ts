@@ -18,10 +18,8 @@ export const SignUpSchema = z.object({
   name: z.string().trim().min(1, 'Tell us your name.').max(100, 'Use at most 100 characters for your name.'),
   password: NewPasswordSchema
 });
-export type SignUpInput = z.infer<typeof SignUpSchema>;
 
 export const LogInSchema = z.object({
   email: EmailSchema,
   password: z.string().min(1, 'Enter your password.').max(256, 'That password is too long.')
 });
-export type LogInInput = z.infer<typeof LogInSchema>;

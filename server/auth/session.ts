@@ -1,6 +1,6 @@
 // Sessions as in Lucia's guide: random token in the cookie, its SHA-256 in the database, sliding 30-day expiry.
 import type { Queryable } from '../db/types';
-import { hashToken, newToken } from '../ids';
+import { hashToken, newToken, type UserId } from '../ids';
 
 export const SESSION_COOKIE = 'sheaf_session';
 const DAY = 24 * 60 * 60 * 1000;
@@ -8,14 +8,14 @@ export const SESSION_TTL_MS = 30 * DAY;
 /** A session used within this long of expiring is extended back to the full TTL. */
 const RENEW_WITHIN_MS = 15 * DAY;
 
-export type Session = { id: string; userId: string; expiresAt: Date };
-export type SessionUser = { id: string; email: string; name: string };
+export type Session = { id: string; userId: UserId; expiresAt: Date };
+export type SessionUser = { id: UserId; email: string; name: string };
 export type SessionValidation =
   { session: Session; user: SessionUser; renewed: boolean } | { session: null; user: null; renewed: false };
 
 export async function createSession(
   db: Queryable,
-  userId: string,
+  userId: UserId,
   now = new Date()
 ): Promise<{ token: string; session: Session }> {
   const token = newToken();
@@ -41,7 +41,7 @@ export async function validateSessionToken(
   if (!/^[a-z2-7]{32}$/.test(token)) return none;
   const id = hashToken(token);
   const rows = await db.query<{
-    user_id: string;
+    user_id: UserId;
     expires_at: Date;
     email: string;
     name: string;
@@ -70,10 +70,6 @@ export async function validateSessionToken(
 
 export async function invalidateSession(db: Queryable, sessionId: string): Promise<void> {
   await db.query('delete from sessions where id = $1', [sessionId]);
-}
-
-export async function invalidateUserSessions(db: Queryable, userId: string): Promise<void> {
-  await db.query('delete from sessions where user_id = $1', [userId]);
 }
 
 export async function deleteExpiredSessions(db: Queryable, now = new Date()): Promise<void> {

@@ -1,12 +1,13 @@
 // Durable notebook documents: an append-only log of Yjs updates plus a snapshot they are compacted into.
 import * as Y from 'yjs';
 import type { Queryable, Db } from '../db/types';
+import type { NotebookId } from '../ids';
 
 type Bytes = Uint8Array;
 // postgres.js sends Buffers as bytea; PGlite takes any Uint8Array. Buffer satisfies both.
 const asParam = (u: Bytes) => Buffer.from(u.buffer, u.byteOffset, u.byteLength);
 
-export async function appendUpdates(db: Queryable, notebookId: string, updates: Bytes[]): Promise<void> {
+export async function appendUpdates(db: Queryable, notebookId: NotebookId, updates: Bytes[]): Promise<void> {
   if (updates.length === 0) return;
   const values = updates.map((_, i) => `($1, $${i + 2})`).join(', ');
   await db.query(`insert into doc_updates (notebook_id, update) values ${values}`, [
@@ -15,7 +16,7 @@ export async function appendUpdates(db: Queryable, notebookId: string, updates: 
   ]);
 }
 
-async function readState(db: Queryable, notebookId: string) {
+async function readState(db: Queryable, notebookId: NotebookId) {
   const snap = await db.query<{ state: Bytes; upto_seq: unknown }>(
     'select state, upto_seq from doc_snapshots where notebook_id = $1',
     [notebookId]
@@ -35,7 +36,7 @@ async function readState(db: Queryable, notebookId: string) {
 
 /** Snapshot plus log into one document. The server refuses updates that do not apply, but a log written by an
  * older version may hold one: it is skipped (and reported) rather than making the notebook impossible to open. */
-function rebuild(notebookId: string, s: { snapshot: Bytes | null; tail: Bytes[] }): Y.Doc {
+function rebuild(notebookId: NotebookId, s: { snapshot: Bytes | null; tail: Bytes[] }): Y.Doc {
   const doc = new Y.Doc();
   if (s.snapshot) Y.applyUpdate(doc, s.snapshot);
   s.tail.forEach((u, i) => {
@@ -49,12 +50,12 @@ function rebuild(notebookId: string, s: { snapshot: Bytes | null; tail: Bytes[] 
 }
 
 /** The document as stored: snapshot plus every update appended after it. */
-export async function loadDoc(db: Queryable, notebookId: string): Promise<Y.Doc> {
+export async function loadDoc(db: Queryable, notebookId: NotebookId): Promise<Y.Doc> {
   return rebuild(notebookId, await readState(db, notebookId));
 }
 
 /** Folds the log into the snapshot. Safe to run concurrently with appends and with other compactions. */
-export async function compactDoc(db: Db, notebookId: string): Promise<{ folded: number }> {
+export async function compactDoc(db: Db, notebookId: NotebookId): Promise<{ folded: number }> {
   return db.transaction(async (tx) => {
     await tx.query('select pg_advisory_xact_lock(hashtext($1))', [notebookId]);
     const s = await readState(tx, notebookId);

@@ -3,11 +3,11 @@ import * as decoding from 'lib0/decoding';
 import * as encoding from 'lib0/encoding';
 import * as Y from 'yjs';
 
-export const MSG_SYNC = 0;
-export const MSG_AWARENESS = 1;
-export const SYNC_STEP1 = 0;
-export const SYNC_STEP2 = 1;
-export const SYNC_UPDATE = 2;
+const MSG_SYNC = 0;
+const MSG_AWARENESS = 1;
+const SYNC_STEP1 = 0;
+const SYNC_STEP2 = 1;
+const SYNC_UPDATE = 2;
 
 export type Incoming =
   | { type: 'sync-step1'; stateVector: Uint8Array }

@@ -10,7 +10,7 @@ import type { Peer } from './room';
 /** Larger awareness messages are refused unread. Our client's own state is a single entry under 1 KB; the only
  * bigger messages it sends are echoes of everyone's states (y-websocket re-sends whatever it receives), which are
  * dropped anyway, so even a very large room loses nothing. */
-export const MAX_AWARENESS_MESSAGE = 64 * 1024;
+const MAX_AWARENESS_MESSAGE = 64 * 1024;
 /** A connection's presence changes reach others in a burst of 60, then 30 a second: a selection dragged at
  * 60–144 Hz is coalesced to its latest position, so co-editors still see where it ends. */
 const FORWARD_BURST = 60;
@@ -24,7 +24,7 @@ const STRIKES_FORGIVEN_PER_SECOND = 100;
  * connection drops (y-websocket reconnects with the same id). Oldest forgotten first. */
 const REMEMBERED_IDS = 10_000;
 
-export const PRESENCE_FLOOD = { code: 1008, reason: 'Too many presence updates.' } as const;
+const PRESENCE_FLOOD = { code: 1008, reason: 'Too many presence updates.' } as const;
 
 export type PresenceStats = { malformed: number; presenceRefused: number; presenceCoalesced: number };
 

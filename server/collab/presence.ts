@@ -5,12 +5,13 @@
 import * as decoding from 'lib0/decoding';
 import * as encoding from 'lib0/encoding';
 import { z } from 'zod';
+import type { UserId } from '../ids';
 
 /** A state longer than this is refused unread; ours (name, colour, cursor) is well under 1 KB. */
-export const MAX_STATE_BYTES = 16 * 1024;
+const MAX_STATE_BYTES = 16 * 1024;
 const DEFAULT_COLOR = '#6b7280';
 
-export type Presence = { userId: string; name: string };
+export type Presence = { userId: UserId; name: string };
 
 /** One entry of an awareness update, its state still undecoded (most entries a client sends are echoes of other
  * people's states, which are dropped without being read). */

@@ -5,6 +5,7 @@ import * as awarenessProtocol from 'y-protocols/awareness';
 import * as Y from 'yjs';
 import { getTitle } from '../../cells/document';
 import type { Db } from '../db/types';
+import type { NotebookId, UserId } from '../ids';
 import type { Role } from '../workspaces/roles';
 import { appendUpdates, compactDoc, loadDoc } from './doc-store';
 import {
@@ -29,7 +30,7 @@ function cloneDoc(doc: Y.Doc): Y.Doc {
 }
 
 export interface Peer {
-  user: { id: string; name: string };
+  user: { id: UserId; name: string };
   role: Role;
   send(data: Uint8Array): void;
   close(code: number, reason: string): void;
@@ -78,7 +79,7 @@ export class Room {
 
   private constructor(
     private readonly db: Db,
-    readonly notebookId: string,
+    readonly notebookId: NotebookId,
     readonly doc: Y.Doc
   ) {
     this.title = getTitle(doc);
@@ -100,7 +101,7 @@ export class Room {
     );
   }
 
-  static async load(db: Db, notebookId: string): Promise<Room> {
+  static async load(db: Db, notebookId: NotebookId): Promise<Room> {
     return new Room(db, notebookId, await loadDoc(db, notebookId));
   }
 

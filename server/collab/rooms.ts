@@ -1,14 +1,15 @@
 // Loaded rooms, one per notebook: created on first join, compacted and unloaded when the last person leaves.
 import type * as Y from 'yjs';
 import type { Db } from '../db/types';
+import type { NotebookId } from '../ids';
 import { Room, type Peer } from './room';
 
 export class Rooms {
-  private readonly rooms = new Map<string, Promise<Room>>();
+  private readonly rooms = new Map<NotebookId, Promise<Room>>();
 
   constructor(readonly db: Db) {}
 
-  private get(notebookId: string): Promise<Room> {
+  private get(notebookId: NotebookId): Promise<Room> {
     let room = this.rooms.get(notebookId);
     if (!room) {
       room = Room.load(this.db, notebookId);
@@ -19,11 +20,11 @@ export class Rooms {
   }
 
   /** The loaded room, if any (for tests and stats). */
-  async peek(notebookId: string): Promise<Room | undefined> {
+  async peek(notebookId: NotebookId): Promise<Room | undefined> {
     return this.rooms.get(notebookId);
   }
 
-  async join(notebookId: string, peer: Peer): Promise<Room> {
+  async join(notebookId: NotebookId, peer: Peer): Promise<Room> {
     for (;;) {
       const room = await this.get(notebookId);
       // The room may have been unloaded while we waited; the next get() loads it afresh.
@@ -39,7 +40,7 @@ export class Rooms {
   }
 
   /** An edit by the server (a rename from the list, say) goes through the room so connected people see it. */
-  async edit(notebookId: string, edit: (doc: Y.Doc) => void): Promise<void> {
+  async edit(notebookId: NotebookId, edit: (doc: Y.Doc) => void): Promise<void> {
     const room = await this.get(notebookId);
     await room.serverEdit(edit);
     await this.unloadIfEmpty(room);

@@ -6,6 +6,7 @@ import { WebSocketServer, type WebSocket } from 'ws';
 import { SESSION_COOKIE, validateSessionToken } from '../auth/session';
 import type { Db } from '../db/types';
 import { isAppError } from '../errors';
+import { NotebookIdSchema, type NotebookId, type UserId } from '../ids';
 import { cookieValue, sameOrigin } from '../http/session-of';
 import { requireNotebookRole } from '../workspaces/access';
 import { onAccessChange } from '../workspaces/access-changes';
@@ -25,7 +26,7 @@ const MAX_EARLY_BYTES = 2 * MAX_FRAME;
  * MAX_FRAME while it is read, so without a bound one account could make the server hold gigabytes. */
 export const MAX_CONNECTIONS_PER_USER = 50;
 
-const openByUser = new Map<string, number>();
+const openByUser = new Map<UserId, number>();
 
 export type UpgradeHandler = (req: IncomingMessage, socket: Duplex, head: Buffer) => boolean;
 
@@ -37,9 +38,9 @@ function refuse(socket: Duplex, status: 401 | 403 | 404 | 429, message: string) 
   );
 }
 
-type Access = { ok: true; user: { id: string; name: string }; role: Role } | { ok: false; status: 401 | 403 };
+type Access = { ok: true; user: { id: UserId; name: string }; role: Role } | { ok: false; status: 401 | 403 };
 
-async function authorize(db: Db, token: string | undefined, notebookId: string): Promise<Access> {
+async function authorize(db: Db, token: string | undefined, notebookId: NotebookId): Promise<Access> {
   if (!token) return { ok: false, status: 401 };
   const { user } = await validateSessionToken(db, token);
   if (!user) return { ok: false, status: 401 };
@@ -60,10 +61,10 @@ export function createCollabUpgradeHandler(getDb: () => Promise<Db>): UpgradeHan
     if (!url.startsWith('/collab/')) return false;
     socket.on('error', () => {}); // a client vanishing mid-handshake is not our error
     void (async () => {
-      const m = PATH.exec(url);
-      if (!m) return refuse(socket, 404, 'No such notebook.');
+      const id = NotebookIdSchema.safeParse(PATH.exec(url)?.[1]);
+      if (!id.success) return refuse(socket, 404, 'No such notebook.');
       if (!sameOrigin(req)) return refuse(socket, 403, 'Cross-site connections are refused.');
-      const notebookId = m[1]!;
+      const notebookId = id.data;
       const db = await getDb();
       const token = cookieValue(req, SESSION_COOKIE);
       const access = await authorize(db, token, notebookId);
@@ -102,9 +103,9 @@ export function createCollabUpgradeHandler(getDb: () => Promise<Db>): UpgradeHan
 async function attach(
   db: Db,
   ws: WebSocket,
-  notebookId: string,
+  notebookId: NotebookId,
   token: string,
-  user: { id: string; name: string },
+  user: { id: UserId; name: string },
   role: Role
 ) {
   const rooms = roomsFor(db);

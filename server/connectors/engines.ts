@@ -23,6 +23,7 @@ import { withoutTrailingSemicolons } from './sql-shape';
 import type { DatabaseSchema } from './schema-types';
 import type { FileSettings, NetworkSettings } from './settings';
 import type { OpenConnection } from './store';
+import type { ConnectionId } from '../ids';
 
 /**
  * Runs `sql` on the connection. With `inputs`, its `{{name}}` references are bound as the database's own
@@ -103,7 +104,7 @@ export async function testSettings(t: TestTarget, signal?: AbortSignal): Promise
   });
 }
 
-export async function forget(connectionId: string): Promise<void> {
+export async function forget(connectionId: ConnectionId): Promise<void> {
   forgetPools(connectionId);
   await forgetClients(connectionId);
 }

@@ -10,6 +10,7 @@ import type { Db } from '../db/types';
 import { AppError } from '../errors';
 import { refuseBody, sendError } from '../http/raw-errors';
 import { sameOrigin, userOf } from '../http/session-of';
+import { connectionIdParam } from '../ids';
 import { parseInput } from '../validate';
 import { InputValuesSchema } from '../../cells/sql/parameters';
 import { IpcStreamEncoder, statusStream } from './arrow-ipc';
@@ -68,7 +69,7 @@ async function run(opts: QueryHttpOptions, req: IncomingMessage, res: ServerResp
   const { sql, inputs } = parseInput(QuerySchema, await readJson(req));
   const conn = await openConnection(db, opts.secretBox(), {
     userId: user.id,
-    connectionId,
+    connectionId: connectionIdParam(connectionId),
     needed: 'editor'
   });
 

@@ -1,6 +1,7 @@
 // A connection's schema, read from the database once and kept until someone asks for a refresh.
 import { jsonValue } from '../db/json-value';
 import type { Queryable } from '../db/types';
+import type { ConnectionId, UserId } from '../ids';
 import { AppError } from '../errors';
 import { introspect } from './engines';
 import type { SecretBox } from './secret-box';
@@ -12,7 +13,7 @@ export type CachedSchema = DatabaseSchema & { fetchedAt: string };
 export async function connectionSchema(
   db: Queryable,
   box: SecretBox,
-  args: { userId: string; connectionId: string; refresh: boolean; signal?: AbortSignal }
+  args: { userId: UserId; connectionId: ConnectionId; refresh: boolean; signal?: AbortSignal }
 ): Promise<CachedSchema> {
   const conn = await openConnection(db, box, {
     userId: args.userId,

@@ -2,6 +2,7 @@
 // have a host and credentials; a DuckDB or Parquet file lives in the server's data folder. The password is
 // never part of `settings`: it is sealed separately and no API returns it.
 import { z } from 'zod';
+import type { ConnectionId } from '../ids';
 
 export const KindSchema = z.enum(['postgres', 'mysql', 'duckdb']);
 export type ConnectionKind = z.infer<typeof KindSchema>;
@@ -76,7 +77,7 @@ export const ConnectionTestSchema = z.preprocess(
 );
 
 /** What every member may see of a connection (viewers see no more). */
-export type ConnectionSummary = { id: string; name: string; kind: ConnectionKind };
+export type ConnectionSummary = { id: ConnectionId; name: string; kind: ConnectionKind };
 /** What editors see: everything but the secret. */
 export type ConnectionDetails = ConnectionSummary & {
   settings: ConnectionSettings;

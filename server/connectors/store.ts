@@ -3,7 +3,7 @@
 import { jsonValue } from '../db/json-value';
 import type { Queryable } from '../db/types';
 import { AppError, notFound } from '../errors';
-import { newId } from '../ids';
+import { newConnectionId, type ConnectionId, type UserId, type WorkspaceId } from '../ids';
 import { parseInput } from '../validate';
 import { requireWorkspaceRole } from '../workspaces/access';
 import { atLeast, type Role } from '../workspaces/roles';
@@ -21,8 +21,8 @@ import {
 } from './settings';
 
 type Row = {
-  id: string;
-  workspace_id: string;
+  id: ConnectionId;
+  workspace_id: WorkspaceId;
   name: string;
   kind: ConnectionKind;
   settings: unknown;
@@ -33,8 +33,8 @@ type Row = {
 
 /** A connection ready to use: lives only on the server. `version` changes whenever it is edited. */
 type OpenBase = {
-  id: string;
-  workspaceId: string;
+  id: ConnectionId;
+  workspaceId: WorkspaceId;
   name: string;
   password: string | undefined;
   version: string;
@@ -77,8 +77,8 @@ const NAME_TAKEN = () =>
 
 export async function listConnections(
   db: Queryable,
-  userId: string,
-  workspaceId: string
+  userId: UserId,
+  workspaceId: WorkspaceId
 ): Promise<{ role: Role; connections: (ConnectionSummary | ConnectionDetails)[] }> {
   const role = await requireWorkspaceRole(db, userId, workspaceId, 'viewer');
   const rows = await db.query<Row>(
@@ -91,12 +91,12 @@ export async function listConnections(
 export async function createConnection(
   db: Queryable,
   box: SecretBox,
-  args: { userId: string; workspaceId: string; input: unknown }
+  args: { userId: UserId; workspaceId: WorkspaceId; input: unknown }
 ): Promise<ConnectionDetails> {
   await requireWorkspaceRole(db, args.userId, args.workspaceId, 'editor');
   const input = parseInput(ConnectionInputSchema, args.input);
   const { name, kind, settings, password } = split(input);
-  const id = newId();
+  const id = newConnectionId();
   const secret = password ? box.seal(password, id) : null;
   try {
     const rows = await db.query<Row>(
@@ -110,7 +110,7 @@ export async function createConnection(
   }
 }
 
-async function rowFor(db: Queryable, userId: string, connectionId: string, needed: Role) {
+async function rowFor(db: Queryable, userId: UserId, connectionId: ConnectionId, needed: Role) {
   const rows = await db.query<Row>(`select ${COLUMNS} from connections where id = $1`, [connectionId]);
   const row = rows[0];
   if (!row) throw notFound('That connection');
@@ -127,7 +127,7 @@ async function rowFor(db: Queryable, userId: string, connectionId: string, neede
 export async function updateConnection(
   db: Queryable,
   box: SecretBox,
-  args: { userId: string; connectionId: string; input: unknown }
+  args: { userId: UserId; connectionId: ConnectionId; input: unknown }
 ): Promise<ConnectionDetails> {
   const row = await rowFor(db, args.userId, args.connectionId, 'editor');
   const { name, kind, settings, password } = split(parseInput(ConnectionInputSchema, args.input));
@@ -175,7 +175,11 @@ export function requireSameTarget(
   }
 }
 
-export async function deleteConnection(db: Queryable, userId: string, connectionId: string): Promise<void> {
+export async function deleteConnection(
+  db: Queryable,
+  userId: UserId,
+  connectionId: ConnectionId
+): Promise<void> {
   const row = await rowFor(db, userId, connectionId, 'editor');
   await db.query('delete from connections where id = $1', [row.id]);
 }
@@ -184,7 +188,7 @@ export async function deleteConnection(db: Queryable, userId: string, connection
 export async function openConnection(
   db: Queryable,
   box: SecretBox,
-  args: { userId: string; connectionId: string; needed: Role }
+  args: { userId: UserId; connectionId: ConnectionId; needed: Role }
 ): Promise<OpenConnection> {
   const row = await rowFor(db, args.userId, args.connectionId, args.needed);
   const base = {

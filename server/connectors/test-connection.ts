@@ -3,6 +3,7 @@
 import { z } from 'zod';
 import type { Queryable } from '../db/types';
 import { notFound } from '../errors';
+import { connectionIdParam, workspaceIdParam, type UserId } from '../ids';
 import { parseInput } from '../validate';
 import { requireWorkspaceRole } from '../workspaces/access';
 import { testSettings } from './engines';
@@ -17,10 +18,11 @@ export async function testConnection(
   db: Queryable,
   box: SecretBox,
   /** `signal`: the request went away; the test stops (it also stops on its own deadline, see deadline.ts). */
-  args: { userId: string; input: unknown; signal?: AbortSignal }
+  args: { userId: UserId; input: unknown; signal?: AbortSignal }
 ): Promise<TestResult> {
-  const { workspaceId } = parseInput(WorkspaceSchema, args.input);
+  const { workspaceId: given } = parseInput(WorkspaceSchema, args.input);
   const input = parseInput(ConnectionTestSchema, args.input);
+  const workspaceId = workspaceIdParam(given);
   await requireWorkspaceRole(db, args.userId, workspaceId, 'editor');
   if (input.kind === 'duckdb') {
     const { kind, connectionId, ...settings } = input;
@@ -30,7 +32,11 @@ export async function testConnection(
   const { kind, connectionId, password, ...settings } = input;
   let secret = password || undefined;
   if (!secret && connectionId) {
-    const saved = await openConnection(db, box, { userId: args.userId, connectionId, needed: 'editor' });
+    const saved = await openConnection(db, box, {
+      userId: args.userId,
+      connectionId: connectionIdParam(connectionId),
+      needed: 'editor'
+    });
     if (saved.workspaceId !== workspaceId) throw notFound('That connection');
     if (saved.password) requireSameTarget(saved, kind, settings);
     secret = saved.password;

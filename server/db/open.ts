@@ -7,7 +7,7 @@ import { openPglite } from './pglite';
 import { openPostgres } from './postgres';
 import type { Db } from './types';
 
-export async function openDb(config: Pick<ServerConfig, 'databaseUrl' | 'databaseSchema' | 'dataDir'>) {
+async function openDb(config: Pick<ServerConfig, 'databaseUrl' | 'databaseSchema' | 'dataDir'>) {
   if (config.databaseUrl) {
     try {
       return await openPostgres(config.databaseUrl, config.databaseSchema);

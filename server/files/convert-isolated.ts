@@ -23,7 +23,7 @@ export type ConversionLimits = {
   memoryMb: number;
 };
 
-export const conversionLimits = (c: ServerConfig = loadConfig()): ConversionLimits => c.upload;
+const conversionLimits = (c: ServerConfig = loadConfig()): ConversionLimits => c.upload;
 
 /** Two conversions at a time (each may use several cores' worth of DuckDB); the rest wait their turn. */
 const SLOTS = 2;

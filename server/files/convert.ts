@@ -180,7 +180,7 @@ async function selectList(conn: DuckDBConnection, format: FileFormat, from: stri
 
 /** `type` with every JSON in it made VARCHAR. A type name, unlike a field name, is followed by a comma, a
  * closing parenthesis, a list's brackets or the end (a field called JSON is followed by its type). */
-export function jsonAsText(type: string): string {
+function jsonAsText(type: string): string {
   return type.replace(/(?<=^|[\s(,])JSON(?=$|[,)[])/g, 'VARCHAR');
 }
 

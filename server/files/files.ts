@@ -7,7 +7,7 @@ import { jsonValue } from '../db/json-value';
 import type { Db, Queryable } from '../db/types';
 import { AppError, invalid, notFound } from '../errors';
 import { writeLimited } from '../http/write-limited';
-import { newId } from '../ids';
+import { newId, type UserId, type WorkspaceId } from '../ids';
 import { parseInput } from '../validate';
 import { requireWorkspaceRole } from '../workspaces/access';
 import { browserCopyName } from './browser-copy';
@@ -17,7 +17,7 @@ import { formatOf, tableNameFrom, TableNameSchema, uniqueName, type FileFormat }
 
 export type StoredFile = {
   id: string;
-  workspaceId: string;
+  workspaceId: WorkspaceId;
   tableName: string;
   originalName: string;
   format: FileFormat;
@@ -28,14 +28,12 @@ export type StoredFile = {
   createdAt: Date;
 };
 
-export const DEFAULT_UPLOAD_LIMIT = 1024 ** 3;
-
-export const workspaceFilesDir = (dataDir: string, workspaceId: string) =>
+export const workspaceFilesDir = (dataDir: string, workspaceId: WorkspaceId) =>
   path.join(dataDir, 'files', workspaceId);
-export const parquetPath = (dataDir: string, workspaceId: string, fileId: string) =>
+export const parquetPath = (dataDir: string, workspaceId: WorkspaceId, fileId: string) =>
   path.join(workspaceFilesDir(dataDir, workspaceId), fileId, 'data.parquet');
 
-export function formatBytes(n: number): string {
+function formatBytes(n: number): string {
   if (n >= 1024 ** 3) return `${(n / 1024 ** 3).toFixed(n % 1024 ** 3 ? 1 : 0)} GB`;
   if (n >= 1024 ** 2) return `${Math.round(n / 1024 ** 2)} MB`;
   return `${Math.round(n / 1024)} KB`;
@@ -54,8 +52,8 @@ export async function storeUpload(
   db: Db,
   dataDir: string,
   args: {
-    userId: string;
-    workspaceId: string;
+    userId: UserId;
+    workspaceId: WorkspaceId;
     fileName: string;
     source: Readable;
     limitBytes: number;
@@ -145,7 +143,7 @@ export async function storeUpload(
 
 const INCOMING = '.incoming-';
 
-async function takenNames(db: Queryable, workspaceId: string): Promise<Set<string>> {
+async function takenNames(db: Queryable, workspaceId: WorkspaceId): Promise<Set<string>> {
   const rows = await db.query<{ name: string }>(
     'select lower(table_name) as name from files where workspace_id = $1',
     [workspaceId]
@@ -155,7 +153,7 @@ async function takenNames(db: Queryable, workspaceId: string): Promise<Set<strin
 
 type FileRow = {
   id: string;
-  workspace_id: string;
+  workspace_id: WorkspaceId;
   table_name: string;
   original_name: string;
   format: FileFormat;
@@ -182,7 +180,11 @@ function fromRow(r: FileRow): StoredFile {
   };
 }
 
-export async function listFiles(db: Queryable, userId: string, workspaceId: string): Promise<StoredFile[]> {
+export async function listFiles(
+  db: Queryable,
+  userId: UserId,
+  workspaceId: WorkspaceId
+): Promise<StoredFile[]> {
   await requireWorkspaceRole(db, userId, workspaceId, 'viewer');
   const rows = await db.query<FileRow>(
     'select * from files where workspace_id = $1 order by lower(table_name)',
@@ -192,7 +194,7 @@ export async function listFiles(db: Queryable, userId: string, workspaceId: stri
 }
 
 /** The file, if the user may read it. Non-members get "not found". */
-export async function getFile(db: Queryable, userId: string, fileId: string): Promise<StoredFile> {
+export async function getFile(db: Queryable, userId: UserId, fileId: string): Promise<StoredFile> {
   const rows = await db.query<FileRow>('select * from files where id = $1', [fileId]);
   const row = rows[0];
   if (!row) throw notFound('That file');
@@ -204,7 +206,7 @@ export async function getFile(db: Queryable, userId: string, fileId: string): Pr
 
 export async function renameFile(
   db: Db,
-  userId: string,
+  userId: UserId,
   fileId: string,
   input: unknown
 ): Promise<StoredFile> {
@@ -225,7 +227,7 @@ export async function renameFile(
   });
 }
 
-export async function deleteFile(db: Db, dataDir: string, userId: string, fileId: string): Promise<void> {
+export async function deleteFile(db: Db, dataDir: string, userId: UserId, fileId: string): Promise<void> {
   const file = await getFile(db, userId, fileId);
   await requireWorkspaceRole(db, userId, file.workspaceId, 'editor');
   await db.query('delete from files where id = $1', [fileId]);

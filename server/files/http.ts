@@ -11,6 +11,7 @@ import type { Db } from '../db/types';
 import { AppError, isAppError } from '../errors';
 import { refuseBody, sendError } from '../http/raw-errors';
 import { sameOrigin, userOf } from '../http/session-of';
+import { workspaceIdParam } from '../ids';
 import { ensureBrowserCopy } from './browser-copy';
 import { getFile, parquetPath, storeUpload } from './files';
 
@@ -86,7 +87,7 @@ async function upload(opts: FileHttpOptions, req: IncomingMessage, res: ServerRe
     });
     const file = await storeUpload(db, opts.dataDir, {
       userId: user.id,
-      workspaceId: url.searchParams.get('workspace') ?? '',
+      workspaceId: workspaceIdParam(url.searchParams.get('workspace')),
       fileName: url.searchParams.get('name') ?? '',
       source: req,
       limitBytes: opts.uploadLimitBytes,

@@ -8,10 +8,10 @@ import { createInflateRaw } from 'node:zlib';
 import { AppError } from '../errors';
 
 /** The XML of a workbook, inflated, may be this large at most. */
-export const XLSX_XML_LIMIT_BYTES = 512 * 1024 ** 2;
+const XLSX_XML_LIMIT_BYTES = 512 * 1024 ** 2;
 /** Excel itself holds at most 32,767 characters in a cell; a run of text is bytes (up to 4 per character) and
  * may spell characters as entities (`&amp;`), so runs are measured with room to spare. */
-export const EXCEL_CELL_CHARS = 32_767;
+const EXCEL_CELL_CHARS = 32_767;
 const RUN_LIMIT_BYTES = EXCEL_CELL_CHARS * 6;
 
 type Entry = { name: string; method: number; compressedSize: number; localHeader: number };

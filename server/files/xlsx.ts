@@ -9,7 +9,7 @@ import { AppError } from '../errors';
 import { checkWorkbookSize } from './xlsx-limits';
 
 /** Workbooks are read whole (they are zip files): above this, ask for CSV instead. */
-export const XLSX_LIMIT_BYTES = 100 * 1024 ** 2;
+const XLSX_LIMIT_BYTES = 100 * 1024 ** 2;
 
 const bad = (message: string) => new AppError('invalid', message);
 

@@ -14,21 +14,33 @@ import type { Db, Queryable } from '../db/types';
 import { invalid, notFound } from '../errors';
 import { workspaceFilesDir } from '../files/files';
 import { resultsDir } from '../results/results';
-import { newId } from '../ids';
+import {
+  newId,
+  newNotebookId,
+  parseId,
+  WorkspaceIdSchema,
+  type NotebookId,
+  type UserId,
+  type WorkspaceId
+} from '../ids';
 import { parseInput } from '../validate';
 import { requireNotebookRole, requireWorkspaceRole, roleIn } from '../workspaces/access';
 import { TitleSchema } from './notebooks';
 
 export type TemplateMode = 'no' | 'workspace' | 'public';
 
-type Source = { id: string; workspaceId: string; title: string; template: TemplateMode };
+type Source = { id: NotebookId; workspaceId: WorkspaceId; title: string; template: TemplateMode };
 
 /** Who may copy a notebook: its workspace's members, and anyone logged in when it is a public template. */
-async function readableSource(db: Queryable, userId: string, notebookId: string): Promise<Source> {
-  const rows = await db.query<{ id: string; workspace_id: string; title: string; template: TemplateMode }>(
-    'select id, workspace_id, title, template from notebooks where id = $1 and deleted_at is null',
-    [notebookId]
-  );
+async function readableSource(db: Queryable, userId: UserId, notebookId: NotebookId): Promise<Source> {
+  const rows = await db.query<{
+    id: NotebookId;
+    workspace_id: WorkspaceId;
+    title: string;
+    template: TemplateMode;
+  }>('select id, workspace_id, title, template from notebooks where id = $1 and deleted_at is null', [
+    notebookId
+  ]);
   const row = rows[0];
   if (!row) throw notFound('That notebook');
   if (row.template !== 'public') await requireNotebookRole(db, userId, notebookId, 'viewer');
@@ -52,10 +64,10 @@ const ForkSchema = z.object({
 export async function forkNotebook(
   db: Db,
   dataDir: string,
-  userId: string,
-  sourceId: string,
+  userId: UserId,
+  sourceId: NotebookId,
   input: unknown
-): Promise<{ id: string; title: string }> {
+): Promise<{ id: NotebookId; title: string }> {
   const source = await readableSource(db, userId, sourceId);
   const original = await loadDoc(db, sourceId);
   try {
@@ -72,14 +84,15 @@ export async function forkNotebook(
 export async function copyNotebook(
   db: Db,
   dataDir: string,
-  userId: string,
-  source: { id: string; workspaceId: string; title: string },
+  userId: UserId,
+  source: { id: NotebookId; workspaceId: WorkspaceId; title: string },
   state: Uint8Array,
   input: unknown,
   opts: { copyResults: boolean } = { copyResults: true }
-): Promise<{ id: string; title: string }> {
+): Promise<{ id: NotebookId; title: string }> {
   const sourceId = source.id;
-  const { workspaceId, title: wanted } = parseInput(ForkSchema, input);
+  const { workspaceId: given, title: wanted } = parseInput(ForkSchema, input);
+  const workspaceId = parseId(WorkspaceIdSchema, given, 'That workspace');
   await requireWorkspaceRole(db, userId, workspaceId, 'editor');
   const title = (wanted ?? `${source.title} (copy)`).slice(0, 200);
 
@@ -87,7 +100,7 @@ export async function copyNotebook(
   Y.applyUpdate(doc, state);
   setTitle(doc, title);
   const cells = orderedCells(doc);
-  const id = newId();
+  const id = newNotebookId();
 
   // Files the queries read, into the new workspace (same table names; a name taken there gets the existing file).
   const read = new Set(cells.filter(isSqlCell).flatMap((c) => [...referencedNames(c.source.toString())]));
@@ -162,8 +175,8 @@ export async function copyNotebook(
 
 export async function setTemplate(
   db: Queryable,
-  userId: string,
-  notebookId: string,
+  userId: UserId,
+  notebookId: NotebookId,
   mode: unknown
 ): Promise<void> {
   const parsed = z.enum(['no', 'workspace', 'public']).safeParse(mode);
@@ -172,13 +185,13 @@ export async function setTemplate(
   await db.query('update notebooks set template = $2 where id = $1', [notebookId, parsed.data]);
 }
 
-export type TemplateSummary = { id: string; title: string; workspaceName: string; public: boolean };
+export type TemplateSummary = { id: NotebookId; title: string; workspaceName: string; public: boolean };
 
 /** The workspace's own templates, then public ones from anywhere. */
 export async function listTemplates(
   db: Queryable,
-  userId: string,
-  workspaceId: string
+  userId: UserId,
+  workspaceId: WorkspaceId
 ): Promise<TemplateSummary[]> {
   await requireWorkspaceRole(db, userId, workspaceId, 'viewer');
   return db.query<TemplateSummary>(
@@ -195,14 +208,17 @@ export async function listTemplates(
 /** Where a notebook came from, if the viewer may see that notebook; and whether it is a template. */
 export async function originOf(
   db: Queryable,
-  userId: string,
-  notebookId: string
-): Promise<{ template: TemplateMode; forkedFrom: { id: string; title: string; visible: boolean } | null }> {
+  userId: UserId,
+  notebookId: NotebookId
+): Promise<{
+  template: TemplateMode;
+  forkedFrom: { id: NotebookId; title: string; visible: boolean } | null;
+}> {
   const rows = await db.query<{
     template: TemplateMode;
-    origin_id: string | null;
+    origin_id: NotebookId | null;
     origin_title: string | null;
-    origin_ws: string | null;
+    origin_ws: WorkspaceId | null;
     origin_template: TemplateMode | null;
   }>(
     `select n.template, o.id as origin_id, o.title as origin_title, o.workspace_id as origin_ws,
@@ -215,7 +231,8 @@ export async function originOf(
   if (!row) throw notFound('That notebook');
   if (!row.origin_id) return { template: row.template, forkedFrom: null };
   const visible =
-    row.origin_template === 'public' || (await roleIn(db, userId, row.origin_ws ?? '')) !== null;
+    row.origin_template === 'public' ||
+    (row.origin_ws !== null && (await roleIn(db, userId, row.origin_ws)) !== null);
   return {
     template: row.template,
     forkedFrom: {

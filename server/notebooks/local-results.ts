@@ -14,6 +14,7 @@ import { hashSource, readRun, RESULT_LIMIT_BYTES } from '../../cells/sql/run-rec
 import { ident } from '../../cells/sql/quote';
 import { appendUpdates, loadDoc } from '../collab/doc-store';
 import type { Db } from '../db/types';
+import { CellIdSchema, parseId, type NotebookId, type UserId, type WorkspaceId } from '../ids';
 import { parquetPath } from '../files/files';
 import { openWorkbench } from '../publish/workbench';
 import { storeResult } from '../results/results';
@@ -28,11 +29,12 @@ const RUN_ORIGIN = 'run';
 export async function runLocalCells(
   db: Db,
   dataDir: string,
-  args: { userId: string; userName: string; notebookId: string }
+  args: { userId: UserId; userName: string; notebookId: NotebookId }
 ): Promise<string[]> {
-  const [nb] = await db.query<{ workspace_id: string }>('select workspace_id from notebooks where id = $1', [
-    args.notebookId
-  ]);
+  const [nb] = await db.query<{ workspace_id: WorkspaceId }>(
+    'select workspace_id from notebooks where id = $1',
+    [args.notebookId]
+  );
   if (!nb) return [];
   const doc = await loadDoc(db, args.notebookId);
   const updates: Uint8Array[] = [];
@@ -67,7 +69,7 @@ export async function runLocalCells(
         await storeResult(db, dataDir, {
           userId: args.userId,
           notebookId: args.notebookId,
-          cellId: cell.id,
+          cellId: parseId(CellIdSchema, cell.id, 'That result'),
           runId,
           body: Readable.from([Buffer.from(ipc)])
         });

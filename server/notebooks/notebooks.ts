@@ -6,7 +6,7 @@ import { hasLocalSql } from '../../cells/sql/local-sql';
 import { appendUpdates, loadDoc } from '../collab/doc-store';
 import { roomsFor } from '../collab/rooms';
 import type { Db, Queryable } from '../db/types';
-import { newId } from '../ids';
+import { newNotebookId, type NotebookId, type UserId, type WorkspaceId } from '../ids';
 import { parseInput } from '../validate';
 import { requireNotebookRole, requireWorkspaceRole } from '../workspaces/access';
 
@@ -20,7 +20,7 @@ export const TitleSchema = z
   .max(200, 'Use at most 200 characters for the title.');
 
 export type NotebookSummary = {
-  id: string;
+  id: NotebookId;
   title: string;
   updatedAt: Date;
   deletedAt: Date | null;
@@ -34,7 +34,7 @@ const STARTER_CELLS: NewCell[] = [{ kind: 'sql' }];
  * Whether the notebook has a SQL cell that runs in the browser (its page then starts DuckDB-WASM while it opens).
  * Read from the loaded room when someone has the notebook open, else from storage. Access is the caller's to check.
  */
-export async function runsLocalSql(db: Db, notebookId: string): Promise<boolean> {
+export async function runsLocalSql(db: Db, notebookId: NotebookId): Promise<boolean> {
   const room = await roomsFor(db)
     .peek(notebookId)
     .catch(() => undefined);
@@ -49,14 +49,14 @@ export async function runsLocalSql(db: Db, notebookId: string): Promise<boolean>
 
 export async function createNotebook(
   db: Db,
-  userId: string,
-  workspaceId: string,
+  userId: UserId,
+  workspaceId: WorkspaceId,
   input: unknown,
   cells: NewCell[] = STARTER_CELLS
-): Promise<{ id: string; title: string }> {
+): Promise<{ id: NotebookId; title: string }> {
   const { title } = parseInput(z.object({ title: TitleSchema.default('Untitled notebook') }), input);
   await requireWorkspaceRole(db, userId, workspaceId, 'editor');
-  const id = newId();
+  const id = newNotebookId();
   // The server writes the initial document, so two people opening a new notebook never both initialise it.
   const doc = new Y.Doc();
   initNotebook(doc, title, cells);
@@ -75,7 +75,7 @@ export async function createNotebook(
 }
 
 /** Renames in the list and in the document, so people with the notebook open see the new title at once. */
-export async function renameNotebook(db: Db, userId: string, notebookId: string, input: unknown) {
+export async function renameNotebook(db: Db, userId: UserId, notebookId: NotebookId, input: unknown) {
   const { title } = parseInput(z.object({ title: TitleSchema }), input);
   await requireNotebookRole(db, userId, notebookId, 'editor');
   await db.query('update notebooks set title = $2, updated_at = now() where id = $1', [notebookId, title]);
@@ -83,14 +83,14 @@ export async function renameNotebook(db: Db, userId: string, notebookId: string,
   return { id: notebookId, title };
 }
 
-export async function deleteNotebook(db: Queryable, userId: string, notebookId: string): Promise<void> {
+export async function deleteNotebook(db: Queryable, userId: UserId, notebookId: NotebookId): Promise<void> {
   await requireNotebookRole(db, userId, notebookId, 'editor');
   await db.query('update notebooks set deleted_at = now() where id = $1 and deleted_at is null', [
     notebookId
   ]);
 }
 
-export async function restoreNotebook(db: Queryable, userId: string, notebookId: string): Promise<void> {
+export async function restoreNotebook(db: Queryable, userId: UserId, notebookId: NotebookId): Promise<void> {
   await requireNotebookRole(db, userId, notebookId, 'editor', { allowDeleted: true });
   await db.query(
     `update notebooks set deleted_at = null
@@ -106,8 +106,8 @@ const ListSchema = z.object({
 
 export async function listNotebooks(
   db: Queryable,
-  userId: string,
-  workspaceId: string,
+  userId: UserId,
+  workspaceId: WorkspaceId,
   input: unknown = {}
 ): Promise<NotebookSummary[]> {
   const { q, trash } = parseInput(ListSchema, input);

@@ -4,6 +4,7 @@
 // accounts nothing exists.
 import type { Queryable } from '../db/types';
 import { AppError, notFound } from '../errors';
+import type { UserId } from '../ids';
 import { roleIn } from '../workspaces/access';
 import { atLeast, type Role } from '../workspaces/roles';
 import { publicationBySlug, type PublicationRow } from './publication-store';
@@ -21,7 +22,7 @@ export async function liveBySlug(db: Queryable, slug: string): Promise<Publicati
 export async function dashboardAccess(
   db: Queryable,
   slug: string,
-  userId: string | null
+  userId: UserId | null
 ): Promise<DashboardAccess> {
   const row = await liveBySlug(db, slug);
   const memberRole = userId ? await roleIn(db, userId, row.workspace_id) : null;
@@ -43,7 +44,7 @@ export const mayFork = (a: DashboardAccess): boolean =>
   !!a.memberRole || (a.row.allow_fork && a.row.visibility === 'public');
 
 /** The frozen document and who may fork it (forks of a dashboard copy what was published). */
-export async function forkableDashboard(db: Queryable, slug: string, userId: string) {
+export async function forkableDashboard(db: Queryable, slug: string, userId: UserId) {
   const access = await dashboardAccess(db, slug, userId);
   if (!mayFork(access))
     throw new AppError('forbidden', 'The author of this dashboard does not let others copy it.');

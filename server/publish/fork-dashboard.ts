@@ -10,6 +10,7 @@ import { readLayout } from '../../cells/layout';
 import { runsLocally } from '../../cells/sql/engine';
 import { isSqlCell } from '../../cells/sql/kind';
 import type { Db } from '../db/types';
+import type { NotebookId, UserId } from '../ids';
 import { copyNotebook } from '../notebooks/fork';
 import { forkableDashboard } from './dashboard-access';
 import { neededCells } from './snapshot';
@@ -17,7 +18,7 @@ import { neededCells } from './snapshot';
 const HIDDEN_SQL = '-- The SQL of this database query was not published. Write your own here.\n';
 
 /** The frozen document reduced to what the dashboard shows and needs. */
-export function publishedPart(state: Uint8Array, showSql: boolean): Uint8Array {
+function publishedPart(state: Uint8Array, showSql: boolean): Uint8Array {
   const doc = new Y.Doc();
   Y.applyUpdate(doc, state);
   const items = readLayout(doc);
@@ -53,10 +54,10 @@ export function publishedPart(state: Uint8Array, showSql: boolean): Uint8Array {
 export async function forkDashboard(
   db: Db,
   dataDir: string,
-  userId: string,
+  userId: UserId,
   slug: string,
   input: unknown
-): Promise<{ id: string; title: string }> {
+): Promise<{ id: NotebookId; title: string }> {
   const source = await forkableDashboard(db, slug, userId);
   const state = publishedPart(source.docState, source.showSql);
   const doc = new Y.Doc();

@@ -4,7 +4,7 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { PublishedDashboardSchema } from '../../cells/published';
 import type { Queryable } from '../db/types';
-import { notFound } from '../errors';
+import type { CellId, UserId } from '../ids';
 import { dashboardAccess, editsIt, mayFork } from './dashboard-access';
 import { dashboardPage, type DashboardPage } from './publication-view';
 import { chartFile, DASHBOARD_FILE, snapshotDir } from './snapshot';
@@ -13,7 +13,7 @@ export async function openDashboard(
   db: Queryable,
   dataDir: string,
   slug: string,
-  userId: string | null
+  userId: UserId | null
 ): Promise<DashboardPage> {
   const access = await dashboardAccess(db, slug, userId);
   const { row } = access;
@@ -26,17 +26,14 @@ export async function openDashboard(
   });
 }
 
-const CELL_ID = /^[A-Za-z0-9_-]{1,64}$/;
-
 /** A chart's rows (Arrow IPC) for the page to draw interactively; same access as the page. */
 export async function chartRowsPath(
   db: Queryable,
   dataDir: string,
   slug: string,
-  userId: string | null,
-  cellId: string
+  userId: UserId | null,
+  cellId: CellId
 ): Promise<string> {
-  if (!CELL_ID.test(cellId)) throw notFound('That chart');
   const { row } = await dashboardAccess(db, slug, userId);
   return path.join(snapshotDir(dataDir, row.notebook_id, row.snapshot_id!), chartFile(cellId));
 }

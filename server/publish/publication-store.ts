@@ -5,20 +5,20 @@ import { readdir, rm } from 'node:fs/promises';
 import path from 'node:path';
 import type { Schedule, Visibility } from '../../cells/published';
 import type { Queryable } from '../db/types';
-import { newToken } from '../ids';
+import { newToken, type NotebookId, type UserId, type WorkspaceId } from '../ids';
 import { nextRun } from './next-run';
 import type { PublishSettings } from './publish-settings';
 import { publicationDir } from './snapshot';
 
 export type PublicationRow = {
-  notebook_id: string;
-  workspace_id: string;
+  notebook_id: NotebookId;
+  workspace_id: WorkspaceId;
   slug: string;
   visibility: Visibility;
   show_sql: boolean;
   allow_fork: boolean;
   schedule: Schedule;
-  published_by: string;
+  published_by: UserId;
   published_at: Date;
   doc_state: Uint8Array;
   snapshot_id: string | null;
@@ -29,7 +29,7 @@ export type PublicationRow = {
 
 const SELECT = `select p.*, n.workspace_id from publications p join notebooks n on n.id = p.notebook_id`;
 
-export async function publicationRow(db: Queryable, notebookId: string): Promise<PublicationRow | null> {
+export async function publicationRow(db: Queryable, notebookId: NotebookId): Promise<PublicationRow | null> {
   const rows = await db.query<PublicationRow>(`${SELECT} where p.notebook_id = $1`, [notebookId]);
   return rows[0] ?? null;
 }
@@ -44,8 +44,8 @@ export async function publicationBySlug(db: Queryable, slug: string): Promise<Pu
 export async function savePublished(
   db: Queryable,
   p: {
-    notebookId: string;
-    userId: string;
+    notebookId: NotebookId;
+    userId: UserId;
     settings: PublishSettings;
     docState: Uint8Array;
     snapshotId: string;
@@ -79,7 +79,7 @@ export async function savePublished(
 /** New settings; the next refresh moves only when the schedule changes. */
 export async function saveSettings(
   db: Queryable,
-  notebookId: string,
+  notebookId: NotebookId,
   s: { visibility: Visibility; allowFork: boolean; schedule: Schedule }
 ): Promise<void> {
   await db.query(
@@ -119,7 +119,7 @@ export async function saveRefreshFailed(db: Queryable, row: PublicationRow, mess
 }
 
 /** Snapshot folders other than the current one go (a refresh that lost a race leaves nothing behind). */
-export async function dropOldSnapshots(dataDir: string, notebookId: string, keep: string | null) {
+export async function dropOldSnapshots(dataDir: string, notebookId: NotebookId, keep: string | null) {
   const dir = publicationDir(dataDir, notebookId);
   const entries = await readdir(dir).catch(() => [] as string[]);
   await Promise.all(

@@ -6,6 +6,7 @@ import * as Y from 'yjs';
 import { loadDoc } from '../collab/doc-store';
 import type { Db, Queryable } from '../db/types';
 import { AppError, invalid, notFound } from '../errors';
+import type { NotebookId, UserId, WorkspaceId } from '../ids';
 import { parseInput } from '../validate';
 import { requireNotebookRole } from '../workspaces/access';
 import { liveBySlug } from './dashboard-access';
@@ -24,8 +25,8 @@ import { buildSnapshot, type SnapshotDeps } from './snapshot';
 
 export async function publicationStatus(
   db: Queryable,
-  userId: string,
-  notebookId: string
+  userId: UserId,
+  notebookId: NotebookId
 ): Promise<PublicationStatus | null> {
   await requireNotebookRole(db, userId, notebookId, 'viewer');
   const row = await publicationRow(db, notebookId);
@@ -36,8 +37,8 @@ export async function publicationStatus(
 export async function publish(
   db: Db,
   deps: SnapshotDeps,
-  userId: string,
-  notebookId: string,
+  userId: UserId,
+  notebookId: NotebookId,
   input: unknown
 ): Promise<PublicationStatus> {
   const settings = parseInput(PublishSchema, input);
@@ -48,9 +49,9 @@ export async function publish(
 async function publishNow(
   db: Db,
   deps: SnapshotDeps,
-  userId: string,
-  workspaceId: string,
-  notebookId: string,
+  userId: UserId,
+  workspaceId: WorkspaceId,
+  notebookId: NotebookId,
   settings: PublishSettings
 ): Promise<PublicationStatus> {
   const doc = await loadDoc(db, notebookId);
@@ -71,8 +72,8 @@ async function publishNow(
 /** Changes who sees it and how it refreshes, without rebuilding. Visibility 'off' unpublishes. */
 export async function updatePublication(
   db: Queryable,
-  userId: string,
-  notebookId: string,
+  userId: UserId,
+  notebookId: NotebookId,
   input: unknown
 ): Promise<PublicationStatus> {
   const settings = parseInput(UpdateSchema, input);
@@ -97,7 +98,7 @@ const refreshOnce = oneAtATime<PublicationStatus>();
 export function refreshPublication(
   db: Db,
   deps: SnapshotDeps,
-  notebookId: string
+  notebookId: NotebookId
 ): Promise<PublicationStatus> {
   return refreshOnce(notebookId, () =>
     inTurn(notebookId, async () => {
@@ -127,7 +128,7 @@ export function refreshPublication(
 }
 
 /** Refreshing by hand: the notebook's editors. */
-export async function refreshAsEditor(db: Db, deps: SnapshotDeps, userId: string, slug: string) {
+export async function refreshAsEditor(db: Db, deps: SnapshotDeps, userId: UserId, slug: string) {
   const row = await liveBySlug(db, slug);
   await requireNotebookRole(db, userId, row.notebook_id, 'editor');
   return refreshPublication(db, deps, row.notebook_id);

@@ -18,4 +18,3 @@ export const UpdateSchema = z.object({
   allowFork: z.boolean().optional(),
   schedule: ScheduleSchema.optional()
 });
-export type UpdateSettings = z.infer<typeof UpdateSchema>;

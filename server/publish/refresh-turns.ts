@@ -3,10 +3,12 @@
 // asked for while one runs joins it instead of queueing the same work again. These locks live in this process
 // only: across servers, saveRefreshed's check that nobody re-published keeps the newer document.
 
-const queues = new Map<string, Promise<unknown>>();
+import type { NotebookId } from '../ids';
+
+const queues = new Map<NotebookId, Promise<unknown>>();
 
 /** Runs `work` after everything queued before it for this notebook, whether that succeeded or not. */
-export function inTurn<T>(notebookId: string, work: () => Promise<T>): Promise<T> {
+export function inTurn<T>(notebookId: NotebookId, work: () => Promise<T>): Promise<T> {
   const previous = queues.get(notebookId) ?? Promise.resolve();
   const next = previous.catch(() => undefined).then(work);
   const tail = next.catch(() => undefined);

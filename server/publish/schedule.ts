@@ -2,13 +2,14 @@
 // after another (each re-runs queries on databases and native DuckDB; running them side by side would only
 // compete for the same memory). A failure is recorded on the dashboard by refreshPublication.
 import type { Db, Queryable } from '../db/types';
+import type { NotebookId } from '../ids';
 import { nextRunsJson } from './next-run';
 import { refreshPublication } from './publications';
 import type { SnapshotDeps } from './snapshot';
 
 /** Schedules: publications whose next refresh is due. */
-export async function dueRefreshes(db: Queryable, now = new Date()): Promise<string[]> {
-  const rows = await db.query<{ notebook_id: string }>(
+export async function dueRefreshes(db: Queryable, now = new Date()): Promise<NotebookId[]> {
+  const rows = await db.query<{ notebook_id: NotebookId }>(
     `select p.notebook_id from publications p join notebooks n on n.id = p.notebook_id
       where p.schedule <> 'off' and p.visibility <> 'off' and n.deleted_at is null and p.next_refresh_at <= $1
       order by p.next_refresh_at limit 20`,
@@ -22,7 +23,7 @@ export async function dueRefreshes(db: Queryable, now = new Date()): Promise<str
  * down is not retried at once after every restart, and two servers do not both run it. The next time is
  * next-run.ts's for the row's schedule; the SQL only picks it.
  */
-export async function claimDue(db: Queryable, notebookId: string, now = new Date()): Promise<boolean> {
+export async function claimDue(db: Queryable, notebookId: NotebookId, now = new Date()): Promise<boolean> {
   const rows = await db.query(
     // $3 is text, not jsonb: postgres.js would send a string given for a jsonb parameter as a JSON string.
     `update publications set next_refresh_at = ($3::text::jsonb ->> schedule)::timestamptz

@@ -19,7 +19,7 @@ import { openConnection, type OpenConnection } from '../connectors/store';
 import type { Queryable } from '../db/types';
 import { AppError, invalid } from '../errors';
 import { parquetPath } from '../files/files';
-import { newId } from '../ids';
+import { connectionIdParam, newId, type NotebookId, type UserId, type WorkspaceId } from '../ids';
 import { isSqlCell } from '../../cells/sql/kind';
 import { runsLocally, sqlEngine } from '../../cells/sql/engine';
 import { buildCard, type Card } from './cards';
@@ -29,16 +29,16 @@ import { openWorkbench, type Workbench } from './workbench';
 export type SnapshotDeps = { dataDir: string; secretBox: () => SecretBox };
 
 export type Frozen = {
-  notebookId: string;
-  workspaceId: string;
-  publishedBy: string;
+  notebookId: NotebookId;
+  workspaceId: WorkspaceId;
+  publishedBy: UserId;
   docState: Uint8Array;
   showSql: boolean;
 };
 
-export const publicationDir = (dataDir: string, notebookId: string) =>
+export const publicationDir = (dataDir: string, notebookId: NotebookId) =>
   path.join(dataDir, 'publications', notebookId);
-export const snapshotDir = (dataDir: string, notebookId: string, snapshotId: string) =>
+export const snapshotDir = (dataDir: string, notebookId: NotebookId, snapshotId: string) =>
   path.join(publicationDir(dataDir, notebookId), snapshotId);
 export const DASHBOARD_FILE = 'dashboard.json';
 export const chartFile = (cellId: string) => `chart-${cellId}.arrow`;
@@ -77,7 +77,7 @@ async function runOnConnection(
   try {
     conn = await openConnection(db, deps.secretBox(), {
       userId: frozen.publishedBy,
-      connectionId: sqlEngine(cell),
+      connectionId: connectionIdParam(sqlEngine(cell)),
       needed: 'editor'
     });
   } catch (e) {

@@ -15,7 +15,7 @@ import { appendArrow } from '../results/append-arrow';
 export type FileView = { tableName: string; path: string };
 
 /** Rows a query may hand back to the snapshot code (charts aggregate or sample far below this). */
-export const QUERY_ROW_CAP = 1_000_000;
+const QUERY_ROW_CAP = 1_000_000;
 
 export type Workbench = {
   /** Runs a cell's SQL into a table named after the cell (replacing a file of that name, as in the notebook). */

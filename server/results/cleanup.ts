@@ -6,6 +6,7 @@ import path from 'node:path';
 import { orderedCells, parts } from '../../cells/document';
 import { loadDoc } from '../collab/doc-store';
 import type { Queryable } from '../db/types';
+import type { NotebookId } from '../ids';
 import { parquetPathOf } from './parquet-export';
 import { resultsDir } from './results';
 
@@ -14,14 +15,14 @@ export async function purgeOrphanResults(
   dataDir: string
 ): Promise<{ cells: number; notebooks: number }> {
   let cells = 0;
-  const stored = await db.query<{ notebook_id: string; cell_id: string; run_id: string }>(
+  const stored = await db.query<{ notebook_id: NotebookId; cell_id: string; run_id: string }>(
     `select r.notebook_id, r.cell_id, r.run_id from results r
       where coalesce((select max(u.created_at) from doc_updates u where u.notebook_id = r.notebook_id),
                      (select s.updated_at from doc_snapshots s where s.notebook_id = r.notebook_id),
                      now()) < now() - interval '1 day'
       order by r.notebook_id`
   );
-  const byNotebook = new Map<string, { cell_id: string; run_id: string }[]>();
+  const byNotebook = new Map<NotebookId, { cell_id: string; run_id: string }[]>();
   for (const r of stored) byNotebook.set(r.notebook_id, [...(byNotebook.get(r.notebook_id) ?? []), r]);
   for (const [notebookId, rows] of byNotebook) {
     const doc = await loadDoc(db, notebookId);

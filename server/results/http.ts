@@ -10,6 +10,7 @@ import type { Db } from '../db/types';
 import { AppError } from '../errors';
 import { refuseBody, sendError } from '../http/raw-errors';
 import { sameOrigin, userOf } from '../http/session-of';
+import { CellIdSchema, NotebookIdSchema, parseId } from '../ids';
 import { RESULT_LIMIT_BYTES } from '../../cells/sql/run-record';
 import { parquetOf } from './parquet-export';
 import { resultPath, storeResult } from './results';
@@ -17,6 +18,12 @@ import { resultPath, storeResult } from './results';
 export type ResultHttpOptions = { getDb: () => Promise<Db>; dataDir: string };
 
 const ROUTE = /^\/api\/results\/([a-z2-7]{16})\/([^/]+)\/([^/]+)$/;
+
+/** The path's ids; any that cannot be one names no result. */
+const resultIds = (notebookId: string, cellId: string) => ({
+  notebookId: parseId(NotebookIdSchema, notebookId, 'That result'),
+  cellId: parseId(CellIdSchema, cellId, 'That result')
+});
 
 export function createResultHandler(opts: ResultHttpOptions) {
   return (req: IncomingMessage, res: ServerResponse): boolean => {
@@ -52,8 +59,7 @@ async function put(
     if (!user) return refuse(new AppError('unauthorized', 'Log in to store results.'));
     const stored = await storeResult(db, opts.dataDir, {
       userId: user.id,
-      notebookId,
-      cellId,
+      ...resultIds(notebookId, cellId),
       runId,
       body: req
     });
@@ -76,7 +82,11 @@ async function get(
   const db = await opts.getDb();
   const user = await userOf(db, req);
   if (!user) throw new AppError('unauthorized', 'Log in to read results.');
-  const file = await resultPath(db, opts.dataDir, { userId: user.id, notebookId, cellId, runId });
+  const file = await resultPath(db, opts.dataDir, {
+    userId: user.id,
+    ...resultIds(notebookId, cellId),
+    runId
+  });
   const url = new URL(req.url ?? '/', 'http://x');
   if (url.searchParams.get('format') === 'parquet') {
     const parquet = await parquetOf(file);

@@ -6,16 +6,16 @@ import { tableFromIPC, type DataType, type Field } from 'apache-arrow';
 import type { Db } from '../db/types';
 import { AppError, invalid, notFound } from '../errors';
 import { writeLimited } from '../http/write-limited';
-import { newId } from '../ids';
+import { newId, type CellId, type NotebookId, type UserId } from '../ids';
 import { RESULT_LIMIT_BYTES } from '../../cells/sql/run-record';
 import { requireNotebookRole } from '../workspaces/access';
 import { parquetPathOf } from './parquet-export';
 
 const ID = /^[A-Za-z0-9_-]{1,64}$/;
-const dirOf = (dataDir: string, notebookId: string) => path.join(dataDir, 'results', notebookId);
+const dirOf = (dataDir: string, notebookId: NotebookId) => path.join(dataDir, 'results', notebookId);
 /** Where a notebook's stored results live (forks copy them). */
 export const resultsDir = dirOf;
-const fileOf = (dataDir: string, notebookId: string, cellId: string, runId: string) =>
+const fileOf = (dataDir: string, notebookId: NotebookId, cellId: CellId, runId: string) =>
   path.join(dirOf(dataDir, notebookId), `${cellId}-${runId}.arrow`);
 
 function checkIds(cellId: string, runId: string) {
@@ -36,7 +36,7 @@ function nestingOf(type: DataType, depth = 0): number {
 export async function storeResult(
   db: Db,
   dataDir: string,
-  args: { userId: string; notebookId: string; cellId: string; runId: string; body: Readable }
+  args: { userId: UserId; notebookId: NotebookId; cellId: CellId; runId: string; body: Readable }
 ): Promise<{ bytes: number }> {
   checkIds(args.cellId, args.runId);
   await requireNotebookRole(db, args.userId, args.notebookId, 'editor');
@@ -97,7 +97,7 @@ export async function storeResult(
 export async function resultPath(
   db: Db,
   dataDir: string,
-  args: { userId: string; notebookId: string; cellId: string; runId: string }
+  args: { userId: UserId; notebookId: NotebookId; cellId: CellId; runId: string }
 ): Promise<string> {
   checkIds(args.cellId, args.runId);
   await requireNotebookRole(db, args.userId, args.notebookId, 'viewer');

@@ -2,6 +2,7 @@
 // once instead of at the next periodic check. Process-wide: the SvelteKit bundle (which changes roles) and
 // server/index.ts (which holds the WebSockets) each load their own copy of this module.
 import { EventEmitter } from 'node:events';
+import type { UserId } from '../ids';
 
 const KEY = Symbol.for('sheaf.accessChanges');
 
@@ -11,12 +12,12 @@ function bus(): EventEmitter {
   return g[KEY];
 }
 
-export function accessChanged(userId: string): void {
+export function accessChanged(userId: UserId): void {
   bus().emit('user', userId);
 }
 
 /** Calls `fn` whenever `userId`'s access may have changed; returns the unsubscribe. */
-export function onAccessChange(userId: string, fn: () => void): () => void {
+export function onAccessChange(userId: UserId, fn: () => void): () => void {
   const listener = (id: string) => {
     if (id === userId) fn();
   };

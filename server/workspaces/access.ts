@@ -2,6 +2,7 @@
 // Non-members get "not found" (not "forbidden") so they cannot learn what exists.
 import type { Queryable } from '../db/types';
 import { forbidden, notFound } from '../errors';
+import type { NotebookId, UserId, WorkspaceId } from '../ids';
 import { atLeast, type Role } from './roles';
 
 const VERB: Record<Role, string> = {
@@ -10,7 +11,7 @@ const VERB: Record<Role, string> = {
   owner: 'manage'
 };
 
-export async function roleIn(db: Queryable, userId: string, workspaceId: string): Promise<Role | null> {
+export async function roleIn(db: Queryable, userId: UserId, workspaceId: WorkspaceId): Promise<Role | null> {
   const rows = await db.query<{ role: Role }>(
     'select role from memberships where workspace_id = $1 and user_id = $2',
     [workspaceId, userId]
@@ -21,8 +22,8 @@ export async function roleIn(db: Queryable, userId: string, workspaceId: string)
 /** The caller's role, if it is at least `needed`; otherwise a not-found or forbidden AppError. */
 export async function requireWorkspaceRole(
   db: Queryable,
-  userId: string,
-  workspaceId: string,
+  userId: UserId,
+  workspaceId: WorkspaceId,
   needed: Role
 ): Promise<Role> {
   const role = await roleIn(db, userId, workspaceId);
@@ -36,20 +37,20 @@ export async function requireWorkspaceRole(
 }
 
 export type NotebookAccess = {
-  notebook: { id: string; workspaceId: string; title: string; deletedAt: Date | null };
+  notebook: { id: NotebookId; workspaceId: WorkspaceId; title: string; deletedAt: Date | null };
   role: Role;
 };
 
 export async function requireNotebookRole(
   db: Queryable,
-  userId: string,
-  notebookId: string,
+  userId: UserId,
+  notebookId: NotebookId,
   needed: Role,
   opts: { allowDeleted?: boolean } = {}
 ): Promise<NotebookAccess> {
   const rows = await db.query<{
-    id: string;
-    workspace_id: string;
+    id: NotebookId;
+    workspace_id: WorkspaceId;
     title: string;
     deleted_at: Date | null;
     role: Role;

@@ -3,7 +3,7 @@
 import { z } from 'zod';
 import type { Queryable } from '../db/types';
 import { AppError } from '../errors';
-import { hashToken, newToken } from '../ids';
+import { hashToken, newToken, type UserId, type WorkspaceId } from '../ids';
 import { parseInput } from '../validate';
 import { requireWorkspaceRole, roleIn } from './access';
 import type { Role } from './roles';
@@ -15,8 +15,8 @@ const CreateInviteSchema = z.object({
 
 export async function createInvite(
   db: Queryable,
-  actorId: string,
-  workspaceId: string,
+  actorId: UserId,
+  workspaceId: WorkspaceId,
   input: unknown,
   now = new Date()
 ): Promise<{ token: string; role: Role; expiresAt: Date }> {
@@ -31,7 +31,12 @@ export async function createInvite(
   return { token, role, expiresAt };
 }
 
-export type InvitePreview = { workspaceId: string; workspaceName: string; role: Role; invitedBy: string };
+export type InvitePreview = {
+  workspaceId: WorkspaceId;
+  workspaceName: string;
+  role: Role;
+  invitedBy: string;
+};
 
 const DATE = new Intl.DateTimeFormat('en-GB', {
   day: 'numeric',
@@ -80,7 +85,7 @@ export async function previewInvite(db: Queryable, token: string, now = new Date
 }
 
 /** Joins the workspace; an existing member keeps the higher of the two roles. Returns the workspace id. */
-export async function acceptInvite(db: Queryable, userId: string, token: string, now = new Date()) {
+export async function acceptInvite(db: Queryable, userId: UserId, token: string, now = new Date()) {
   const invite = await previewInvite(db, token, now);
   const existing = await roleIn(db, userId, invite.workspaceId);
   if (!existing) {
@@ -103,8 +108,8 @@ export type ActiveInvite = { id: string; role: Role; createdAt: Date; expiresAt:
 /** Links that still work, newest first, for the owners who may revoke them. */
 export async function listInvites(
   db: Queryable,
-  actorId: string,
-  workspaceId: string,
+  actorId: UserId,
+  workspaceId: WorkspaceId,
   now = new Date()
 ): Promise<ActiveInvite[]> {
   await requireWorkspaceRole(db, actorId, workspaceId, 'owner');
@@ -126,8 +131,8 @@ const RevokeInviteSchema = z.object({
 /** Revokes one link of this workspace. Revoking it twice (a double click) is not an error. */
 export async function revokeInvite(
   db: Queryable,
-  actorId: string,
-  workspaceId: string,
+  actorId: UserId,
+  workspaceId: WorkspaceId,
   input: unknown,
   now = new Date()
 ): Promise<void> {
@@ -146,8 +151,8 @@ export async function revokeInvite(
 /** Revokes every link of the workspace. */
 export async function revokeInvites(
   db: Queryable,
-  actorId: string,
-  workspaceId: string,
+  actorId: UserId,
+  workspaceId: WorkspaceId,
   now = new Date()
 ): Promise<void> {
   await requireWorkspaceRole(db, actorId, workspaceId, 'owner');

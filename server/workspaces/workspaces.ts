@@ -1,21 +1,21 @@
 // Workspaces and their members.
 import type { Queryable } from '../db/types';
 import { AppError } from '../errors';
-import { newId } from '../ids';
+import { newWorkspaceId, parseId, UserIdSchema, type UserId, type WorkspaceId } from '../ids';
 import { accessChanged } from './access-changes';
 import { parseInput } from '../validate';
 import { requireWorkspaceRole } from './access';
 import { RoleSchema, type Role } from './roles';
 import { z } from 'zod';
 
-export type WorkspaceSummary = { id: string; name: string; role: Role; personal: boolean };
-export type Member = { userId: string; email: string; name: string; role: Role };
+export type WorkspaceSummary = { id: WorkspaceId; name: string; role: Role; personal: boolean };
+export type Member = { userId: UserId; email: string; name: string; role: Role };
 
 export async function createPersonalWorkspace(
   db: Queryable,
-  user: { id: string; name: string }
-): Promise<string> {
-  const id = newId();
+  user: { id: UserId; name: string }
+): Promise<WorkspaceId> {
+  const id = newWorkspaceId();
   await db.query('insert into workspaces (id, name, personal_of) values ($1, $2, $3)', [
     id,
     `${user.name}'s workspace`,
@@ -28,8 +28,8 @@ export async function createPersonalWorkspace(
   return id;
 }
 
-export async function listWorkspaces(db: Queryable, userId: string): Promise<WorkspaceSummary[]> {
-  const rows = await db.query<{ id: string; name: string; role: Role; personal: boolean }>(
+export async function listWorkspaces(db: Queryable, userId: UserId): Promise<WorkspaceSummary[]> {
+  const rows = await db.query<WorkspaceSummary>(
     `select w.id, w.name, m.role, (w.personal_of = $1) as personal
        from workspaces w join memberships m on m.workspace_id = w.id
       where m.user_id = $1
@@ -39,15 +39,20 @@ export async function listWorkspaces(db: Queryable, userId: string): Promise<Wor
   return rows.map((r) => ({ ...r, personal: r.personal === true }));
 }
 
-export async function getWorkspace(db: Queryable, userId: string, workspaceId: string) {
+export async function getWorkspace(db: Queryable, userId: UserId, workspaceId: WorkspaceId) {
   const role = await requireWorkspaceRole(db, userId, workspaceId, 'viewer');
-  const rows = await db.query<{ id: string; name: string }>('select id, name from workspaces where id = $1', [
-    workspaceId
-  ]);
+  const rows = await db.query<{ id: WorkspaceId; name: string }>(
+    'select id, name from workspaces where id = $1',
+    [workspaceId]
+  );
   return { ...rows[0]!, role };
 }
 
-export async function listMembers(db: Queryable, userId: string, workspaceId: string): Promise<Member[]> {
+export async function listMembers(
+  db: Queryable,
+  userId: UserId,
+  workspaceId: WorkspaceId
+): Promise<Member[]> {
   await requireWorkspaceRole(db, userId, workspaceId, 'viewer');
   return db.query<Member>(
     `select u.id as "userId", u.email, u.name, m.role
@@ -59,20 +64,25 @@ export async function listMembers(db: Queryable, userId: string, workspaceId: st
 }
 
 const ChangeRoleSchema = z.object({ userId: z.string().min(1), role: RoleSchema });
+const notMember = () => new AppError('not_found', 'That person is not a member of this workspace.');
+
+/** A member's id from a form: one that cannot be a user's is nobody's membership. */
+export const memberIdParam = (v: unknown): UserId => parseId(UserIdSchema, v, notMember);
 
 export async function changeRole(
   db: Queryable,
-  actorId: string,
-  workspaceId: string,
+  actorId: UserId,
+  workspaceId: WorkspaceId,
   input: unknown
 ): Promise<void> {
-  const { userId, role } = parseInput(ChangeRoleSchema, input);
+  const { userId: given, role } = parseInput(ChangeRoleSchema, input);
   await requireWorkspaceRole(db, actorId, workspaceId, 'owner');
+  const userId = memberIdParam(given);
   const current = await db.query<{ role: Role }>(
     'select role from memberships where workspace_id = $1 and user_id = $2',
     [workspaceId, userId]
   );
-  if (!current[0]) throw new AppError('not_found', 'That person is not a member of this workspace.');
+  if (!current[0]) throw notMember();
   if (current[0].role === 'owner' && role !== 'owner') await ensureAnotherOwner(db, workspaceId, userId);
   await db.query('update memberships set role = $3 where workspace_id = $1 and user_id = $2', [
     workspaceId,
@@ -84,22 +94,22 @@ export async function changeRole(
 
 export async function removeMember(
   db: Queryable,
-  actorId: string,
-  workspaceId: string,
-  userId: string
+  actorId: UserId,
+  workspaceId: WorkspaceId,
+  userId: UserId
 ): Promise<void> {
   if (actorId !== userId) await requireWorkspaceRole(db, actorId, workspaceId, 'owner');
   const current = await db.query<{ role: Role }>(
     'select role from memberships where workspace_id = $1 and user_id = $2',
     [workspaceId, userId]
   );
-  if (!current[0]) throw new AppError('not_found', 'That person is not a member of this workspace.');
+  if (!current[0]) throw notMember();
   if (current[0].role === 'owner') await ensureAnotherOwner(db, workspaceId, userId);
   await db.query('delete from memberships where workspace_id = $1 and user_id = $2', [workspaceId, userId]);
   accessChanged(userId);
 }
 
-async function ensureAnotherOwner(db: Queryable, workspaceId: string, userId: string) {
+async function ensureAnotherOwner(db: Queryable, workspaceId: WorkspaceId, userId: UserId) {
   const others = await db.query(
     `select 1 from memberships where workspace_id = $1 and role = 'owner' and user_id <> $2 limit 1`,
     [workspaceId, userId]

@@ -13,6 +13,7 @@ import { pieces, startScriptedGemini, type ScriptedGemini } from '../gemini/scri
 import { join, person } from './helpers/people';
 import { uploadCsv } from './helpers/upload';
 import { freshDb, type TestDb } from './helpers/test-db';
+import type { NotebookId, UserId } from '../../server/ids';
 
 let t: TestDb;
 let gemini: ScriptedGemini;
@@ -54,12 +55,16 @@ async function setup() {
   return { owner, nb };
 }
 
-const reserve = (userId: string, notebookId: string, ai = config.ai, kind: 'generate' | 'fix' = 'generate') =>
-  reserveRequest(t.db, ai, { userId, notebookId, kind });
+const reserve = (
+  userId: UserId,
+  notebookId: NotebookId,
+  ai = config.ai,
+  kind: 'generate' | 'fix' = 'generate'
+) => reserveRequest(t.db, ai, { userId, notebookId, kind });
 
 async function ask(
-  owner: { id: string },
-  nb: { id: string },
+  owner: { id: UserId },
+  nb: { id: NotebookId },
   prompt: string,
   timeoutMs?: number,
   cellId: string | null = null

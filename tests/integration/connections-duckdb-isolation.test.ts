@@ -20,6 +20,7 @@ import { startFilesServer, type FilesServer } from './helpers/files-server';
 import { person } from './helpers/people';
 import { ok, queryOverHttp } from './helpers/query-client';
 import { freshDb, type TestDb } from './helpers/test-db';
+import { newConnectionId, newWorkspaceId } from '../../server/ids';
 
 /** json_structure recurses once per level: 100,000 levels overflow DuckDB's stack (SIGSEGV, ~1 s). */
 const CRASH = "select json_structure(repeat('[', 100000) || repeat(']', 100000)) as s";
@@ -64,8 +65,8 @@ afterAll(async () => {
 });
 
 const file = (over: Partial<FileSettings> = {}): FileConnection => ({
-  id: crypto.randomUUID(),
-  workspaceId: 'w',
+  id: newConnectionId(),
+  workspaceId: newWorkspaceId(),
   name: 'Shop',
   password: undefined,
   version: '1',

@@ -14,6 +14,7 @@ import { loadDoc } from '../../server/collab/doc-store';
 import { DEMO, seedDemo } from '../../server/db/seed';
 import { resultPath } from '../../server/results/results';
 import { freshDb, type TestDb } from './helpers/test-db';
+import { CellIdSchema, type NotebookId, type UserId } from '../../server/ids';
 
 let t: TestDb;
 let dataDir: string;
@@ -31,8 +32,8 @@ describe('the demo notebook', () => {
     expect(await seedDemo(t.db, dataDir)).toBe(true);
     expect(await seedDemo(t.db, dataDir)).toBe(false); // a second start leaves it alone
 
-    const [user] = await t.db.query<{ id: string }>('select id from users where email = $1', [DEMO.email]);
-    const [nb] = await t.db.query<{ id: string }>('select id from notebooks where created_by = $1', [
+    const [user] = await t.db.query<{ id: UserId }>('select id from users where email = $1', [DEMO.email]);
+    const [nb] = await t.db.query<{ id: NotebookId }>('select id from notebooks where created_by = $1', [
       user!.id
     ]);
     const doc = await loadDoc(t.db, nb!.id);
@@ -55,7 +56,7 @@ describe('the demo notebook', () => {
         await resultPath(t.db, dataDir, {
           userId: user!.id,
           notebookId: nb!.id,
-          cellId: sql.id,
+          cellId: CellIdSchema.parse(sql.id),
           runId: run!.runId!
         })
       )

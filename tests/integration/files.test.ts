@@ -9,6 +9,7 @@ import { listFiles, renameFile, workspaceFilesDir } from '../../server/files/fil
 import { join, person } from './helpers/people';
 import { json, send, startFilesServer, upload, type FilesServer } from './helpers/files-server';
 import { freshDb, type TestDb } from './helpers/test-db';
+import type { WorkspaceId } from '../../server/ids';
 
 const WEATHER = path.resolve('node_modules/vega-datasets/data/seattle-weather.csv');
 
@@ -35,7 +36,7 @@ async function expectedWeather() {
   return r.getRowObjectsJson()[0] as { n: number; avg_max: number };
 }
 
-async function storedNothing(dataDir: string, workspaceId: string) {
+async function storedNothing(dataDir: string, workspaceId: WorkspaceId) {
   const entries = await readdir(workspaceFilesDir(dataDir, workspaceId)).catch(() => []);
   return entries.length === 0;
 }

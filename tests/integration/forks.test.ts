@@ -17,6 +17,7 @@ import { resultPath, storeResult } from '../../server/results/results';
 import { join, person } from './helpers/people';
 import { uploadCsv } from './helpers/upload';
 import { freshDb, type TestDb } from './helpers/test-db';
+import { CellIdSchema } from '../../server/ids';
 
 let t: TestDb;
 let dataDir: string;
@@ -42,11 +43,11 @@ async function original() {
   await storeResult(t.db, dataDir, {
     userId: ann.id,
     notebookId: nb.id,
-    cellId: cell!.id,
+    cellId: CellIdSchema.parse(cell!.id),
     runId: 'run1',
     body: Readable.from([arrow])
   });
-  return { ann, nb, cellId: cell!.id };
+  return { ann, nb, cellId: CellIdSchema.parse(cell!.id) };
 }
 
 describe('forking', () => {

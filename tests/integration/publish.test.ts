@@ -32,6 +32,7 @@ import { join, person } from './helpers/people';
 import { sampleDb, type SampleDb } from './helpers/sample-db';
 import { freshDb, type TestDb } from './helpers/test-db';
 import { uploadCsv } from './helpers/upload';
+import { CellIdSchema, type NotebookId } from '../../server/ids';
 
 let t: TestDb;
 let dataDir: string;
@@ -51,7 +52,7 @@ afterAll(async () => {
 });
 
 /** Changes the stored document the way a client's update would. */
-async function editDoc(notebookId: string, change: (doc: Y.Doc) => void) {
+async function editDoc(notebookId: NotebookId, change: (doc: Y.Doc) => void) {
   const doc = await loadDoc(t.db, notebookId);
   const before = Y.encodeStateVector(doc);
   change(doc);
@@ -119,7 +120,7 @@ describe('publishing', () => {
     expect(chart.svg).toContain('aria-label="region: north; total: 15"');
     expect(chart.svg).toContain('aria-label="region: south; total: 20"');
     const rows = tableFromIPC(
-      await readFile(await chartRowsPath(t.db, dataDir, status.slug, null, chart.cellId))
+      await readFile(await chartRowsPath(t.db, dataDir, status.slug, null, CellIdSchema.parse(chart.cellId)))
     );
     expect(rows.toArray().map((r) => [r.region, Number(r.total)])).toEqual([
       ['east', 7],
@@ -168,7 +169,7 @@ describe('publishing', () => {
 
     await updatePublication(t.db, ann.id, nb.id, { visibility: 'off' });
     await expect(openDashboard(t.db, dataDir, slug, ann.id)).rejects.toMatchObject({ code: 'not_found' });
-    await expect(chartRowsPath(t.db, dataDir, slug, ann.id, 'x')).rejects.toMatchObject({
+    await expect(chartRowsPath(t.db, dataDir, slug, ann.id, CellIdSchema.parse('x'))).rejects.toMatchObject({
       code: 'not_found'
     });
 
@@ -309,7 +310,7 @@ describe('forking a dashboard', () => {
     await storeResult(t.db, dataDir, {
       userId: ann.id,
       notebookId: nb.id,
-      cellId: hidden.id,
+      cellId: CellIdSchema.parse(hidden.id),
       runId: 'run1',
       body: Readable.from([arrow])
     });

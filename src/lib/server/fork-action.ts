@@ -4,6 +4,7 @@ import { redirect, type RequestEvent } from '@sveltejs/kit';
 import { loadConfig } from '$server/config';
 import { getDb } from '$server/db/instance';
 import type { Db } from '$server/db/types';
+import type { UserId } from '$server/ids';
 import { actionFailure } from '$server/http/respond';
 import { formFields } from '$server/validate';
 import { requireUser } from './guard';
@@ -11,7 +12,7 @@ import { requireUser } from './guard';
 type Fork = (
   db: Db,
   dataDir: string,
-  userId: string,
+  userId: UserId,
   input: { workspaceId?: string; title?: string }
 ) => Promise<{ id: string }>;
 

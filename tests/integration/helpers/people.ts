@@ -1,6 +1,7 @@
 // Real accounts made through the real sign-up code, for tests that need several people.
 import { signUp } from '../../../server/auth/accounts';
 import type { Db } from '../../../server/db/types';
+import type { UserId, WorkspaceId } from '../../../server/ids';
 import { acceptInvite, createInvite } from '../../../server/workspaces/invites';
 import type { Role } from '../../../server/workspaces/roles';
 
@@ -15,8 +16,8 @@ export async function person(db: Db, name = `Person ${++n}`) {
 /** Adds `member` to `owner`'s workspace with `role`, through an invite link as a user would. */
 export async function join(
   db: Db,
-  owner: { id: string; workspaceId: string },
-  member: { id: string },
+  owner: { id: UserId; workspaceId: WorkspaceId },
+  member: { id: UserId },
   role: Exclude<Role, 'owner'>
 ) {
   const invite = await createInvite(db, owner.id, owner.workspaceId, { role });

@@ -4,6 +4,7 @@ import { actionFailure, pageError } from '$server/http/respond';
 import { forkNotebook, originOf, setTemplate } from '$server/notebooks/fork';
 import { appSecretBox } from '$server/connectors/secret-box';
 import { publicationStatus, publish, updatePublication } from '$server/publish/publications';
+import { notebookIdParam } from '$server/ids';
 import { formFields } from '$server/validate';
 import { requireNotebookRole } from '$server/workspaces/access';
 import { canWrite } from '$server/workspaces/roles';
@@ -16,7 +17,8 @@ export async function load({ locals, params, url }) {
   const user = requireUser(locals, url);
   try {
     const db = await getDb();
-    const { notebook, role } = await requireNotebookRole(db, user.id, params.notebookId, 'viewer');
+    const notebookId = notebookIdParam(params.notebookId);
+    const { notebook, role } = await requireNotebookRole(db, user.id, notebookId, 'viewer');
     const origin = await originOf(db, user.id, notebook.id);
     const targets = (await listWorkspaces(db, user.id)).filter((w) => canWrite(w.role));
     return {
@@ -51,7 +53,13 @@ export const actions = {
     try {
       const deps = { dataDir: config.dataDir, secretBox: () => appSecretBox(config) };
       return {
-        published: await publish(await getDb(), deps, user.id, params.notebookId, publishInput(fields))
+        published: await publish(
+          await getDb(),
+          deps,
+          user.id,
+          notebookIdParam(params.notebookId),
+          publishInput(fields)
+        )
       };
     } catch (e) {
       return actionFailure(e, fields);
@@ -61,7 +69,9 @@ export const actions = {
     const user = requireUser(locals, url);
     try {
       return {
-        published: await updatePublication(await getDb(), user.id, params.notebookId, { visibility: 'off' })
+        published: await updatePublication(await getDb(), user.id, notebookIdParam(params.notebookId), {
+          visibility: 'off'
+        })
       };
     } catch (e) {
       return actionFailure(e);
@@ -69,13 +79,13 @@ export const actions = {
   },
   fork: (event) =>
     forkAction(event, (db, dataDir, userId, input) =>
-      forkNotebook(db, dataDir, userId, event.params.notebookId, input)
+      forkNotebook(db, dataDir, userId, notebookIdParam(event.params.notebookId), input)
     ),
   template: async ({ locals, params, request, url }) => {
     const user = requireUser(locals, url);
     const fields = formFields(await request.formData());
     try {
-      await setTemplate(await getDb(), user.id, params.notebookId, fields.template);
+      await setTemplate(await getDb(), user.id, notebookIdParam(params.notebookId), fields.template);
       return { template: fields.template };
     } catch (e) {
       return actionFailure(e, fields);

@@ -10,6 +10,7 @@ import {
 } from '$server/notebooks/notebooks';
 import { forkNotebook, listTemplates } from '$server/notebooks/fork';
 import { loadConfig } from '$server/config';
+import { notebookIdParam, workspaceIdParam } from '$server/ids';
 import { formFields } from '$server/validate';
 import { canWrite } from '$server/workspaces/roles';
 import { getWorkspace } from '$server/workspaces/workspaces';
@@ -22,9 +23,10 @@ export async function load({ locals, params, url }) {
   const q = url.searchParams.get('q') ?? '';
   const trash = url.searchParams.get('view') === 'trash';
   try {
-    const workspace = await getWorkspace(db, user.id, params.workspaceId);
-    const notebooks = await listNotebooks(db, user.id, params.workspaceId, { q, trash });
-    const templates = trash ? [] : await listTemplates(db, user.id, params.workspaceId);
+    const workspaceId = workspaceIdParam(params.workspaceId);
+    const workspace = await getWorkspace(db, user.id, workspaceId);
+    const notebooks = await listNotebooks(db, user.id, workspaceId, { q, trash });
+    const templates = trash ? [] : await listTemplates(db, user.id, workspaceId);
     return {
       workspace,
       notebooks,
@@ -45,7 +47,7 @@ export const actions = {
     const fields = formFields(await request.formData());
     let created;
     try {
-      created = await forkNotebook(await getDb(), loadConfig().dataDir, user.id, fields.id ?? '', {
+      created = await forkNotebook(await getDb(), loadConfig().dataDir, user.id, notebookIdParam(fields.id), {
         workspaceId: params.workspaceId,
         title: fields.title
       });
@@ -59,7 +61,7 @@ export const actions = {
     const fields = formFields(await request.formData());
     let created;
     try {
-      created = await createNotebook(await getDb(), user.id, params.workspaceId, {
+      created = await createNotebook(await getDb(), user.id, workspaceIdParam(params.workspaceId), {
         title: fields.title?.trim() ? fields.title : undefined
       });
     } catch (e) {
@@ -71,7 +73,7 @@ export const actions = {
     const user = requireUser(locals, url);
     const fields = formFields(await request.formData());
     try {
-      const r = await renameNotebook(await getDb(), user.id, fields.id ?? '', fields);
+      const r = await renameNotebook(await getDb(), user.id, notebookIdParam(fields.id), fields);
       return { renamed: r.id };
     } catch (e) {
       return actionFailure(e, fields);
@@ -81,7 +83,7 @@ export const actions = {
     const user = requireUser(locals, url);
     const fields = formFields(await request.formData());
     try {
-      await deleteNotebook(await getDb(), user.id, fields.id ?? '');
+      await deleteNotebook(await getDb(), user.id, notebookIdParam(fields.id));
       return { deleted: fields.id, title: fields.title ?? '' };
     } catch (e) {
       return actionFailure(e, fields);
@@ -91,7 +93,7 @@ export const actions = {
     const user = requireUser(locals, url);
     const fields = formFields(await request.formData());
     try {
-      await restoreNotebook(await getDb(), user.id, fields.id ?? '');
+      await restoreNotebook(await getDb(), user.id, notebookIdParam(fields.id));
       return { restored: fields.id };
     } catch (e) {
       return actionFailure(e, fields);

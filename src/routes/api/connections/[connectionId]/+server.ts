@@ -6,18 +6,20 @@ import { appSecretBox } from '$server/connectors/secret-box';
 import { deleteConnection, updateConnection } from '$server/connectors/store';
 import { getDb } from '$server/db/instance';
 import { AppError } from '$server/errors';
+import { connectionIdParam } from '$server/ids';
 import { jsonBody } from '$server/http/json-body';
 import { apiError } from '$server/http/respond';
 
 export async function PATCH({ locals, params, request }) {
   try {
     if (!locals.user) throw new AppError('unauthorized', 'Log in to edit connections.');
+    const connectionId = connectionIdParam(params.connectionId);
     const connection = await updateConnection(await getDb(), appSecretBox(loadConfig()), {
       userId: locals.user.id,
-      connectionId: params.connectionId,
+      connectionId,
       input: await jsonBody(request)
     });
-    await forget(connection.id);
+    await forget(connectionId);
     return json({ connection });
   } catch (e) {
     return apiError(e);
@@ -27,8 +29,9 @@ export async function PATCH({ locals, params, request }) {
 export async function DELETE({ locals, params }) {
   try {
     if (!locals.user) throw new AppError('unauthorized', 'Log in to remove connections.');
-    await deleteConnection(await getDb(), locals.user.id, params.connectionId);
-    await forget(params.connectionId);
+    const connectionId = connectionIdParam(params.connectionId);
+    await deleteConnection(await getDb(), locals.user.id, connectionId);
+    await forget(connectionId);
     return new Response(null, { status: 204 });
   } catch (e) {
     return apiError(e);

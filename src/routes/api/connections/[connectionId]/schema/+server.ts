@@ -7,6 +7,7 @@ import { connectionSchema } from '$server/connectors/schema-cache';
 import { appSecretBox } from '$server/connectors/secret-box';
 import { getDb } from '$server/db/instance';
 import { AppError } from '$server/errors';
+import { connectionIdParam } from '$server/ids';
 import { apiError } from '$server/http/respond';
 
 async function answer(
@@ -20,7 +21,7 @@ async function answer(
     return json(
       await connectionSchema(await getDb(), appSecretBox(loadConfig()), {
         userId: locals.user.id,
-        connectionId,
+        connectionId: connectionIdParam(connectionId),
         refresh,
         signal: gone.signal
       })

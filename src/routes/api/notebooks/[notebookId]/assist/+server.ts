@@ -5,6 +5,7 @@ import { reserveRequest } from '$server/ai/requests';
 import { loadConfig } from '$server/config';
 import { getDb } from '$server/db/instance';
 import { AppError, invalid } from '$server/errors';
+import { notebookIdParam } from '$server/ids';
 import { jsonBody } from '$server/http/json-body';
 import { apiError } from '$server/http/respond';
 
@@ -18,7 +19,7 @@ export async function POST({ locals, params, request }) {
     const userId = locals.user.id;
     const req = await reserveRequest(db, config.ai, {
       userId,
-      notebookId: params.notebookId,
+      notebookId: notebookIdParam(params.notebookId),
       kind: 'generate'
     });
     const events = assist(db, config, req, {

@@ -5,6 +5,7 @@ import { FixRequestSchema, fixQuery } from '$server/ai/fix';
 import { loadConfig } from '$server/config';
 import { getDb } from '$server/db/instance';
 import { AppError, invalid } from '$server/errors';
+import { notebookIdParam } from '$server/ids';
 import { jsonBody } from '$server/http/json-body';
 import { requestGone } from '$server/http/request-gone';
 import { apiError } from '$server/http/respond';
@@ -18,7 +19,11 @@ export async function POST({ locals, params, request, platform }) {
     const db = await getDb();
     const config = loadConfig();
     const userId = locals.user.id;
-    const req = await reserveRequest(db, config.ai, { userId, notebookId: params.notebookId, kind: 'fix' });
+    const req = await reserveRequest(db, config.ai, {
+      userId,
+      notebookId: notebookIdParam(params.notebookId),
+      kind: 'fix'
+    });
     return json(await fixQuery(db, config, req, body.data, gone.signal));
   } catch (e) {
     return apiError(e);

@@ -5,13 +5,14 @@ import { appSecretBox } from '$server/connectors/secret-box';
 import { createConnection, listConnections } from '$server/connectors/store';
 import { getDb } from '$server/db/instance';
 import { AppError } from '$server/errors';
+import { workspaceIdParam } from '$server/ids';
 import { apiError } from '$server/http/respond';
 import { jsonBody } from '$server/http/json-body';
 
 export async function GET({ locals, params }) {
   try {
     if (!locals.user) throw new AppError('unauthorized', 'Log in to see connections.');
-    return json(await listConnections(await getDb(), locals.user.id, params.workspaceId));
+    return json(await listConnections(await getDb(), locals.user.id, workspaceIdParam(params.workspaceId)));
   } catch (e) {
     return apiError(e);
   }
@@ -22,7 +23,7 @@ export async function POST({ locals, params, request }) {
     if (!locals.user) throw new AppError('unauthorized', 'Log in to add connections.');
     const connection = await createConnection(await getDb(), appSecretBox(loadConfig()), {
       userId: locals.user.id,
-      workspaceId: params.workspaceId,
+      workspaceId: workspaceIdParam(params.workspaceId),
       input: await jsonBody(request)
     });
     return json({ connection }, { status: 201 });

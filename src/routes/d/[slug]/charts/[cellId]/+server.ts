@@ -4,6 +4,7 @@ import { readFile } from 'node:fs/promises';
 import { loadConfig } from '$server/config';
 import { getDb } from '$server/db/instance';
 import { notFound } from '$server/errors';
+import { CellIdSchema, parseId } from '$server/ids';
 import { apiError } from '$server/http/respond';
 import { chartRowsPath } from '$server/publish/open-dashboard';
 
@@ -14,7 +15,7 @@ export async function GET({ locals, params }) {
       loadConfig().dataDir,
       params.slug,
       locals.user?.id ?? null,
-      params.cellId
+      parseId(CellIdSchema, params.cellId, 'That chart')
     );
     const bytes = await readFile(file).catch(() => {
       throw notFound('That chart');
