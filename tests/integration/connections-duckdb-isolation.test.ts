@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { Table, tableToIPC, type RecordBatch } from 'apache-arrow';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { runDuckdbQuery } from '../../server/connectors/duckdb/execute';
 import { dropSpare } from '../../server/connectors/duckdb/query-child';
 import { resultBatches } from '../../server/connectors/duckdb/result-batches';
@@ -173,25 +173,30 @@ describe('file-connection queries under hostile SQL', () => {
     expect(next.batches[0]!.getChild('n')!.get(0)).toBe(7);
   }, 60_000);
 
-  it('stops a cancelled query promptly, and one deaf to the interrupt at its time limit, leaving no process', async () => {
-    await dropSpare();
-    const cancel = new AbortController();
-    const slow = failure(collect(file(), SLOW, { signal: cancel.signal }));
-    const pid = await theQueryChild();
-    await new Promise((r) => setTimeout(r, 500));
-    const at = Date.now();
-    cancel.abort('client');
-    expect(await slow).toMatchObject({ reason: 'cancelled', message: 'The query was cancelled.' });
-    expect(Date.now() - at).toBeLessThan(2000); // DuckDB's interrupt, not the kill after 3 s
-    expect(await gone(pid)).toBe(true);
+  it('stops a cancelled query by interrupting it, and one deaf to the interrupt by killing it, leaving no process', async () => {
+    // Which way each query ended is what the server reports, not how long it took: timings on a busy machine lie.
+    const warned: string[] = [];
+    const warn = vi.spyOn(console, 'warn').mockImplementation((m: unknown) => void warned.push(String(m)));
+    try {
+      await dropSpare();
+      const cancel = new AbortController();
+      const slow = failure(collect(file(), SLOW, { signal: cancel.signal }));
+      const pid = await theQueryChild();
+      await new Promise((r) => setTimeout(r, 500));
+      cancel.abort('client');
+      expect(await slow).toMatchObject({ reason: 'cancelled', message: 'The query was cancelled.' });
+      expect(await gone(pid)).toBe(true);
+      expect(warned.filter((m) => m.includes('ignored its interrupt'))).toEqual([]); // DuckDB's interrupt did it
 
-    await dropSpare();
-    const started = Date.now();
-    const deaf = failure(collect(file({ statementTimeoutS: 1 }), DEAF));
-    const deafPid = await theQueryChild();
-    expect(await deaf).toMatchObject({ reason: 'timeout', message: expect.stringMatching(/limit of 1 s/) });
-    expect(Date.now() - started).toBeLessThan(1000 + 3000 + 5000); // the limit, the grace, start-up
-    expect(await gone(deafPid)).toBe(true);
+      await dropSpare();
+      const deaf = failure(collect(file({ statementTimeoutS: 1 }), DEAF));
+      const deafPid = await theQueryChild();
+      expect(await deaf).toMatchObject({ reason: 'timeout', message: expect.stringMatching(/limit of 1 s/) });
+      expect(await gone(deafPid)).toBe(true);
+      expect(warned.filter((m) => m.includes('ignored its interrupt'))).toHaveLength(1); // the kill did it
+    } finally {
+      warn.mockRestore();
+    }
 
     await dropSpare();
     expect(await queryChildren()).toEqual([]);

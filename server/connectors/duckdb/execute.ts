@@ -105,7 +105,12 @@ export async function runDuckdbQuery(
     kill ??= setTimeout(() => child?.kill(), GRACE_MS);
     const exit = await child.exited;
     if (end && 'done' in end) return end.done; // finished before the stop reached it, as in-process
-    if (stopped) throw stoppedError();
+    if (stopped) {
+      // An operator should hear of a query that DuckDB's interrupt could not stop (tests check which way it ended).
+      if (exit.signal)
+        console.warn(`connections: a DuckDB query ignored its interrupt and was killed (${exit.signal}).`);
+      throw stoppedError();
+    }
     if (end) throw failure(end.failed);
     const last = child.stderr().trim().split('\n').pop() ?? '';
     console.error(
