@@ -33,6 +33,9 @@ export type Cell = {
   map: Y.Map<unknown>;
 };
 
+/** The characters a cell id may hold: ids name stored results and dashboard files on the server. */
+export const CELL_ID = /^[A-Za-z0-9_-]{1,64}$/;
+
 export function readCell(map: Y.Map<unknown>): Cell | null {
   const source = map.get('source');
   const config = map.get('config');
@@ -40,6 +43,7 @@ export function readCell(map: Y.Map<unknown>): Cell | null {
   const id = map.get('id');
   if (
     typeof id !== 'string' ||
+    !CELL_ID.test(id) ||
     !(source instanceof Y.Text) ||
     !(config instanceof Y.Map) ||
     !(run instanceof Y.Map)
@@ -69,7 +73,8 @@ export function orderedCells(doc: Y.Doc): Cell[] {
     seen.add(id);
     const map = cells.get(id);
     const cell = map ? readCell(map) : null;
-    if (cell) out.push(cell);
+    // A cell whose id field differs from its key would let one id stand for another (layout, results).
+    if (cell && cell.id === id) out.push(cell);
   }
   return out;
 }

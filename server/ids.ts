@@ -6,6 +6,7 @@
 import { sha256 } from '@oslojs/crypto/sha2';
 import { encodeBase32LowerCaseNoPadding, encodeHexLowerCase } from '@oslojs/encoding';
 import { z } from 'zod';
+import { CELL_ID } from '../cells/document';
 import { notFound, type AppError } from './errors';
 
 export type NotebookId = string & { readonly __brand: 'NotebookId' };
@@ -17,8 +18,6 @@ export type CellId = string & { readonly __brand: 'CellId' };
 
 /** What newId makes. */
 const PUBLIC_ID = /^[a-z2-7]{16}$/;
-/** Cell ids name stored results and chart files, so only these characters (as results.ts always required). */
-const CELL_ID = /^[A-Za-z0-9_-]{1,64}$/;
 
 const idSchema = <T extends string>(pattern: RegExp, what: string) =>
   z.custom<T>((v) => typeof v === 'string' && pattern.test(v), `That is not a ${what} id.`);

@@ -8,7 +8,7 @@ import path from 'node:path';
 import { Table, tableToIPC, type RecordBatch } from 'apache-arrow';
 import * as Y from 'yjs';
 import { readChartConfig } from '../../cells/chart/config';
-import { getTitle, orderedCells, parts, type Cell } from '../../cells/document';
+import { CELL_ID, getTitle, orderedCells, parts, type Cell } from '../../cells/document';
 import { arrange, readLayout } from '../../cells/layout';
 import type { PublishedDashboard } from '../../cells/published';
 import { referencedNames } from '../../cells/sql/references';
@@ -41,7 +41,11 @@ export const publicationDir = (dataDir: string, notebookId: NotebookId) =>
 export const snapshotDir = (dataDir: string, notebookId: NotebookId, snapshotId: string) =>
   path.join(publicationDir(dataDir, notebookId), snapshotId);
 export const DASHBOARD_FILE = 'dashboard.json';
-export const chartFile = (cellId: string) => `chart-${cellId}.arrow`;
+export function chartFile(cellId: string): string {
+  // Documents only hold such ids (cells/document.ts); this keeps a file name from ever leaving its folder.
+  if (!CELL_ID.test(cellId)) throw new Error(`Not a cell id: ${JSON.stringify(cellId.slice(0, 80))}`);
+  return `chart-${cellId}.arrow`;
+}
 
 /** SQL cells the cards read, and the cells those read in turn, in notebook order. */
 export function neededCells(doc: Y.Doc, sources: string[]): Cell[] {

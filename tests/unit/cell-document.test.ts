@@ -2,6 +2,8 @@
 import * as Y from 'yjs';
 import { describe, expect, it } from 'vitest';
 import { initNotebook, orderedCells, renameCell } from '../../cells/document';
+import { readLayout } from '../../cells/layout';
+import { chartFile } from '../../server/publish/snapshot';
 
 describe('renameCell', () => {
   it('renames a SQL result and the charts drawing it follow; other charts keep their source', () => {
@@ -30,5 +32,35 @@ describe('renameCell', () => {
     expect(renameCell(doc, a!.id, 'b')).toBe(false);
     expect(renameCell(doc, a!.id, '1x')).toBe(false);
     expect(chart!.config.get('source')).toBe('a');
+  });
+});
+
+describe('cells written by hand into the document', () => {
+  it('skips a cell whose id could leave a folder or whose id field differs from its key, even on a dashboard', () => {
+    const doc = new Y.Doc();
+    initNotebook(doc, 'T', [{ kind: 'text', source: 'kept' }]);
+    const cells = doc.getMap<Y.Map<unknown>>('cells');
+    const order = doc.getArray<string>('order');
+    const forge = (key: string, id: string) => {
+      const map = new Y.Map<unknown>();
+      map.set('id', id);
+      map.set('kind', 'text');
+      map.set('source', new Y.Text('forged'));
+      map.set('config', new Y.Map());
+      map.set('run', new Y.Map());
+      cells.set(key, map);
+      order.push([key]);
+    };
+    forge('../../../etc/x', '../../../etc/x');
+    forge('abc123', 'def456');
+    expect(orderedCells(doc).map((c) => c.source.toString())).toEqual(['kept']);
+    const layout = doc.getArray<Y.Map<unknown>>('layout');
+    const item = new Y.Map<unknown>();
+    for (const [k, v] of Object.entries({ cellId: '../../../etc/x', view: 'text', x: 0, y: 0, w: 6, h: 4 }))
+      item.set(k, v);
+    layout.push([item]);
+    expect(readLayout(doc).map((i) => i.cellId)).toEqual([]);
+    expect(() => chartFile('../../../etc/x')).toThrow(/Not a cell id/);
+    expect(chartFile('a1b2')).toBe('chart-a1b2.arrow');
   });
 });
