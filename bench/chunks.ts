@@ -111,9 +111,12 @@ for (const [o, n] of [...owners].sort((a, b) => b[1] - a[1]).slice(0, Number(val
   console.log(`    ${o.padEnd(52)} ${kb(n).padStart(10)} ${((n / total) * 100).toFixed(1).padStart(5)}%`);
 
 const firstFiles = new Set(first.map((c) => c.file));
-const lazy = closure(first.flatMap((c) => c.dynamicImports.map((f) => byFile.get(f)!))).filter(
-  (c) => !firstFiles.has(c.file)
-);
+// Other routes' nodes are dynamic imports of SvelteKit's app entry: not this page's.
+const lazy = closure(
+  first
+    .flatMap((c) => c.dynamicImports.map((f) => byFile.get(f)!))
+    .filter((c) => !c.entry?.includes('/nodes/'))
+).filter((c) => !firstFiles.has(c.file));
 console.log(`  loaded on demand (dynamic imports from these and what they import), largest first:`);
 for (const c of lazy
   .map((c) => ({ c, s: sizes(c.file) }))
