@@ -1,4 +1,5 @@
 import { sveltekit } from '@sveltejs/kit/vite';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import type { Plugin } from 'vite';
@@ -50,8 +51,42 @@ function collab(): Plugin {
   };
 }
 
+/** After a client build, writes what each chunk holds (module → rendered bytes, imports) to
+ * .svelte-kit/output/chunks.json, which `npm run bench:chunks` reads: the bundle's contents without a visualiser. */
+function chunkReport(): Plugin {
+  let ssr = false;
+  return {
+    name: 'sheaf-chunk-report',
+    apply: 'build',
+    configResolved(config) {
+      ssr = !!config.build.ssr;
+    },
+    generateBundle(_options, bundle) {
+      if (ssr) return;
+      const chunks = Object.values(bundle).flatMap((c) =>
+        c.type === 'chunk'
+          ? [
+              {
+                file: c.fileName,
+                entry: c.facadeModuleId,
+                imports: c.imports,
+                dynamicImports: c.dynamicImports,
+                css: [...(c.viteMetadata?.importedCss ?? [])],
+                modules: Object.fromEntries(
+                  Object.entries(c.modules).map(([id, m]) => [id, m.renderedLength])
+                )
+              }
+            ]
+          : []
+      );
+      mkdirSync('.svelte-kit/output', { recursive: true });
+      writeFileSync('.svelte-kit/output/chunks.json', JSON.stringify(chunks));
+    }
+  };
+}
+
 export default defineConfig({
-  plugins: [sveltekit(), collab()],
+  plugins: [sveltekit(), collab(), chunkReport()],
   server: { port: 5173 },
   // Rolldown's PLUGIN_TIMINGS warning reports that SvelteKit's own build steps are slow, after every build,
   // as a block of text nobody here can act on; `npm start` printed it before the URL.

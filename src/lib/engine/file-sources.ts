@@ -7,7 +7,8 @@
 import type { AsyncDuckDB, AsyncDuckDBConnection } from '@duckdb/duckdb-wasm';
 import { ident } from '$cells/sql/quote';
 import type { BoundValue } from '$cells/sql/parameters';
-import { FileTable } from './parquet/file-table';
+// Only the type: the Parquet reader (hyparquet) is a chunk of its own, fetched when a query first reads a file.
+import type { FileTable } from './parquet/file-table';
 import { planNeeds, trailingLimit, type ScanNeed } from './parquet/needs';
 import { WHOLE_AT_MOST, wholeIsCheaper } from './parquet/read-choice';
 
@@ -103,10 +104,12 @@ export class FileSources {
   private open(f: FileSource): Promise<FileTable> {
     let t = this.tables.get(f.fileId);
     if (!t) {
-      t = FileTable.open(f.fileId, fileUrl(f.fileId, 'parquet'), f.columns).catch((e: unknown) => {
-        this.tables.delete(f.fileId);
-        throw readFailure(f, (e as { status?: number }).status);
-      });
+      t = import('./parquet/file-table')
+        .then(({ FileTable }) => FileTable.open(f.fileId, fileUrl(f.fileId, 'parquet'), f.columns))
+        .catch((e: unknown) => {
+          this.tables.delete(f.fileId);
+          throw readFailure(f, (e as { status?: number }).status);
+        });
       this.tables.set(f.fileId, t);
     }
     return t;
