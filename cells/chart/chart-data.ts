@@ -18,7 +18,7 @@ import { tableRows } from './arrow-rows';
 export type ChartData = { spec: VlSpec; rows: Record<string, unknown>[]; total: number; note: string };
 
 /**
- * Runs a read-only query over the notebook's tables (see NotebookEngine.query). `stored`, where there is one, gives
+ * Runs a read-only query over the notebook's tables (see BrowserDuckDB.query). `stored`, where there is one, gives
  * the source result's stored copy when it holds every row and at most `maxRows` of them (else null): a small chart
  * then draws without starting the engine.
  */

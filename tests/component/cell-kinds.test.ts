@@ -12,7 +12,7 @@ import { NotebookView } from '$lib/collab/notebook-view.svelte';
 import type { CellActions, CellApi } from '$lib/components/notebook/cell-api';
 import { NotebookRuns } from '$lib/components/notebook/notebook-runs.svelte';
 import { WorkspaceConnections } from '$lib/connections/connections.svelte';
-import { NotebookEngine } from '$lib/engine/engine';
+import { BrowserDuckDB } from '$lib/engine/engine';
 import { tallyKind } from '../fixtures/tally-kind/kind';
 import { ui as tallyUi } from '../fixtures/tally-kind/ui';
 import CellHarness from './CellHarness.svelte';
@@ -58,7 +58,7 @@ function show(doc: Y.Doc, readOnly = false): Mounted {
         userName: 'Ada',
         awareness,
         undoManager,
-        engine: new NotebookEngine(),
+        duckdb: new BrowserDuckDB(),
         runContext: runs.context,
         connections: new WorkspaceConnections('ws-test'),
         schema: {},

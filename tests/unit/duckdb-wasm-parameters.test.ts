@@ -1,6 +1,6 @@
 // The browser's engine, DuckDB-WASM (its Node build, same WebAssembly and parameter binding as in the browser),
 // given what compileParameters makes for DuckDB: typed values bound to a prepared statement compare as the same
-// literal query does, lists filter rows, and hostile text is only ever a value. NotebookEngine's own path
+// literal query does, lists filter rows, and hostile text is only ever a value. BrowserDuckDB's own path
 // (worker, prepared send, files planned with the values) is left to the e2e tests.
 import { createRequire } from 'node:module';
 import path from 'node:path';

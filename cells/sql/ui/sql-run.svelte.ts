@@ -103,7 +103,7 @@ export class SqlRun {
 
   async run(): Promise<void> {
     if (this.running) return;
-    const { engine, runContext: context, readOnly, userName } = this.nb;
+    const { duckdb, runContext: context, readOnly, userName } = this.nb;
     const cell = this.cell();
     const engineId = this.engineId();
     this.running = true;
@@ -124,17 +124,17 @@ export class SqlRun {
       const inputs = context.inputs(cell.id, sql);
       const remote = engineId !== LOCAL_ENGINE;
       if (!remote) {
-        engine.start(); // while the files are still being listed
+        duckdb.start(); // while the files are still being listed
         await context.ready();
       }
       const r = remote
         ? await this.runRemote(engineId, sql)
-        : await engine.run(cell.id, cell.name, runId, sql, context.sources(cell.id));
+        : await duckdb.run(cell.id, cell.name, runId, sql, context.sources(cell.id));
       this.tookMs = r.ms;
       if (r.ok) {
         this.result = r.table;
         this.shownRun = runId;
-        if (remote) engine.adopt(cell.name, runId, r.table);
+        if (remote) duckdb.adopt(cell.name, runId, r.table);
         this.record({
           engine: engineId,
           truncatedAt: remote ? this.cutAt : undefined,
@@ -192,7 +192,7 @@ export class SqlRun {
 
   cancel(): void {
     if (this.abortRemote) this.abortRemote.abort();
-    else void this.nb.engine.cancel(this.cell().id);
+    else void this.nb.duckdb.cancel(this.cell().id);
   }
 
   destroy(): void {

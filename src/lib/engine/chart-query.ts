@@ -2,12 +2,12 @@
 // may read, or, for a small result stored in full, that stored copy, so charts of stored results draw without
 // starting the engine.
 import type { Query } from '$cells/chart/chart-data';
-import type { NotebookEngine } from './engine';
+import type { BrowserDuckDB } from './engine';
 import type { RunContext } from './run-context';
 import { storedTable } from './stored-results';
 
-export const chartQuery = (engine: NotebookEngine, context: RunContext, cellId: string): Query =>
-  Object.assign((sql: string) => engine.query(sql, context.sources(cellId)), {
+export const chartQuery = (duckdb: BrowserDuckDB, context: RunContext, cellId: string): Query =>
+  Object.assign((sql: string) => duckdb.query(sql, context.sources(cellId)), {
     stored: (source: string, maxRows: number) =>
       storedTable(context.notebookId, context.earlier(cellId), source, maxRows)
   });

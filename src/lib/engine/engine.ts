@@ -1,6 +1,7 @@
-// One DuckDB-WASM per open notebook. Tables come from three places: uploaded files (what each query needs of
-// them, read from their Parquet with range requests: file-sources.ts), results computed here (a table named after the cell), and results other people
-// computed (fetched from the server as Arrow on first use).
+// One DuckDB-WASM per open notebook (BrowserDuckDB; a SQL cell's `engine` setting, read with sqlEngine, is
+// where a cell runs, of which this is the 'local' one). Tables come from three places: uploaded files (what each
+// query needs of them, read from their Parquet with range requests: file-sources.ts), results computed here (a
+// table named after the cell), and results other people computed (fetched from the server as Arrow on first use).
 import type { AsyncDuckDB, AsyncDuckDBConnection, AsyncPreparedStatement } from '@duckdb/duckdb-wasm';
 import { Table } from 'apache-arrow';
 import { referencedNames } from '$cells/sql/references';
@@ -20,7 +21,7 @@ export type RunResult =
   | { ok: true; table: Table; ms: number }
   | { ok: false; error: string; ms: number; cancelled: boolean; at: ErrorPosition | null };
 
-export class NotebookEngine {
+export class BrowserDuckDB {
   private db: Promise<AsyncDuckDB> | null = null;
   private loaded = new Map<string, string>(); // table name (lower case) → key of what it holds
   private files = new FileSources();

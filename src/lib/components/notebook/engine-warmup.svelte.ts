@@ -7,15 +7,15 @@
 // them never need it; a notebook of connection cells never starts it.
 import { afterNextPaint } from '$lib/after-paint';
 import { LOCAL_ENGINE } from '$cells/sql/engine';
-import type { NotebookEngine } from '$lib/engine/engine';
+import type { BrowserDuckDB } from '$lib/engine/engine';
 import type { NotebookRuns } from './notebook-runs.svelte';
 
 /**
- * Starts `engine` early when the notebook needs it (`localSql`: the server's answer). Call it while a component
+ * Starts `duckdb` early when the notebook needs it (`localSql`: the server's answer). Call it while a component
  * initialises; returns a function that cancels a start that has not happened yet, for when the notebook closes.
  */
 export function warmUpEngine(
-  engine: NotebookEngine,
+  duckdb: BrowserDuckDB,
   runs: NotebookRuns,
   readOnly: () => boolean,
   localSql: Promise<boolean> | undefined
@@ -25,7 +25,7 @@ export function warmUpEngine(
   function startEngineSoon() {
     if (engineStarting || readOnly()) return;
     engineStarting = true;
-    cancelEngineStart = afterNextPaint(() => engine.start());
+    cancelEngineStart = afterNextPaint(() => duckdb.start());
   }
   void localSql?.then((yes) => yes && startEngineSoon());
   $effect(() => {

@@ -6,7 +6,7 @@ import { getContext, setContext } from 'svelte';
 import type { Awareness } from 'y-protocols/awareness';
 import type * as Y from 'yjs';
 import type { WorkspaceConnections } from '$lib/connections/connections.svelte';
-import type { NotebookEngine } from '$lib/engine/engine';
+import type { BrowserDuckDB } from '$lib/engine/engine';
 import type { RunContext } from '$lib/engine/run-context';
 
 export type NotebookContext = {
@@ -14,7 +14,7 @@ export type NotebookContext = {
   readonly userName: string;
   readonly awareness: Awareness;
   readonly undoManager: Y.UndoManager;
-  readonly engine: NotebookEngine;
+  readonly duckdb: BrowserDuckDB;
   readonly runContext: RunContext;
   readonly connections: WorkspaceConnections;
   /** Autocomplete for local SQL: table → column names (files and results). */

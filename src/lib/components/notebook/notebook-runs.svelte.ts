@@ -7,7 +7,7 @@ import { readRun } from '$cells/sql/run-record';
 import { staleCells, upstreamOf, type SqlCellState } from '$cells/sql/staleness';
 import type { NotebookView } from '$lib/collab/notebook-view.svelte';
 import type { Query } from '$cells/chart/chart-data';
-import type { NotebookEngine, TableSource } from '$lib/engine/engine';
+import type { BrowserDuckDB, TableSource } from '$lib/engine/engine';
 import type { RunContext } from '$lib/engine/run-context';
 import { chartQuery } from '$lib/engine/chart-query';
 import { resultUrl } from '$lib/engine/stored-results';
@@ -90,8 +90,8 @@ export class NotebookRuns {
   }
 
   /** What the chart cell `cellId` reads (see chartQuery). */
-  chartQuery(engine: NotebookEngine, cellId: string): Query {
-    return chartQuery(engine, this.context, cellId);
+  chartQuery(duckdb: BrowserDuckDB, cellId: string): Query {
+    return chartQuery(duckdb, this.context, cellId);
   }
 
   /** SQL cells above the cell `cellId` (any kind), in order: the results it may read. */
