@@ -108,3 +108,32 @@ test('the stored result and its chart show when the engine cannot start', async 
   expect(blocked.length).toBeGreaterThan(0);
   await context.close();
 });
+
+test('the page asks for its first stored result before its code runs, and downloads it once', async ({
+  browser
+}) => {
+  const first = await openDemo(browser);
+  await first.query.getByRole('button', { name: 'Run cell' }).click();
+  await expect(first.query.getByTestId('run-summary')).toContainText(await demoRows(), { timeout: 60_000 });
+  await expect(first.page.getByText(/Running…/)).toHaveCount(0);
+  await first.context.close();
+
+  const { context, page, query, chart } = await openDemo(browser);
+  await expect(page).toHaveURL(/\/n\/\w+$/);
+  const results: string[] = [];
+  page.on('request', (r) => {
+    if (new URL(r.url()).pathname.startsWith('/api/results/')) results.push(new URL(r.url()).pathname);
+  });
+  await page.reload();
+  // The hint is in the HTML the server sent, so the download starts while the page's JavaScript loads.
+  const hinted = await page
+    .locator('link[rel="preload"][as="fetch"]')
+    .evaluateAll((links) => links.map((l) => new URL((l as HTMLLinkElement).href).pathname));
+  expect(hinted.length).toBeGreaterThan(0);
+  expect(hinted.every((p) => p.startsWith('/api/results/'))).toBe(true);
+  await expect(query.getByTestId('run-summary')).toContainText(await demoRows());
+  await expect(chart.locator('svg [aria-roledescription="line mark"]')).toHaveCount(1, { timeout: 30_000 });
+  // Table and chart both read that result: one download, the preload (a mismatched hint would make two).
+  expect(results.filter((p) => p === hinted[0])).toHaveLength(1);
+  await context.close();
+});

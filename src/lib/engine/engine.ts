@@ -11,6 +11,7 @@ import { FileSources } from './file-sources';
 import { engineFailure } from './engine-failure';
 import { errorPosition, type ErrorPosition } from './error-position';
 import { cleanQuery, ident, literal, readableError } from './sql-text';
+import { resultBytes } from './stored-results';
 
 /** A table a query may read. `key` changes when the content does (a new upload, a new run). */
 export type TableSource =
@@ -118,13 +119,10 @@ export class BrowserDuckDB {
     conn: AsyncDuckDBConnection,
     s: Extract<TableSource, { kind: 'result' }>
   ) {
-    const res = await fetch(s.url);
-    if (!res.ok) {
-      throw new Error(
-        `The stored result of "${s.name}" is not available (HTTP ${res.status}). Run that cell first.`
-      );
-    }
-    await this.loadArrow(db, conn, s.name, new Uint8Array(await res.arrayBuffer()));
+    const bytes = await resultBytes(s.url, `The stored result of "${s.name}"`).catch((e: Error) => {
+      throw new Error(`${e.message} Run that cell first.`);
+    });
+    await this.loadArrow(db, conn, s.name, bytes);
   }
 
   private async loadArrow(db: AsyncDuckDB, conn: AsyncDuckDBConnection, name: string, ipc: Uint8Array) {

@@ -39,11 +39,45 @@ export async function uploadResult(
   return stored;
 }
 
-export async function fetchResult(notebookId: string, cellId: string, runId: string): Promise<Uint8Array> {
-  const res = await fetch(resultUrl(notebookId, cellId, runId));
-  if (!res.ok) throw new Error(`The stored result is not available (HTTP ${res.status}).`);
-  return new Uint8Array(await res.arrayBuffer());
+/** Stored results are immutable (a new run has a new id), so the page keeps recent ones: a table, its chart and
+ * the engine ask for the same result as a notebook opens, and it should cross the network once. */
+const KEEP_BYTES = 64 * 1024 ** 2;
+const kept = new Map<string, Promise<Uint8Array>>();
+const keptSize = new Map<string, number>();
+
+function keep(url: string, bytes: Promise<Uint8Array>) {
+  kept.set(url, bytes);
+  bytes.then(
+    (b) => {
+      keptSize.set(url, b.byteLength);
+      let total = [...keptSize.values()].reduce((a, n) => a + n, 0);
+      for (const old of kept.keys()) {
+        if (total <= KEEP_BYTES) break;
+        total -= keptSize.get(old) ?? 0;
+        kept.delete(old);
+        keptSize.delete(old);
+      }
+    },
+    () => kept.delete(url) // a failure is not kept: the next ask tries again
+  );
 }
+
+/** The bytes at a stored result's URL, downloaded once per page while kept (a copy each time: the engine hands
+ * its copy to DuckDB's worker, which detaches it). The first ask takes the page's preload of it, if any. */
+export async function resultBytes(url: string, what = 'The stored result'): Promise<Uint8Array> {
+  let bytes = kept.get(url);
+  if (!bytes) {
+    bytes = fetch(url).then(async (res) => {
+      if (!res.ok) throw new Error(`${what} is not available (HTTP ${res.status}).`);
+      return new Uint8Array(await res.arrayBuffer());
+    });
+    keep(url, bytes);
+  }
+  return (await bytes).slice();
+}
+
+export const fetchResult = (notebookId: string, cellId: string, runId: string): Promise<Uint8Array> =>
+  resultBytes(resultUrl(notebookId, cellId, runId));
 
 /**
  * The stored result of the cell called `name` among `cells`, when it holds all its rows and at most `maxRows` of

@@ -10,6 +10,7 @@ import { requireNotebookRole } from '$server/workspaces/access';
 import { canWrite } from '$server/workspaces/roles';
 import { listWorkspaces } from '$server/workspaces/workspaces';
 import { runsLocalSql } from '$server/notebooks/notebooks';
+import { storedRunsToPreload } from '$server/notebooks/first-paint';
 import { forkAction } from '$lib/server/fork-action';
 import { requireUser } from '$lib/server/guard';
 
@@ -31,7 +32,8 @@ export async function load({ locals, params, url }) {
       template: origin.template,
       forkedFrom: origin.forkedFrom,
       forkTargets: targets.map((w) => ({ id: w.id, name: w.name })),
-      publication: await publicationStatus(db, user.id, notebook.id)
+      publication: await publicationStatus(db, user.id, notebook.id),
+      preload: await storedRunsToPreload(db, notebook.id)
     };
   } catch (e) {
     pageError(e);
