@@ -11,7 +11,7 @@
 //               nothing and `not in` everything, as for an empty array elsewhere.
 // Pure and isomorphic: the browser compiles for DuckDB-WASM, the server for its connectors.
 import { z } from 'zod';
-import { scanSql, type InputReference, type SqlDialect } from './references';
+import { scanSql, type InputReference, type SqlDialect, type SqlScan } from './references';
 
 export type { SqlDialect } from './references';
 
@@ -64,13 +64,17 @@ export type CompiledQuery = {
 
 export type ParameterProblem = 'unknown' | 'field' | 'quoted' | 'placeholder';
 
-/** A query's use of inputs that cannot be compiled; `position` is 1-based in the query as written. */
+/**
+ * A query's use of inputs that cannot be compiled; `position` is 1-based in the query as written, and `length` the
+ * characters from there that are wrong (the whole `{{…}}`, or the placeholder).
+ */
 export class ParameterError extends Error {
   constructor(
     readonly problem: ParameterProblem,
     message: string,
     readonly position: number,
-    readonly input: string | null = null
+    readonly input: string | null = null,
+    readonly length = 1
   ) {
     super(message);
     this.name = 'ParameterError';
@@ -97,22 +101,10 @@ export function compileParameters(
 ): CompiledQuery {
   const scan = scanSql(sql, dialect);
   const byName = new Map(Object.entries(values).map(([k, v]) => [k.toLowerCase(), { name: k, value: v }]));
-  for (const q of scan.quotedInputs) {
-    const known = byName.get(q.name.toLowerCase());
-    if (known) throw quotedError(q, known.name, dialect);
-  }
+  const shapes = Object.entries(values).map(([name, v]) => ({ name, dateRange: v.type === 'date_range' }));
+  const [problem] = problemsIn(scan, dialect, shapes);
+  if (problem) throw problem;
   if (scan.inputs.length === 0) return { sql, params: [], sourceOffset: (o) => o };
-  // PostgreSQL's `?` is an operator (jsonb), MySQL's `$1` no placeholder; the rest would take our values.
-  const own = scan.placeholders.find((p) =>
-    dialect === 'duckdb' ? true : (p.text === '?') === (dialect === 'mysql')
-  );
-  if (own) {
-    throw new ParameterError(
-      'placeholder',
-      `This query binds inputs with {{…}}, so it cannot also use the placeholder ${own.text}: write {{name}} for each value.`,
-      own.start + 1
-    );
-  }
   const params: BoundValue[] = [];
   const numbered = new Map<string, number>(); // "name.field" → its $n (DuckDB, PostgreSQL)
   const place = (key: string, value: BoundValue): string => {
@@ -161,6 +153,74 @@ export function compileParameters(
   };
 }
 
+/** What checking a query's references needs to know of an input: its name, and whether it has parts. */
+export type InputShape = { name: string; dateRange: boolean };
+
+/**
+ * Every problem with how `sql` refers to `inputs`, in the order compileParameters meets them (it throws the first):
+ * known inputs inside quotes, the engine's own placeholders beside references, then unknown names and wrong parts,
+ * in order of appearance. The SQL editor underlines these as people type, so what it says is what a run would say.
+ */
+export function checkReferences(
+  sql: string,
+  dialect: SqlDialect,
+  inputs: readonly InputShape[]
+): ParameterError[] {
+  return problemsIn(scanSql(sql, dialect), dialect, inputs);
+}
+
+function problemsIn(scan: SqlScan, dialect: SqlDialect, inputs: readonly InputShape[]): ParameterError[] {
+  const byName = new Map(inputs.map((i) => [i.name.toLowerCase(), i]));
+  const problems: ParameterError[] = [];
+  for (const q of scan.quotedInputs) {
+    const known = byName.get(q.name.toLowerCase());
+    if (known) problems.push(quotedError(q, known.name, dialect));
+  }
+  if (scan.inputs.length === 0) return problems;
+  // PostgreSQL's `?` is an operator (jsonb), MySQL's `$1` no placeholder; the rest would take our values.
+  for (const p of scan.placeholders) {
+    if (dialect !== 'duckdb' && (p.text === '?') !== (dialect === 'mysql')) continue;
+    problems.push(
+      new ParameterError(
+        'placeholder',
+        `This query binds inputs with {{…}}, so it cannot also use the placeholder ${p.text}: write {{name}} for each value.`,
+        p.start + 1,
+        null,
+        p.text.length
+      )
+    );
+  }
+  const names = inputs.map((i) => i.name);
+  for (const ref of scan.inputs) {
+    const problem = referenceProblem(ref, byName.get(ref.name.toLowerCase()), names);
+    if (problem) problems.push(problem);
+  }
+  return problems;
+}
+
+/** Why `ref` cannot be bound to `input` (undefined: no input of that name), or null when it can. */
+function referenceProblem(
+  ref: InputReference,
+  input: InputShape | undefined,
+  names: string[]
+): ParameterError | null {
+  if (!input) return unknownError(ref, names);
+  const name = input.name;
+  const problem = (message: string) =>
+    new ParameterError('field', message, ref.start + 1, name, ref.end - ref.start);
+  if (input.dateRange) {
+    if (ref.field === 'start' || ref.field === 'end') return null;
+    return problem(
+      ref.field
+        ? `${name} is a date range: write {{${name}.start}} or {{${name}.end}}, not .${ref.field}.`
+        : `${name} is a date range, two dates: write {{${name}.start}} and {{${name}.end}}.`
+    );
+  }
+  return ref.field
+    ? problem(`${name} is not a date range; only date ranges have parts (.start, .end). Write {{${name}}}.`)
+    : null;
+}
+
 /**
  * PostgreSQL text compiled above with each of its `$n` (outside strings and comments: compiling refused any of
  * the user's own) replaced by `expr(n)`.
@@ -184,35 +244,14 @@ function placeholderFor(
   dialect: SqlDialect,
   place: Place
 ): string {
+  // checkReferences refused unknown names and wrong parts before anything is placed.
   const found = byName.get(ref.name.toLowerCase());
-  if (!found)
-    throw unknownError(
-      ref,
-      [...byName.values()].map((v) => v.name)
-    );
+  if (!found) throw new Error(`Unchecked reference to ${ref.name}`);
   const { name, value } = found;
   const key = name.toLowerCase();
-  const at = ref.start + 1;
   if (value.type === 'date_range') {
-    if (ref.field !== 'start' && ref.field !== 'end') {
-      throw new ParameterError(
-        'field',
-        ref.field
-          ? `${name} is a date range: write {{${name}.start}} or {{${name}.end}}, not .${ref.field}.`
-          : `${name} is a date range, two dates: write {{${name}.start}} and {{${name}.end}}.`,
-        at,
-        name
-      );
-    }
+    if (ref.field !== 'start' && ref.field !== 'end') throw new Error(`Unchecked part of ${name}`);
     return typed(dialect, 'date', place(`${key}.${ref.field}`, value[ref.field]));
-  }
-  if (ref.field) {
-    throw new ParameterError(
-      'field',
-      `${name} is a ${describe(value)} input; only date ranges have parts (.start, .end). Write {{${name}}}.`,
-      at,
-      name
-    );
   }
   switch (value.type) {
     case 'text':
@@ -287,25 +326,14 @@ function pgArray(xs: (string | number)[]): string {
   return `{${xs.map((x) => `"${String(x).replace(/[\\"]/g, (c) => `\\${c}`)}"`).join(',')}}`;
 }
 
-function describe(v: InputValue): string {
-  return {
-    text: 'text',
-    number: 'number',
-    boolean: 'checkbox',
-    date: 'date',
-    date_range: 'date range',
-    text_list: 'list',
-    number_list: 'list'
-  }[v.type];
-}
-
 function unknownError(ref: InputReference, names: string[]): ParameterError {
   const near = closest(ref.name, names);
   return new ParameterError(
     'unknown',
     `There is no input named ${ref.name}${near ? ` — did you mean ${near}?` : '.'}`,
     ref.start + 1,
-    ref.name
+    ref.name,
+    ref.end - ref.start
   );
 }
 
@@ -317,7 +345,8 @@ function quotedError(q: InputReference, name: string, dialect: SqlDialect): Para
     `${ref} is inside quotes, so it is text, not the input's value. Write ${ref} without quotes (it is passed as a ` +
       `typed value); to put it inside other text, join them: ${joined}.`,
     q.start + 1,
-    name
+    name,
+    q.end - q.start
   );
 }
 

@@ -31,7 +31,8 @@ test('a cell shows its source before the editor loads, nothing moves when it doe
   const standIn = cell.getByTestId('editor-loading');
   await expect.poll(() => standIn.evaluate((el) => el.textContent?.replace(/\u200b/g, ''))).toBe(source);
   await expect(second.getByTestId('connection-status')).toHaveText('connected');
-  expect(heldBack).toBe(1);
+  // Counted once the chunk has arrived whole, which can be after the page has connected.
+  await expect.poll(() => heldBack).toBe(1);
   await expect(cell.locator('.cm-content')).toHaveCount(0);
   const before = (await cell.boundingBox())!;
   const box = (await standIn.boundingBox())!;

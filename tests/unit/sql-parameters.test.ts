@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import {
+  checkReferences,
   compileParameters,
   InputValuesSchema,
   ParameterError,
@@ -187,6 +188,50 @@ describe('compileParameters', () => {
     expect(c.sourceOffset(c.sql.indexOf('CAST($2'))).toBe(sql.indexOf('{{regions}}'));
     expect(c.sourceOffset(c.sql.indexOf('$3') - 5)).toBe(sql.indexOf('{{n}}'));
     expect(c.sourceOffset(3)).toBe(3);
+  });
+});
+
+describe('checkReferences', () => {
+  const shapes = Object.entries(values).map(([name, v]) => ({ name, dateRange: v.type === 'date_range' }));
+  const problems = (sql: string, dialect: 'duckdb' | 'postgres' | 'mysql' = 'duckdb') =>
+    checkReferences(sql, dialect, shapes).map((e) => ({
+      problem: e.problem,
+      text: sql.slice(e.position - 1, e.position - 1 + e.length),
+      message: e.message
+    }));
+
+  it('finds nothing wrong in what compiles', () => {
+    expect(problems('select {{region}}, {{period.start}}, {{ n }} from t where x = {{regions}}')).toEqual([]);
+    expect(problems("select '{{mustache}}', data ? 'k', {{region}}", 'postgres')).toEqual([]);
+  });
+
+  it('lists every problem with its span, the first being the one compiling throws', () => {
+    const sql = "select {{regoin}}, '{{region}}', {{period}}, {{n.start}}, ?, {{region}}";
+    const found = problems(sql);
+    expect(found.map((p) => [p.problem, p.text])).toEqual([
+      ['quoted', '{{region}}'],
+      ['placeholder', '?'],
+      ['unknown', '{{regoin}}'],
+      ['field', '{{period}}'],
+      ['field', '{{n.start}}']
+    ]);
+    expect(found[2]!.message).toBe('There is no input named regoin — did you mean region?');
+    expect(found[4]!.message).toBe(
+      'n is not a date range; only date ranges have parts (.start, .end). Write {{n}}.'
+    );
+    expect(fails(() => compileParameters(sql, 'duckdb', values)).message).toBe(found[0]!.message);
+    // Each problem is what compiling says once the ones before it are fixed.
+    expect(fails(() => compileParameters('select {{period}}', 'duckdb', values)).message).toBe(
+      found[3]!.message
+    );
+  });
+
+  it('follows the dialect: $1 is no placeholder in MySQL, ? none in PostgreSQL', () => {
+    expect(problems('select $1, ?, {{n}}', 'mysql').map((p) => p.text)).toEqual(['?']);
+    expect(problems('select $12, ?, {{n}}', 'postgres').map((p) => p.text)).toEqual(['$12']);
+    expect(problems('select $12, ?, {{n}}', 'duckdb').map((p) => p.text)).toEqual(['$12', '?']);
+    // Without a reference the engine's own placeholders are the query's business.
+    expect(problems('select ?')).toEqual([]);
   });
 });
 

@@ -29,6 +29,8 @@ import { yCollab, yUndoManagerKeymap } from 'y-codemirror.next';
 import type { Awareness } from 'y-protocols/awareness';
 import type * as Y from 'yjs';
 import type { EditorLanguage } from '$cells/types';
+import { inputReferences, setInputContext } from '$lib/editor/input-extension';
+import type { InputContext } from '$lib/editor/input-references';
 import { editorKey } from '$lib/keys/keymap';
 import { errorMark, setErrorAt } from './error-mark';
 
@@ -44,6 +46,8 @@ export type EditorOptions = {
   placeholder: string;
   wrap: boolean;
   errorAt: number | null;
+  /** A SQL cell's: the notebook's inputs, for `{{name}}` (problems underlined, completion). */
+  inputs: InputContext | null;
   onShiftEnter: () => void;
   onToggleWrap: () => void;
   onEscape: () => void;
@@ -54,6 +58,7 @@ export type Editor = {
   setLanguage: (language: EditorLanguage, schema: Record<string, string[]>) => void;
   setWrap: (on: boolean) => void;
   setErrorAt: (offset: number | null) => void;
+  setInputs: (inputs: InputContext | null) => void;
   /** Focuses the editor, with the caret at `caret` when given. */
   focus: (caret?: number) => void;
   destroy: () => void;
@@ -119,6 +124,7 @@ export function createEditor(o: EditorOptions): Editor {
         languageConf.of(languageExt(o.language, o.schema)),
         wrapConf.of(o.wrap ? EditorView.lineWrapping : []),
         errorMark,
+        inputReferences(o.inputs),
         yCollab(o.text, o.awareness, { undoManager: o.undoManager }),
         EditorState.readOnly.of(o.readOnly),
         EditorView.editable.of(!o.readOnly),
@@ -148,6 +154,7 @@ export function createEditor(o: EditorOptions): Editor {
       view.dispatch({ effects: languageConf.reconfigure(languageExt(language, schema)) }),
     setWrap: (on) => view.dispatch({ effects: wrapConf.reconfigure(on ? EditorView.lineWrapping : []) }),
     setErrorAt: (offset) => view.dispatch({ effects: setErrorAt.of(offset) }),
+    setInputs: (inputs) => view.dispatch({ effects: setInputContext.of(inputs) }),
     focus: (caret) => {
       if (caret !== undefined)
         view.dispatch({ selection: { anchor: Math.min(Math.max(0, caret), view.state.doc.length) } });

@@ -1,0 +1,182 @@
+// A SQL cell's editor knows the notebook's inputs: a `{{name}}` that no input has is underlined with the run's own
+// message ("did you mean region?"), a bound one is marked and not underlined, both follow the notebook as inputs
+// come and go, and `{{` completes to the inputs' names. The real cell frame, SQL body and CodeMirror, in jsdom.
+import { acceptCompletion, currentCompletions, startCompletion } from '@codemirror/autocomplete';
+import { forEachDiagnostic } from '@codemirror/lint';
+import { EditorView } from '@codemirror/view';
+import { flushSync, mount, unmount } from 'svelte';
+import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import { Awareness } from 'y-protocols/awareness';
+import * as Y from 'yjs';
+import { insertCell, parts, renameCell } from '$cells/document';
+import { NotebookView } from '$lib/collab/notebook-view.svelte';
+import { NotebookRuns } from '$lib/components/notebook/notebook-runs.svelte';
+import { WorkspaceConnections } from '$lib/connections/connections.svelte';
+import { BrowserDuckDB } from '$lib/engine/engine';
+import { addInput } from '../fixtures/input-cells';
+import CellHarness from './CellHarness.svelte';
+
+beforeAll(() => {
+  // CodeEditor loads CodeMirror when the browser is idle; jsdom has no idle callbacks.
+  globalThis.requestIdleCallback ??= (cb: IdleRequestCallback) =>
+    setTimeout(() => cb({ didTimeout: false, timeRemaining: () => 50 }), 0) as unknown as number;
+  globalThis.cancelIdleCallback ??= (id: number) => clearTimeout(id);
+  // CodeMirror measures text; jsdom lays nothing out.
+  Range.prototype.getClientRects ??= () => [] as unknown as DOMRectList;
+  Range.prototype.getBoundingClientRect ??= () => new DOMRect();
+});
+
+let destroy: (() => void) | undefined;
+afterEach(() => {
+  destroy?.();
+  destroy = undefined;
+});
+
+/** The notebook's cells in cell frames, in a notebook context made of the notebook's own classes. */
+function show(doc: Y.Doc): HTMLElement {
+  const target = document.createElement('div');
+  document.body.append(target);
+  const view = new NotebookView(doc);
+  const runs = new NotebookRuns(doc, view, 'nb-test');
+  const p = parts(doc);
+  const awareness = new Awareness(doc);
+  const component = mount(CellHarness, {
+    target,
+    props: {
+      context: {
+        readOnly: false,
+        userName: 'Ada',
+        awareness,
+        undoManager: new Y.UndoManager([p.order, p.cells, p.meta]),
+        duckdb: new BrowserDuckDB(),
+        runContext: runs.context,
+        connections: new WorkspaceConnections('ws-test'),
+        schema: {},
+        runCell: async () => {}
+      },
+      view,
+      actions: () => ({
+        select: () => {},
+        command: () => {},
+        advance: () => {},
+        move: () => {},
+        remove: () => {},
+        setKind: () => {},
+        rename: () => false,
+        dragStart: () => {}
+      }),
+      register: () => {}
+    }
+  });
+  flushSync();
+  destroy = () => {
+    void unmount(component);
+    runs.destroy();
+    view.destroy();
+    awareness.destroy();
+    target.remove();
+  };
+  return target;
+}
+
+/** The SQL cell's CodeMirror view, once it has loaded. */
+async function sqlEditor(target: HTMLElement): Promise<EditorView> {
+  const frame = () => target.querySelector<HTMLElement>('[data-testid="cell"][data-kind="sql"]');
+  await vi.waitFor(() => expect(frame()?.querySelector('.cm-editor')).not.toBeNull(), { timeout: 10_000 });
+  return EditorView.findFromDOM(frame()!.querySelector<HTMLElement>('.cm-editor')!)!;
+}
+
+/** Types `text` at the end, as a keystroke does. */
+function type(view: EditorView, text: string) {
+  const at = view.state.doc.length;
+  view.dispatch({
+    changes: { from: at, insert: text },
+    selection: { anchor: at + text.length },
+    userEvent: 'input.type'
+  });
+}
+
+/** The underlined text and its tooltip's message. */
+function underlined(view: EditorView): [string, string][] {
+  const out: [string, string][] = [];
+  forEachDiagnostic(view.state, (d, from, to) => out.push([view.state.sliceDoc(from, to), d.message]));
+  return out;
+}
+
+/** What the editor shows: underlined text (lint marks) and marked, bound references. */
+const shown = (view: EditorView, selector: string) =>
+  [...view.contentDOM.querySelectorAll(selector)].map((el) => el.textContent);
+
+describe('the SQL editor and the notebook’s inputs', () => {
+  it('underlines an unknown {{name}} with "did you mean", marks a bound one, and follows renames', async () => {
+    const doc = new Y.Doc();
+    const regionId = addInput(doc, 'region', 'dropdown');
+    insertCell(doc, { kind: 'sql', source: '', name: 'sales' }, 1);
+    const target = show(doc);
+    const view = await sqlEditor(target);
+
+    type(view, 'select {{regoin}}, {{region}} from t');
+    await vi.waitFor(() =>
+      expect(underlined(view)).toEqual([
+        ['{{regoin}}', 'There is no input named regoin — did you mean region?']
+      ])
+    );
+    expect(shown(view, '.cm-lintRange-error')).toEqual(['{{regoin}}']);
+    expect(shown(view, '.cm-input-ref')).toEqual(['{{region}}']);
+    expect(view.contentDOM.querySelector('.cm-input-ref')?.getAttribute('title')).toBe(
+      'Bound to the input region'
+    );
+
+    // The input is renamed to what the query says: the other reference is now the unknown one.
+    renameCell(doc, regionId, 'regoin');
+    flushSync();
+    await vi.waitFor(() =>
+      expect(underlined(view)).toEqual([
+        ['{{region}}', 'There is no input named region — did you mean regoin?']
+      ])
+    );
+    expect(shown(view, '.cm-input-ref')).toEqual(['{{regoin}}']);
+
+    // Another input arrives; a date range needs a part.
+    addInput(doc, 'region', 'daterange');
+    flushSync();
+    await vi.waitFor(() =>
+      expect(underlined(view)).toEqual([
+        ['{{region}}', 'region is a date range, two dates: write {{region.start}} and {{region.end}}.']
+      ])
+    );
+  });
+
+  it('offers the inputs after {{, and a date range’s parts after its name', async () => {
+    const doc = new Y.Doc();
+    addInput(doc, 'region', 'text');
+    addInput(doc, 'period', 'daterange');
+    insertCell(doc, { kind: 'sql', source: '', name: 'sales' }, 2);
+    const view = await sqlEditor(show(doc));
+
+    type(view, 'select * from t where r = {{');
+    startCompletion(view);
+    // In notebook order, above the SQL language's own words.
+    await vi.waitFor(() =>
+      expect(
+        currentCompletions(view.state)
+          .slice(0, 3)
+          .map((c) => c.label)
+      ).toEqual(['region', 'period.start', 'period.end'])
+    );
+
+    // Choosing one closes the braces; the reference is then bound, not underlined.
+    await vi.waitFor(() => expect(acceptCompletion(view)).toBe(true)); // once the popup takes keys
+    expect(view.state.doc.toString()).toBe('select * from t where r = {{region}}');
+    await vi.waitFor(() => expect(shown(view, '.cm-input-ref')).toEqual(['{{region}}']));
+    expect(underlined(view)).toEqual([]);
+
+    type(view, ' and d > {{period.');
+    startCompletion(view);
+    await vi.waitFor(() =>
+      expect(currentCompletions(view.state).map((c) => c.label)).toEqual(['start', 'end'])
+    );
+    await vi.waitFor(() => expect(acceptCompletion(view)).toBe(true)); // once the popup takes keys
+    expect(view.state.doc.toString()).toBe('select * from t where r = {{region}} and d > {{period.start}}');
+  });
+});
