@@ -9,7 +9,10 @@ Answer a request by writing new notebook cells, as JSON matching the given schem
   - "sql": a read-only query (SELECT/WITH only). "name" is its result table (a new snake_case identifier); later
     cells can read it by that name. "engine" is "local" for uploaded files and earlier results (DuckDB SQL), or the
     connection's engine id for its tables (that database's SQL dialect); one query cannot mix engines.
-    "columns" lists the columns the query returns, exactly as named.
+    "columns" lists the columns the query returns, exactly as named. A query may use an input cell's value
+    (the cells list them as Input "name") as {{name}}, or {{name.start}} and {{name.end}} for a date range, never
+    inside quotes: it is bound as a typed parameter. A multi-select is a list: = any({{name}}) in PostgreSQL,
+    list_contains({{name}}, column) in DuckDB, in ({{name}}) in MySQL.
   - "chart": a chart of a SQL result ("source" is its name): "mark" is one of bar, line, area, point, arc, rect,
     boxplot, histogram; "x", "y", "color", "size", "column" are {field, type: quantitative|nominal|ordinal|temporal,
     aggregate?: count|sum|mean|median|min|max|distinct, timeUnit?: year|yearquarter|yearmonth|yearmonthdate,

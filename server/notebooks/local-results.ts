@@ -1,12 +1,13 @@
 // Runs a notebook's local SQL cells on the server — native DuckDB in the workbench child (the same isolation as
 // a dashboard refresh), over the workspace's uploaded files — and stores each result and run record as a browser
 // run would. The demo notebook is seeded this way, so a newcomer's first screen shows a table and a chart
-// instead of "Run delays_by_hour to see this chart".
+// instead of "Run delays_by_hour to see this chart". Cells bind the notebook's inputs as stored ({{name}}).
 import { Readable } from 'node:stream';
 import { existsSync } from 'node:fs';
 import { tableToIPC } from 'apache-arrow';
 import * as Y from 'yjs';
 import { newCellId, orderedCells, type Cell } from '../../cells/document';
+import { isInputCell } from '../../cells/input/kind';
 import { runsLocally } from '../../cells/sql/engine';
 import { isSqlCell } from '../../cells/sql/kind';
 import { upstreamOf, type SqlCellState } from '../../cells/sql/staleness';
@@ -16,6 +17,7 @@ import { appendUpdates, loadDoc } from '../collab/doc-store';
 import type { Db } from '../db/types';
 import { CellIdSchema, parseId, type NotebookId, type UserId, type WorkspaceId } from '../ids';
 import { parquetPath } from '../files/files';
+import { benchInputs, runLocalCell } from '../publish/bench-inputs';
 import { openWorkbench } from '../publish/workbench';
 import { storeResult } from '../results/results';
 
@@ -53,12 +55,19 @@ export async function runLocalCells(
       .filter((f) => existsSync(f.path));
     const bench = await openWorkbench(files);
     const ran: string[] = [];
+    // The notebook's inputs as stored; a list over a column binds the column's values when its result ran here.
+    const inputs = benchInputs(bench, orderedCells(doc).filter(isInputCell));
     try {
       for (const cell of todo) {
         const started = performance.now();
         const sql = cell.source.toString();
         try {
-          await bench.runInto(cell.name, sql);
+          await runLocalCell(
+            bench,
+            cell.name,
+            sql,
+            await inputs.values(new Set(ran.map((n) => n.toLowerCase())))
+          );
         } catch {
           continue;
         }

@@ -1,12 +1,14 @@
 // Forking from a published dashboard: a signed-in viewer copies what was published — the dashboard's cells and
 // the queries they read, as frozen at publishing — into a workspace they edit, when they are a member or the
-// author allowed it on a public dashboard. Nothing else of the notebook comes along: no other cells, no stored
-// results, no run records (their errors may name hosts), and no SQL of database queries unless the author shows
-// it. The files the remaining queries read are copied (see copyNotebook).
+// author allowed it on a public dashboard, with the inputs those queries bind (their values as published).
+// Nothing else of the notebook comes along: no other cells, no stored results, no run records (their errors may
+// name hosts), and no SQL of database queries unless the author shows it. The files the remaining queries read
+// are copied (see copyNotebook).
 import * as Y from 'yjs';
 import { readChartConfig } from '../../cells/chart/config';
 import { deleteCell, getTitle, orderedCells } from '../../cells/document';
 import { readLayout } from '../../cells/layout';
+import { referencedInputCells } from '../../cells/input/bound-inputs';
 import { runsLocally } from '../../cells/sql/engine';
 import { isSqlCell } from '../../cells/sql/kind';
 import type { Db } from '../db/types';
@@ -28,7 +30,15 @@ function publishedPart(state: Uint8Array, showSql: boolean): Uint8Array {
     if (i.view === 'chart') return [readChartConfig(cell.config.toJSON()).source ?? ''];
     return i.view === 'text' ? [] : [cell.name];
   });
-  const keep = new Set([...items.map((i) => i.cellId), ...neededCells(doc, sources).map((c) => c.id)]);
+  const needed = neededCells(doc, sources);
+  // The inputs the copied queries bind come along with their values now; those only a hidden query binds do not.
+  const shown = needed.filter((c) => runsLocally(c) || showSql).map((c) => c.source.toString());
+  const inputs = referencedInputCells([...cells.values()], shown);
+  const keep = new Set([
+    ...items.map((i) => i.cellId),
+    ...needed.map((c) => c.id),
+    ...inputs.map((c) => c.id)
+  ]);
   doc.transact(() => {
     for (const cell of cells.values()) {
       if (!keep.has(cell.id)) {

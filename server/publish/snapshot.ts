@@ -22,6 +22,10 @@ import { parquetPath } from '../files/files';
 import { connectionIdParam, newId, type NotebookId, type UserId, type WorkspaceId } from '../ids';
 import { isSqlCell } from '../../cells/sql/kind';
 import { runsLocally, sqlEngine } from '../../cells/sql/engine';
+import { isInputCell } from '../../cells/input/kind';
+import { choicesSource, referencedInputCells } from '../../cells/input/bound-inputs';
+import type { InputValues } from '../../cells/sql/parameters';
+import { benchInputs, runLocalCell, type BenchInputs } from './bench-inputs';
 import { buildCard, type Card } from './cards';
 import { renderCharts } from './render-charts';
 import { openWorkbench, type Workbench } from './workbench';
@@ -47,16 +51,25 @@ export function chartFile(cellId: string): string {
   return `chart-${cellId}.arrow`;
 }
 
-/** SQL cells the cards read, and the cells those read in turn, in notebook order. */
+/**
+ * SQL cells the cards read, and the cells those read in turn, in notebook order: through their SQL, and through
+ * the inputs they bind whose choices are a column of a result (an "empty means all" list binds that column).
+ */
 export function neededCells(doc: Y.Doc, sources: string[]): Cell[] {
-  const sql = orderedCells(doc).filter((c) => isSqlCell(c) && c.name);
+  const all = orderedCells(doc);
+  const sql = all.filter((c) => isSqlCell(c) && c.name);
   const byName = new Map(sql.map((c) => [c.name.toLowerCase(), c]));
   const needed = new Set<string>();
   const visit = (name: string) => {
     const cell = byName.get(name.toLowerCase());
     if (!cell || needed.has(cell.id)) return;
     needed.add(cell.id);
-    for (const ref of referencedNames(cell.source.toString())) if (ref !== name.toLowerCase()) visit(ref);
+    const text = cell.source.toString();
+    for (const ref of referencedNames(text)) if (ref !== name.toLowerCase()) visit(ref);
+    for (const input of referencedInputCells(all, [text])) {
+      const from = choicesSource(input);
+      if (from) visit(from);
+    }
   };
   sources.forEach(visit);
   return sql.filter((c) => needed.has(c.id));
@@ -75,7 +88,8 @@ async function runOnConnection(
   db: Queryable,
   deps: SnapshotDeps,
   frozen: Frozen,
-  cell: Cell
+  cell: Cell,
+  inputs: InputValues
 ): Promise<Table> {
   let conn: OpenConnection;
   try {
@@ -97,7 +111,13 @@ async function runOnConnection(
   const abort = new AbortController();
   const wall = setTimeout(() => abort.abort('timeout'), (conn.settings.statementTimeoutS + 5) * 1000);
   try {
-    await runQuery(conn, cell.source.toString(), { batch: async (b) => void batches.push(b) }, abort.signal);
+    await runQuery(
+      conn,
+      cell.source.toString(),
+      { batch: async (b) => void batches.push(b) },
+      abort.signal,
+      inputs
+    );
     return new Table(batches);
   } catch (e) {
     const message = e instanceof QueryError ? e.message : 'the database failed to answer';
@@ -107,11 +127,25 @@ async function runOnConnection(
   }
 }
 
-async function runCells(db: Queryable, deps: SnapshotDeps, frozen: Frozen, bench: Workbench, cells: Cell[]) {
+/**
+ * Runs the cells in order, each binding the notebook's inputs as stored (`{{name}}` as the engine's parameters);
+ * a reference to no input fails the cell, and so the snapshot, with the compiler's message.
+ */
+async function runCells(
+  db: Queryable,
+  deps: SnapshotDeps,
+  frozen: Frozen,
+  bench: Workbench,
+  cells: Cell[],
+  inputs: BenchInputs
+) {
+  const ran = new Set<string>();
   for (const cell of cells) {
     try {
-      if (runsLocally(cell)) await bench.runInto(cell.name, cell.source.toString());
-      else await bench.load(cell.name, await runOnConnection(db, deps, frozen, cell));
+      const values = await inputs.values(ran);
+      if (runsLocally(cell)) await runLocalCell(bench, cell.name, cell.source.toString(), values);
+      else await bench.load(cell.name, await runOnConnection(db, deps, frozen, cell, values));
+      ran.add(cell.name.toLowerCase());
     } catch (e) {
       // Viewers read this message: where the server keeps its files is none of their business.
       const why = (e instanceof Error ? e.message : String(e)).split(deps.dataDir).join('…');
@@ -148,7 +182,8 @@ export async function buildSnapshot(db: Queryable, deps: SnapshotDeps, frozen: F
   const tmp = `${dir}.incoming`;
   const bench = await openWorkbench(files);
   try {
-    await runCells(db, deps, frozen, bench, neededCells(doc, sources));
+    const inputs = benchInputs(bench, orderedCells(doc).filter(isInputCell));
+    await runCells(db, deps, frozen, bench, neededCells(doc, sources), inputs);
     await mkdir(tmp, { recursive: true });
     const ctx = { bench, showSql: frozen.showSql };
     const cards: Card[] = [];

@@ -6,6 +6,7 @@
 // hostile SQL, and must take nothing but that process down with it.
 import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
 import { Table, type RecordBatch } from 'apache-arrow';
+import type { BoundValue } from '../../cells/sql/parameters';
 import { ident, literal } from '../../cells/sql/quote';
 import { resultBatches } from '../connectors/duckdb/result-batches';
 import { lockDown } from '../connectors/duckdb/sandbox';
@@ -18,8 +19,11 @@ export type FileView = { tableName: string; path: string };
 const QUERY_ROW_CAP = 1_000_000;
 
 export type Workbench = {
-  /** Runs a cell's SQL into a table named after the cell (replacing a file of that name, as in the notebook). */
-  runInto(name: string, sql: string): Promise<void>;
+  /**
+   * Runs a cell's SQL into a table named after the cell (replacing a file of that name, as in the notebook),
+   * binding `params` to its `$1, $2…` (compiled from `{{name}}` references, cells/sql/parameters.ts).
+   */
+  runInto(name: string, sql: string, params?: BoundValue[]): Promise<void>;
   /** A result computed elsewhere (a connection) as a table named after its cell. */
   load(name: string, table: Table): Promise<void>;
   /** Our own read queries over those tables, as Arrow (128-bit sums as doubles: they are drawn and shown). */
@@ -82,14 +86,16 @@ export async function openEngine(files: FileView[], timeoutS: number): Promise<W
   }
 
   return {
-    async runInto(name, sql) {
+    async runInto(name, sql, params = []) {
       const text = withoutTrailingSemicolons(sql);
       if (!text.trim()) throw new Error('The cell has no SQL.');
       // One statement: the wrapper below must not be closed early to run others after it.
       if ((await conn.extractStatements(text)).count !== 1)
         throw new Error('A dashboard query must be a single statement.');
       await replaceName(name);
-      await limited(() => conn.run(`create table ${ident(name)} as (${text}\n)`));
+      const create = `create table ${ident(name)} as (${text}\n)`;
+      // Bound as a prepared statement's values: a value is never part of the SQL text.
+      await limited(() => (params.length ? conn.run(create, params) : conn.run(create)));
     },
     async load(name, table) {
       await replaceName(name);

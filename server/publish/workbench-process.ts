@@ -30,7 +30,7 @@ async function answer(header: unknown, payload: Buffer): Promise<Answer> {
       state.bench = await openEngine(request.files, request.timeoutS);
       return { reply: { ok: true } };
     case 'runInto':
-      await opened().runInto(request.name, request.sql);
+      await opened().runInto(request.name, request.sql, request.params);
       return { reply: { ok: true } };
     case 'load':
       await opened().load(request.name, tableFromIPC(payload));

@@ -3,13 +3,16 @@
 // IPC) where a table travels.
 import { z } from 'zod';
 
+/** Values bound to a statement's `$1, $2…` (cells/sql/parameters.ts compiles `{{name}}` to them). */
+export const ParamsSchema = z.array(z.union([z.string(), z.number(), z.boolean(), z.null()])).max(10_000);
+
 export const RequestSchema = z.discriminatedUnion('op', [
   z.object({
     op: z.literal('open'),
     files: z.array(z.object({ tableName: z.string(), path: z.string() })),
     timeoutS: z.number().positive()
   }),
-  z.object({ op: z.literal('runInto'), name: z.string(), sql: z.string() }),
+  z.object({ op: z.literal('runInto'), name: z.string(), sql: z.string(), params: ParamsSchema.default([]) }),
   /** The payload is the table as an Arrow IPC stream. */
   z.object({ op: z.literal('load'), name: z.string() }),
   /** The reply's payload is the result as an Arrow IPC stream. */

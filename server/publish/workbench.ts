@@ -46,8 +46,8 @@ export async function openWorkbench(files: FileView[], timeoutS = 120): Promise<
     throw e;
   }
   return {
-    async runInto(name, sql) {
-      await child.call({ op: 'runInto', name, sql });
+    async runInto(name, sql, params = []) {
+      await child.call({ op: 'runInto', name, sql, params });
     },
     async load(name: string, table: Table) {
       await child.call({ op: 'load', name }, tableToIPC(table, 'stream'));

@@ -14,6 +14,7 @@ import { join, person } from './helpers/people';
 import { uploadCsv } from './helpers/upload';
 import { freshDb, type TestDb } from './helpers/test-db';
 import type { NotebookId, UserId } from '../../server/ids';
+import { INPUT } from '../fixtures/input/kind-name';
 
 let t: TestDb;
 let gemini: ScriptedGemini;
@@ -126,6 +127,31 @@ describe('the assistant', () => {
       [owner.id]
     );
     expect(logged).toEqual([{ status: 'ok', prompt_tokens: 1200 }]);
+  });
+
+  it('lists the notebook’s inputs with their names and values now, and says how SQL uses them', async () => {
+    const owner = await person(t.db, 'Input Ann');
+    const nb = await createNotebook(t.db, owner.id, owner.workspaceId, { title: 'Regions' }, [
+      {
+        kind: INPUT,
+        name: 'region',
+        config: { widget: 'dropdown', options: { from: 'list', values: ['north', 'south'] }, value: 'south' }
+      },
+      {
+        kind: INPUT,
+        name: 'period',
+        config: { widget: 'daterange', default: { start: '2024-01-01', end: '2024-03-31' } }
+      },
+      { kind: 'prompt', source: 'revenue for the chosen region' }
+    ]);
+    gemini.script({ chunks: pieces(GOOD, 3) });
+    await ask(owner, nb, 'revenue for the chosen region');
+    const sent = gemini.requests[0]!.text;
+    expect(sent).toContain('Input "region" (dropdown), referenced in SQL as {{region}}, value now: south');
+    expect(sent).toContain(
+      'Input "period" (date range), referenced in SQL as {{period}}, value now: 2024-01-01 – 2024-03-31'
+    );
+    expect(sent).toContain('{{name.start}} and {{name.end}} for a date range');
   });
 
   const broken: [string, string[], RegExp, number][] = [
