@@ -8,7 +8,7 @@ import type { VlSpec } from '../../cells/chart/spec';
 import { initNotebook } from '../../cells/document';
 import { hasLocalSql } from '../../cells/sql/local-sql';
 import type { SqlCellState } from '../../cells/sql/staleness';
-import { storedTable } from '../../src/lib/engine/stored-results';
+import { resultBytes, storedTable } from '../../src/lib/engine/stored-results';
 
 const notebook = (cells: Parameters<typeof initNotebook>[2]) => {
   const doc = new Y.Doc();
@@ -92,7 +92,31 @@ describe('storedTable', () => {
     expect(await at(done, 2)).toBeNull();
     expect(await at({ ...done, status: 'running' })).toBeNull();
     expect(await at(null)).toBeNull();
-    expect(await at(done)).toBeNull(); // the 404
+    // The 404 (a run id the page never fetched: results are immutable, so a page keeps the ones it fetched).
+    expect(await at({ ...done, runId: 'run-gone' })).toBeNull();
     expect(await storedTable('nb', [cell(done)], 'other_name', 10)).toBeNull();
+  });
+});
+
+describe('resultBytes', () => {
+  it('downloads a result once for everyone who asks, hands each a copy of its own, and retries a failure', async () => {
+    const urls: string[] = [];
+    let fail = true;
+    vi.stubGlobal('fetch', async (url: string) => {
+      urls.push(url);
+      return fail ? new Response('busy', { status: 503 }) : new Response(new Uint8Array([1, 2, 3]));
+    });
+    await expect(resultBytes('/api/results/nb/c/once')).rejects.toThrow(/HTTP 503/);
+    fail = false;
+    const [a, b] = await Promise.all([
+      resultBytes('/api/results/nb/c/once'),
+      resultBytes('/api/results/nb/c/once')
+    ]);
+    const c = await resultBytes('/api/results/nb/c/once');
+    expect(urls).toEqual(['/api/results/nb/c/once', '/api/results/nb/c/once']); // the failure, then one download
+    expect([...a]).toEqual([1, 2, 3]);
+    // The engine transfers its bytes to DuckDB's worker, which detaches them: nobody else may hold the same buffer.
+    expect(a.buffer).not.toBe(b.buffer);
+    expect(b.buffer).not.toBe(c.buffer);
   });
 });
