@@ -51,6 +51,8 @@ export class SqlRun {
   });
 
   private abortRemote: AbortController | null = null;
+  /** The last shared run whose stored result this browser fetched. */
+  private sharedFetched = '';
   /** The row cap a connection's last result was cut at, if it was. */
   private cutAt: number | undefined;
   private timer: ReturnType<typeof setInterval> | undefined;
@@ -76,7 +78,11 @@ export class SqlRun {
     const s = this.shared;
     if (this.running || !s || s.status !== 'done' || !s.runId || s.runId === this.shownRun) return;
     if (s.stored !== 'full' && s.stored !== 'preview') return;
+    // Each shared run is fetched once: a viewer's own run ("Run for me", an input they changed) stays on their
+    // screen until someone records a newer run.
+    if (s.runId === this.sharedFetched) return;
     const runId = s.runId;
+    this.sharedFetched = runId;
     this.shownRun = runId;
     fetchResult(this.nb.runContext.notebookId, this.cell().id, runId)
       .then((ipc) => {
