@@ -23,6 +23,8 @@ export class NotebookInputs {
   readonly overrides = new SvelteMap<string, WidgetValue | null>();
   /** Choices of dropdowns and multi-selects whose options come from a result, by cell id (their bodies set them). */
   readonly columnChoices = new SvelteMap<string, Option[]>();
+  // Callbacks, not state.
+  // eslint-disable-next-line svelte/prefer-svelte-reactivity
   private readonly listeners = new Set<(cellId: string) => void>();
 
   /** Input cells in notebook order, their config read (and checked) from the document. */
@@ -35,6 +37,8 @@ export class NotebookInputs {
 
   /** Each named input's shared value, hashed as runs record it (by lower-cased name). */
   readonly states: InputStates = $derived.by(() => {
+    // Built afresh inside a $derived, never mutated after.
+    // eslint-disable-next-line svelte/prefer-svelte-reactivity
     const out = new Map<string, { name: string; hash: string }>();
     for (const c of this.cells) {
       if (!c.name) continue;
@@ -65,6 +69,8 @@ export class NotebookInputs {
   bound(sql: string): InputValues {
     const out: InputValues = {};
     if (!sql.includes('{{')) return out;
+    // A throwaway lookup inside one call, not state.
+    // eslint-disable-next-line svelte/prefer-svelte-reactivity
     const wanted = new Set(inputReferences(sql));
     for (const c of this.cells)
       if (c.name && wanted.has(c.name.toLowerCase()))

@@ -25,6 +25,8 @@ export class NotebookRunner {
   private openRunsDone = false;
   private inputTimer: ReturnType<typeof setTimeout> | undefined;
   /** Inputs this person changed since the last re-run, by cell id. */
+  // Bookkeeping for the debounce, not state.
+  // eslint-disable-next-line svelte/prefer-svelte-reactivity
   private readonly changedInputs = new Set<string>();
   private inputRuns: Promise<void> | null = null;
 
@@ -89,12 +91,15 @@ export class NotebookRunner {
   }
 
   private editorCells(): string[] {
+    // Throwaway lookups inside one call, not state.
+    // eslint-disable-next-line svelte/prefer-svelte-reactivity
     const engines = new Map(this.runs.sql.map((c) => [c.id, c.engine ?? LOCAL_ENGINE]));
     const remoteToo = this.runOnChange;
     return this.runs.affectedByInputs().filter((id) => remoteToo || engines.get(id) === LOCAL_ENGINE);
   }
 
   private viewerCells(changed: string[]): string[] {
+    // eslint-disable-next-line svelte/prefer-svelte-reactivity
     const names = new Set(
       this.runs.inputs.cells.filter((c) => changed.includes(c.id) && c.name).map((c) => c.name.toLowerCase())
     );
