@@ -2,12 +2,19 @@
 // part (its body component, toolbar items, placeholder) is found by cells/ui-registry.ts, which only the browser
 // loads; server code and child processes import this file only.
 import { chartKind } from './chart/kind';
+import { inputKind } from './input/kind';
 import { promptKind } from './prompt/kind';
 import { sqlKind } from './sql/kind';
 import { textKind } from './text/kind';
 import type { CellKind } from './types';
 
-export const CELL_KINDS = [sqlKind, chartKind, textKind, promptKind] as const satisfies readonly CellKind[];
+export const CELL_KINDS = [
+  sqlKind,
+  chartKind,
+  textKind,
+  promptKind,
+  inputKind
+] as const satisfies readonly CellKind[];
 
 /** A built-in kind's name. */
 export type CellKindName = (typeof CELL_KINDS)[number]['kind'];

@@ -61,6 +61,7 @@ function show(doc: Y.Doc, readOnly = false): Mounted {
         duckdb: new BrowserDuckDB(),
         runContext: runs.context,
         connections: new WorkspaceConnections('ws-test'),
+        inputs: runs.inputs,
         schema: {},
         runCell: async () => {}
       },

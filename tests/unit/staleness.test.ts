@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { hashSource, type RunRecord } from '../../cells/sql/run-record';
-import { staleCells, type SqlCellState } from '../../cells/sql/staleness';
+import { affectedByInputs, inputMark, staleCells, type SqlCellState } from '../../cells/sql/staleness';
 
 const ran = (sql: string, runId: string, inputs: Record<string, string> = {}): RunRecord => ({
   status: 'done',
@@ -66,5 +66,39 @@ describe('staleCells', () => {
     cells[1]!.run = { status: 'error', error: 'boom' };
     cells[3]!.sql = '  select 1  ';
     expect([...staleCells(cells).keys()]).toEqual([]);
+  });
+});
+
+describe('inputs as upstreams', () => {
+  const region = (hash: string) => new Map([['region', { name: 'Region', hash }]]);
+  function withInput() {
+    const q = {
+      id: 'q',
+      name: 'q',
+      sql: 'select * from t where r = {{REGION}}',
+      run: null as RunRecord | null
+    };
+    q.run = ran(q.sql, 'r1', { Region: inputMark('h1') });
+    const down = { id: 'down', name: 'down', sql: 'select count(*) from q', run: null as RunRecord | null };
+    down.run = ran(down.sql, 'r2', { q: 'r1' });
+    const other = { id: 'other', name: 'other', sql: "select '{{region}}'", run: null as RunRecord | null };
+    other.run = ran(other.sql, 'r3');
+    return [q, down, other] satisfies SqlCellState[];
+  }
+
+  it('a cell that binds an input is stale once its value hash changes, and what reads it follows', () => {
+    expect(staleCells(withInput(), region('h1')).size).toBe(0);
+    const stale = staleCells(withInput(), region('h2'));
+    expect(stale.get('q')).toBe('Region changed since this ran.');
+    expect(stale.get('down')).toBe('It reads q, which is stale.');
+    expect(stale.has('other')).toBe(false); // inside a string: not a reference
+    expect(affectedByInputs(withInput(), region('h2'))).toEqual(['q', 'down']);
+    expect(affectedByInputs(withInput(), region('h1'))).toEqual([]);
+  });
+
+  it('a failed run of a cell that binds an input runs again when the input changes', () => {
+    const cells = withInput();
+    cells[0]!.run = { status: 'error', error: 'boom' };
+    expect(affectedByInputs(cells, region('h2'))).toEqual(['q']);
   });
 });

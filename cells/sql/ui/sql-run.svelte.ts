@@ -4,6 +4,7 @@
 import { tableFromIPC, type Table } from 'apache-arrow';
 import { newCellId, type Cell } from '$cells/document';
 import { LOCAL_ENGINE } from '$cells/sql/engine';
+import type { InputValues } from '$cells/sql/parameters';
 import { hashSource, readRun, type RunRecord } from '$cells/sql/run-record';
 import type { NotebookContext } from '$lib/components/notebook/notebook-context';
 import { runOnConnection } from '$lib/engine/connection-run';
@@ -50,6 +51,8 @@ export class SqlRun {
   });
 
   private abortRemote: AbortController | null = null;
+  /** The last shared run whose stored result this browser fetched. */
+  private sharedFetched = '';
   /** The row cap a connection's last result was cut at, if it was. */
   private cutAt: number | undefined;
   private timer: ReturnType<typeof setInterval> | undefined;
@@ -75,7 +78,11 @@ export class SqlRun {
     const s = this.shared;
     if (this.running || !s || s.status !== 'done' || !s.runId || s.runId === this.shownRun) return;
     if (s.stored !== 'full' && s.stored !== 'preview') return;
+    // Each shared run is fetched once: a viewer's own run ("Run for me", an input they changed) stays on their
+    // screen until someone records a newer run.
+    if (s.runId === this.sharedFetched) return;
     const runId = s.runId;
+    this.sharedFetched = runId;
     this.shownRun = runId;
     fetchResult(this.nb.runContext.notebookId, this.cell().id, runId)
       .then((ipc) => {
@@ -122,14 +129,16 @@ export class SqlRun {
     this.rowsSoFar = 0;
     try {
       const inputs = context.inputs(cell.id, sql);
+      // Values of {{name}} references, bound as the engine's parameters (never spliced into the SQL).
+      const bound = sql.includes('{{') ? context.bound(sql) : undefined;
       const remote = engineId !== LOCAL_ENGINE;
       if (!remote) {
         duckdb.start(); // while the files are still being listed
         await context.ready();
       }
       const r = remote
-        ? await this.runRemote(engineId, sql)
-        : await duckdb.run(cell.id, cell.name, runId, sql, context.sources(cell.id));
+        ? await this.runRemote(engineId, sql, bound)
+        : await duckdb.run(cell.id, cell.name, runId, sql, context.sources(cell.id), bound);
       this.tookMs = r.ms;
       if (r.ok) {
         this.result = r.table;
@@ -171,7 +180,7 @@ export class SqlRun {
   }
 
   /** On a connection: rows appear in the grid as they arrive. */
-  private async runRemote(engineId: string, sql: string) {
+  private async runRemote(engineId: string, sql: string, inputs: InputValues | undefined) {
     this.abortRemote = new AbortController();
     try {
       const r = await runOnConnection(
@@ -181,7 +190,8 @@ export class SqlRun {
           this.result = soFar;
           this.rowsSoFar = soFar.numRows;
         },
-        this.abortRemote.signal
+        this.abortRemote.signal,
+        inputs
       );
       this.cutAt = r.ok && r.truncated ? r.rowCap : undefined;
       return r;

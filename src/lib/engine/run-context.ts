@@ -1,6 +1,7 @@
 // What a cell needs from its notebook to run and to read others' results: the tables it may read and where their
 // data lives, the SQL cells above it, and whether its result is stale. Keyed by cell id; reading a function
 // inside a component's $derived follows the notebook's changes.
+import type { InputValues } from '$cells/sql/parameters';
 import type { SqlCellState } from '$cells/sql/staleness';
 import type { TableSource } from './engine';
 
@@ -11,8 +12,11 @@ export type RunContext = {
   /** Resolves once the notebook knows the workspace's files, so `sources` lists them (a Run pressed while the page
    * is still loading would otherwise not find them). */
   ready: () => Promise<void>;
-  /** Run ids of the upstream results `sql` reads, by name (recorded with the run, for staleness). */
+  /** Run ids of the upstream results `sql` reads, and hashes (`v:…`) of the inputs it binds, by name (recorded
+   * with the run, for staleness). */
   inputs: (cellId: string, sql: string) => Record<string, string>;
+  /** The values of the inputs `sql` references ({{name}}), typed for binding, as this person sees them. */
+  bound: (sql: string) => InputValues;
   /** SQL cells above the cell (of any kind), in order: the results it may read (a chart draws one). */
   earlier: (cellId: string) => SqlCellState[];
   /** Why the SQL cell's result is stale (what changed upstream), or null when it is not. */

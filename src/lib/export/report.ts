@@ -9,7 +9,8 @@ export const REPORT_ROWS = 100;
 export type ReportCell =
   | { kind: 'text'; html: string }
   | { kind: 'sql'; name: string; sql: string; table: Table | null; rows: number | null }
-  | { kind: 'chart'; svg: string | null; source: string };
+  | { kind: 'chart'; svg: string | null; source: string }
+  | { kind: 'input'; name: string; label: string; value: string };
 
 const escape = (s: string) =>
   s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
@@ -41,6 +42,8 @@ function cellHtml(cell: ReportCell): string {
         : '<p class="note">Not run.</p>';
       return `<section class="sql"><h3><code>${escape(cell.name)}</code></h3><pre><code>${escape(cell.sql)}</code></pre>${result}</section>`;
     }
+    case 'input':
+      return `<section class="input"><h3>${escape(cell.label)}</h3><p><code>${escape(cell.name)}</code> = ${escape(cell.value)}</p></section>`;
     case 'chart':
       return `<section class="chart">${cell.svg ?? `<p class="note">Chart of ${escape(cell.source || 'nothing yet')}: not drawn.</p>`}</section>`;
   }

@@ -8,6 +8,7 @@ import type * as Y from 'yjs';
 import type { WorkspaceConnections } from '$lib/connections/connections.svelte';
 import type { BrowserDuckDB } from '$lib/engine/engine';
 import type { RunContext } from '$lib/engine/run-context';
+import type { NotebookInputs } from './notebook-inputs.svelte';
 
 export type NotebookContext = {
   readonly readOnly: boolean;
@@ -17,6 +18,8 @@ export type NotebookContext = {
   readonly duckdb: BrowserDuckDB;
   readonly runContext: RunContext;
   readonly connections: WorkspaceConnections;
+  /** The notebook's input cells: their values, and this person's changes of them. */
+  readonly inputs: NotebookInputs;
   /** Autocomplete for local SQL: table → column names (files and results). */
   readonly schema: Record<string, string[]>;
   /** Runs another cell of the notebook (the assistant runs the queries it wrote). */

@@ -1,13 +1,21 @@
 // Runs that nobody started from a cell's own Run button: another cell asking (the assistant runs the queries it
-// wrote), the chart sources of a notebook that arrives without results, and "Run stale cells".
+// wrote), the chart sources of a notebook that arrives without results, "Run stale cells", and the cells an
+// input's new value makes stale (this person's own change only: co-editors fetch the results it stores).
 import { untrack } from 'svelte';
 import { readChartConfig } from '$cells/chart/config';
 import { isChartCell } from '$cells/chart/kind';
+import { LOCAL_ENGINE } from '$cells/sql/engine';
+import { inputReferences } from '$cells/sql/references';
 import { cellsToRunOnOpen } from '$cells/sql/run-on-open';
 import type { NotebookSession } from '$lib/collab/session.svelte';
 import type { NotebookView } from '$lib/collab/notebook-view.svelte';
 import type { CellApi } from './cell-api';
 import type { NotebookRuns } from './notebook-runs.svelte';
+
+/** The pause after the last change of an input before its dependent cells run (a slider being dragged). */
+export const INPUT_DEBOUNCE_MS = 250;
+/** The document's `meta` key that turns off re-running connection cells when an input changes. */
+export const RUN_ON_CHANGE = 'runOnChange';
 
 export class NotebookRunner {
   /** Whether "Run stale cells" is under way. */
@@ -15,6 +23,12 @@ export class NotebookRunner {
   // A notebook that arrives without results (a fork of a dashboard, a template nobody ran) draws its charts once
   // an editor opens it: the local cells they need run once, and their results are stored for everyone as usual.
   private openRunsDone = false;
+  private inputTimer: ReturnType<typeof setTimeout> | undefined;
+  /** Inputs this person changed since the last re-run, by cell id. */
+  // Bookkeeping for the debounce, not state.
+  // eslint-disable-next-line svelte/prefer-svelte-reactivity
+  private readonly changedInputs = new Set<string>();
+  private inputRuns: Promise<void> | null = null;
 
   /** Construct it while a component initialises (it watches the document for the runs on open). */
   constructor(
@@ -38,6 +52,61 @@ export class NotebookRunner {
         for (const id of ids) await this.runCell(id);
       })();
     });
+    $effect(() =>
+      this.runs.inputs.onChange((cellId) => {
+        this.changedInputs.add(cellId);
+        clearTimeout(this.inputTimer);
+        this.inputTimer = setTimeout(() => void this.runAfterInputs(), INPUT_DEBOUNCE_MS);
+      })
+    );
+    $effect(() => () => clearTimeout(this.inputTimer));
+  }
+
+  /** Whether an input's new value re-runs connection cells too (the notebook's "Run on change", on by default). */
+  get runOnChange(): boolean {
+    return this.session.doc.getMap('meta').get(RUN_ON_CHANGE) !== false;
+  }
+
+  /**
+   * Runs what this person's input changes made stale, top to bottom: for editors, local cells always and
+   * connection cells unless "Run on change" is off; for viewers, the local cells that bind the inputs, in their
+   * browser only. Changes made while it runs start another round once it ends.
+   */
+  private async runAfterInputs(): Promise<void> {
+    if (this.inputRuns) {
+      await this.inputRuns;
+      if (this.changedInputs.size === 0) return;
+    }
+    const changed = [...this.changedInputs];
+    this.changedInputs.clear();
+    this.inputRuns = (async () => {
+      const ids = this.readOnly() ? this.viewerCells(changed) : this.editorCells();
+      for (const id of ids) await this.apis[id]?.run();
+    })();
+    try {
+      await this.inputRuns;
+    } finally {
+      this.inputRuns = null;
+    }
+  }
+
+  private editorCells(): string[] {
+    // Throwaway lookups inside one call, not state.
+    // eslint-disable-next-line svelte/prefer-svelte-reactivity
+    const engines = new Map(this.runs.sql.map((c) => [c.id, c.engine ?? LOCAL_ENGINE]));
+    const remoteToo = this.runOnChange;
+    return this.runs.affectedByInputs().filter((id) => remoteToo || engines.get(id) === LOCAL_ENGINE);
+  }
+
+  private viewerCells(changed: string[]): string[] {
+    // eslint-disable-next-line svelte/prefer-svelte-reactivity
+    const names = new Set(
+      this.runs.inputs.cells.filter((c) => changed.includes(c.id) && c.name).map((c) => c.name.toLowerCase())
+    );
+    return this.runs.sql
+      .filter((c) => (c.engine ?? LOCAL_ENGINE) === LOCAL_ENGINE)
+      .filter((c) => c.sql.includes('{{') && inputReferences(c.sql).some((n) => names.has(n)))
+      .map((c) => c.id);
   }
 
   /** Runs a cell by id, once it is on the page (a cell just inserted mounts on the next frame). */

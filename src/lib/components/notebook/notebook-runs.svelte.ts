@@ -1,16 +1,25 @@
 // The notebook's SQL cells as a dataflow: which tables a run may read (files, earlier results), which cells are
-// stale, and the schema editors autocomplete from. Recomputed as the shared document changes.
+// stale (inputs included: notebook-inputs.svelte.ts), and the schema editors autocomplete from. Recomputed as the
+// shared document changes.
 import type * as Y from 'yjs';
 import { sqlEngine } from '$cells/sql/engine';
 import { isSqlCell } from '$cells/sql/kind';
 import { readRun } from '$cells/sql/run-record';
-import { staleCells, upstreamOf, type SqlCellState } from '$cells/sql/staleness';
+import {
+  affectedByInputs,
+  inputMark,
+  inputsOf,
+  staleCells,
+  upstreamOf,
+  type SqlCellState
+} from '$cells/sql/staleness';
 import type { NotebookView } from '$lib/collab/notebook-view.svelte';
 import type { Query } from '$cells/chart/chart-data';
 import type { BrowserDuckDB, TableSource } from '$lib/engine/engine';
 import type { RunContext } from '$lib/engine/run-context';
 import { chartQuery } from '$lib/engine/chart-query';
 import { resultUrl } from '$lib/engine/stored-results';
+import { NotebookInputs } from './notebook-inputs.svelte';
 import type { UploadedFile } from './upload';
 
 export class NotebookRuns {
@@ -31,7 +40,12 @@ export class NotebookRuns {
       engine: sqlEngine(c)
     }));
   });
-  readonly stale = $derived(staleCells(this.sql));
+  /** The notebook's input cells, their values and what queries bind for them. */
+  get inputs(): NotebookInputs {
+    return (this.inputCells ??= new NotebookInputs(this.view, () => this.version));
+  }
+  private inputCells: NotebookInputs | undefined;
+  readonly stale = $derived(staleCells(this.sql, this.inputs.states));
   readonly schema = $derived.by(() => {
     const tables: Record<string, string[]> = {};
     for (const f of this.files) tables[f.tableName] = f.columns.map((c) => c.name);
@@ -58,8 +72,10 @@ export class NotebookRuns {
         if (index < 0) return {};
         const inputs: Record<string, string> = {};
         for (const up of upstreamOf(cells, index)) if (up.run?.runId) inputs[up.name] = up.run.runId;
+        for (const input of inputsOf(sql, this.inputs.states)) inputs[input.name] = inputMark(input.hash);
         return inputs;
       },
+      bound: (sql) => this.inputs.bound(sql),
       earlier: (cellId) => this.before(cellId),
       stale: (cellId) => this.stale.get(cellId) ?? null
     };
@@ -102,6 +118,11 @@ export class NotebookRuns {
     // eslint-disable-next-line svelte/prefer-svelte-reactivity
     const above = new Set(cells.slice(0, at < 0 ? cells.length : at).map((c) => c.id));
     return this.sql.filter((c) => above.has(c.id));
+  }
+
+  /** The cells an input's new value makes run again, in notebook order (see affectedByInputs). */
+  affectedByInputs(): string[] {
+    return affectedByInputs(this.sql, this.inputs.states);
   }
 
   /** Stale cells in notebook order. */

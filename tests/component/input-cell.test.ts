@@ -1,0 +1,169 @@
+// The input cell's body in the real cell frame and notebook context: its control writes the checked value to
+// the shared document, refuses a wrong one with its message, keeps a viewer's value in their browser, and a
+// changed value makes the SQL cells that bind it stale.
+import { flushSync, mount, unmount } from 'svelte';
+import { afterEach, describe, expect, it } from 'vitest';
+import { Awareness } from 'y-protocols/awareness';
+import * as Y from 'yjs';
+import { insertCell, orderedCells, parts } from '$cells/document';
+import { hashSource } from '$cells/sql/run-record';
+import { inputMark } from '$cells/sql/staleness';
+import { NotebookView } from '$lib/collab/notebook-view.svelte';
+import type { CellActions } from '$lib/components/notebook/cell-api';
+import { NotebookRuns } from '$lib/components/notebook/notebook-runs.svelte';
+import { WorkspaceConnections } from '$lib/connections/connections.svelte';
+import { BrowserDuckDB } from '$lib/engine/engine';
+import CellHarness from './CellHarness.svelte';
+
+type Mounted = { target: HTMLElement; runs: NotebookRuns; destroy: () => void };
+let mounted: Mounted | undefined;
+afterEach(() => {
+  mounted?.destroy();
+  mounted = undefined;
+});
+
+function show(doc: Y.Doc, readOnly = false): Mounted {
+  const target = document.createElement('div');
+  document.body.append(target);
+  const view = new NotebookView(doc);
+  const runs = new NotebookRuns(doc, view, 'nb-test');
+  const p = parts(doc);
+  const awareness = new Awareness(doc);
+  const actions = (): CellActions => ({
+    select: () => {},
+    command: () => {},
+    advance: () => {},
+    move: () => {},
+    remove: () => {},
+    setKind: () => {},
+    rename: () => false,
+    dragStart: () => {}
+  });
+  const component = mount(CellHarness, {
+    target,
+    props: {
+      context: {
+        readOnly,
+        userName: 'Ada',
+        awareness,
+        undoManager: new Y.UndoManager([p.order, p.cells, p.meta]),
+        duckdb: new BrowserDuckDB(),
+        runContext: runs.context,
+        connections: new WorkspaceConnections('ws-test'),
+        inputs: runs.inputs,
+        schema: {},
+        runCell: async () => {}
+      },
+      view,
+      actions,
+      register: () => {}
+    }
+  });
+  flushSync();
+  return {
+    target,
+    runs,
+    destroy: () => {
+      void unmount(component);
+      runs.destroy();
+      view.destroy();
+      awareness.destroy();
+      target.remove();
+    }
+  };
+}
+
+function type(input: HTMLInputElement | HTMLSelectElement, value: string, event = 'input') {
+  input.value = value;
+  input.dispatchEvent(new Event(event, { bubbles: true }));
+  flushSync();
+}
+
+const config = (doc: Y.Doc) => orderedCells(doc)[0]!.config;
+
+describe('the input cell', () => {
+  it('writes a checked number to the shared config and refuses one out of bounds with its message', () => {
+    const doc = new Y.Doc();
+    insertCell(
+      doc,
+      { kind: 'input', name: 'limit', config: { widget: 'number', label: 'Limit', max: 10 } },
+      0
+    );
+    mounted = show(doc);
+    const control = mounted.target.querySelector<HTMLInputElement>('input[type="number"][id$="-control"]')!;
+    expect(mounted.target.querySelector(`label[for="${control.id}"]`)?.textContent).toBe('Limit');
+
+    type(control, '5');
+    expect(config(doc).get('value')).toBe(5);
+    expect(mounted.target.querySelector('[data-testid="input-error"]')).toBeNull();
+
+    type(control, '50');
+    expect(mounted.target.querySelector('[data-testid="input-error"]')?.textContent).toBe(
+      'The most allowed is 10.'
+    );
+    expect(config(doc).get('value')).toBe(5);
+  });
+
+  it('picks a dropdown choice from its typed list, and refuses a value of the wrong type', () => {
+    const doc = new Y.Doc();
+    const options = { from: 'list', values: ['East', 'West'] };
+    insertCell(doc, { kind: 'input', name: 'region', config: { widget: 'dropdown', options } }, 0);
+    mounted = show(doc);
+    const select = mounted.target.querySelector<HTMLSelectElement>('select[id$="-control"]')!;
+    expect([...select.options].map((o) => o.textContent)).toEqual(['—', 'East', 'West']);
+    type(select, '1', 'change');
+    expect(config(doc).get('value')).toBe('West');
+    expect(mounted.runs.inputs.bound('select {{region}}')).toEqual({
+      region: { type: 'text', value: 'West' }
+    });
+
+    // The document is anyone's to write: a wrong value from elsewhere reads as unset, and set() refuses one.
+    const cell = orderedCells(doc)[0]!;
+    expect(mounted.runs.inputs.set(cell, { start: 'x' }, false)).toBe('Not a text or a choice.');
+    expect(config(doc).get('value')).toBe('West');
+  });
+
+  it("keeps a viewer's value in their browser, not in the document", () => {
+    const doc = new Y.Doc();
+    insertCell(doc, { kind: 'input', name: 'flag', config: { widget: 'checkbox', value: false } }, 0);
+    mounted = show(doc, true);
+    expect(mounted.target.querySelector('details')).toBeNull(); // no settings for viewers
+    const box = mounted.target.querySelector<HTMLInputElement>('input[type="checkbox"]')!;
+    box.click();
+    flushSync();
+    expect(config(doc).get('value')).toBe(false);
+    expect(box.checked).toBe(true);
+    expect(mounted.runs.inputs.bound('select {{flag}}')).toEqual({ flag: { type: 'boolean', value: true } });
+  });
+
+  it('makes a SQL cell that binds it stale when its value changes, and not before', () => {
+    const doc = new Y.Doc();
+    insertCell(doc, { kind: 'input', name: 'region', config: { widget: 'text', value: 'East' } }, 0);
+    const sql = 'select * from t where r = {{region}}';
+    const sqlId = insertCell(doc, { kind: 'sql', name: 'q', source: sql }, 1);
+    mounted = show(doc);
+    const runs = mounted.runs;
+    const recorded = runs.context.inputs(sqlId, sql);
+    const east = inputMark(hashSource(JSON.stringify({ type: 'text', value: 'East' })));
+    expect(recorded).toEqual({ region: east });
+    const run = orderedCells(doc)[1]!.run;
+    doc.transact(() => {
+      for (const [k, v] of Object.entries({
+        status: 'done',
+        runId: 'r1',
+        sourceHash: hashSource(sql),
+        inputs: recorded
+      }))
+        run.set(k, v);
+    });
+    flushSync();
+    expect(runs.stale.has(sqlId)).toBe(false);
+    expect(runs.affectedByInputs()).toEqual([]);
+
+    const control = mounted.target.querySelector<HTMLInputElement>('input[type="text"][id$="-control"]')!;
+    type(control, 'West');
+    expect(config(doc).get('value')).toBe('West');
+    expect(runs.stale.get(sqlId)).toBe('region changed since this ran.');
+    expect(runs.affectedByInputs()).toEqual([sqlId]);
+  });
+});
