@@ -7,7 +7,7 @@ import { getTitle } from '../../cells/document';
 import type { Db } from '../db/types';
 import type { NotebookId, UserId } from '../ids';
 import type { Role } from '../workspaces/roles';
-import { changedSinceLatest, insertVersion, type VersionKind, type VersionMeta } from '../versions/store';
+import { insertVersion, sinceLatest, type VersionKind, type VersionMeta } from '../versions/store';
 import { appendUpdates, compactDoc, loadDoc } from './doc-store';
 import {
   decodeMessage,
@@ -130,7 +130,12 @@ export class Room {
 
   static async load(db: Db, notebookId: NotebookId, timing: VersionTiming = VERSION_TIMING): Promise<Room> {
     const doc = await loadDoc(db, notebookId);
-    return new Room(db, notebookId, doc, await changedSinceLatest(db, notebookId, doc), timing);
+    const since = await sinceLatest(db, notebookId, doc);
+    const room = new Room(db, notebookId, doc, since !== 'same', timing);
+    // A notebook's first version is the document as it was before anyone edited it here: the first session's
+    // version then says what that session changed.
+    if (since === 'none') await room.checkpoint('auto');
+    return room;
   }
 
   get isDestroyed(): boolean {

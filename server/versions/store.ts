@@ -57,18 +57,19 @@ export async function latestState(db: Queryable, notebookId: NotebookId): Promis
   return rows[0] ? bytes(rows[0].state) : null;
 }
 
-/** Whether `doc` differs from the newest version (by state vector and deleted ranges; no state is read). */
-export async function changedSinceLatest(
+/** How `doc` stands to the newest version: none yet, the same document, or changed (compared by state vector and
+ * deleted ranges, so no state is read). */
+export async function sinceLatest(
   db: Queryable,
   notebookId: NotebookId,
   doc: Y.Doc
-): Promise<boolean> {
+): Promise<'none' | 'same' | 'changed'> {
   const rows = await db.query<{ snapshot: unknown }>(
     'select snapshot from doc_versions where notebook_id = $1 order by id desc limit 1',
     [notebookId]
   );
-  if (!rows[0]) return true;
-  return !Y.equalSnapshots(Y.decodeSnapshot(bytes(rows[0].snapshot)), Y.snapshot(doc));
+  if (!rows[0]) return 'none';
+  return Y.equalSnapshots(Y.decodeSnapshot(bytes(rows[0].snapshot)), Y.snapshot(doc)) ? 'same' : 'changed';
 }
 
 /** Stores `doc` as it is now as a version; its summary compares it with the newest version before it. */
