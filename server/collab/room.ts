@@ -7,6 +7,7 @@ import { getTitle } from '../../cells/document';
 import type { Db } from '../db/types';
 import type { NotebookId, UserId } from '../ids';
 import type { Role } from '../workspaces/roles';
+import { insertVersion, sinceLatest, type VersionKind, type VersionMeta } from '../versions/store';
 import { appendUpdates, compactDoc, loadDoc } from './doc-store';
 import {
   decodeMessage,
@@ -23,11 +24,27 @@ function isEmptyUpdate(update: Uint8Array): boolean {
   return structs.length === 0 && ds.clients.size === 0;
 }
 
+function editorOf(origin: unknown): UserId | null {
+  if (origin && typeof origin === 'object') {
+    if ('user' in origin) return (origin as Peer).user.id;
+    if ('server' in origin) return (origin as ServerEditOrigin).by;
+  }
+  return null;
+}
+
 function cloneDoc(doc: Y.Doc): Y.Doc {
   const copy = new Y.Doc({ gc: doc.gc });
   Y.applyUpdate(copy, Y.encodeStateAsUpdate(doc));
   return copy;
 }
+
+/** When automatic versions are taken: after `quietMs` without edits following some, and during long editing
+ * at least every `everyMs` (counted from the first edit since the last version). */
+export type VersionTiming = { quietMs: number; everyMs: number };
+export const VERSION_TIMING: VersionTiming = { quietMs: 2 * 60_000, everyMs: 10 * 60_000 };
+
+/** The origin of an edit the server makes for someone (a restore): their edit, for "who edited". */
+export type ServerEditOrigin = { server: true; by: UserId | null; tag?: string };
 
 export interface Peer {
   user: { id: UserId; name: string };
@@ -74,14 +91,24 @@ export class Room {
   private lastTouch = 0;
   private quietTimer: ReturnType<typeof setTimeout> | null = null;
   private destroyed = false;
+  /** Versions: who edited since the last one, since when, and the checkpoints in progress (one at a time). */
+  private readonly editors = new Set<UserId>();
+  private dirty: boolean;
+  private dirtySince: number | null = null;
+  private versionTimer: ReturnType<typeof setTimeout> | null = null;
+  private versioning: Promise<unknown> = Promise.resolve();
   /** Set by Rooms while it compacts an empty room before unloading it. */
   unloading = false;
 
   private constructor(
     private readonly db: Db,
     readonly notebookId: NotebookId,
-    readonly doc: Y.Doc
+    readonly doc: Y.Doc,
+    changed: boolean,
+    private readonly timing: VersionTiming
   ) {
+    // Edits stored before a crash, or before versions existed, are not in any version yet.
+    this.dirty = changed;
     this.title = getTitle(doc);
     this.staging = cloneDoc(doc);
     this.awareness = new awarenessProtocol.Awareness(doc);
@@ -101,8 +128,14 @@ export class Room {
     );
   }
 
-  static async load(db: Db, notebookId: NotebookId): Promise<Room> {
-    return new Room(db, notebookId, await loadDoc(db, notebookId));
+  static async load(db: Db, notebookId: NotebookId, timing: VersionTiming = VERSION_TIMING): Promise<Room> {
+    const doc = await loadDoc(db, notebookId);
+    const since = await sinceLatest(db, notebookId, doc);
+    const room = new Room(db, notebookId, doc, since !== 'same', timing);
+    // A notebook's first version is the document as it was before anyone edited it here: the first session's
+    // version then says what that session changed.
+    if (since === 'none') await room.checkpoint('auto');
+    return room;
   }
 
   get isDestroyed(): boolean {
@@ -188,14 +221,76 @@ export class Room {
   }
 
   /** Applies an edit made by the server itself (rename, seed), stored and broadcast like any other. */
-  async serverEdit(edit: (doc: Y.Doc) => void): Promise<void> {
+  async serverEdit(
+    edit: (doc: Y.Doc) => void,
+    origin: ServerEditOrigin | 'server' = 'server'
+  ): Promise<void> {
     const scratch = cloneDoc(this.staging);
     const before = Y.encodeStateVector(scratch);
     edit(scratch);
     const update = Y.encodeStateAsUpdate(scratch, before);
     scratch.destroy();
+    if (isEmptyUpdate(update)) return;
     Y.applyUpdate(this.staging, update);
-    await this.enqueue(update, 'server');
+    await this.enqueue(update, origin);
+  }
+
+  /** Stores the document as it is once everything received so far is stored, as a version. Unless `force`d
+   * (named versions, the one before a restore), nothing is stored when nothing changed since the last version. */
+  checkpoint(
+    kind: VersionKind,
+    opts: { label?: string | null; by?: UserId | null; force?: boolean } = {}
+  ): Promise<VersionMeta | null> {
+    const run = async () => {
+      await this.settled();
+      if (this.destroyed || (!opts.force && !this.dirty)) return null;
+      const editors = [...this.editors];
+      this.editors.clear();
+      this.dirty = false;
+      this.dirtySince = null;
+      if (this.versionTimer) clearTimeout(this.versionTimer);
+      try {
+        return await insertVersion(this.db, this.notebookId, this.doc, {
+          kind,
+          label: opts.label ?? null,
+          createdBy: opts.by ?? null,
+          editors
+        });
+      } catch (e) {
+        for (const id of editors) this.editors.add(id);
+        this.dirty = true;
+        throw e;
+      }
+    };
+    const p = this.versioning.then(run, run);
+    this.versioning = p.catch(() => null);
+    return p;
+  }
+
+  /** Whether edits were stored since the last version. */
+  get hasUnversionedEdits(): boolean {
+    return this.dirty;
+  }
+
+  /** Stored edits by `by` (null: the server's own): a version follows once editing pauses, or after a while. */
+  private edited(by: UserId | null): void {
+    if (by) this.editors.add(by);
+    this.dirty = true;
+    const now = Date.now();
+    this.dirtySince ??= now;
+    if (this.versionTimer) clearTimeout(this.versionTimer);
+    const auto = () =>
+      void this.checkpoint('auto').catch((e) =>
+        console.error(`collab: automatic version of notebook ${this.notebookId} failed:`, e)
+      );
+    if (now - this.dirtySince >= this.timing.everyMs) return auto();
+    this.versionTimer = setTimeout(
+      () => {
+        if (!this.destroyed) auto();
+      },
+      Math.min(this.timing.quietMs, this.dirtySince + this.timing.everyMs - now)
+    );
+    this.versionTimer.unref?.();
   }
 
   /** Whether updates are queued or being stored. */
@@ -228,6 +323,7 @@ export class Room {
         this.sinceCompact += batch.length;
         for (const b of batch) Y.applyUpdate(this.doc, b.update, b.origin);
         this.inflight = [];
+        for (const b of batch) this.edited(editorOf(b.origin));
         await this.afterStore();
       }
     } catch (e) {
@@ -279,6 +375,7 @@ export class Room {
   destroy(): void {
     this.destroyed = true;
     if (this.quietTimer) clearTimeout(this.quietTimer);
+    if (this.versionTimer) clearTimeout(this.versionTimer);
     this.presence.destroy();
     this.awareness.destroy();
     this.staging.destroy();

@@ -2,17 +2,20 @@
 import type * as Y from 'yjs';
 import type { Db } from '../db/types';
 import type { NotebookId } from '../ids';
-import { Room, type Peer } from './room';
+import { Room, VERSION_TIMING, type Peer, type VersionTiming } from './room';
 
 export class Rooms {
   private readonly rooms = new Map<NotebookId, Promise<Room>>();
+
+  /** When rooms loaded from now on take automatic versions (tests shorten it). */
+  versionTiming: VersionTiming = VERSION_TIMING;
 
   constructor(readonly db: Db) {}
 
   private get(notebookId: NotebookId): Promise<Room> {
     let room = this.rooms.get(notebookId);
     if (!room) {
-      room = Room.load(this.db, notebookId);
+      room = Room.load(this.db, notebookId, this.versionTiming);
       this.rooms.set(notebookId, room);
       room.catch(() => this.rooms.delete(notebookId));
     }
@@ -41,9 +44,20 @@ export class Rooms {
 
   /** An edit by the server (a rename from the list, say) goes through the room so connected people see it. */
   async edit(notebookId: NotebookId, edit: (doc: Y.Doc) => void): Promise<void> {
-    const room = await this.get(notebookId);
-    await room.serverEdit(edit);
-    await this.unloadIfEmpty(room);
+    await this.withRoom(notebookId, (room) => room.serverEdit(edit));
+  }
+
+  /** Runs `fn` on the notebook's room, loading it if nobody has it open (and unloading it again afterwards). */
+  async withRoom<T>(notebookId: NotebookId, fn: (room: Room) => Promise<T>): Promise<T> {
+    for (;;) {
+      const room = await this.get(notebookId);
+      if (room.isDestroyed) continue;
+      try {
+        return await fn(room);
+      } finally {
+        await this.unloadIfEmpty(room);
+      }
+    }
   }
 
   private async unloadIfEmpty(room: Room): Promise<void> {
@@ -53,6 +67,10 @@ export class Rooms {
       // An edit can arrive while compacting (a rename from the list, say): fold it in too before unloading.
       do {
         await room.settled();
+        // Edits since the last version become one before the room goes (versions never read the log).
+        await room
+          .checkpoint('auto')
+          .catch((e) => console.error('collab: version before unloading failed:', e));
         await room.compact();
       } while (room.busy);
     } finally {
@@ -71,6 +89,7 @@ export class Rooms {
       if (r.status !== 'fulfilled') continue;
       for (const peer of r.value.peerList) peer.close(1012, 'The server is restarting.');
       await r.value.settled();
+      await r.value.checkpoint('auto').catch((e) => console.error('collab: version at shutdown failed:', e));
       await r.value.compact();
       r.value.destroy();
     }

@@ -7,6 +7,7 @@ import { deleteExpiredSessions } from '../auth/session';
 import { openMigratedDb } from './open';
 import { purgeOrphanResults } from '../results/cleanup';
 import { purgeUnpublishedSnapshots } from '../publish/cleanup';
+import { thinVersions } from '../versions/retention';
 import { seedDemo } from './seed';
 import type { Db } from './types';
 
@@ -38,6 +39,7 @@ async function start(config: ServerConfig): Promise<Db> {
     await purgeOrphanResults(db, config.dataDir);
     await purgeUnpublishedSnapshots(db, config.dataDir);
     await purgeStaleIncoming(config.dataDir);
+    await thinVersions(db);
   };
   await housekeeping();
   setInterval(() => housekeeping().catch((e) => console.error('housekeeping failed:', e)), 3600_000).unref();

@@ -1,0 +1,18 @@
+// One version of a notebook, read-only: its title, cells and dashboard layout as they were (viewers).
+import { json } from '@sveltejs/kit';
+import { getDb } from '$server/db/instance';
+import { AppError } from '$server/errors';
+import { notebookIdParam } from '$server/ids';
+import { apiError } from '$server/http/respond';
+import { openVersion, versionIdParam } from '$server/versions/versions';
+
+export async function GET({ locals, params }) {
+  try {
+    if (!locals.user) throw new AppError('unauthorized', 'Log in to see this notebook’s history.');
+    const notebookId = notebookIdParam(params.notebookId);
+    const versionId = versionIdParam(params.versionId);
+    return json(await openVersion(await getDb(), locals.user.id, notebookId, versionId));
+  } catch (e) {
+    return apiError(e);
+  }
+}
