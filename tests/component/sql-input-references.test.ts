@@ -50,6 +50,7 @@ function show(doc: Y.Doc): HTMLElement {
         undoManager: new Y.UndoManager([p.order, p.cells, p.meta]),
         duckdb: new BrowserDuckDB(),
         runContext: runs.context,
+        inputs: runs.inputs,
         connections: new WorkspaceConnections('ws-test'),
         schema: {},
         runCell: async () => {}
