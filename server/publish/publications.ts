@@ -3,6 +3,7 @@
 // frozen queries. Visibility: anyone with the link, workspace members, or off (the link answers 404). This file
 // is the author's side of it; readers come in through open-dashboard.ts, the timer through schedule.ts.
 import * as Y from 'yjs';
+import { takeVersion } from '../versions/versions';
 import { loadDoc } from '../collab/doc-store';
 import type { Db, Queryable } from '../db/types';
 import { AppError, invalid, notFound } from '../errors';
@@ -54,6 +55,10 @@ async function publishNow(
   notebookId: NotebookId,
   settings: PublishSettings
 ): Promise<PublicationStatus> {
+  // The history keeps what was published (a failure there must not stop publishing).
+  await takeVersion(db, notebookId, 'publish', userId, 'Published').catch((e: unknown) =>
+    console.error('publish: could not save a version of the notebook:', e)
+  );
   const doc = await loadDoc(db, notebookId);
   const docState = Y.encodeStateAsUpdate(doc);
   doc.destroy();

@@ -167,7 +167,11 @@ export async function takeVersion(
   by: UserId | null,
   label?: string
 ): Promise<VersionMeta | null> {
-  return roomsFor(db).withRoom(notebookId, (room) => room.checkpoint(kind, { by, label }));
+  // Only automatic versions are skipped when nothing changed: a publish, restore or assistant version marks a
+  // moment people look for, and is kept (or thinned) by its kind.
+  return roomsFor(db).withRoom(notebookId, (room) =>
+    room.checkpoint(kind, { by, label, force: kind !== 'auto' })
+  );
 }
 
 /** Restores the whole notebook, or one cell, as new edits on top of the live document (editors and up). A

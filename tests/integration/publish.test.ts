@@ -33,6 +33,7 @@ import { sampleDb, type SampleDb } from './helpers/sample-db';
 import { freshDb, type TestDb } from './helpers/test-db';
 import { uploadCsv } from './helpers/upload';
 import { CellIdSchema, type NotebookId } from '../../server/ids';
+import { getVersion, listVersions } from '../../server/versions/store';
 
 let t: TestDb;
 let dataDir: string;
@@ -239,6 +240,17 @@ describe('publishing', () => {
       (i) => i.view === 'number'
     );
     expect(republished?.view === 'number' && republished.value).toBe('7');
+    // Each publish left a version in the history, holding what it published.
+    const published = (await listVersions(t.db, nb.id)).filter((v) => v.kind === 'publish');
+    expect(published).toHaveLength(2);
+    const last = await getVersion(t.db, nb.id, published[0]!.id); // newest first
+    const doc = new Y.Doc();
+    Y.applyUpdate(doc, last!.state);
+    expect(
+      orderedCells(doc)
+        .find((c) => c.name === 'grand')
+        ?.source.toString()
+    ).toBe('select 7 as revenue');
   });
 
   it('cannot publish an empty dashboard, and the author’s SQL cannot read the server’s files', async () => {
