@@ -1,21 +1,15 @@
 // A cell kind is one folder plus its registry lines: a throwaway kind defined under tests/ (a tally), registered
 // through the same registries as the built-in kinds, shows in the notebook's cell frame with its label and body,
 // and the frame's kind menu switches a cell to it and back. Runs the real components in jsdom.
-import { flushSync, mount, tick, unmount } from 'svelte';
+import { flushSync, tick } from 'svelte';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { Awareness } from 'y-protocols/awareness';
 import * as Y from 'yjs';
-import { insertCell, orderedCells, parts, setCellKind } from '$cells/document';
-import { CELL_KINDS, isCellKind, registerCellKind, type RegisteredKindName } from '$cells/registry';
+import { insertCell, orderedCells } from '$cells/document';
+import { CELL_KINDS, registerCellKind, type RegisteredKindName } from '$cells/registry';
 import { cellUi, hasCellUi, registerCellUi } from '$cells/ui-registry';
-import { NotebookView } from '$lib/collab/notebook-view.svelte';
-import type { CellActions, CellApi } from '$lib/components/notebook/cell-api';
-import { NotebookRuns } from '$lib/components/notebook/notebook-runs.svelte';
-import { WorkspaceConnections } from '$lib/connections/connections.svelte';
-import { BrowserDuckDB } from '$lib/engine/engine';
 import { tallyKind } from '../fixtures/tally-kind/kind';
 import { ui as tallyUi } from '../fixtures/tally-kind/ui';
-import CellHarness from './CellHarness.svelte';
+import { showNotebook, type Shown } from './show-notebook';
 
 let TALLY: RegisteredKindName;
 beforeAll(() => {
@@ -23,67 +17,12 @@ beforeAll(() => {
   registerCellUi(tallyUi);
 });
 
-type Mounted = { target: HTMLElement; doc: Y.Doc; apis: Map<string, CellApi>; destroy: () => void };
+type Mounted = Shown;
 let mounted: Mounted | undefined;
 afterEach(() => {
   mounted?.destroy();
   mounted = undefined;
 });
-
-/** The cells of `doc` in cell frames, in a notebook context made of the notebook's own classes. */
-function show(doc: Y.Doc, readOnly = false): Mounted {
-  const target = document.createElement('div');
-  document.body.append(target);
-  const view = new NotebookView(doc);
-  const runs = new NotebookRuns(doc, view, 'nb-test');
-  const p = parts(doc);
-  const undoManager = new Y.UndoManager([p.order, p.cells, p.meta]);
-  const awareness = new Awareness(doc);
-  const apis = new Map<string, CellApi>();
-  const actions = (cellId: string): CellActions => ({
-    select: () => {},
-    command: () => {},
-    advance: () => {},
-    move: () => {},
-    remove: () => {},
-    setKind: (k) => isCellKind(k) && setCellKind(doc, cellId, k),
-    rename: () => false,
-    dragStart: () => {}
-  });
-  const component = mount(CellHarness, {
-    target,
-    props: {
-      context: {
-        readOnly,
-        userName: 'Ada',
-        awareness,
-        undoManager,
-        duckdb: new BrowserDuckDB(),
-        runContext: runs.context,
-        connections: new WorkspaceConnections('ws-test'),
-        inputs: runs.inputs,
-        schema: {},
-        runCell: async () => {}
-      },
-      view,
-      actions,
-      register: (id: string, api: CellApi) => apis.set(id, api)
-    }
-  });
-  flushSync();
-  return {
-    target,
-    doc,
-    apis,
-    destroy: () => {
-      void unmount(component);
-      runs.destroy();
-      view.destroy();
-      awareness.destroy();
-      target.remove();
-    }
-  };
-}
 
 const frames = (m: Mounted) => [...m.target.querySelectorAll<HTMLElement>('[data-testid="cell"]')];
 
@@ -91,7 +30,7 @@ describe('a cell kind defined outside cells/', () => {
   it('shows in the cell frame with its label, toolbar and body, and its body edits the shared cell', async () => {
     const doc = new Y.Doc();
     const id = insertCell(doc, { kind: TALLY, config: { count: 2 } }, 0);
-    mounted = show(doc);
+    mounted = showNotebook(doc);
 
     const [frame] = frames(mounted);
     expect(frame?.dataset.kind).toBe('tally');
@@ -116,7 +55,7 @@ describe('a cell kind defined outside cells/', () => {
   it('is offered by the kind menu, which swaps a cell between a built-in body and its body', async () => {
     const doc = new Y.Doc();
     insertCell(doc, { kind: 'text', source: '# Findings' }, 0);
-    mounted = show(doc);
+    mounted = showNotebook(doc);
     const frame = () => frames(mounted!)[0]!;
     // A text cell with text shows it rendered (cells/text/ui), not the tally.
     expect(frame().querySelector('h1')?.textContent).toBe('Findings');
@@ -136,7 +75,7 @@ describe('a cell kind defined outside cells/', () => {
   it('is not available to viewers for editing, like any body that reads the context', () => {
     const doc = new Y.Doc();
     insertCell(doc, { kind: TALLY }, 0);
-    mounted = show(doc, true);
+    mounted = showNotebook(doc, { readOnly: true });
     const frame = frames(mounted)[0]!;
     // Viewers get the kind as text, not the menu, and the body sees readOnly.
     expect(frame.querySelector('select.kind')).toBeNull();

@@ -1,77 +1,20 @@
 // The input cell's body in the real cell frame and notebook context: its control writes the checked value to
 // the shared document, refuses a wrong one with its message, keeps a viewer's value in their browser, and a
 // changed value makes the SQL cells that bind it stale.
-import { flushSync, mount, unmount } from 'svelte';
+import { flushSync } from 'svelte';
 import { afterEach, describe, expect, it } from 'vitest';
-import { Awareness } from 'y-protocols/awareness';
 import * as Y from 'yjs';
-import { insertCell, orderedCells, parts } from '$cells/document';
+import { insertCell, orderedCells } from '$cells/document';
 import { hashSource } from '$cells/sql/run-record';
 import { inputMark } from '$cells/sql/staleness';
-import { NotebookView } from '$lib/collab/notebook-view.svelte';
-import type { CellActions } from '$lib/components/notebook/cell-api';
-import { NotebookRuns } from '$lib/components/notebook/notebook-runs.svelte';
-import { WorkspaceConnections } from '$lib/connections/connections.svelte';
-import { BrowserDuckDB } from '$lib/engine/engine';
-import CellHarness from './CellHarness.svelte';
+import { showNotebook, type Shown } from './show-notebook';
 
-type Mounted = { target: HTMLElement; runs: NotebookRuns; destroy: () => void };
+type Mounted = Shown;
 let mounted: Mounted | undefined;
 afterEach(() => {
   mounted?.destroy();
   mounted = undefined;
 });
-
-function show(doc: Y.Doc, readOnly = false): Mounted {
-  const target = document.createElement('div');
-  document.body.append(target);
-  const view = new NotebookView(doc);
-  const runs = new NotebookRuns(doc, view, 'nb-test');
-  const p = parts(doc);
-  const awareness = new Awareness(doc);
-  const actions = (): CellActions => ({
-    select: () => {},
-    command: () => {},
-    advance: () => {},
-    move: () => {},
-    remove: () => {},
-    setKind: () => {},
-    rename: () => false,
-    dragStart: () => {}
-  });
-  const component = mount(CellHarness, {
-    target,
-    props: {
-      context: {
-        readOnly,
-        userName: 'Ada',
-        awareness,
-        undoManager: new Y.UndoManager([p.order, p.cells, p.meta]),
-        duckdb: new BrowserDuckDB(),
-        runContext: runs.context,
-        connections: new WorkspaceConnections('ws-test'),
-        inputs: runs.inputs,
-        schema: {},
-        runCell: async () => {}
-      },
-      view,
-      actions,
-      register: () => {}
-    }
-  });
-  flushSync();
-  return {
-    target,
-    runs,
-    destroy: () => {
-      void unmount(component);
-      runs.destroy();
-      view.destroy();
-      awareness.destroy();
-      target.remove();
-    }
-  };
-}
 
 function type(input: HTMLInputElement | HTMLSelectElement, value: string, event = 'input') {
   input.value = value;
@@ -89,7 +32,7 @@ describe('the input cell', () => {
       { kind: 'input', name: 'limit', config: { widget: 'number', label: 'Limit', max: 10 } },
       0
     );
-    mounted = show(doc);
+    mounted = showNotebook(doc);
     const control = mounted.target.querySelector<HTMLInputElement>('input[type="number"][id$="-control"]')!;
     expect(mounted.target.querySelector(`label[for="${control.id}"]`)?.textContent).toBe('Limit');
 
@@ -108,7 +51,7 @@ describe('the input cell', () => {
     const doc = new Y.Doc();
     const options = { from: 'list', values: ['East', 'West'] };
     insertCell(doc, { kind: 'input', name: 'region', config: { widget: 'dropdown', options } }, 0);
-    mounted = show(doc);
+    mounted = showNotebook(doc);
     const select = mounted.target.querySelector<HTMLSelectElement>('select[id$="-control"]')!;
     expect([...select.options].map((o) => o.textContent)).toEqual(['—', 'East', 'West']);
     type(select, '1', 'change');
@@ -126,7 +69,7 @@ describe('the input cell', () => {
   it("keeps a viewer's value in their browser, not in the document", () => {
     const doc = new Y.Doc();
     insertCell(doc, { kind: 'input', name: 'flag', config: { widget: 'checkbox', value: false } }, 0);
-    mounted = show(doc, true);
+    mounted = showNotebook(doc, { readOnly: true });
     expect(mounted.target.querySelector('details')).toBeNull(); // no settings for viewers
     const box = mounted.target.querySelector<HTMLInputElement>('input[type="checkbox"]')!;
     box.click();
@@ -141,7 +84,7 @@ describe('the input cell', () => {
     insertCell(doc, { kind: 'input', name: 'region', config: { widget: 'text', value: 'East' } }, 0);
     const sql = 'select * from t where r = {{region}}';
     const sqlId = insertCell(doc, { kind: 'sql', name: 'q', source: sql }, 1);
-    mounted = show(doc);
+    mounted = showNotebook(doc);
     const runs = mounted.runs;
     const recorded = runs.context.inputs(sqlId, sql);
     const east = inputMark(hashSource(JSON.stringify({ type: 'text', value: 'East' })));

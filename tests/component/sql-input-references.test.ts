@@ -4,17 +4,12 @@
 import { acceptCompletion, currentCompletions, startCompletion } from '@codemirror/autocomplete';
 import { forEachDiagnostic } from '@codemirror/lint';
 import { EditorView } from '@codemirror/view';
-import { flushSync, mount, unmount } from 'svelte';
+import { flushSync } from 'svelte';
 import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
-import { Awareness } from 'y-protocols/awareness';
 import * as Y from 'yjs';
-import { insertCell, parts, renameCell } from '$cells/document';
-import { NotebookView } from '$lib/collab/notebook-view.svelte';
-import { NotebookRuns } from '$lib/components/notebook/notebook-runs.svelte';
-import { WorkspaceConnections } from '$lib/connections/connections.svelte';
-import { BrowserDuckDB } from '$lib/engine/engine';
+import { insertCell, renameCell } from '$cells/document';
 import { addInput } from '../fixtures/input-cells';
-import CellHarness from './CellHarness.svelte';
+import { showNotebook } from './show-notebook';
 
 beforeAll(() => {
   // CodeEditor loads CodeMirror when the browser is idle; jsdom has no idle callbacks.
@@ -34,50 +29,9 @@ afterEach(() => {
 
 /** The notebook's cells in cell frames, in a notebook context made of the notebook's own classes. */
 function show(doc: Y.Doc): HTMLElement {
-  const target = document.createElement('div');
-  document.body.append(target);
-  const view = new NotebookView(doc);
-  const runs = new NotebookRuns(doc, view, 'nb-test');
-  const p = parts(doc);
-  const awareness = new Awareness(doc);
-  const component = mount(CellHarness, {
-    target,
-    props: {
-      context: {
-        readOnly: false,
-        userName: 'Ada',
-        awareness,
-        undoManager: new Y.UndoManager([p.order, p.cells, p.meta]),
-        duckdb: new BrowserDuckDB(),
-        runContext: runs.context,
-        inputs: runs.inputs,
-        connections: new WorkspaceConnections('ws-test'),
-        schema: {},
-        runCell: async () => {}
-      },
-      view,
-      actions: () => ({
-        select: () => {},
-        command: () => {},
-        advance: () => {},
-        move: () => {},
-        remove: () => {},
-        setKind: () => {},
-        rename: () => false,
-        dragStart: () => {}
-      }),
-      register: () => {}
-    }
-  });
-  flushSync();
-  destroy = () => {
-    void unmount(component);
-    runs.destroy();
-    view.destroy();
-    awareness.destroy();
-    target.remove();
-  };
-  return target;
+  const shown = showNotebook(doc);
+  destroy = shown.destroy;
+  return shown.target;
 }
 
 /** The SQL cell's CodeMirror view, once it has loaded. */
