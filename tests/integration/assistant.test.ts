@@ -14,7 +14,6 @@ import { join, person } from './helpers/people';
 import { uploadCsv } from './helpers/upload';
 import { freshDb, type TestDb } from './helpers/test-db';
 import type { NotebookId, UserId } from '../../server/ids';
-import { INPUT } from '../fixtures/input/kind-name';
 
 let t: TestDb;
 let gemini: ScriptedGemini;
@@ -133,12 +132,12 @@ describe('the assistant', () => {
     const owner = await person(t.db, 'Input Ann');
     const nb = await createNotebook(t.db, owner.id, owner.workspaceId, { title: 'Regions' }, [
       {
-        kind: INPUT,
+        kind: 'input',
         name: 'region',
         config: { widget: 'dropdown', options: { from: 'list', values: ['north', 'south'] }, value: 'south' }
       },
       {
-        kind: INPUT,
+        kind: 'input',
         name: 'period',
         config: { widget: 'daterange', default: { start: '2024-01-01', end: '2024-03-31' } }
       },

@@ -28,7 +28,6 @@ import { openDashboard } from '../../server/publish/open-dashboard';
 import { publish, refreshAsEditor, updatePublication } from '../../server/publish/publications';
 import { openWorkbench } from '../../server/publish/workbench';
 import { resultPath } from '../../server/results/results';
-import { INPUT } from '../fixtures/input/kind-name';
 import { join, person } from './helpers/people';
 import { sampleDb, type SampleDb } from './helpers/sample-db';
 import { freshDb, type TestDb } from './helpers/test-db';
@@ -68,7 +67,7 @@ const setInput = (notebookId: NotebookId, name: string, value: unknown) =>
       .config.set('value', value)
   );
 
-const input = (name: string, config: Record<string, unknown>): NewCell => ({ kind: INPUT, name, config });
+const input = (name: string, config: Record<string, unknown>): NewCell => ({ kind: 'input', name, config });
 const REGIONS = ['north', 'south', 'east', 'west', EVIL];
 
 /** The same query with the value written in, on native DuckDB over the uploaded file. */

@@ -10,14 +10,13 @@ import {
   referencedInputCells
 } from '../../cells/input/bound-inputs';
 import { compileParameters } from '../../cells/sql/parameters';
-import { INPUT } from '../fixtures/input/kind-name';
 
 function notebook(cells: NewCell[]): Y.Doc {
   const doc = new Y.Doc();
   initNotebook(doc, 'Inputs', cells);
   return doc;
 }
-const input = (name: string, config: Record<string, unknown>): NewCell => ({ kind: INPUT, name, config });
+const input = (name: string, config: Record<string, unknown>): NewCell => ({ kind: 'input', name, config });
 
 describe('notebookInputValues', () => {
   it('binds each input’s value now, typed by its widget', () => {
