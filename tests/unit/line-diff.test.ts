@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { lineDiff } from '../../src/lib/assistant/line-diff';
+import { diffLines as lineDiff } from '../../cells/line-diff';
 
 describe('lineDiff', () => {
   it('keeps common lines and shows what changed, in order', () => {
