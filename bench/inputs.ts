@@ -174,7 +174,12 @@ try {
     await page.getByRole('button', { name: 'New notebook' }).click();
     await expect(page.getByTestId('connection-status')).toHaveText('connected', { timeout: 60_000 });
     await page.getByLabel('Upload files').setInputFiles(file);
-    await expect(page.getByTestId('file')).toContainText(TABLE, { timeout: 120_000 });
+    await expect(page.getByTestId('file').filter({ hasText: TABLE })).toContainText(
+      ROWS.toLocaleString('en-US'),
+      {
+        timeout: 120_000
+      }
+    );
 
     // Cell 1: the baseline, the same query with a literal. Cell 2: the slider. Cell 3: the bound query. Cell 4: the chart.
     await typeSql(page, 0, QUERY('250'));
