@@ -2,7 +2,7 @@
 // binds it re-runs for everyone without anyone pressing Run; a hostile value is only a value; a viewer's choice
 // stays in their browser. Numbers are checked against native DuckDB over the original file.
 import { expect, test, type Page } from '@playwright/test';
-import { invite, person, shownNumber, typeSql } from './helpers';
+import { invite, person, shownNumber, signUpWithNotebook, typeSql } from './helpers';
 import { nativeWeather as native, WEATHER } from './weather';
 
 const BOUND =
@@ -90,4 +90,63 @@ test('a dropdown input re-runs the query that binds it, for editors; a viewer ch
   await expect(cell(page, 0).getByTestId('run-summary')).toContainText('5 rows', { timeout: 30_000 });
 
   for (const p of [ada, bob, vic]) await p.context.close();
+});
+
+test('a dropdown whose choices come from a result follows that result when it runs again', async ({
+  page
+}) => {
+  test.setTimeout(90_000);
+  await signUpWithNotebook(page, 'Dot Dropdown');
+  await page.getByLabel('Upload files').setInputFiles(WEATHER);
+  await expect(page.getByTestId('file')).toContainText('seattle_weather');
+  const runSource = async (sql: string, rows: string) => {
+    await typeSql(page, 0, sql);
+    await cell(page, 0).getByRole('button', { name: 'Run cell' }).click();
+    await expect(cell(page, 0).getByTestId('run-summary')).toContainText(rows, { timeout: 60_000 });
+  };
+  await runSource("select distinct weather from seattle_weather where weather <> 'sun' order by 1", '4 rows');
+
+  await page.getByRole('button', { name: 'Add Input cell below cell 1' }).click();
+  const input = cell(page, 1);
+  await input.getByLabel('Result name').fill('kind');
+  await input.getByLabel('Result name').press('Enter');
+  await input.getByLabel('Widget').selectOption('dropdown');
+  await input.getByLabel('Choices', { exact: true }).selectOption('column');
+  const kind = input.getByLabel('kind', { exact: true });
+  await expect(kind.locator('option')).toHaveText(['—', 'drizzle', 'fog', 'rain', 'snow']);
+
+  // Another filter, run again: the choices are the new result's values, not the first run's.
+  await runSource(
+    "select distinct weather from seattle_weather where weather in ('sun', 'rain') order by 1",
+    '2 rows'
+  );
+  await expect(kind.locator('option')).toHaveText(['—', 'rain', 'sun']);
+});
+
+test('an unknown input name in SQL is underlined with the nearest name; a known one is not', async ({
+  page
+}) => {
+  test.setTimeout(60_000);
+  await signUpWithNotebook(page, 'Una Underline');
+  await page.getByRole('button', { name: 'Add Input cell below cell 1' }).click();
+  const input = cell(page, 1);
+  await input.getByLabel('Result name').fill('region');
+  await input.getByLabel('Result name').press('Enter');
+  await expect(input.getByLabel('region', { exact: true })).toBeVisible();
+
+  await page.getByRole('button', { name: 'Add SQL cell below cell 2' }).click();
+  const sql = cell(page, 2);
+  await typeSql(page, 2, "select 'West' = {{regoin}} as hit");
+  const underline = sql.locator('.cm-lintRange-error');
+  await expect(underline).toHaveCount(1);
+  await expect(underline).toContainText('regoin');
+  await underline.hover();
+  await expect(page.locator('.cm-tooltip-lint')).toContainText(
+    'There is no input named regoin — did you mean region?'
+  );
+
+  await typeSql(page, 2, "select 'West' = {{region}} as hit");
+  await expect(sql.locator('.cm-input-ref')).toHaveAttribute('title', 'Bound to the input region');
+  await expect(sql.locator('.cm-lintRange-error')).toHaveCount(0);
+  await expect(page.locator('.cm-tooltip-lint')).toHaveCount(0);
 });
