@@ -6,7 +6,7 @@
 // focused range control, as a person does from the keyboard), each one after the last is drawn, timed from the
 // control's `input` event to the chart painted (a frame after every bar's aria-label carries the count native DuckDB
 // gives for that threshold: the new result, not just any redraw). Also noted: when the re-run started (the cell shows
-// "Running…"), so the debounce's share can be told apart.
+// "Running…"), so the wait before the re-run can be told apart from the run and redraw.
 // Baseline, in the same run and the same engine: the same query with a literal threshold, run with ▶ Run, timed from
 // the click to its result painted (median of --repeat). Prints median and p95, the ratio, and the target (p95 ≤
 // 150 ms).
@@ -278,7 +278,7 @@ try {
     console.log(
       `  value change → chart repainted (${total.length} values): ${f(total)} (min ${Math.min(...total).toFixed(0)}, max ${Math.max(...total).toFixed(0)})`
     );
-    if (wait.length) console.log(`    of which change → re-run started (debounce): ${f(wait)}`);
+    if (wait.length) console.log(`    of which change → re-run started: ${f(wait)}`);
     if (run.length) console.log(`    of which re-run started → chart repainted: ${f(run)}`);
     console.log(
       `  baseline, ▶ Run on the literal query → result painted: median ${median(bare).toFixed(0)} ms (${bare.map((x) => x.toFixed(0)).join(', ')})`

@@ -12,8 +12,17 @@ import type { NotebookView } from '$lib/collab/notebook-view.svelte';
 import type { CellApi } from './cell-api';
 import type { NotebookRuns } from './notebook-runs.svelte';
 
-/** The pause after the last change of an input before its dependent cells run (a slider being dragged). */
+/** The pause after the last keystroke in a typed input (text, number) before its dependent cells run. */
 export const INPUT_DEBOUNCE_MS = 250;
+/** Inputs whose every change is a value someone picked: their cells re-run at once (see onInputChange). */
+const PICKED: ReadonlySet<string> = new Set([
+  'slider',
+  'dropdown',
+  'multiselect',
+  'date',
+  'daterange',
+  'checkbox'
+]);
 /** The document's `meta` key that turns off re-running connection cells when an input changes. */
 export const RUN_ON_CHANGE = 'runOnChange';
 
@@ -52,14 +61,22 @@ export class NotebookRunner {
         for (const id of ids) await this.runCell(id);
       })();
     });
-    $effect(() =>
-      this.runs.inputs.onChange((cellId) => {
-        this.changedInputs.add(cellId);
-        clearTimeout(this.inputTimer);
-        this.inputTimer = setTimeout(() => void this.runAfterInputs(), INPUT_DEBOUNCE_MS);
-      })
-    );
+    $effect(() => this.runs.inputs.onChange((cellId) => this.onInputChange(cellId)));
     $effect(() => () => clearTimeout(this.inputTimer));
+  }
+
+  /**
+   * A value this person set. Picked values (a slider step, a dropdown choice) re-run the cells at once: waiting
+   * would put a pause between every step of a drag and its chart. While a round runs, further changes wait and
+   * make one more round with the latest values, so a drag never queues a run per step. Typed values wait for a
+   * pause in typing instead, so a word is not a query per letter.
+   */
+  private onInputChange(cellId: string) {
+    this.changedInputs.add(cellId);
+    clearTimeout(this.inputTimer);
+    const widget = this.runs.inputs.cells.find((c) => c.id === cellId)?.config.widget;
+    if (widget && PICKED.has(widget)) void this.runAfterInputs();
+    else this.inputTimer = setTimeout(() => void this.runAfterInputs(), INPUT_DEBOUNCE_MS);
   }
 
   /** Whether an input's new value re-runs connection cells too (the notebook's "Run on change", on by default). */
