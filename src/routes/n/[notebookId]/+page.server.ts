@@ -20,8 +20,14 @@ export async function load({ locals, params, url }) {
     const db = await getDb();
     const notebookId = notebookIdParam(params.notebookId);
     const { notebook, role } = await requireNotebookRole(db, user.id, notebookId, 'viewer');
-    const origin = await originOf(db, user.id, notebook.id);
-    const targets = (await listWorkspaces(db, user.id)).filter((w) => canWrite(w.role));
+    // Independent reads, in parallel: the page's first byte waits for all of them.
+    const [origin, workspaces, publication, preload] = await Promise.all([
+      originOf(db, user.id, notebook.id),
+      listWorkspaces(db, user.id),
+      publicationStatus(db, user.id, notebook.id),
+      storedRunsToPreload(db, notebook.id)
+    ]);
+    const targets = workspaces.filter((w) => canWrite(w.role));
     return {
       notebook: { id: notebook.id, title: notebook.title, workspaceId: notebook.workspaceId },
       me: { id: user.id, name: user.name },
@@ -32,8 +38,8 @@ export async function load({ locals, params, url }) {
       template: origin.template,
       forkedFrom: origin.forkedFrom,
       forkTargets: targets.map((w) => ({ id: w.id, name: w.name })),
-      publication: await publicationStatus(db, user.id, notebook.id),
-      preload: await storedRunsToPreload(db, notebook.id)
+      publication,
+      preload
     };
   } catch (e) {
     pageError(e);
