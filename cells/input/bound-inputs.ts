@@ -106,9 +106,11 @@ export function choicesFrom(values: readonly unknown[], numeric: boolean): Optio
  */
 export function referencedInputCells<C extends InputCellLike>(
   cells: readonly C[],
-  sqlSources: string[]
+  sqlSources: string[],
+  /** Names referenced elsewhere (text cards), lower-cased. */
+  alsoNamed: string[] = []
 ): C[] {
-  const wanted = new Set(sqlSources.flatMap((sql) => inputReferences(sql)));
+  const wanted = new Set([...sqlSources.flatMap((sql) => inputReferences(sql)), ...alsoNamed]);
   const seen = new Set<string>();
   return cells.filter((c) => {
     const key = c.name.toLowerCase();

@@ -127,3 +127,21 @@ export function boundValue(
       return { type: 'text', value: typeof value === 'string' ? value : null };
   }
 }
+
+/** What text cells show for each input (cells/text/input-values.ts): its value as people read it, by lower-cased
+ * name, and a date range's ends under "name.start" / "name.end". */
+export function shownValues(
+  inputs: readonly { name: string; value: WidgetValue | null }[]
+): Map<string, string> {
+  const out = new Map<string, string>();
+  for (const { name, value } of inputs) {
+    const key = name.toLowerCase();
+    if (!name || out.has(key)) continue; // the first input of a name wins, as for SQL
+    out.set(key, formatValue(value));
+    if (value !== null && typeof value === 'object' && !Array.isArray(value)) {
+      out.set(`${key}.start`, value.start);
+      out.set(`${key}.end`, value.end);
+    }
+  }
+  return out;
+}

@@ -16,12 +16,15 @@ import { ident } from '../../cells/sql/quote';
 import { sized } from './chart-svg';
 import type { ChartJob } from './render-charts';
 import { markdownHtml } from './sanitize';
+import { renderWithInputs, type ShownValues } from '../../cells/text/input-values';
 import type { Workbench } from './workbench';
 
 export const TABLE_ROWS = 100;
 
 export type CardContext = {
   bench: Workbench;
+  /** Inputs' values as text cards show them for {{name}} (the notebook's, frozen at publish). */
+  shown: ShownValues;
   /** Whether viewers may read the SQL of cells that ran on a connection. */
   showSql: boolean;
 };
@@ -167,7 +170,14 @@ async function cardContent(item: LayoutItem, cell: Cell, ctx: CardContext): Prom
     case 'chart':
       return chartCard(item, cell, ctx);
     case 'text':
-      return { item: { ...item, view: 'text', name: '', html: markdownHtml(cell.source.toString()) } };
+      return {
+        item: {
+          ...item,
+          view: 'text',
+          name: '',
+          html: renderWithInputs(cell.source.toString(), ctx.shown, markdownHtml)
+        }
+      };
     case 'table':
       return { item: await tableCard(item, cell, ctx) };
     case 'number':

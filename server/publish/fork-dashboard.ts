@@ -9,6 +9,7 @@ import { readChartConfig } from '../../cells/chart/config';
 import { deleteCell, getTitle, orderedCells } from '../../cells/document';
 import { readLayout } from '../../cells/layout';
 import { referencedInputCells } from '../../cells/input/bound-inputs';
+import { textInputReferences } from '../../cells/text/input-values';
 import { runsLocally } from '../../cells/sql/engine';
 import { isSqlCell } from '../../cells/sql/kind';
 import type { Db } from '../db/types';
@@ -33,7 +34,11 @@ function publishedPart(state: Uint8Array, showSql: boolean): Uint8Array {
   const needed = neededCells(doc, sources);
   // The inputs the copied queries bind come along with their values now; those only a hidden query binds do not.
   const shown = needed.filter((c) => runsLocally(c) || showSql).map((c) => c.source.toString());
-  const inputs = referencedInputCells([...cells.values()], shown);
+  // Text cards show inputs' values too ({{name}}), so the inputs they name come along as well.
+  const named = items
+    .filter((i) => i.view === 'text')
+    .flatMap((i) => textInputReferences(cells.get(i.cellId)!.source.toString()));
+  const inputs = referencedInputCells([...cells.values()], shown, named);
   const keep = new Set([
     ...items.map((i) => i.cellId),
     ...needed.map((c) => c.id),

@@ -8,6 +8,8 @@ import path from 'node:path';
 import { Table, tableToIPC, type RecordBatch } from 'apache-arrow';
 import * as Y from 'yjs';
 import { readChartConfig } from '../../cells/chart/config';
+import { readInputConfig } from '../../cells/input/config';
+import { inputValue, shownValues } from '../../cells/input/value';
 import { CELL_ID, getTitle, orderedCells, parts, type Cell } from '../../cells/document';
 import { arrange, readLayout } from '../../cells/layout';
 import type { PublishedDashboard } from '../../cells/published';
@@ -185,7 +187,12 @@ export async function buildSnapshot(db: Queryable, deps: SnapshotDeps, frozen: F
     const inputs = benchInputs(bench, orderedCells(doc).filter(isInputCell));
     await runCells(db, deps, frozen, bench, neededCells(doc, sources), inputs);
     await mkdir(tmp, { recursive: true });
-    const ctx = { bench, showSql: frozen.showSql };
+    const shown = shownValues(
+      orderedCells(doc)
+        .filter(isInputCell)
+        .map((c) => ({ name: c.name, value: inputValue(readInputConfig(c.config.toJSON())) }))
+    );
+    const ctx = { bench, showSql: frozen.showSql, shown };
     const cards: Card[] = [];
     for (const item of items) {
       const card = await buildCard(item, cells.get(item.cellId)!, ctx);

@@ -47,6 +47,18 @@ describe('the input cell', () => {
     expect(config(doc).get('value')).toBe(5);
   });
 
+  it('shows its value in text cells that name it, following each change', () => {
+    const doc = new Y.Doc();
+    insertCell(doc, { kind: 'input', name: 'limit', config: { widget: 'number', value: 3 } }, 0);
+    insertCell(doc, { kind: 'text', source: 'The top {{limit}} rows; <b>{{nobody}}</b>' }, 1);
+    mounted = showNotebook(doc);
+    const text = () => mounted!.target.querySelector('[data-testid="markdown"]')?.textContent ?? '';
+    expect(text()).toContain('The top 3 rows');
+    type(mounted.target.querySelector<HTMLInputElement>('input[type="number"][id$="-control"]')!, '7');
+    expect(text()).toContain('The top 7 rows');
+    expect(text()).toContain('{{nobody}}');
+  });
+
   it('picks a dropdown choice from its typed list, and refuses a value of the wrong type', () => {
     const doc = new Y.Doc();
     const options = { from: 'list', values: ['East', 'West'] };

@@ -131,16 +131,23 @@ async function regionBoard() {
       name: 'picked_total',
       source: 'select sum(amount)::varchar as total from sales where list_contains({{picked}}, region)'
     },
-    input('unused', { widget: 'text', value: 'not bound anywhere' })
+    input('unused', { widget: 'text', value: 'not bound anywhere' }),
+    { kind: 'text', source: 'Sales in **{{region}}**; note: {{unused}}; {{nobody}} stays as typed' }
   ]);
   await editDoc(nb.id, (doc) => {
     for (const c of orderedCells(doc))
       if (['local_total', 'pg_total', 'picked_total'].includes(c.name)) addToLayout(doc, c, 'table');
+      else if (c.kind === 'text') addToLayout(doc, c, 'text');
   });
   return { ann, nb, conn };
 }
 
 type Page = Awaited<ReturnType<typeof openDashboard>>;
+const textOf = (page: Page) => {
+  const item = page.dashboard.items.find((i) => i.view === 'text');
+  if (item?.view !== 'text') throw new Error('no text card');
+  return item.html;
+};
 const rowsOf = (page: Page, name: string) => {
   const item = page.dashboard.items.find((i) => i.view === 'table' && i.name === name);
   if (item?.view !== 'table') throw new Error(`no table ${name}`);
@@ -160,6 +167,9 @@ describe('a dashboard over inputs', () => {
     const first = await openDashboard(t.db, dataDir, slug, null);
     await expectRegion(first, 'north');
     expect(rowsOf(first, 'local_total')).toEqual([['2', '15.5']]); // not vacuous: the file's two north rows
+    // Text cards show the published values where they say {{name}}; a name no input has stays as typed.
+    expect(textOf(first)).toContain('Sales in <strong>north</strong>; note: not bound anywhere;');
+    expect(textOf(first)).toContain('{{nobody}} stays as typed');
     expect(Number(rowsOf(first, 'pg_total')[0]![0])).toBe(500);
     // Nothing picked, "empty means all": every region the column offers, so every row.
     expect(rowsOf(first, 'picked_total')).toEqual(
@@ -175,14 +185,19 @@ describe('a dashboard over inputs', () => {
     const second = await openDashboard(t.db, dataDir, slug, null);
     await expectRegion(second, 'south');
     expect(rowsOf(second, 'local_total')).toEqual([['1', '20.0']]);
+    expect(textOf(second)).toContain('Sales in <strong>south</strong>');
     expect(rowsOf(second, 'picked_total')).toEqual([['10.0']]);
   });
 
   it('takes a hostile value as a value: the literal row matches, nothing is dropped', async () => {
     const { ann, nb } = await regionBoard();
     await setInput(nb.id, 'region', EVIL);
+    await setInput(nb.id, 'unused', '<img src=x onerror=alert(1)> **not bold**');
     const { slug } = await publish(t.db, deps(), ann.id, nb.id, { visibility: 'public' });
     const page = await openDashboard(t.db, dataDir, slug, null);
+    // In text, a value is text: escaped, and not read as markdown either.
+    expect(textOf(page)).toContain('note: &lt;img src=x onerror=alert(1)&gt; **not bold**;');
+    expect(textOf(page)).not.toContain('<img');
     expect(rowsOf(page, 'local_total')).toEqual([['1', '1000.0']]); // the one row whose region is that text
     expect(rowsOf(page, 'pg_total')).toEqual([['0', '0']]);
     const [still] = await sample.admin.unsafe(`select count(*)::int as n from ${sample.schema}.orders`);
@@ -244,18 +259,22 @@ describe('forks', () => {
     const fay = await person(t.db, 'Forking Fay');
     const fork = await forkDashboard(t.db, dataDir, fay.id, slug, { workspaceId: fay.workspaceId });
     const doc = await loadDoc(t.db, fork.id);
-    // The input's choices come from all_regions, so that query came along too; `unused` binds nothing shown.
+    // The input's choices come from all_regions, so that query came along too; `unused` binds no query shown,
+    // but the text card shows its value, so it comes along (the unnamed last cell is that text).
     expect(orderedCells(doc).map((c) => c.name)).toEqual([
       'region',
       'local_total',
       'pg_total',
       'all_regions',
       'picked',
-      'picked_total'
+      'picked_total',
+      'unused',
+      ''
     ]);
     expect(inputsOf(doc)).toEqual([
       ['region', 'west'],
-      ['picked', null]
+      ['picked', null],
+      ['unused', 'not bound anywhere']
     ]);
   });
 

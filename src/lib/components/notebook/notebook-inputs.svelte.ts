@@ -6,7 +6,7 @@ import { SvelteMap } from 'svelte/reactivity';
 import type { Cell } from '$cells/document';
 import { readInputConfig, type InputConfig, type Option } from '$cells/input/config';
 import { isInputCell } from '$cells/input/kind';
-import { boundValue, checkValue, inputValue, type WidgetValue } from '$cells/input/value';
+import { boundValue, checkValue, inputValue, shownValues, type WidgetValue } from '$cells/input/value';
 import type { InputValues } from '$cells/sql/parameters';
 import { inputReferences } from '$cells/sql/references';
 import { hashSource } from '$cells/sql/run-record';
@@ -58,6 +58,11 @@ export class NotebookInputs {
     const options = cell.config.options;
     return options.from === 'list' ? options.values : (this.columnChoices.get(cell.id) ?? []);
   }
+
+  /** What text cells show for `{{name}}`: the values as this person sees them. */
+  readonly shown = $derived.by(() =>
+    shownValues(this.cells.map((c) => ({ name: c.name, value: this.value(c) })))
+  );
 
   /** The value this person sees: their own as a viewer, else the shared one. */
   value(cell: InputCellState): WidgetValue | null {
