@@ -9,7 +9,7 @@ import type { CellView } from '../../cells/types';
 import { roomsFor } from '../collab/rooms';
 import { loadDoc } from '../collab/doc-store';
 import type { Db } from '../db/types';
-import { notFound } from '../errors';
+import { AppError, notFound } from '../errors';
 import type { NotebookId, UserId } from '../ids';
 import { parseInput } from '../validate';
 import { requireNotebookRole } from '../workspaces/access';
@@ -143,6 +143,9 @@ export async function compareVersion(
   }
 }
 
+/** Named versions one notebook may keep. */
+export const MAX_NAMED_VERSIONS = 500;
+
 /** "Save version…" (editors and up): always stored, even when nothing changed since the last version. */
 export async function saveNamedVersion(
   db: Db,
@@ -152,6 +155,17 @@ export async function saveNamedVersion(
 ): Promise<VersionInfo> {
   await requireNotebookRole(db, userId, notebookId, 'editor');
   const { label } = parseInput(SaveVersionSchema, input);
+  // Named versions are kept forever, so their number is bounded: a script saving one a second would otherwise
+  // grow the database without end.
+  const [row] = await db.query<{ n: number }>(
+    `select count(*)::int as n from doc_versions where notebook_id = $1 and kind = 'named'`,
+    [notebookId]
+  );
+  if ((row?.n ?? 0) >= MAX_NAMED_VERSIONS)
+    throw new AppError(
+      'too_large',
+      `This notebook has ${MAX_NAMED_VERSIONS} named versions, the most it can keep. Automatic versions go on.`
+    );
   const meta = await roomsFor(db).withRoom(notebookId, (room) =>
     room.checkpoint('named', { label, by: userId, force: true })
   );
@@ -159,7 +173,8 @@ export async function saveNamedVersion(
 }
 
 /** A version taken by the server for its own reasons (before publishing, before an assistant regenerates):
- * stored only if the document changed since the last version. The caller has checked the role. */
+ * always stored, except automatic ones when nothing changed since the last version. The caller has checked the
+ * role. */
 export async function takeVersion(
   db: Db,
   notebookId: NotebookId,

@@ -15,6 +15,7 @@ import {
   compareVersion,
   notebookVersions,
   openVersion,
+  MAX_NAMED_VERSIONS,
   restoreVersion,
   saveNamedVersion
 } from '../../server/versions/versions';
@@ -281,6 +282,25 @@ describe('versions', () => {
     expect(auto!.kind).toBe('auto');
     expect(auto!.summary).toEqual(c.summary);
     expect(v2.summary).toEqual({ added: 0, removed: 0, changed: 0, moved: 0 });
+  });
+
+  it('keeps at most MAX_NAMED_VERSIONS named versions of a notebook, and says so', async () => {
+    const { owner, nb } = await team();
+    const first = await saveNamedVersion(t.db, owner.id, nb.id, { label: 'first' });
+    // The rest as rows copied from the first: the limit counts rows, however they came.
+    await t.db.query(
+      `insert into doc_versions (notebook_id, kind, label, created_by, state, snapshot, editors, summary)
+       select notebook_id, kind, label || ' ' || n, created_by, state, snapshot, editors, summary
+         from doc_versions, generate_series(2, $2::int) as n where id = $1`,
+      [first.id, MAX_NAMED_VERSIONS]
+    );
+    const refused = await saveNamedVersion(t.db, owner.id, nb.id, { label: 'one more' }).catch((e) => e);
+    expect(refused).toMatchObject({
+      code: 'too_large',
+      message: expect.stringMatching(/the most it can keep/)
+    });
+    const named = (await listVersions(t.db, nb.id)).filter((v) => v.kind === 'named');
+    expect(named).toHaveLength(MAX_NAMED_VERSIONS);
   });
 
   it('viewers can list, open and compare, but cannot save or restore (403)', async () => {
