@@ -87,8 +87,8 @@ export class NotebookRunner {
 
   /**
    * Runs what this person's input changes made stale, top to bottom: for editors, local cells always and
-   * connection cells unless "Run on change" is off; for viewers, the local cells that bind the inputs, in their
-   * browser only. Changes made while it runs start another round once it ends.
+   * connection cells unless "Run on change" is off; for viewers, the local cells that bind the inputs and the
+   * local cells downstream of them (viewerChain), in their browser only. Changes made while it runs start another round once it ends.
    */
   private async runAfterInputs(): Promise<void> {
     if (this.inputRuns) {
