@@ -7,7 +7,15 @@ import { nativeWeather as native, WEATHER } from './weather';
 
 const BOUND =
   'select count(*) as n, round(avg(temp_max), 2) as avg_max from seattle_weather where weather = {{pick}}';
+/** Reads the bound query's result: the chain an input's change must follow past the cell that binds it. */
+const CHAINED = "select 'days' as what, n from query_2";
 const cell = (page: Page, i: number) => page.getByTestId('cell').nth(i);
+/** The chart of CHAINED: one bar whose number is the bound query's count. */
+const expectBar = async (page: Page, n: number) => {
+  const chart = cell(page, 4);
+  await expect(chart.locator('svg [aria-roledescription="bar"]')).toHaveCount(1, { timeout: 30_000 });
+  await expect(chart.locator(`[aria-label="what: days; n: ${n}"]`)).toHaveCount(1, { timeout: 30_000 });
+};
 const expectRow = async (page: Page, want: { n: number; avg_max: number | null }) => {
   const row = cell(page, 2).getByTestId('result-row').first();
   await expect(row).toContainText(shownNumber(want.n), { timeout: 30_000 });
@@ -20,7 +28,7 @@ const nativeFor = async (weather: string) =>
     )
   )[0]!;
 
-test('a dropdown input re-runs the query that binds it, for editors; a viewer changes it for themselves', async ({
+test('a dropdown input re-runs the query that binds it, its readers and their chart, for editors; a viewer changes it for themselves', async ({
   browser
 }) => {
   test.setTimeout(120_000);
@@ -56,6 +64,15 @@ test('a dropdown input re-runs the query that binds it, for editors; a viewer ch
   await page.getByRole('button', { name: 'Run cell' }).nth(1).click();
   await expectRow(page, { n: 0, avg_max: null }); // nothing picked: NULL matches no row
 
+  // Downstream of the bound query: a cell reading its result, and a chart of that cell.
+  await page.getByRole('button', { name: 'Add SQL cell below cell 3' }).click();
+  await typeSql(page, 3, CHAINED);
+  await page.getByRole('button', { name: 'Run cell' }).nth(2).click();
+  await expect(cell(page, 3).getByTestId('run-summary')).toContainText('1 row', { timeout: 30_000 });
+  await page.getByRole('button', { name: 'Add Chart cell below cell 4' }).click();
+  await cell(page, 4).getByLabel('Data', { exact: true }).selectOption('query_3');
+  await expectBar(page, 0);
+
   const url = page.url();
   await bob.page.goto(url);
   await vic.page.goto(url);
@@ -67,6 +84,7 @@ test('a dropdown input re-runs the query that binds it, for editors; a viewer ch
   await pick.selectOption({ label: 'rain' });
   await expectRow(page, rain);
   await expectRow(bob.page, rain);
+  for (const p of [page, bob.page]) await expectBar(p, rain.n);
   await expect(cell(bob.page, 2).getByTestId('run-summary')).toContainText('run by Ada Inputs');
   await expect(cell(bob.page, 1).getByLabel('pick', { exact: true })).toHaveValue('2');
 
@@ -77,8 +95,13 @@ test('a dropdown input re-runs the query that binds it, for editors; a viewer ch
   await vicPick.selectOption({ label: 'sun' });
   await expectRow(vic.page, sun);
   await expect(cell(vic.page, 2).getByTestId('run-summary')).toContainText('only for you');
+  // The whole chain follows in the viewer's browser: the cell reading the result, and its chart.
+  await expect(cell(vic.page, 3).getByTestId('result-row').first()).toContainText(shownNumber(sun.n));
+  await expect(cell(vic.page, 3).getByTestId('run-summary')).toContainText('only for you');
+  await expectBar(vic.page, sun.n);
   await page.waitForTimeout(1000);
   await expectRow(page, rain);
+  await expectBar(page, rain.n);
   await expect(pick).toHaveValue('2');
 
   // A hostile value is bound as a value: no rows, and the table is still there.

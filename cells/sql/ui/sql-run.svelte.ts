@@ -144,6 +144,7 @@ export class SqlRun {
         this.result = r.table;
         this.shownRun = runId;
         if (remote) duckdb.adopt(cell.name, runId, r.table);
+        else if (readOnly) context.ranForMe(cell.id, runId);
         this.record({
           engine: engineId,
           truncatedAt: remote ? this.cutAt : undefined,

@@ -8,6 +8,10 @@ import { storedTable } from './stored-results';
 
 export const chartQuery = (duckdb: BrowserDuckDB, context: RunContext, cellId: string): Query =>
   Object.assign((sql: string) => duckdb.query(sql, context.sources(cellId)), {
-    stored: (source: string, maxRows: number) =>
-      storedTable(context.notebookId, context.earlier(cellId), source, maxRows)
+    stored: (source: string, maxRows: number) => {
+      // A viewer's own result is not stored anywhere: the chart reads it from the engine.
+      const cell = context.earlier(cellId).find((c) => c.name === source);
+      if (cell && context.forMe(cell.id)) return Promise.resolve(null);
+      return storedTable(context.notebookId, context.earlier(cellId), source, maxRows);
+    }
   });

@@ -21,4 +21,9 @@ export type RunContext = {
   earlier: (cellId: string) => SqlCellState[];
   /** Why the SQL cell's result is stale (what changed upstream), or null when it is not. */
   stale: (cellId: string) => string | null;
+  /** A viewer's own run of the cell finished: its result, in the engine under the cell's name, is what later cells
+   * and charts in this browser read instead of the shared one. */
+  ranForMe: (cellId: string, runId: string) => void;
+  /** The run id of this viewer's own result of the cell, if they ran it themselves (reactive). */
+  forMe: (cellId: string) => string | undefined;
 };

@@ -7,6 +7,7 @@ import { isChartCell } from '$cells/chart/kind';
 import { LOCAL_ENGINE } from '$cells/sql/engine';
 import { inputReferences } from '$cells/sql/references';
 import { cellsToRunOnOpen } from '$cells/sql/run-on-open';
+import { upstreamOf, type SqlCellState } from '$cells/sql/staleness';
 import type { NotebookSession } from '$lib/collab/session.svelte';
 import type { NotebookView } from '$lib/collab/notebook-view.svelte';
 import type { CellApi } from './cell-api';
@@ -86,8 +87,8 @@ export class NotebookRunner {
 
   /**
    * Runs what this person's input changes made stale, top to bottom: for editors, local cells always and
-   * connection cells unless "Run on change" is off; for viewers, the local cells that bind the inputs, in their
-   * browser only. Changes made while it runs start another round once it ends.
+   * connection cells unless "Run on change" is off; for viewers, the local cells that bind the inputs and the
+   * local cells downstream of them (viewerChain), in their browser only. Changes made while it runs start another round once it ends.
    */
   private async runAfterInputs(): Promise<void> {
     if (this.inputRuns) {
@@ -115,15 +116,17 @@ export class NotebookRunner {
     return this.runs.affectedByInputs().filter((id) => remoteToo || engines.get(id) === LOCAL_ENGINE);
   }
 
+  /**
+   * A viewer's re-runs: the local cells that bind a changed input and every local cell downstream of them through
+   * the notebook's SQL references, in notebook order. Connection cells are not theirs to run, so the chain stops
+   * there.
+   */
   private viewerCells(changed: string[]): string[] {
     // eslint-disable-next-line svelte/prefer-svelte-reactivity
     const names = new Set(
       this.runs.inputs.cells.filter((c) => changed.includes(c.id) && c.name).map((c) => c.name.toLowerCase())
     );
-    return this.runs.sql
-      .filter((c) => (c.engine ?? LOCAL_ENGINE) === LOCAL_ENGINE)
-      .filter((c) => c.sql.includes('{{') && inputReferences(c.sql).some((n) => names.has(n)))
-      .map((c) => c.id);
+    return viewerChain(this.runs.sql, names);
   }
 
   /** Runs a cell by id, once it is on the page (a cell just inserted mounts on the next frame). */
@@ -141,4 +144,17 @@ export class NotebookRunner {
       this.runningStale = false;
     }
   }
+}
+
+/** The local cells binding one of the inputs `names` (lower case) and the local cells reading them, in order. */
+export function viewerChain(cells: SqlCellState[], names: ReadonlySet<string>): string[] {
+  // A throwaway set inside one call, not state.
+  // eslint-disable-next-line svelte/prefer-svelte-reactivity
+  const out = new Set<string>();
+  cells.forEach((c, i) => {
+    if ((c.engine ?? LOCAL_ENGINE) !== LOCAL_ENGINE) return;
+    const binds = c.sql.includes('{{') && inputReferences(c.sql).some((n) => names.has(n.toLowerCase()));
+    if (binds || upstreamOf(cells, i).some((up) => out.has(up.id))) out.add(c.id);
+  });
+  return [...out];
 }

@@ -1,6 +1,7 @@
 // The notebook's SQL cells as a dataflow: which tables a run may read (files, earlier results), which cells are
 // stale (inputs included: notebook-inputs.svelte.ts), and the schema editors autocomplete from. Recomputed as the
 // shared document changes.
+import { SvelteMap } from 'svelte/reactivity';
 import type * as Y from 'yjs';
 import { sqlEngine } from '$cells/sql/engine';
 import { isSqlCell } from '$cells/sql/kind';
@@ -55,6 +56,8 @@ export class NotebookRuns {
   });
 
   readonly context: RunContext;
+  /** A viewer's own runs (cell id → run id): their results live only in this browser's engine. */
+  private readonly mine = new SvelteMap<string, string>();
 
   constructor(
     private readonly doc: Y.Doc,
@@ -77,7 +80,9 @@ export class NotebookRuns {
       },
       bound: (sql) => this.inputs.bound(sql),
       earlier: (cellId) => this.before(cellId),
-      stale: (cellId) => this.stale.get(cellId) ?? null
+      stale: (cellId) => this.stale.get(cellId) ?? null,
+      ranForMe: (cellId, runId) => this.mine.set(cellId, runId),
+      forMe: (cellId) => this.mine.get(cellId)
     };
   }
 
@@ -97,6 +102,12 @@ export class NotebookRuns {
       columns: f.columns
     }));
     for (const c of this.before(cellId)) {
+      const own = this.mine.get(c.id);
+      if (c.name && own) {
+        // The viewer's own result is already the engine's table of that name, under this key: nothing to fetch.
+        out.push({ kind: 'result', name: c.name, key: own, url: resultUrl(notebookId, c.id, own) });
+        continue;
+      }
       const run = c.run;
       if (!c.name || run?.status !== 'done' || !run.runId) continue;
       if (run.stored !== 'full' && run.stored !== 'preview') continue;
