@@ -188,9 +188,9 @@ export function renameCell(doc: Y.Doc, id: string, name: string, origin?: unknow
   const from = map.get('name');
   doc.transact(() => {
     map.set('name', name);
-    // Charts (and anything else that reads the result by name) follow it to its new name.
+    // Charts, and queries and texts naming an input as {{name}}, follow it to its new name.
     if (typeof from !== 'string' || !from) return;
-    for (const cell of orderedCells(doc)) cellKind(cell.kind)?.followRename?.(cell.config, from, name);
+    for (const cell of orderedCells(doc)) cellKind(cell.kind)?.followRename?.(cell, from, name);
   }, origin);
   return true;
 }

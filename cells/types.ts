@@ -30,8 +30,9 @@ export interface CellKind<Config extends Record<string, unknown> = Record<string
   runnable: boolean;
   /** Names of results this cell reads. */
   dependsOn?(cell: { source: string; config: Config }): string[];
-  /** A result this cell reads was renamed: follow it (the config map is the shared one, inside a transaction). */
-  followRename?(config: Y.Map<unknown>, from: string, to: string): void;
+  /** A result or input this cell reads was renamed: follow it, in the shared config or source (inside the
+   * rename's transaction). */
+  followRename?(cell: { config: Y.Map<unknown>; source: Y.Text }, from: string, to: string): void;
   /** What it is called in lists and on dashboards: "delays_by_hour", "Chart of sales", a text's first line. */
   labelOf(cell: CellView): string;
   /** What the assistant is told about it, one short paragraph (the notebook's context, server/ai/context.ts). */

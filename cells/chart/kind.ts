@@ -14,7 +14,7 @@ export const chartKind: CellKind<ChartConfig> = {
     const source = readChartConfig(cell.config).source;
     return source ? [source] : [];
   },
-  followRename: (config, from, to) => {
+  followRename: ({ config }, from, to) => {
     if (config.get('source') === from) config.set('source', to);
   },
   labelOf: (cell) => {

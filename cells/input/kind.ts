@@ -16,7 +16,7 @@ export const inputKind: CellKind<InputConfig> = {
     const config = readInputConfig(cell.config);
     return config.options.from === 'column' && config.options.source ? [config.options.source] : [];
   },
-  followRename: (config, from, to) => {
+  followRename: ({ config }, from, to) => {
     const options = InputConfigSchema.shape.options.safeParse(config.get('options'));
     if (options.success && options.data.from === 'column' && options.data.source === from)
       config.set('options', { ...options.data, source: to });

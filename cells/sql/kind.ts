@@ -3,6 +3,8 @@ import { z } from 'zod';
 import type { CellKind } from '../types';
 import { sqlEngine } from './engine';
 import { RunRecordSchema } from './run-record';
+import { renameReferences } from '../rename-references';
+import { scanSql } from './references';
 
 export const SqlConfigSchema = z.object({
   /** 'local' runs in the browser (DuckDB-WASM); otherwise a connection id. Read it with sqlEngine. */
@@ -22,6 +24,8 @@ export const sqlKind: CellKind<SqlConfig> = {
   named: true,
   defaults: () => ({ source: '', config: { engine: 'local' } }),
   labelOf: (cell) => cell.name || 'Query',
+  followRename: ({ source }, from, to) =>
+    renameReferences(source, scanSql(source.toString()).inputs, from, to),
   dashboardViews: ['table', 'number'],
   describe: (cell) => {
     const sql = cell.source.length > MAX_SQL ? `${cell.source.slice(0, MAX_SQL)} …` : cell.source;

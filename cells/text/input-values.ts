@@ -1,6 +1,8 @@
 // Text cells show inputs' values where they say {{name}} (a date range's ends as {{period.start}}, {{period.end}}).
 // A value is text, never markup: the markdown is rendered with a placeholder in each reference's place, and the
 // value goes in afterwards, HTML-escaped, so `**x**` or `<script>` in a value shows as typed.
+import type { ReferenceSpan } from '../rename-references';
+
 const REFERENCE = /\{\{\s*([A-Za-z_][A-Za-z0-9_]*)(?:\.(start|end))?\s*\}\}/g;
 
 /** What each input shows, by lower-cased name; a date range's ends under "name.start" and "name.end". */
@@ -37,4 +39,14 @@ export function renderWithInputs(
 /** The inputs a text names (lower-cased), for whoever copies it elsewhere (a dashboard fork takes them along). */
 export function textInputReferences(source: string): string[] {
   return [...source.matchAll(REFERENCE)].map((m) => m[1]!.toLowerCase());
+}
+
+/** Where a text names inputs: each {{name}} / {{name.field}} with its offsets. */
+export function textReferenceSpans(source: string): ReferenceSpan[] {
+  return [...source.matchAll(REFERENCE)].map((m) => ({
+    name: m[1]!,
+    field: m[2] ?? null,
+    start: m.index,
+    end: m.index + m[0].length
+  }));
 }

@@ -3,6 +3,8 @@ import { z } from 'zod';
 import type { CellKind } from '../types';
 import { firstLine } from './first-line';
 import { proseForAssistant } from '../prose';
+import { renameReferences } from '../rename-references';
+import { textReferenceSpans } from './input-values';
 
 export const TextConfigSchema = z.object({});
 export type TextConfig = z.infer<typeof TextConfigSchema>;
@@ -17,5 +19,7 @@ export const textKind: CellKind<TextConfig> = {
   defaults: () => ({ source: '', config: {} }),
   labelOf: (cell) => firstLine(cell.source) || 'Empty text',
   describe: (cell) => `Text: ${proseForAssistant(cell.source)}`,
-  dashboardViews: ['text']
+  dashboardViews: ['text'],
+  followRename: ({ source }, from, to) =>
+    renameReferences(source, textReferenceSpans(source.toString()), from, to)
 };

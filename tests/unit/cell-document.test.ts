@@ -64,3 +64,29 @@ describe('cells written by hand into the document', () => {
     expect(chartFile('a1b2')).toBe('chart-a1b2.arrow');
   });
 });
+
+describe('renaming an input', () => {
+  it('rewrites the references to it in queries and texts, and nothing inside strings or comments', () => {
+    const doc = new Y.Doc();
+    initNotebook(doc, 'T', [
+      { kind: 'input', name: 'region', config: { widget: 'dropdown' } },
+      { kind: 'input', name: 'period', config: { widget: 'daterange' } },
+      {
+        kind: 'sql',
+        name: 'q',
+        source:
+          "select {{region}}, '{{region}}' as s -- {{region}}\nwhere d >= {{period.start}} and r = {{ REGION }}"
+      },
+      { kind: 'text', source: "Sales in **{{region}}** since {{period.start}}; don't touch {{regions}}" }
+    ]);
+    const [region, period, q, text] = orderedCells(doc);
+    expect(renameCell(doc, region!.id, 'area')).toBe(true);
+    expect(renameCell(doc, period!.id, 'span')).toBe(true);
+    expect(q!.source.toString()).toBe(
+      "select {{area}}, '{{region}}' as s -- {{region}}\nwhere d >= {{span.start}} and r = {{area}}"
+    );
+    expect(text!.source.toString()).toBe(
+      "Sales in **{{area}}** since {{span.start}}; don't touch {{regions}}"
+    );
+  });
+});

@@ -57,9 +57,9 @@ describe('input values', () => {
     config.set('options', { from: 'column', source: 'regions', column: 'region' });
     const view = { source: '', config: config.toJSON() as never };
     expect(inputKind.dependsOn?.(view)).toEqual(['regions']);
-    inputKind.followRename?.(config, 'regions', 'all_regions');
+    inputKind.followRename?.({ config, source: new Y.Text() }, 'regions', 'all_regions');
     expect(config.get('options')).toEqual({ from: 'column', source: 'all_regions', column: 'region' });
-    inputKind.followRename?.(config, 'other', 'x');
+    inputKind.followRename?.({ config, source: new Y.Text() }, 'other', 'x');
     expect(config.get('options')).toEqual({ from: 'column', source: 'all_regions', column: 'region' });
   });
 
