@@ -3,10 +3,7 @@
 // same page with it turned off (`?svg=0`: the browser draws every chart from its Arrow rows), in one run.
 //   npm run bench:dashboard -- [--rows 1000000] [--repeat 5]
 // Needs `npm run build` first (it runs it when build/ is missing).
-import { spawn, spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Readable } from 'node:stream';
@@ -24,6 +21,7 @@ import { openMigratedDb } from '../server/db/open';
 import { storeUpload } from '../server/files/files';
 import { createNotebook } from '../server/notebooks/notebooks';
 import { publish } from '../server/publish/publications';
+import { CHROMIUM, CHROMIUM_ARGS, startBuiltApp, type BuiltApp } from './built-app';
 
 const { values } = parseArgs({
   options: { rows: { type: 'string', default: '1000000' }, repeat: { type: 'string', default: '5' } }
@@ -32,15 +30,6 @@ const ROWS = Number(values.rows);
 const REPEAT = Number(values.repeat);
 const CHARTS = 10;
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const s = createServer().listen(0, '127.0.0.1', () => {
-      const port = (s.address() as { port: number }).port;
-      s.close(() => resolve(port));
-    });
-  });
-}
 
 /** Ten charts of different shapes over one file: bars, lines by time unit, a histogram, a heatmap, a pie. */
 function chartCells(): NewCell[] {
@@ -185,38 +174,18 @@ async function open(browser: import('@playwright/test').Browser, url: string): P
 }
 
 const dataDir = await mkdtemp(path.join(tmpdir(), 'sheaf-bench-dashboard-'));
-let app: ReturnType<typeof spawn> | undefined;
+let app: BuiltApp | undefined;
 try {
-  if (!existsSync('build/handler.js')) {
-    console.log('  building the app (npm run build)…');
-    spawnSync('npm', ['run', 'build'], { stdio: 'inherit' });
-  }
   console.log(
     `bench:dashboard — ${CHARTS} charts over ${ROWS.toLocaleString('en-US')} rows, median of ${REPEAT} loads`
   );
   const slug = await setUp(dataDir);
-  const port = await freePort();
-  app = spawn(process.execPath, ['--import', 'tsx', 'server/index.ts'], {
-    env: {
-      ...process.env,
-      PORT: String(port),
-      HOST: '127.0.0.1',
-      DATA_DIR: dataDir,
-      SEED_DEMO: '0',
-      NODE_ENV: 'production',
-      DATABASE_URL: ''
-    },
-    stdio: ['ignore', 'pipe', 'inherit']
-  });
-  await new Promise<void>((resolve, reject) => {
-    app!.stdout!.on('data', (b: Buffer) => String(b).includes('Sheaf is running') && resolve());
-    app!.on('exit', (code) => reject(new Error(`the app exited (${code})`)));
-  });
+  app = await startBuiltApp(dataDir, { seedDemo: false });
   const browser = await chromium.launch({
-    executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
-    args: ['--headless', '--no-sandbox', '--disable-gpu']
+    executablePath: CHROMIUM,
+    args: CHROMIUM_ARGS
   });
-  const base = `http://127.0.0.1:${port}/d/${slug}`;
+  const base = `${app.origin}/d/${slug}`;
   await open(browser, base); // warm-up: the server's first render, the browser's code cache
   await open(browser, `${base}?svg=0`);
   const withSvg: Timing[] = [];
@@ -239,7 +208,7 @@ try {
       `(target: first chart ≤ 1000 ms → ${f <= 1000 ? 'met' : 'missed'})`
   );
 } finally {
-  app?.kill('SIGTERM');
+  app?.stop();
   await new Promise((r) => setTimeout(r, 500));
   await rm(dataDir, { recursive: true, force: true });
 }

@@ -10,59 +10,25 @@
 // delays what the page shows without it; (b) / baseline is what a fresh result costs on top.
 //   npm run bench:first-run -- [--repeat 5] [--verbose]   (--verbose: each visit's timeline of requests and marks)
 // Needs `npm run build` first (it runs it when build/ is missing).
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { existsSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { chromium, type BrowserContext, type Request } from '@playwright/test';
-import { DEMO } from '../server/db/seed';
+import { CHROMIUM, CHROMIUM_ARGS, logInAsDemo, startBuiltApp, type BuiltApp, type Cookie } from './built-app';
 
 const { values } = parseArgs({
   options: { repeat: { type: 'string', default: '5' }, verbose: { type: 'boolean', default: false } }
 });
 const REPEAT = Number(values.repeat);
 const VERBOSE = values.verbose;
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--no-first-run',
-  '--disable-quic'
-];
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 const range = (xs: number[]) => `${Math.min(...xs).toFixed(0)}–${Math.max(...xs).toFixed(0)}`;
 
-async function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const s = createServer().listen(0, '127.0.0.1', () => {
-      const port = (s.address() as { port: number }).port;
-      s.close(() => resolve(port));
-    });
-  });
-}
-
 /** Logs in over HTTP (outside any timing) and finds the demo notebook's page. */
-async function logIn(origin: string): Promise<{ cookies: { name: string; value: string }[]; url: string }> {
-  const res = await fetch(`${origin}/login`, {
-    method: 'POST',
-    headers: { origin, accept: 'text/html', 'content-type': 'application/x-www-form-urlencoded' },
-    body: new URLSearchParams({ email: DEMO.email, password: DEMO.password }),
-    redirect: 'manual'
-  });
-  const cookies = res.headers
-    .getSetCookie()
-    .map((c) => c.split(';')[0]!)
-    .map((c) => ({ name: c.slice(0, c.indexOf('=')), value: c.slice(c.indexOf('=') + 1) }));
-  const workspace = res.headers.get('location');
-  if (res.status !== 303 || !workspace || !cookies.length) throw new Error(`login failed (${res.status})`);
+async function logIn(origin: string): Promise<{ cookies: Cookie[]; url: string }> {
+  const { cookies, workspace } = await logInAsDemo(origin);
   const cookie = cookies.map((c) => `${c.name}=${c.value}`).join('; ');
   const page = await (await fetch(new URL(workspace, origin), { headers: { cookie } })).text();
   const id = /href="\/n\/([a-z2-7]{16})"[^>]*>Demo: US flights</.exec(page)?.[1];
@@ -135,7 +101,7 @@ async function visit(
 ): Promise<Visit> {
   const context: BrowserContext = await chromium.launchPersistentContext(userDataDir, {
     executablePath: CHROMIUM,
-    args: ARGS,
+    args: CHROMIUM_ARGS,
     viewport: { width: 1280, height: 900 }
   });
   try {
@@ -285,30 +251,10 @@ function report(runs: { cold: Visit[]; warm: Visit[]; baseCold: Visit[]; baseWar
 
 const dataDir = await mkdtemp(path.join(tmpdir(), 'sheaf-bench-first-run-'));
 const profiles: string[] = [];
-let app: ChildProcess | undefined;
+let app: BuiltApp | undefined;
 try {
-  if (!existsSync('build/handler.js')) {
-    console.log('  building the app (npm run build)…');
-    spawnSync('npm', ['run', 'build'], { stdio: 'inherit' });
-  }
-  const port = await freePort();
-  app = spawn(process.execPath, ['--import', 'tsx', 'server/index.ts'], {
-    env: {
-      ...process.env,
-      PORT: String(port),
-      HOST: '127.0.0.1',
-      DATA_DIR: dataDir,
-      SEED_DEMO: '1',
-      NODE_ENV: 'production',
-      DATABASE_URL: ''
-    },
-    stdio: ['ignore', 'pipe', 'inherit']
-  });
-  await new Promise<void>((resolve, reject) => {
-    app!.stdout!.on('data', (b: Buffer) => String(b).includes('Sheaf is running') && resolve());
-    app!.on('exit', (code) => reject(new Error(`the app exited (${code})`)));
-  });
-  const origin = `http://127.0.0.1:${port}`;
+  app = await startBuiltApp(dataDir);
+  const origin = app.origin;
   const { cookies, url } = await logIn(origin);
   console.log(`bench:first-run — the demo notebook (${url}), median (range) of ${REPEAT} visits each`);
 
@@ -344,7 +290,7 @@ try {
       `warm ${verdict(r.warm.a, 500)}; fresh result (b) cold ${verdict(r.cold.b, 1500)}, warm ${verdict(r.warm.b, 500)}`
   );
 } finally {
-  app?.kill('SIGTERM');
+  app?.stop();
   await new Promise((r) => setTimeout(r, 500));
   for (const p of profiles) await rm(p, { recursive: true, force: true });
   await rm(dataDir, { recursive: true, force: true });

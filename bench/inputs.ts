@@ -11,16 +11,13 @@
 // the click to its result painted (median of --repeat). Prints median and p95, the ratio, and the target (p95 ≤
 // 150 ms).
 //   npm run bench:inputs -- [--rows 1000000] [--steps 50] [--repeat 10]
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { existsSync } from 'node:fs';
 import { mkdtemp, rm, stat } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { chromium, expect, type Page } from '@playwright/test';
-import { DEMO } from '../server/db/seed';
+import { CHROMIUM, CHROMIUM_ARGS, logInAsDemo, startBuiltApp, type BuiltApp } from './built-app';
 
 const { values } = parseArgs({
   options: {
@@ -34,17 +31,6 @@ const STEPS = Number(values.steps);
 const REPEAT = Number(values.repeat);
 const STEP = 10; // the slider's step; values run 0, 10, 20, … (value is 0–999)
 const TARGET_P95 = 150;
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--no-first-run',
-  '--disable-quic'
-];
 const TABLE = 'bench_points';
 const QUERY = (threshold: string) =>
   `select grp, count(*) as n from ${TABLE} where value >= ${threshold} group by grp order by grp`;
@@ -52,33 +38,6 @@ const QUERY = (threshold: string) =>
 const sorted = (xs: number[]) => [...xs].sort((a, b) => a - b);
 const median = (xs: number[]) => sorted(xs)[Math.floor(xs.length / 2)]!;
 const p95 = (xs: number[]) => sorted(xs)[Math.min(xs.length - 1, Math.ceil(xs.length * 0.95) - 1)]!;
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const s = createServer().listen(0, '127.0.0.1', () => {
-      const port = (s.address() as { port: number }).port;
-      s.close(() => resolve(port));
-    });
-  });
-}
-
-async function logIn(
-  origin: string
-): Promise<{ cookies: { name: string; value: string }[]; workspace: string }> {
-  const res = await fetch(`${origin}/login`, {
-    method: 'POST',
-    headers: { origin, accept: 'text/html', 'content-type': 'application/x-www-form-urlencoded' },
-    body: new URLSearchParams({ email: DEMO.email, password: DEMO.password }),
-    redirect: 'manual'
-  });
-  const cookies = res.headers
-    .getSetCookie()
-    .map((c) => c.split(';')[0]!)
-    .map((c) => ({ name: c.slice(0, c.indexOf('=')), value: c.slice(c.indexOf('=') + 1) }));
-  const workspace = res.headers.get('location');
-  if (res.status !== 303 || !workspace || !cookies.length) throw new Error(`login failed (${res.status})`);
-  return { cookies, workspace };
-}
 
 const cell = (page: Page, i: number) => page.getByTestId('cell').nth(i);
 
@@ -119,7 +78,7 @@ const INSTRUMENT = `
 type Mark = { changed?: number; runStart?: number; seen?: number; painted?: number };
 
 const dir = await mkdtemp(path.join(tmpdir(), 'sheaf-bench-inputs-'));
-let app: ChildProcess | undefined;
+let app: BuiltApp | undefined;
 try {
   // The data: 20 groups, values 0–999 spread by a hash, so every threshold changes every group's count.
   const file = path.join(dir, `${TABLE}.parquet`);
@@ -136,35 +95,15 @@ try {
       .getRowObjectsJson()
       .map((r) => `grp: ${String(r.grp)}; n: ${String(r.n)}`);
 
-  if (!existsSync('build/handler.js')) {
-    console.log('  building the app (npm run build)…');
-    spawnSync('npm', ['run', 'build'], { stdio: 'inherit' });
-  }
-  const port = await freePort();
-  app = spawn(process.execPath, ['--import', 'tsx', 'server/index.ts'], {
-    env: {
-      ...process.env,
-      PORT: String(port),
-      HOST: '127.0.0.1',
-      DATA_DIR: path.join(dir, 'data'),
-      SEED_DEMO: '1',
-      NODE_ENV: 'production',
-      DATABASE_URL: ''
-    },
-    stdio: ['ignore', 'pipe', 'inherit']
-  });
-  await new Promise<void>((resolve, reject) => {
-    app!.stdout!.on('data', (b: Buffer) => String(b).includes('Sheaf is running') && resolve());
-    app!.on('exit', (code) => reject(new Error(`the app exited (${code})`)));
-  });
-  const origin = `http://127.0.0.1:${port}`;
-  const { cookies, workspace } = await logIn(origin);
+  app = await startBuiltApp(path.join(dir, 'data'));
+  const origin = app.origin;
+  const { cookies, workspace } = await logInAsDemo(origin);
   console.log(
     `bench:inputs — ${ROWS.toLocaleString('en-US')} rows (Parquet, ${((await stat(file)).size / 1024 ** 2).toFixed(1)} MB), ` +
       `a slider moved through ${STEPS} values, baseline median of ${REPEAT} runs`
   );
 
-  const browser = await chromium.launch({ executablePath: CHROMIUM, args: ARGS });
+  const browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
   try {
     const context = await browser.newContext({ viewport: { width: 1280, height: 1400 } });
     await context.addCookies(cookies.map((c) => ({ ...c, url: origin })));
@@ -293,7 +232,7 @@ try {
     await browser.close();
   }
 } finally {
-  app?.kill('SIGTERM');
+  app?.stop();
   await new Promise((r) => setTimeout(r, 500));
   await rm(dir, { recursive: true, force: true });
 }

@@ -1,0 +1,66 @@
+// What the browser benchmarks share: the built app started as `npm start` runs it (its own port and data folder,
+// embedded PGlite), the demo user's login over HTTP, and the Chromium they drive.
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { freePort } from '../tests/integration/helpers/free-port';
+import { DEMO } from '../server/db/seed';
+
+export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+/** Headless, and nothing in the background that would add requests or CPU to what is timed. */
+export const CHROMIUM_ARGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--no-first-run',
+  '--disable-quic'
+];
+
+export type BuiltApp = { origin: string; stop(): void };
+
+/** Starts server/index.ts on `dataDir` (building the app first if build/ is missing); resolves once it serves. */
+export async function startBuiltApp(dataDir: string, { seedDemo = true } = {}): Promise<BuiltApp> {
+  if (!existsSync('build/handler.js')) {
+    console.log('  building the app (npm run build)…');
+    spawnSync('npm', ['run', 'build'], { stdio: 'inherit' });
+  }
+  const port = await freePort();
+  const app: ChildProcess = spawn(process.execPath, ['--import', 'tsx', 'server/index.ts'], {
+    env: {
+      ...process.env,
+      PORT: String(port),
+      HOST: '127.0.0.1',
+      DATA_DIR: dataDir,
+      SEED_DEMO: seedDemo ? '1' : '0',
+      NODE_ENV: 'production',
+      DATABASE_URL: ''
+    },
+    stdio: ['ignore', 'pipe', 'inherit']
+  });
+  await new Promise<void>((resolve, reject) => {
+    app.stdout!.on('data', (b: Buffer) => String(b).includes('Sheaf is running') && resolve());
+    app.on('exit', (code) => reject(new Error(`the app exited (${code})`)));
+  });
+  return { origin: `http://127.0.0.1:${port}`, stop: () => void app.kill('SIGTERM') };
+}
+
+export type Cookie = { name: string; value: string };
+
+/** Logs the demo user in over HTTP (outside any timing): the session cookies and their workspace's path. */
+export async function logInAsDemo(origin: string): Promise<{ cookies: Cookie[]; workspace: string }> {
+  const res = await fetch(`${origin}/login`, {
+    method: 'POST',
+    headers: { origin, accept: 'text/html', 'content-type': 'application/x-www-form-urlencoded' },
+    body: new URLSearchParams({ email: DEMO.email, password: DEMO.password }),
+    redirect: 'manual'
+  });
+  const cookies = res.headers
+    .getSetCookie()
+    .map((c) => c.split(';')[0]!)
+    .map((c) => ({ name: c.slice(0, c.indexOf('=')), value: c.slice(c.indexOf('=') + 1) }));
+  const workspace = res.headers.get('location');
+  if (res.status !== 303 || !workspace || !cookies.length) throw new Error(`login failed (${res.status})`);
+  return { cookies, workspace };
+}
