@@ -15,7 +15,7 @@ import { orderedCells, type NewCell } from '../../cells/document';
 import { addToLayout } from '../../cells/layout';
 import { literal } from '../../cells/sql/quote';
 import { readRun } from '../../cells/sql/run-record';
-import { appendUpdates, loadDoc } from '../../server/collab/doc-store';
+import { loadDoc } from '../../server/collab/doc-store';
 import { secretBox } from '../../server/connectors/secret-box';
 import { createConnection } from '../../server/connectors/store';
 import { listFiles, parquetPath } from '../../server/files/files';
@@ -31,6 +31,7 @@ import { resultPath } from '../../server/results/results';
 import { join, person } from './helpers/people';
 import { sampleDb, type SampleDb } from './helpers/sample-db';
 import { freshDb, type TestDb } from './helpers/test-db';
+import { editStoredDoc } from './helpers/edit-stored-doc';
 import { uploadCsv } from './helpers/upload';
 
 const EVIL = "'; drop table orders; --";
@@ -52,13 +53,8 @@ afterAll(async () => {
   await rm(dataDir, { recursive: true, force: true });
 });
 
-async function editDoc(notebookId: NotebookId, change: (doc: Y.Doc) => void) {
-  const doc = await loadDoc(t.db, notebookId);
-  const before = Y.encodeStateVector(doc);
-  change(doc);
-  await appendUpdates(t.db, notebookId, [Y.encodeStateAsUpdate(doc, before)]);
-  doc.destroy();
-}
+const editDoc = (notebookId: NotebookId, change: (doc: Y.Doc) => void) =>
+  editStoredDoc(t.db, notebookId, change);
 
 const setInput = (notebookId: NotebookId, name: string, value: unknown) =>
   editDoc(notebookId, (doc) =>

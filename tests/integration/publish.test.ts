@@ -11,7 +11,7 @@ import * as Y from 'yjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { orderedCells, type NewCell } from '../../cells/document';
 import { addToLayout, placeItem } from '../../cells/layout';
-import { appendUpdates, loadDoc } from '../../server/collab/doc-store';
+import { loadDoc } from '../../server/collab/doc-store';
 import { secretBox } from '../../server/connectors/secret-box';
 import { createConnection } from '../../server/connectors/store';
 import { deleteFile, listFiles } from '../../server/files/files';
@@ -31,6 +31,7 @@ import { forkDashboard } from '../../server/publish/fork-dashboard';
 import { join, person } from './helpers/people';
 import { sampleDb, type SampleDb } from './helpers/sample-db';
 import { freshDb, type TestDb } from './helpers/test-db';
+import { editStoredDoc } from './helpers/edit-stored-doc';
 import { uploadCsv } from './helpers/upload';
 import { CellIdSchema, type NotebookId } from '../../server/ids';
 import { getVersion, listVersions } from '../../server/versions/store';
@@ -52,14 +53,8 @@ afterAll(async () => {
   await rm(dataDir, { recursive: true, force: true });
 });
 
-/** Changes the stored document the way a client's update would. */
-async function editDoc(notebookId: NotebookId, change: (doc: Y.Doc) => void) {
-  const doc = await loadDoc(t.db, notebookId);
-  const before = Y.encodeStateVector(doc);
-  change(doc);
-  await appendUpdates(t.db, notebookId, [Y.encodeStateAsUpdate(doc, before)]);
-  doc.destroy();
-}
+const editDoc = (notebookId: NotebookId, change: (doc: Y.Doc) => void) =>
+  editStoredDoc(t.db, notebookId, change);
 
 const SALES = 'region,amount\nnorth,10\nsouth,20\nnorth,5\neast,7\n';
 

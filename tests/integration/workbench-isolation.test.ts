@@ -6,12 +6,10 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { tableFromArrays, type Table } from 'apache-arrow';
-import * as Y from 'yjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { literal } from '../../cells/sql/quote';
 import { orderedCells } from '../../cells/document';
 import { addToLayout } from '../../cells/layout';
-import { appendUpdates, loadDoc } from '../../server/collab/doc-store';
 import { secretBox } from '../../server/connectors/secret-box';
 import { nativeDuckdb } from '../../server/connectors/duckdb/slots';
 import { createNotebook } from '../../server/notebooks/notebooks';
@@ -21,6 +19,7 @@ import { openEngine } from '../../server/publish/workbench-engine';
 import { openWorkbench } from '../../server/publish/workbench';
 import { person } from './helpers/people';
 import { freshDb, type TestDb } from './helpers/test-db';
+import { editStoredDoc } from './helpers/edit-stored-doc';
 
 /** json_structure recurses once per level: 100,000 levels overflow DuckDB's stack (SIGSEGV, ~1 s). */
 const CRASH = "select json_structure(repeat('[', 100000) || repeat(']', 100000)) as s";
@@ -148,11 +147,7 @@ describe('the workbench under hostile SQL', () => {
       const nb = await createNotebook(t.db, ann.id, ann.workspaceId, { title: 'Board' }, [
         { kind: 'sql', name: 'boom', source }
       ]);
-      const doc = await loadDoc(t.db, nb.id);
-      const before = Y.encodeStateVector(doc);
-      addToLayout(doc, orderedCells(doc)[0]!, 'number');
-      await appendUpdates(t.db, nb.id, [Y.encodeStateAsUpdate(doc, before)]);
-      doc.destroy();
+      await editStoredDoc(t.db, nb.id, (doc) => addToLayout(doc, orderedCells(doc)[0]!, 'number'));
       return nb;
     };
     const bad = await notebook(CRASH);
