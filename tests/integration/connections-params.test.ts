@@ -205,6 +205,22 @@ describe('PostgreSQL', () => {
     const wrongType = await run(id, 'select {{n}}', { n: { type: 'number', value: 'five' } });
     expect(wrongType).toMatchObject({ kind: 'error', status: 400 });
   });
+
+  it('refuses oversized or malformed values before the database sees them, and answers the next query', async () => {
+    const hostile: Record<string, unknown>[] = [
+      { r: texts(Array.from({ length: 1001 }, (_, i) => `v${i}`)) }, // a list longer than an input may hold
+      Object.fromEntries(Array.from({ length: 201 }, (_, i) => [`i${i}`, number(i)])), // too many inputs
+      { r: text('a\u0000b') }, // PostgreSQL text cannot hold NUL
+      { r: date('2023-02-29') }, // a day that does not exist
+      { 'r; drop table x': text('x') } // not an input name
+    ];
+    for (const inputs of hostile)
+      expect(await run(id, 'select {{r}} as r', inputs), JSON.stringify(inputs).slice(0, 60)).toMatchObject({
+        kind: 'error',
+        status: 400
+      });
+    expect(num(await run(id, 'select {{n}} as n', { n: number(7) }))).toBe(7);
+  });
 });
 
 describe('MariaDB', () => {
