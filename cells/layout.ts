@@ -29,8 +29,11 @@ export function boxPixels(
   };
 }
 
-/** How a cell shows on a dashboard: charts and text as themselves; a query's result as a table or a big number. */
-export const ItemViewSchema = z.enum(['chart', 'text', 'table', 'number']);
+/**
+ * How a cell shows on a dashboard: charts and text as themselves; a query's result as a table or a big number; an
+ * input as a filter its viewers change for their own view.
+ */
+export const ItemViewSchema = z.enum(['chart', 'text', 'table', 'number', 'input']);
 export type ItemView = z.infer<typeof ItemViewSchema>;
 
 export const LayoutItemSchema = z.object({
@@ -55,7 +58,8 @@ const DEFAULT_SIZE: Record<ItemView, { w: number; h: number }> = {
   chart: { w: 6, h: 5 },
   text: { w: 6, h: 3 },
   table: { w: 12, h: 5 },
-  number: { w: 3, h: 2 }
+  number: { w: 3, h: 2 },
+  input: { w: 3, h: 2 }
 };
 
 /** Keeps a box on the grid: inside the 12 columns, at least one cell big. */

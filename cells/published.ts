@@ -3,6 +3,7 @@
 // Built on the server from a frozen copy of the notebook (server/publish); no connection ids, no SQL of
 // connection cells unless the author allows it. Zod-checked when read back from disk.
 import { z } from 'zod';
+import { InteractiveSchema } from './interactive';
 import { LayoutItemSchema } from './layout';
 
 const Base = LayoutItemSchema.extend({
@@ -38,7 +39,9 @@ export const PublishedItemSchema = z.discriminatedUnion('view', [
     label: z.string(),
     value: z.string(),
     caption: z.string()
-  })
+  }),
+  /** A filter: its control is drawn from the input in `interactive.inputs` with the same cell id. */
+  Base.extend({ view: z.literal('input'), label: z.string() })
 ]);
 export type PublishedItem = z.infer<typeof PublishedItemSchema>;
 
@@ -47,7 +50,9 @@ export const PublishedDashboardSchema = z.object({
   description: z.string(),
   items: z.array(PublishedItemSchema),
   /** When the data was computed (ISO). */
-  builtAt: z.string()
+  builtAt: z.string(),
+  /** How viewers recompute cards for their own input values; absent when no card follows an input. */
+  interactive: InteractiveSchema.optional()
 });
 export type PublishedDashboard = z.infer<typeof PublishedDashboardSchema>;
 

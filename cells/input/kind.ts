@@ -26,8 +26,8 @@ export const inputKind: CellKind<InputConfig> = {
     const config = readInputConfig(cell.config);
     return `Input "${cell.name}" (${WIDGET_LABELS[config.widget].toLowerCase()}), referenced in SQL as {{${cell.name}}}, value now: ${formatValue(inputValue(config))}`;
   },
-  // Filters on dashboards come with the interactive-dashboards issue.
-  dashboardViews: []
+  // A filter card: viewers of the published dashboard change it for their own view (cells/interactive.ts).
+  dashboardViews: ['input']
 };
 
 /** Whether `cell` is an input cell. */

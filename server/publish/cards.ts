@@ -161,6 +161,7 @@ export async function buildCard(item: LayoutItem, cell: Cell, ctx: CardContext):
     if (item.view === 'text') return { item: { ...base, view: 'text', html: '' } };
     if (item.view === 'table')
       return { item: { ...base, view: 'table', sql: null, columns: [], rows: [], total: 0 } };
+    if (item.view === 'input') return { item: { ...base, view: 'input', label: cell.name } };
     return { item: { ...base, view: 'number', sql: null, label: cell.name, value: '—', caption: '' } };
   }
 }
@@ -182,5 +183,8 @@ async function cardContent(item: LayoutItem, cell: Cell, ctx: CardContext): Prom
       return { item: await tableCard(item, cell, ctx) };
     case 'number':
       return { item: await numberCard(item, cell, ctx) };
+    case 'input':
+      // The control itself is drawn from the dashboard's `interactive.inputs` (interactive-plan.ts).
+      return { item: { ...item, view: 'input', name: cell.name, label: cell.name } };
   }
 }

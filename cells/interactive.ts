@@ -1,0 +1,62 @@
+// What a published dashboard's viewers need to recompute its cards for their own input values (issue 21): the
+// inputs they may change (with the values each allows), the base tables published for them as Parquet (only the
+// columns the queries read), the cells to re-run for each choice in notebook order, and which cards follow which
+// inputs. Written by the server at publish/refresh (server/publish/interactive-plan.ts), read by the dashboard
+// page (src/lib/dashboard/); zod-checked when read back from disk like the rest of the dashboard.
+import { z } from 'zod';
+import { InputConfigSchema, OptionSchema } from './input/config';
+
+/** An input a viewer may change: its settings as published, the choices it allows, and its value at publish. */
+export const PublishedInputSchema = z.object({
+  cellId: z.string().min(1).max(64),
+  /** As SQL names it: `{{name}}`; also the URL parameter (`?name=…`). */
+  name: z.string().min(1).max(63),
+  config: InputConfigSchema.omit({ value: true, default: true }),
+  /** A dropdown's or multi-select's allowed choices, resolved at publish (a column's distinct values included). */
+  choices: z.array(OptionSchema).max(1000),
+  /** The value every viewer starts from (the notebook's value when it was published). */
+  initial: z.unknown()
+});
+export type PublishedInput = z.infer<typeof PublishedInputSchema>;
+
+/** A table published for viewers' browsers: `/d/<slug>/tables/<file>`, read with range requests. */
+export const BaseTableSchema = z.object({
+  /** The name the queries read it by (an uploaded file's table name or an earlier cell's result). */
+  name: z.string().min(1).max(63),
+  /** File name inside the snapshot: `table-<n>.parquet`. */
+  file: z.string().regex(/^table-\d{1,4}\.parquet$/),
+  columns: z.array(z.object({ name: z.string(), type: z.string() })),
+  rows: z.number().int().nonnegative(),
+  bytes: z.number().int().nonnegative()
+});
+export type BaseTable = z.infer<typeof BaseTableSchema>;
+
+/**
+ * A cell re-run for a viewer's values, in notebook order. `browser`: its SQL runs in the viewer's DuckDB-WASM
+ * over base tables and earlier re-run cells. `server`: it runs on a database connection; the browser asks
+ * `/d/<slug>/cells/<name>` for its result with the values bound (allowed values only, cached, rate-limited).
+ */
+export const ReplayCellSchema = z.discriminatedUnion('runsOn', [
+  z.object({ runsOn: z.literal('browser'), name: z.string(), sql: z.string() }),
+  z.object({ runsOn: z.literal('server'), name: z.string() })
+]);
+export type ReplayCell = z.infer<typeof ReplayCellSchema>;
+
+/** A card that changes with inputs: which inputs (by name, lower case) and, for text, its markdown to re-render. */
+export const LiveCardSchema = z.object({
+  cellId: z.string(),
+  inputs: z.array(z.string()),
+  /** Text cards: their markdown, rendered with the viewer's values (sanitised as on the server). */
+  markdown: z.string().optional()
+});
+export type LiveCard = z.infer<typeof LiveCardSchema>;
+
+export const InteractiveSchema = z.object({
+  inputs: z.array(PublishedInputSchema),
+  tables: z.array(BaseTableSchema),
+  cells: z.array(ReplayCellSchema),
+  cards: z.array(LiveCardSchema),
+  /** Cards whose inputs could not be made interactive, and why (e.g. too much data to publish). */
+  frozen: z.array(z.object({ cellId: z.string(), reason: z.string() }))
+});
+export type Interactive = z.infer<typeof InteractiveSchema>;
