@@ -47,7 +47,12 @@ export const LiveCardSchema = z.object({
   cellId: z.string(),
   inputs: z.array(z.string()),
   /** Text cards: their markdown, rendered with the viewer's values (sanitised as on the server). */
-  markdown: z.string().optional()
+  markdown: z.string().optional(),
+  /**
+   * Chart cards: the spec before chart-data's aggregation rewrite (the browser aggregates the recomputed result
+   * again with cells/chart/chart-data.ts) and the result it draws.
+   */
+  chart: z.object({ spec: z.record(z.string(), z.unknown()), source: z.string() }).optional()
 });
 export type LiveCard = z.infer<typeof LiveCardSchema>;
 
