@@ -80,11 +80,13 @@ export function attachCrossFilter(
   view.addEventListener('click', onClick as Parameters<typeof view.addEventListener>[1]);
   el.addEventListener('keydown', onKey);
   const previous = {
+    role: el.getAttribute('role'),
     tabindex: el.getAttribute('tabindex'),
     label: el.getAttribute('aria-label'),
     keys: el.getAttribute('aria-keyshortcuts')
   };
   el.tabIndex = 0;
+  el.setAttribute('role', 'group');
   el.setAttribute(
     'aria-label',
     `Filter chart: clicking a mark sets ${opts.inputLabel} to its ${opts.fieldLabel}; clicking it again, or ` +
@@ -108,6 +110,7 @@ export function attachCrossFilter(
     detach() {
       view.removeEventListener('click', onClick as Parameters<typeof view.removeEventListener>[1]);
       el.removeEventListener('keydown', onKey);
+      restore('role', previous.role);
       restore('tabindex', previous.tabindex);
       restore('aria-label', previous.label);
       restore('aria-keyshortcuts', previous.keys);
