@@ -109,8 +109,31 @@ export function valueOnClick(
   if (option === null) return undefined;
   const picked = pickedValues(current);
   if (picked.length === 1 && picked[0] === asText(option)) return clearedValue(widget);
+  return valueOf(widget, option);
+}
+
+/** The input's value picking `mark` (a mark's value of the field): as text for a text input, a list for a
+ * multi-select. Undefined when the mark has no value. */
+export function valueOf(widget: CrossFilterWidget, mark: unknown): WidgetValue | undefined {
+  const option = asOption(mark);
+  if (option === null) return undefined;
   if (widget === 'text') return String(option);
   return widget === 'multiselect' ? [option] : option;
+}
+
+/**
+ * The mark value the arrow keys move to from the input's value: the next (`step` 1) or previous (-1) of the
+ * chart's values in the order drawn, from the first or last when none of them is picked.
+ */
+export function steppedValue(values: readonly unknown[], current: WidgetValue | null, step: 1 | -1): unknown {
+  if (values.length === 0) return undefined;
+  const picked = pickedValues(current);
+  const at =
+    picked.length === 1
+      ? values.findIndex((v) => asOption(v) !== null && asText(asOption(v)!) === picked[0])
+      : -1;
+  if (at < 0) return step === 1 ? values[0] : values[values.length - 1];
+  return values[Math.min(values.length - 1, Math.max(0, at + step))];
 }
 
 /** A Vega expression's string literal (JSON's, with the two line breaks JSON leaves raw escaped). */

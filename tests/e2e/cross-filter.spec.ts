@@ -95,7 +95,9 @@ test('clicking a bar sets the input its chart is set to, for everyone or a viewe
   await chartA.getByLabel('Clicking a mark sets').selectOption('category');
   await expect(chartA.getByLabel('to its', { exact: true })).toHaveValue('weather');
   await expect(chartA.getByTestId('cross-filter-hint')).toContainText('Click a mark to set {{category}}');
-  const filterChart = chartA.getByRole('group', { name: /^Filter chart: clicking a mark sets category/ });
+  const filterChart = chartA.getByRole('group', {
+    name: /^Filter chart: clicking a mark, or the arrow keys here, set category/
+  });
   await expect(filterChart).toBeVisible({ timeout: 30_000 });
 
   // B: a query binding the input; C: a chart of another.
@@ -138,6 +140,20 @@ test('clicking a bar sets the input its chart is set to, for everyone or a viewe
   await expect.poll(async () => (await opacities(bars)).sun).toBe('1');
   await expect.poll(async () => (await opacities(bars)).fog).toBe('0.3');
   await filterChart.focus();
+  await page.keyboard.press('Escape');
+  await expect(control).toHaveValue('');
+  await expectFiltered(page, all);
+
+  // The arrow keys pick the bars left to right (the chart sorts them by days, most first).
+  const order = [...weathers].sort((a, b) => b.days - a.days).map((w) => w.weather);
+  const index = (w: string) => String(weathers.findIndex((x) => x.weather === w));
+  await page.keyboard.press('ArrowRight');
+  await expect(control).toHaveValue(index(order[0]!));
+  await page.keyboard.press('ArrowRight');
+  await expect(control).toHaveValue(index(order[1]!));
+  await expectFiltered(page, await expected(order[1]!));
+  await page.keyboard.press('ArrowLeft');
+  await expect(control).toHaveValue(index(order[0]!));
   await page.keyboard.press('Escape');
   await expect(control).toHaveValue('');
   await expectFiltered(page, all);

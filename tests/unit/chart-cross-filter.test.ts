@@ -15,6 +15,8 @@ import {
   pickableFields,
   PICKED_SIGNAL,
   pickedValues,
+  steppedValue,
+  valueOf,
   valueOnClick,
   withCrossFilter,
   type CrossFilterTarget
@@ -135,9 +137,27 @@ describe('what a chart offers and what a click sets', () => {
     // A mark without a value of the field (missing) changes nothing.
     expect(valueOnClick('dropdown', 'north', null)).toBeUndefined();
     expect(valueOnClick('dropdown', 'north', { a: 1 })).toBeUndefined();
+    expect(valueOf('multiselect', 3)).toEqual([3]);
+    expect(valueOf('text', true)).toBe('true');
+    expect(valueOf('dropdown', undefined)).toBeUndefined();
     expect(pickedValues(null)).toEqual([]);
     expect(pickedValues('')).toEqual([]);
     expect(pickedValues(['a', 2])).toEqual(['a', '2']);
+  });
+});
+
+describe('the arrow keys', () => {
+  const drawn = ['sun', 'rain', 'fog'];
+  it('step through the marks’ values in the order drawn, from either end when none is picked', () => {
+    expect(steppedValue(drawn, null, 1)).toBe('sun');
+    expect(steppedValue(drawn, null, -1)).toBe('fog');
+    expect(steppedValue(drawn, 'sun', 1)).toBe('rain');
+    expect(steppedValue(drawn, ['rain'], -1)).toBe('sun');
+    expect(steppedValue(drawn, 'fog', 1)).toBe('fog'); // stays at the end
+    expect(steppedValue(drawn, 'sun', -1)).toBe('sun');
+    expect(steppedValue(drawn, 'snow', 1)).toBe('sun'); // a value no mark has: from the start
+    expect(steppedValue([2020, 2021], '2021', -1)).toBe(2020);
+    expect(steppedValue([], 'sun', 1)).toBeUndefined();
   });
 });
 

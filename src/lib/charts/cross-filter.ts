@@ -1,12 +1,14 @@
 // Attaches cross-filtering to a drawn chart (a notebook's chart cell, a dashboard's card): a click on a mark, or
-// Escape while the chart has focus, works out the input's new value (cells/chart/cross-filter.ts) and hands it to
-// `onChange`, which decides where it goes (the shared document, a viewer's own values, the dashboard's URL). The
-// chart's dimming follows `update(value)` through a Vega signal, so it shows the input's value wherever that came
-// from (this click, the input's own control, a co-editor, a reload).
+// the arrow keys and Escape while the chart has focus, work out the input's new value (cells/chart/cross-filter.ts)
+// and hand it to `onChange`, which decides where it goes (the shared document, a viewer's own values, the
+// dashboard's URL). The chart's dimming follows `update(value)` through a Vega signal, so it shows the input's
+// value wherever that came from (this click, the input's own control, a co-editor, a reload).
 import {
   clearedValue,
   PICKED_SIGNAL,
   pickedValues,
+  steppedValue,
+  valueOf,
   valueOnClick,
   type CrossFilterSpec,
   type CrossFilterTarget,
@@ -46,6 +48,40 @@ export type CrossFilterHandle = {
 const NOT_A_MARK = /axis|legend|title/;
 
 type Item = { datum?: unknown; mark?: { role?: string } } | null | undefined;
+type SceneMark = { marktype?: string; role?: string; items?: SceneItem[] };
+type SceneItem = { datum?: unknown; bounds?: { x1: number; y1: number }; items?: SceneMark[] };
+
+/** The marks' values of `field`, once each, left to right (then top to bottom) as drawn: what arrow keys step. */
+function drawnValues(view: DrawnChart['view'], field: string): unknown[] {
+  const found: { value: unknown; x: number; y: number }[] = [];
+  const visit = (mark: SceneMark) => {
+    for (const item of mark.items ?? []) {
+      const datum = item.datum;
+      if (
+        mark.marktype !== 'group' &&
+        !NOT_A_MARK.test(mark.role ?? '') &&
+        typeof datum === 'object' &&
+        datum
+      )
+        if (field in datum)
+          found.push({
+            value: (datum as Record<string, unknown>)[field],
+            x: item.bounds?.x1 ?? 0,
+            y: item.bounds?.y1 ?? 0
+          });
+      for (const child of item.items ?? []) visit(child);
+    }
+  };
+  visit((view.scenegraph() as unknown as { root: SceneMark }).root);
+  found.sort((a, b) => a.x - b.x || a.y - b.y);
+  const seen = new Set<string>();
+  return found
+    .filter((f) => f.value !== null && f.value !== undefined)
+    .filter((f) => !seen.has(String(f.value)) && !!seen.add(String(f.value)))
+    .map((f) => f.value);
+}
+
+const STEPS: Record<string, 1 | -1> = { ArrowRight: 1, ArrowDown: 1, ArrowLeft: -1, ArrowUp: -1 };
 
 /**
  * Makes `el` (the element the chart is drawn in) focusable and labelled, and wires clicks and Escape. `prepared`
@@ -62,19 +98,32 @@ export function attachCrossFilter(
   const field = prepared.field;
   const view = chart.view;
 
+  // Remembered at once, so a second key press or click before `update` comes back steps from this one.
+  const pick = (next: WidgetValue | null) => {
+    value = next;
+    opts.onChange(next);
+  };
   const onClick = (_event: unknown, item: Item) => {
     if (!field || !item || NOT_A_MARK.test(item.mark?.role ?? '')) return;
     const datum = item.datum;
     if (typeof datum !== 'object' || datum === null || !(field in datum)) return;
     const next = valueOnClick(opts.widget, value, (datum as Record<string, unknown>)[field]);
-    if (next !== undefined) opts.onChange(next);
+    if (next !== undefined) pick(next);
   };
   const onKey = (e: KeyboardEvent) => {
+    const step = STEPS[e.key];
+    if (step && field) {
+      // Arrow keys pick the next or previous mark's value, so the chart works without a mouse.
+      const next = valueOf(opts.widget, steppedValue(drawnValues(view, field), value, step));
+      e.preventDefault();
+      if (next !== undefined) pick(next);
+      return;
+    }
     if (e.key !== 'Escape' || pickedValues(value).length === 0) return;
     // The chart's own Escape: the cell around it must not also take it (leaving the cell's editing).
     e.stopPropagation();
     e.preventDefault();
-    opts.onChange(clearedValue(opts.widget));
+    pick(clearedValue(opts.widget));
   };
 
   view.addEventListener('click', onClick as Parameters<typeof view.addEventListener>[1]);
@@ -89,10 +138,10 @@ export function attachCrossFilter(
   el.setAttribute('role', 'group');
   el.setAttribute(
     'aria-label',
-    `Filter chart: clicking a mark sets ${opts.inputLabel} to its ${opts.fieldLabel}; clicking it again, or ` +
-      `pressing Escape here, clears ${opts.inputLabel}.`
+    `Filter chart: clicking a mark, or the arrow keys here, set ${opts.inputLabel} to the mark's ` +
+      `${opts.fieldLabel}; clicking it again, or Escape, clears ${opts.inputLabel}.`
   );
-  el.setAttribute('aria-keyshortcuts', 'Escape');
+  el.setAttribute('aria-keyshortcuts', 'ArrowLeft ArrowRight ArrowUp ArrowDown Escape');
   el.dataset.crossFilter = 'on';
 
   const restore = (name: string, v: string | null) =>
