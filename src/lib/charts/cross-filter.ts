@@ -10,31 +10,23 @@ import {
   steppedValue,
   valueOf,
   valueOnClick,
+  withCrossFilter,
   type CrossFilterSpec,
   type CrossFilterTarget,
   type CrossFilterWidget
 } from '$cells/chart/cross-filter';
+import type { VlSpec } from '$cells/chart/spec';
 import type { WidgetValue } from '$cells/input/value';
-import type { DrawnChart } from './render';
+import { drawChart, type DrawnChart } from './render';
 
-export type CrossFilterOptions = {
-  widget: CrossFilterWidget;
-  /** The input's value when the chart was drawn. */
-  value: WidgetValue | null;
-  /** Gets the input's new value. The chart's dimming changes when `update` is called, not here. */
-  onChange: (next: WidgetValue | null) => void;
-  /** The input's and the field's names, as people read them, for the chart's accessible label. */
-  inputLabel: string;
-  fieldLabel: string;
-};
-
-/** What a chart component is given to cross-filter: the target, the input's widget and value now, and where a
- * new value goes. */
+/** What a chart is given to cross-filter: the target (cells/chart/cross-filter.ts), the input's widget and value
+ * now, its name as people read it, and where a new value goes. */
 export type CrossFilterBinding = {
   target: CrossFilterTarget;
   widget: CrossFilterWidget;
   value: WidgetValue | null;
   inputLabel: string;
+  /** Gets the input's new value. The chart's dimming changes when `update` is called, not here. */
   onChange: (next: WidgetValue | null) => void;
 };
 
@@ -84,14 +76,29 @@ function drawnValues(view: DrawnChart['view'], field: string): unknown[] {
 const STEPS: Record<string, 1 | -1> = { ArrowRight: 1, ArrowDown: 1, ArrowLeft: -1, ArrowUp: -1 };
 
 /**
- * Makes `el` (the element the chart is drawn in) focusable and labelled, and wires clicks and Escape. `prepared`
- * is what withCrossFilter returned for the drawn spec.
+ * Draws `spec` (its rows in it: withData) in `el` as drawChart does, dimmed for `binding`'s value and with
+ * cross-filtering attached; without a binding, just draws. The caller finalizes the chart and detaches the handle.
+ */
+export async function drawCrossFiltered(
+  el: HTMLElement,
+  spec: VlSpec,
+  binding: CrossFilterBinding | null,
+  renderer?: 'svg' | 'canvas'
+): Promise<{ chart: DrawnChart; crossFilter: CrossFilterHandle | null }> {
+  const prepared = binding ? withCrossFilter(spec, binding.target, binding.value) : null;
+  const chart = await drawChart(el, prepared?.spec ?? spec, renderer);
+  return { chart, crossFilter: binding && prepared ? attachCrossFilter(el, chart, prepared, binding) : null };
+}
+
+/**
+ * Makes `el` (the element the chart is drawn in) focusable and labelled, and wires clicks, arrow keys and Escape.
+ * `prepared` is what withCrossFilter returned for the drawn spec.
  */
 export function attachCrossFilter(
   el: HTMLElement,
   chart: DrawnChart,
   prepared: CrossFilterSpec,
-  opts: CrossFilterOptions
+  opts: CrossFilterBinding
 ): CrossFilterHandle {
   let value = opts.value;
   let shown = JSON.stringify(pickedValues(value));
@@ -139,7 +146,7 @@ export function attachCrossFilter(
   el.setAttribute(
     'aria-label',
     `Filter chart: clicking a mark, or the arrow keys here, set ${opts.inputLabel} to the mark's ` +
-      `${opts.fieldLabel}; clicking it again, or Escape, clears ${opts.inputLabel}.`
+      `${opts.target.field}; clicking it again, or Escape, clears ${opts.inputLabel}.`
   );
   el.setAttribute('aria-keyshortcuts', 'ArrowLeft ArrowRight ArrowUp ArrowDown Escape');
   el.dataset.crossFilter = 'on';
