@@ -6,7 +6,7 @@
 import { flushSync, mount, unmount } from 'svelte';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import * as Y from 'yjs';
-import { deleteCell, initNotebook, moveCell, orderedCells } from '$cells/document';
+import { deleteCell, initNotebook, moveCell, orderedCells, setTitle } from '$cells/document';
 import { NotebookHistory } from '$lib/history/history.svelte';
 import { renderMarkdownLoaded } from '$lib/markdown/render';
 import HistoryHarness from './history/HistoryHarness.svelte';
@@ -215,6 +215,7 @@ describe('comparing a version with now', () => {
     a!.source.delete(0, 'select 1 as one'.length);
     a!.source.insert(0, 'select 10 as ten');
     moveCell(live, c!.id, 0);
+    setTitle(live, 'Sales, final');
     return { live, server, ids: { a: a!.id, t: t!.id, c: c!.id } };
   }
 
@@ -232,6 +233,7 @@ describe('comparing a version with now', () => {
     mounted = show(live, { server });
     const view = await compare(mounted);
     expect(text(q(view, '.summary'))).toBe('Since this version: 1 changed · 1 removed · 1 moved.');
+    expect(text(q(view, '.meta'))).toBe('Title: “Sales” → “Sales, final”');
     const shown = all(view, '[data-testid="compare-cell"]');
     expect(shown.map((c) => [c.dataset.cellId, c.dataset.status])).toEqual([
       [ids.c, 'unchanged'],
@@ -265,7 +267,9 @@ describe('comparing a version with now', () => {
     await until(() => document.activeElement === button(confirm, 'Restore this cell'));
     click(button(confirm, 'Restore this cell'));
 
-    await until(() => text(q(m.target, '[data-testid="restore-notice"]')).includes('A cell was restored'));
+    await until(() =>
+      text(q(m.target, '[data-testid="restore-notice"]')).includes('A cell was restored from “v1”')
+    );
     expect(m.server.requests.at(-3)).toMatchObject({ method: 'POST', body: { cellId: ids.t } });
     expect(sources(live)).toEqual(['select 3', 'select 10 as ten\nfrom range(3)', '# t', 'select 2']);
     // The comparison is made again: the cell is no longer removed.
@@ -312,8 +316,9 @@ describe('restoring the whole notebook', () => {
     await until(() => q(m.target, '[data-testid="live-cells"]'));
     expect(sources(live)).toEqual(['select 1', 'words']);
     const notice = q(m.target, '[data-testid="restore-notice"]')!;
-    expect(text(notice)).toContain('The notebook was restored');
-    expect(text(notice)).toContain('“Before restoring “v1””');
+    expect(text(notice)).toContain(
+      'The notebook was restored to “v1”. Co-editors see the change; “Undo restore” brings back the notebook as it was just before.'
+    );
 
     click(button(notice, 'Undo restore'));
     await until(() => !q(m.target, '[data-testid="restore-notice"]'));

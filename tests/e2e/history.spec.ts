@@ -110,7 +110,7 @@ test('save, compare and restore versions while a co-editor types; undo a restore
   await expectSources(bob.page, afterCell);
   await version.getByRole('button', { name: '← Back to the live notebook' }).click();
   await expectSources(ada.page, afterCell);
-  await expect(ada.page.getByTestId('restore-notice')).toContainText('A cell was restored');
+  await expect(ada.page.getByTestId('restore-notice')).toContainText('A cell was restored from “v1”');
 
   // The whole notebook back to v1…
   await openHistory(ada.page);
@@ -121,7 +121,7 @@ test('save, compare and restore versions while a co-editor types; undo a restore
   await expect(version).toHaveCount(0);
   await expectSources(ada.page, v1);
   await expectSources(bob.page, v1);
-  await expect(ada.page.getByTestId('restore-notice')).toContainText('Before restoring “v1”');
+  await expect(ada.page.getByTestId('restore-notice')).toContainText('The notebook was restored to “v1”');
 
   // …and undone by restoring the version the restore kept first.
   const before = list.getByRole('button', { name: /^Before restoring “v1”/ });

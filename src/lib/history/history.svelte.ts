@@ -15,6 +15,7 @@ import {
   type VersionContent,
   type VersionInfo
 } from './api';
+import { exactTime } from './version-text';
 
 export type VersionTab = 'cells' | 'compare';
 
@@ -128,7 +129,11 @@ export class NotebookHistory {
   ): Promise<{ ok: true } | { ok: false; message: string }> {
     try {
       const before = await restoreVersion(this.notebookId, version.id, cellId);
-      this.lastRestore = { what: cellId ? 'A cell was restored' : 'The notebook was restored', before };
+      const from = version.label ? `“${version.label}”` : `the version of ${exactTime(version.createdAt)}`;
+      this.lastRestore = {
+        what: cellId ? `A cell was restored from ${from}` : `The notebook was restored to ${from}`,
+        before
+      };
       await this.refresh();
       if (this.opened?.tab === 'compare') this.load('compare', true);
       return { ok: true };
