@@ -157,6 +157,12 @@ describe('the History panel', () => {
     expect(text(q(auto!, 'time'))).toBe('3 hours ago');
     expect(text(auto)).toContain('1 added');
     expect(hasButton(mounted.target, 'Save version…')).toBe(false);
+
+    // A version someone else saved meanwhile shows on request.
+    server.checkpoint('named', 'from Bob');
+    click(button(mounted.target, 'Refresh the history'));
+    await until(() => mounted!.history.versions?.length === 5);
+    expect(text(q(mounted.target, '[data-testid="version"] .title'))).toBe('from Bob');
   });
 });
 
