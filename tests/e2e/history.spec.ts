@@ -12,6 +12,9 @@ async function sources(page: Page): Promise<string[]> {
   return out;
 }
 
+const cellIds = (page: Page) =>
+  page.getByTestId('cell').evaluateAll((cells) => cells.map((c) => c.getAttribute('data-cell-id')));
+
 async function expectSources(page: Page, want: string[]) {
   await expect.poll(() => sources(page)).toEqual(want);
 }
@@ -101,15 +104,18 @@ test('save, compare and restore versions while a co-editor types; undo a restore
   // Bob types in his query while Ada brings the text cell back.
   await bob.page.getByTestId('cell').nth(1).locator('.cm-content').click();
   await bob.page.keyboard.press('End');
-  const typing = bob.page.keyboard.type(TYPED, { delay: 40 });
+  const typing = bob.page.keyboard.type(TYPED, { delay: 60 });
   await removed.getByRole('button', { name: 'Restore Text cell 2 as it was' }).click();
   await expect(removed).toContainText('co-editors see it happen and keep what they are typing');
+  // Bob's first characters have reached Ada: the restore lands in the middle of his typing.
+  await expect.poll(() => sourceText(ada.page, 1)).toContain(TYPED.slice(0, 6));
   await removed.getByRole('button', { name: 'Restore this cell', exact: true }).click();
   await typing;
   const afterCell = [QUERY_BOB, '# Notes', `select 2 as two${TYPED}`];
   await expectSources(bob.page, afterCell);
   await version.getByRole('button', { name: '← Back to the live notebook' }).click();
   await expectSources(ada.page, afterCell);
+  expect(await cellIds(ada.page)).toEqual(await cellIds(bob.page));
   await expect(ada.page.getByTestId('restore-notice')).toContainText('A cell was restored from “v1”');
 
   // The whole notebook back to v1…
