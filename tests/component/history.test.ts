@@ -10,6 +10,7 @@ import { deleteCell, initNotebook, moveCell, orderedCells, setTitle } from '$cel
 import { NotebookHistory } from '$lib/history/history.svelte';
 import { renderMarkdownLoaded } from '$lib/markdown/render';
 import HistoryHarness from './history/HistoryHarness.svelte';
+import { all, button, click, hasButton, q, text, until } from './history/dom';
 import { VersionsServer } from './history/versions-server';
 
 type Mounted = { target: HTMLElement; history: NotebookHistory; server: VersionsServer; destroy(): void };
@@ -38,57 +39,6 @@ function show(live: Y.Doc, { canWrite = true, server = new VersionsServer(live) 
     }
   };
 }
-
-/** A button's accessible name, near enough: its aria-label, else its text without aria-hidden parts. */
-function nameOf(b: HTMLElement): string {
-  const label = b.getAttribute('aria-label');
-  if (label) return label;
-  const copy = b.cloneNode(true) as HTMLElement;
-  copy.querySelectorAll('[aria-hidden="true"]').forEach((n) => n.remove());
-  return (copy.textContent ?? '').replace(/\s+/g, ' ').trim();
-}
-
-/** The button whose accessible name is `name`. */
-function button(root: ParentNode, name: string | RegExp): HTMLButtonElement {
-  const all = [...root.querySelectorAll<HTMLButtonElement>('button')];
-  const found = all.find((b) => {
-    const text = nameOf(b);
-    return typeof name === 'string' ? text === name : name.test(text);
-  });
-  if (!found)
-    throw new Error(`No button "${String(name)}" among: ${all.map((b) => b.textContent).join(' | ')}`);
-  return found;
-}
-const hasButton = (root: ParentNode, name: string | RegExp) => {
-  try {
-    button(root, name);
-    return true;
-  } catch {
-    return false;
-  }
-};
-
-function click(el: HTMLElement) {
-  el.click();
-  flushSync();
-}
-
-/** Waits for the fetches a click started (the versions server answers at once, but through promises). */
-async function until<T>(fn: () => T): Promise<NonNullable<T>> {
-  return vi.waitFor(
-    () => {
-      flushSync();
-      const value = fn();
-      if (value === null || value === undefined || value === false) throw new Error('not yet');
-      return value as NonNullable<T>;
-    },
-    { timeout: 2000, interval: 5 }
-  );
-}
-
-const q = <T extends Element = HTMLElement>(root: ParentNode, sel: string) => root.querySelector<T>(sel);
-const all = (root: ParentNode, sel: string) => [...root.querySelectorAll<HTMLElement>(sel)];
-const text = (el: Element | null | undefined) => (el?.textContent ?? '').replace(/\s+/g, ' ').trim();
 
 function notebook(cells: Parameters<typeof initNotebook>[2]): Y.Doc {
   const doc = new Y.Doc();
