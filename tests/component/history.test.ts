@@ -85,6 +85,7 @@ describe('the History panel', () => {
     expect(text(q(entry, 'time'))).toBe('just now');
     expect(q(entry, 'time')?.getAttribute('title')).toMatch(/\d{4}/);
     expect(text(q(m.target, '[role="status"]'))).toBe('Saved “v1”.');
+    await until(() => document.activeElement === button(m.target, 'Save version…'));
   });
 
   it('lists versions newest first with their kinds, and a viewer gets no Save button', async () => {
