@@ -124,16 +124,20 @@ export async function writeBaseTables(
   return written;
 }
 
-/** Plan, tables and the chart specs made into the snapshot's section (absent when nothing follows an input). */
+/**
+ * Plan, tables and the chart specs made into the snapshot's section (absent when nothing follows an input).
+ * `specs` null: charts are not drawn (the publish panel's preview), every chart counts as drawable.
+ */
 export async function interactiveSection(
   bench: Workbench,
   doc: Y.Doc,
   dir: string,
   values: InputValues,
-  specs: ReadonlyMap<string, Record<string, unknown>>
+  specs: ReadonlyMap<string, Record<string, unknown>> | null
 ): Promise<Interactive | undefined> {
   const plan = await planFromBench(bench, doc);
   if (plan.cards.length === 0) return undefined;
+  specs ??= new Map(plan.cards.filter((c) => c.view === 'chart').map((c) => [c.cellId, {}]));
   const written = await writeBaseTables(bench, plan, dir, values);
   // Tables dropped as unread are no card's need.
   const needed = { ...plan, tables: plan.tables.filter((t) => written.has(t.name.toLowerCase())) };
