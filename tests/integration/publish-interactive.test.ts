@@ -2,7 +2,8 @@
 // server: publishing a notebook whose filter input is on the grid writes `interactive` into dashboard.json and
 // the base tables as Parquet with only the columns the re-run queries use and every row; a refresh rebuilds them
 // with new data; viewers read them with range requests under the dashboard's own access rules, and nothing else.
-import { readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { parquetMetadata, parquetReadObjects } from 'hyparquet';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -14,7 +15,9 @@ import type { NotebookId } from '../../server/ids';
 import { createNotebook } from '../../server/notebooks/notebooks';
 import { openDashboard } from '../../server/publish/open-dashboard';
 import { publish, refreshAsEditor, updatePublication } from '../../server/publish/publications';
+import { publicationExposure } from '../../server/publish/exposure';
 import { DASHBOARD_FILE, snapshotDir } from '../../server/publish/snapshot';
+import { openWorkbench } from '../../server/publish/workbench';
 import { editStoredDoc } from './helpers/edit-stored-doc';
 import { send, startFilesServer, type FilesServer } from './helpers/files-server';
 import { join, person } from './helpers/people';
@@ -232,5 +235,55 @@ describe('serving base tables', () => {
     const ok = await get(url, { cookie: `sheaf_session=${member.token}` });
     expect(ok.status).toBe(200);
     expect(ok.headers['cache-control']).toBe('private, max-age=3600, immutable');
+  });
+});
+
+describe('the publish panel’s preview', () => {
+  it('lists exactly the tables and columns publishing writes, for editors only', async () => {
+    const { ann, nb, slug } = await board('public');
+    const exposure = await publicationExposure(t.db, deps(), ann.id, nb.id);
+    const { snapshotId } = await openDashboard(t.db, server.dataDir, slug, null);
+    const { dashboard } = await dashboardOf(nb.id, snapshotId);
+    const published = dashboard.interactive!.tables;
+    expect(exposure.tables.map((tb) => [tb.name, tb.columns, tb.rows])).toEqual(
+      published.map((tb) => [tb.name, tb.columns.map((c) => c.name), tb.rows])
+    );
+    expect(exposure.inputs).toEqual(['region']);
+    expect(exposure.serverQueries).toEqual([]);
+    const viewer = await person(t.db, 'Viewer');
+    await join(t.db, ann, viewer, 'viewer');
+    await expect(publicationExposure(t.db, deps(), viewer.id, nb.id)).rejects.toThrow();
+  });
+});
+
+describe('the workbench’s base-table ops', () => {
+  it('writes only into the folder it is given, and says when a query does not bind over what was written', async () => {
+    const dir = await mkdtemp(path.join(tmpdir(), 'sheaf-export-'));
+    const bench = await openWorkbench([]);
+    try {
+      await bench.runInto('t', "select 1 as a, 'x' as b, 2.5::decimal(9,2) as c");
+      // The author's SQL still cannot write anywhere.
+      await expect(bench.runInto('w', `select * from (copy t to '${dir}/evil.parquet')`)).rejects.toThrow();
+      // A file name is a bare table-<n>.parquet: nothing leaves the folder.
+      await expect(bench.exportParquet('t', ['a'], dir, '../table-0.parquet')).rejects.toThrow();
+      const out = await bench.exportParquet('t', ['a', 'c'], dir, 'table-0.parquet');
+      expect(out).toEqual({
+        rows: 1,
+        columns: [
+          { name: 'a', type: 'INTEGER' },
+          { name: 'c', type: 'DECIMAL(9,2)' }
+        ]
+      });
+      const file = [{ tableName: 't', path: path.join(dir, 'table-0.parquet') }];
+      expect(
+        await bench.checkReplay(file, [{ name: 'q', sql: 'select a + c from t where a = $1', params: [1] }])
+      ).toBeNull();
+      expect(await bench.checkReplay(file, [{ name: 'q', sql: 'select b from t', params: [] }])).toMatch(
+        /"b"/
+      );
+    } finally {
+      bench.close();
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 });
