@@ -15,12 +15,14 @@ import type { NotebookId } from '../../server/ids';
 import { createNotebook } from '../../server/notebooks/notebooks';
 import { openDashboard } from '../../server/publish/open-dashboard';
 import { publish, refreshAsEditor, updatePublication } from '../../server/publish/publications';
+import { createConnection } from '../../server/connectors/store';
 import { publicationExposure } from '../../server/publish/exposure';
 import { DASHBOARD_FILE, snapshotDir } from '../../server/publish/snapshot';
 import { openWorkbench } from '../../server/publish/workbench';
 import { editStoredDoc } from './helpers/edit-stored-doc';
 import { send, startFilesServer, type FilesServer } from './helpers/files-server';
 import { join, person } from './helpers/people';
+import { sampleDb, type SampleDb } from './helpers/sample-db';
 import { freshDb, type TestDb } from './helpers/test-db';
 import { uploadCsv } from './helpers/upload';
 
@@ -315,6 +317,68 @@ describe('the workbench’s base-table ops', () => {
         bench.close();
         await rm(dir, { recursive: true, force: true });
       }
+    },
+    SLOW
+  );
+});
+
+describe('a card over a database connection', () => {
+  let sample: SampleDb;
+  beforeAll(async () => {
+    sample = await sampleDb(400);
+  }, 120_000);
+  afterAll(() => sample?.cleanup());
+
+  it(
+    're-runs the connection cell on the server and the local cell after it in the browser',
+    async () => {
+      const ann = await person(t.db, 'Connected Ann');
+      const conn = await createConnection(t.db, server.box, {
+        userId: ann.id,
+        workspaceId: ann.workspaceId,
+        input: {
+          name: 'Warehouse',
+          host: sample.host,
+          port: sample.port,
+          database: sample.database,
+          user: sample.role,
+          password: sample.password,
+          ssl: 'disable'
+        }
+      });
+      const nb = await createNotebook(t.db, ann.id, ann.workspaceId, { title: 'Connected' }, [
+        input('region', {
+          widget: 'dropdown',
+          options: { from: 'list', values: ['north', 'south'] },
+          value: 'north'
+        }),
+        {
+          kind: 'sql',
+          name: 'pg_orders',
+          source: `select region, count(*)::int as n from ${sample.schema}.orders where region = {{region}} group by 1`,
+          config: { engine: conn.id }
+        },
+        { kind: 'sql', name: 'twice', source: 'select region, n * 2 as twice from pg_orders' }
+      ]);
+      await editStoredDoc(t.db, nb.id, (doc) => {
+        for (const c of orderedCells(doc))
+          if (c.kind === 'input') addToLayout(doc, c, 'input');
+          else if (c.name === 'twice') addToLayout(doc, c, 'table');
+      });
+      const { slug } = await publish(t.db, deps(), ann.id, nb.id, { visibility: 'public' });
+      const { snapshotId } = await openDashboard(t.db, server.dataDir, slug, null);
+      const live = (await dashboardOf(nb.id, snapshotId)).dashboard.interactive!;
+      // No SQL of the connection cell, no connection id: the server re-runs it by name.
+      expect(live.cells).toEqual([
+        { runsOn: 'server', name: 'pg_orders' },
+        { runsOn: 'browser', name: 'twice', sql: 'select region, n * 2 as twice from pg_orders' }
+      ]);
+      expect(live.tables).toEqual([]);
+      expect(live.frozen).toEqual([]);
+      expect(JSON.stringify(live)).not.toContain(conn.id);
+      const exposure = await publicationExposure(t.db, deps(), ann.id, nb.id);
+      expect(exposure.serverQueries).toEqual([{ name: 'pg_orders', inputs: ['region'] }]);
+      expect(exposure.tables).toEqual([]);
     },
     SLOW
   );
