@@ -56,12 +56,15 @@ async function board(visibility: 'public' | 'members') {
       options: { from: 'list', values: ['north', 'south', 'east'] },
       value: 'north'
     }),
+    // Off the grid: fixed at its published value for viewers.
+    input('floor', { widget: 'number', value: 0 }),
     // Upstream of the filter, computed at publish: a base table of its own, with only what the re-runs read.
     { kind: 'sql', name: 'clean', source: 'select region, amount, note from sales where amount >= 0' },
     {
       kind: 'sql',
       name: 'by_region',
-      source: 'select region, sum(amount) as total from clean c where c.region = {{region}} group by all'
+      source:
+        'select region, sum(amount) as total from clean c where c.region = {{region}} and amount >= {{floor}} group by all'
     },
     { kind: 'sql', name: 'rows_in', source: 'select count(*) as n from "SALES" where region = {{region}}' },
     {
@@ -79,7 +82,7 @@ async function board(visibility: 'public' | 'members') {
   ]);
   await editStoredDoc(t.db, nb.id, (doc) => {
     for (const c of orderedCells(doc)) {
-      if (c.kind === 'input') addToLayout(doc, c, 'input');
+      if (c.name === 'region') addToLayout(doc, c, 'input');
       else if (c.name === 'by_region' || c.name === 'fixed') addToLayout(doc, c, 'table');
       else if (c.name === 'rows_in') addToLayout(doc, c, 'number');
       else if (c.kind === 'chart') addToLayout(doc, c, 'chart');
@@ -121,11 +124,12 @@ describe('publishing an interactive dashboard', () => {
         ['region', 'north', ['north', 'south', 'east']]
       ]);
       expect(live.inputs[0]!.config).not.toHaveProperty('value');
+      expect(live.fixed).toEqual({ floor: { type: 'number', value: 0 } });
       expect(live.cells).toEqual([
         {
           runsOn: 'browser',
           name: 'by_region',
-          sql: 'select region, sum(amount) as total from clean c where c.region = {{region}} group by all'
+          sql: 'select region, sum(amount) as total from clean c where c.region = {{region}} and amount >= {{floor}} group by all'
         },
         {
           runsOn: 'browser',
