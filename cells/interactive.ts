@@ -1,10 +1,12 @@
 // What a published dashboard's viewers need to recompute its cards for their own input values (issue 21): the
 // inputs they may change (with the values each allows), the base tables published for them as Parquet (only the
 // columns the queries read), the cells to re-run for each choice in notebook order, and which cards follow which
-// inputs. Written by the server at publish/refresh (server/publish/interactive-plan.ts), read by the dashboard
+// inputs. Planned in cells/interactive-plan/ and written by the server at publish/refresh
+// (server/publish/interactive-tables.ts), read by the dashboard
 // page (src/lib/dashboard/); zod-checked when read back from disk like the rest of the dashboard.
 import { z } from 'zod';
 import { InputConfigSchema, OptionSchema } from './input/config';
+import { InputValuesSchema } from './sql/parameters';
 
 /** An input a viewer may change: its settings as published, the choices it allows, and its value at publish. */
 export const PublishedInputSchema = z.object({
@@ -19,7 +21,10 @@ export const PublishedInputSchema = z.object({
 });
 export type PublishedInput = z.infer<typeof PublishedInputSchema>;
 
-/** A table published for viewers' browsers: `/d/<slug>/tables/<file>`, read with range requests. */
+/**
+ * A table published for viewers' browsers: `/d/<slug>/snapshots/<snapshotId>/<file>` (the page's `snapshotId`),
+ * read with range requests.
+ */
 export const BaseTableSchema = z.object({
   /** The name the queries read it by (an uploaded file's table name or an earlier cell's result). */
   name: z.string().min(1).max(63),
@@ -62,6 +67,11 @@ export const InteractiveSchema = z.object({
   cells: z.array(ReplayCellSchema),
   cards: z.array(LiveCardSchema),
   /** Cards whose inputs could not be made interactive, and why (e.g. too much data to publish). */
-  frozen: z.array(z.object({ cellId: z.string(), reason: z.string() }))
+  frozen: z.array(z.object({ cellId: z.string(), reason: z.string() })),
+  /**
+   * Inputs not on the grid that browser re-runs bind, with their values as bound at publish: viewers cannot change
+   * them, and bind them beside their own. (Connection cells' fixed values stay on the server.) Absent: none.
+   */
+  fixed: InputValuesSchema.optional()
 });
 export type Interactive = z.infer<typeof InteractiveSchema>;
