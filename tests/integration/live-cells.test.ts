@@ -4,14 +4,12 @@
 // members-only dashboards refuse strangers; repeats come from the cache (counted by PostgreSQL's own scan
 // counter); values reach the database as parameters; the limit answers 429 and the server stays up.
 import { randomBytes } from 'node:crypto';
-import { readFile, writeFile } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { tableFromIPC } from 'apache-arrow';
 import postgres from 'postgres';
-import * as Y from 'yjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { orderedCells, type NewCell } from '../../cells/document';
-import { readInputConfig } from '../../cells/input/config';
 import type { Interactive } from '../../cells/interactive';
 import { addToLayout } from '../../cells/layout';
 import { secretBox } from '../../server/connectors/secret-box';
@@ -130,36 +128,20 @@ async function publishBoard(visibility: 'public' | 'members') {
       visibility
     }
   );
-  await interactiveStandIn(nb.id);
+  await expectServerCell(nb.id);
   return { ann, slug, table };
 }
 
-/**
- * TEMPORARY, until the publish side (branch dash-server) writes `interactive` into dashboard.json: the section it
- * is specified to write for this notebook (cells/interactive.ts). Does nothing once publishing writes one.
- */
-async function interactiveStandIn(notebookId: Parameters<typeof publicationRow>[1]) {
+/** The publish side lists the connection cell to re-run on the server, with both inputs a viewer may change. */
+async function expectServerCell(notebookId: Parameters<typeof publicationRow>[1]) {
   const row = (await publicationRow(db, notebookId))!;
   const file = path.join(snapshotDir(app.dataDir, row.notebook_id, row.snapshot_id!), DASHBOARD_FILE);
-  const dashboard = JSON.parse(await readFile(file, 'utf8')) as { interactive?: Interactive };
-  if (dashboard.interactive) return;
-  const doc = new Y.Doc();
-  Y.applyUpdate(doc, new Uint8Array(row.doc_state));
-  const inputs = orderedCells(doc)
-    .filter((c) => c.kind === 'input')
-    .map((c) => {
-      const { value, default: _d, ...config } = readInputConfig(c.config.toJSON());
-      const choices = config.options.from === 'list' ? config.options.values : [];
-      return { cellId: c.id, name: c.name, config, choices, initial: value };
-    });
-  dashboard.interactive = {
-    inputs,
-    tables: [],
-    cells: [{ runsOn: 'server', name: 'by_region' }],
-    cards: [],
-    frozen: []
-  };
-  await writeFile(file, JSON.stringify(dashboard));
+  const { interactive } = JSON.parse(await readFile(file, 'utf8')) as { interactive?: Interactive };
+  expect(interactive?.cells).toContainEqual({ runsOn: 'server', name: 'by_region' });
+  expect(interactive?.inputs.map((i) => [i.name, i.choices])).toEqual([
+    ['region', REGIONS],
+    ['minimum', []]
+  ]);
 }
 
 type Answer = { status: number; body: Buffer; headers: Headers };
