@@ -83,8 +83,12 @@ async function salesTable(): Promise<string> {
 }
 
 /** A notebook whose connection cell reads a table by region (and a least amount), both inputs on the grid. */
-async function publishBoard(visibility: 'public' | 'members') {
+async function publishBoard(visibility: 'public' | 'members', slowFor?: string) {
   const table = await salesTable();
+  // A viewer's choice of `slowFor` makes the query wait (far longer than any test), to see who stops it.
+  const wait = slowFor
+    ? `, pg_sleep(case when {{region}} = '${slowFor}' then 1000 else 0 end) as waited`
+    : '';
   const ann = await person(db, 'Live Ann');
   const conn = await createConnection(db, secretBox(key), {
     userId: ann.id,
@@ -111,7 +115,7 @@ async function publishBoard(visibility: 'public' | 'members') {
       kind: 'sql',
       name: 'by_region',
       // current_query(): the text PostgreSQL itself received, to show the value was not in it.
-      source: `select region, amount, current_query() as sent from ${sample.schema}.${table}
+      source: `select region, amount, current_query() as sent${wait} from ${sample.schema}.${table}
                 where region = {{region}} and amount >= {{minimum}} order by amount`,
       config: { engine: conn.id }
     }
@@ -279,6 +283,35 @@ describe('connection cards for viewers’ own filter values', () => {
     // What is cached still comes, for this viewer too; another viewer has a budget of their own.
     expect((await ask(slug, { region: 'north', minimum: 3 }, { from })).status).toBe(200);
     expect((await ask(slug, { region: 'north', minimum: 21 }, { from: '192.0.2.56' })).status).toBe(200);
+    await app.alive();
+  });
+
+  it('stops the query on the database when the only viewer waiting for it goes away', async () => {
+    const { slug } = await publishBoard('public', 'west');
+    const running = async () => {
+      const [r] = await sample.admin.unsafe<{ n: number }[]>(
+        `select count(*)::int as n from pg_stat_activity
+          where usename = $1 and state = 'active' and query like '%pg_sleep%'`,
+        [sample.role]
+      );
+      return r!.n;
+    };
+    const until = async (want: number) => {
+      // Bounded well below LIVE_STATEMENT_S (30 s), after which the database would stop it by itself.
+      for (let tries = 0; tries < 80 && (await running()) !== want; tries++)
+        await new Promise((r) => setTimeout(r, 250));
+      return running();
+    };
+    const viewer = new AbortController();
+    const url = `${app.base}/d/${slug}/cells/by_region?values=${encodeURIComponent('{"region":"west"}')}`;
+    const gone = fetch(url, { signal: viewer.signal, headers: { 'x-forwarded-for': '198.51.100.99' } });
+    gone.catch(() => {});
+    expect(await until(1)).toBe(1);
+    viewer.abort();
+    expect(await until(0)).toBe(0);
+    // Nothing was kept of it, and the server answers the next viewer.
+    const north = await ask(slug, { region: 'north' }, { from: '198.51.100.98' });
+    expect(rowsOf(north).map((r) => r.amount)).toEqual([10, 20]);
     await app.alive();
   });
 });
