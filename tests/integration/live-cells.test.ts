@@ -17,6 +17,10 @@ import { createConnection } from '../../server/connectors/store';
 import { openPostgres } from '../../server/db/postgres';
 import type { Db } from '../../server/db/types';
 import { createNotebook } from '../../server/notebooks/notebooks';
+import { RateLimiter } from '../../server/auth/rate-limit';
+import { AppError } from '../../server/errors';
+import { liveCellResult, type LiveResult } from '../../server/publish/live-cell';
+import { SharedResultCache } from '../../server/publish/live-cache';
 import { publicationRow } from '../../server/publish/publication-store';
 import { publish } from '../../server/publish/publications';
 import { DASHBOARD_FILE, snapshotDir } from '../../server/publish/snapshot';
@@ -83,12 +87,17 @@ async function salesTable(): Promise<string> {
 }
 
 /** A notebook whose connection cell reads a table by region (and a least amount), both inputs on the grid. */
-async function publishBoard(visibility: 'public' | 'members', slowFor?: string) {
+async function publishBoard(
+  visibility: 'public' | 'members',
+  { slowFor, failFor }: { slowFor?: string; failFor?: string } = {}
+) {
   const table = await salesTable();
-  // A viewer's choice of `slowFor` makes the query wait (far longer than any test), to see who stops it.
+  // A viewer's choice of `slowFor` makes the query wait (far longer than any test), to see who stops it; one of
+  // `failFor` makes it divide by zero.
   const wait = slowFor
     ? `, pg_sleep(case when {{region}} = '${slowFor}' then 1000 else 0 end) as waited`
     : '';
+  const fail = failFor ? `, 1 / (case when {{region}} = '${failFor}' then 0 else 1 end) as one` : '';
   const ann = await person(db, 'Live Ann');
   const conn = await createConnection(db, secretBox(key), {
     userId: ann.id,
@@ -115,7 +124,7 @@ async function publishBoard(visibility: 'public' | 'members', slowFor?: string) 
       kind: 'sql',
       name: 'by_region',
       // current_query(): the text PostgreSQL itself received, to show the value was not in it.
-      source: `select region, amount, current_query() as sent${wait} from ${sample.schema}.${table}
+      source: `select region, amount, current_query() as sent${wait}${fail} from ${sample.schema}.${table}
                 where region = {{region}} and amount >= {{minimum}} order by amount`,
       config: { engine: conn.id }
     }
@@ -287,7 +296,7 @@ describe('connection cards for viewers’ own filter values', () => {
   });
 
   it('stops the query on the database when the only viewer waiting for it goes away', async () => {
-    const { slug } = await publishBoard('public', 'west');
+    const { slug } = await publishBoard('public', { slowFor: 'west' });
     const running = async () => {
       const [r] = await sample.admin.unsafe<{ n: number }[]>(
         `select count(*)::int as n from pg_stat_activity
@@ -313,5 +322,43 @@ describe('connection cards for viewers’ own filter values', () => {
     const north = await ask(slug, { region: 'north' }, { from: '198.51.100.98' });
     expect(rowsOf(north).map((r) => r.amount)).toEqual([10, 20]);
     await app.alive();
+  });
+
+  it('tells only the notebook’s editors what the database said when a run fails', async () => {
+    const { ann, slug } = await publishBoard('public', { failFor: 'east' });
+    const stranger = await ask(slug, { region: 'east' }, { from: '198.51.100.120' });
+    expect(stranger.status).toBe(503);
+    expect(messageOf(stranger)).toBe('The data for "by_region" could not be loaded. Please try again later.');
+    const editor = await ask(slug, { region: 'east' }, { cookie: `sheaf_session=${ann.token}` });
+    expect(editor.status).toBe(503);
+    expect(messageOf(editor)).toMatch(/^The data for "by_region" could not be loaded: .*division by zero/);
+    expect(messageOf(editor)).not.toContain(sample.role);
+  });
+
+  it('limits one dashboard’s runs that miss the cache across all its viewers', async () => {
+    const { slug } = await publishBoard('public');
+    // The same code the route calls, with a dashboard budget of 3 and viewers' budgets that never run out.
+    const deps = {
+      dataDir: app.dataDir,
+      secretBox: () => secretBox(key),
+      cache: new SharedResultCache<LiveResult>({ ttlMs: 60_000, maxBytes: 1 << 20 }),
+      limiter: new RateLimiter({ capacity: 1000, refillEveryMs: 1 }),
+      perDashboard: new RateLimiter({ capacity: 3, refillEveryMs: 3_600_000 })
+    };
+    const run = (minimum: number, address: string) =>
+      liveCellResult(db, deps, {
+        slug,
+        name: 'by_region',
+        values: JSON.stringify({ region: 'north', minimum }),
+        userId: null,
+        address
+      });
+    for (let i = 1; i <= 3; i++) expect((await run(i, `192.0.2.${100 + i}`)).served).toBe('ran');
+    const busy = await run(4, '192.0.2.110').catch((e: unknown) => e as AppError);
+    expect(busy).toBeInstanceOf(AppError);
+    expect((busy as AppError).status).toBe(429);
+    expect((busy as AppError).message).toMatch(/^Many people are changing filters on this dashboard/);
+    // Cached answers still come.
+    expect((await run(2, '192.0.2.111')).served).toBe('cache');
   });
 });
