@@ -1,7 +1,8 @@
 // What a published dashboard's viewers need to recompute its cards for their own input values (issue 21): the
 // inputs they may change (with the values each allows), the base tables published for them as Parquet (only the
 // columns the queries read), the cells to re-run for each choice in notebook order, and which cards follow which
-// inputs. Written by the server at publish/refresh (server/publish/interactive-plan.ts), read by the dashboard
+// inputs. Planned in cells/interactive-plan/ and written by the server at publish/refresh
+// (server/publish/interactive-tables.ts), read by the dashboard
 // page (src/lib/dashboard/); zod-checked when read back from disk like the rest of the dashboard.
 import { z } from 'zod';
 import { InputConfigSchema, OptionSchema } from './input/config';
@@ -19,7 +20,10 @@ export const PublishedInputSchema = z.object({
 });
 export type PublishedInput = z.infer<typeof PublishedInputSchema>;
 
-/** A table published for viewers' browsers: `/d/<slug>/tables/<file>`, read with range requests. */
+/**
+ * A table published for viewers' browsers: `/d/<slug>/snapshots/<snapshotId>/<file>` (the page's `snapshotId`),
+ * read with range requests.
+ */
 export const BaseTableSchema = z.object({
   /** The name the queries read it by (an uploaded file's table name or an earlier cell's result). */
   name: z.string().min(1).max(63),
