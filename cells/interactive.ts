@@ -6,6 +6,7 @@
 // page (src/lib/dashboard/); zod-checked when read back from disk like the rest of the dashboard.
 import { z } from 'zod';
 import { InputConfigSchema, OptionSchema } from './input/config';
+import { InputValuesSchema } from './sql/parameters';
 
 /** An input a viewer may change: its settings as published, the choices it allows, and its value at publish. */
 export const PublishedInputSchema = z.object({
@@ -74,6 +75,11 @@ export const InteractiveSchema = z.object({
   cells: z.array(ReplayCellSchema),
   cards: z.array(LiveCardSchema),
   /** Cards whose inputs could not be made interactive, and why (e.g. too much data to publish). */
-  frozen: z.array(z.object({ cellId: z.string(), reason: z.string() }))
+  frozen: z.array(z.object({ cellId: z.string(), reason: z.string() })),
+  /**
+   * Inputs not on the grid that browser re-runs bind, with their values as bound at publish: viewers cannot change
+   * them, and bind them beside their own. (Connection cells' fixed values stay on the server.) Absent: none.
+   */
+  fixed: InputValuesSchema.optional()
 });
 export type Interactive = z.infer<typeof InteractiveSchema>;

@@ -21,6 +21,8 @@ export type Exposure = {
   /** Inputs viewers may change (their names, as in SQL). */
   inputs: string[];
   tables: { name: string; columns: string[]; rows: number; bytes: number }[];
+  /** Inputs off the dashboard whose published values viewers' browsers bind (and so can read). */
+  fixed: string[];
   /** Database queries the server re-runs for viewers, with the inputs each binds. */
   serverQueries: { name: string; inputs: string[] }[];
   frozen: { label: string; reason: string }[];
@@ -52,13 +54,14 @@ export async function publicationExposure(
       const dir = await mkdtemp(path.join(tmpdir(), 'sheaf-exposure-'));
       try {
         const section = await interactiveSection(bench, doc, dir, await inputs.values(ran), null);
-        if (!section) return { inputs: [], tables: [], serverQueries: [], frozen: [] };
+        if (!section) return { inputs: [], fixed: [], tables: [], serverQueries: [], frozen: [] };
         const cells = orderedCells(doc);
         const names = new Set(section.inputs.map((i) => i.name.toLowerCase()));
         const sqlOf = (name: string) => cells.find((c) => c.name === name)?.source.toString() ?? '';
         const labelOf = (id: string) => cells.find((c) => c.id === id)?.name || 'A text card';
         return {
           inputs: section.inputs.map((i) => i.name),
+          fixed: Object.keys(section.fixed ?? {}),
           tables: section.tables.map((t) => ({
             name: t.name,
             columns: t.columns.map((c) => c.name),

@@ -2,19 +2,16 @@
 // notebook (cells/interactive-plan/), its base tables written from the workbench as `table-<n>.parquet` with only
 // the columns the re-run queries use, and a check in a fresh DuckDB that those queries bind over exactly the
 // written files; when they do not, the table is written again with all its columns, and a table no query turns
-// out to need is left out. Also answers the publish panel's question of what viewers could download (exposure).
+// out to need is left out.
+// The publish panel's preview (exposure.ts) runs the same code into a throwaway folder.
 import { rm } from 'node:fs/promises';
 import path from 'node:path';
 import type * as Y from 'yjs';
 import { finishPlan, type Written } from '../../cells/interactive-plan/finish';
-import {
-  gridInputCells,
-  planInteractive,
-  type Plan,
-  type PlannedTable
-} from '../../cells/interactive-plan/plan';
-import type { Option } from '../../cells/input/config';
-import { readInputConfig } from '../../cells/input/config';
+import { planInteractive, type Plan, type PlannedTable } from '../../cells/interactive-plan/plan';
+import { orderedCells } from '../../cells/document';
+import { readInputConfig, type Option } from '../../cells/input/config';
+import { isInputCell } from '../../cells/input/kind';
 import type { Interactive } from '../../cells/interactive';
 import { compileParameters, type InputValues } from '../../cells/sql/parameters';
 import { referencedNames } from '../../cells/sql/references';
@@ -30,7 +27,8 @@ type Schemas = Map<string, ColumnInfo[]>;
 export async function planFromBench(bench: Workbench, doc: Y.Doc): Promise<{ plan: Plan; tables: Schemas }> {
   const tables: Schemas = new Map((await bench.tableColumns()).map((t) => [t.name.toLowerCase(), t.columns]));
   const choices = new Map<string, Option[]>();
-  for (const cell of gridInputCells(doc)) {
+  // Every input's column choices: those on the grid are offered to viewers, the others may be bound as fixed.
+  for (const cell of orderedCells(doc).filter(isInputCell)) {
     const options = readInputConfig(cell.config.toJSON()).options;
     if (options.from !== 'column' || !tables.has(options.source.toLowerCase())) continue;
     choices.set(
