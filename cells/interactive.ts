@@ -40,6 +40,14 @@ export type BaseTable = z.infer<typeof BaseTableSchema>;
  * A cell re-run for a viewer's values, in notebook order. `browser`: its SQL runs in the viewer's DuckDB-WASM
  * over base tables and earlier re-run cells. `server`: it runs on a database connection; the browser asks
  * `/d/<slug>/cells/<name>` for its result with the values bound (allowed values only, cached, rate-limited).
+ *
+ * That request: `GET /d/<slug>/cells/<name>?values=<URL-encoded JSON object: input name → value as its widget
+ * holds it>` (inputs left out keep their published values) → 200, an Arrow IPC stream of the whole result, with
+ * headers `x-sheaf-rows`, `x-sheaf-truncated` (cut at the row cap) and `x-sheaf-cache` (cache|shared|ran).
+ * Errors are JSON `{error: {code, message}}` whose message can be shown as it is: 400 for a value the input does
+ * not allow or an input not on the dashboard (the message names it), 401/404 as for the page, 429 with
+ * `retry-after` when a viewer (or the dashboard) ran too many new values, 503 when the query failed.
+ * (server/publish/live-cell.ts)
  */
 export const ReplayCellSchema = z.discriminatedUnion('runsOn', [
   z.object({ runsOn: z.literal('browser'), name: z.string(), sql: z.string() }),
