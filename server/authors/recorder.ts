@@ -123,8 +123,8 @@ export class CellEditRecorder {
 
   /** A last write when the room goes; what still cannot be written is reported as lost. */
   async close(): Promise<void> {
+    this.closed = true; // no retry is scheduled from here on
     await this.flush();
-    this.closed = true;
     if (this.timer) clearTimeout(this.timer);
     this.timer = null;
     if (this.pending.size > 0) {

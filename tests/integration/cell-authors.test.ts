@@ -10,6 +10,7 @@ import { roomsFor } from '../../server/collab/rooms';
 import type { Db } from '../../server/db/types';
 import type { NotebookId, UserId } from '../../server/ids';
 import { createNotebook } from '../../server/notebooks/notebooks';
+import { thinVersions } from '../../server/versions/retention';
 import { listVersions } from '../../server/versions/store';
 import { restoreVersion, saveNamedVersion } from '../../server/versions/versions';
 import {
@@ -134,6 +135,56 @@ describe('who changed what', () => {
     expect(cells[notes!]!.last.name).toBe('Ada');
     expect(cells[notes!]!.editors.map((e) => e.name)).toEqual(['Ada', 'Bob']);
     expect(cells[totals!]!.last.name).toBe('Bob');
+  });
+
+  it('still attributes a version’s changes after thinning removed the version before it, and after compaction', async () => {
+    const { ada, bob, vera, nb } = await team();
+    const a = connect(server.port, nb.id, ada.token);
+    const b = connect(server.port, nb.id, bob.token);
+    await Promise.all([synced(a), synced(b)]);
+    const [orders, , totals] = orderedCells(a.doc).map((c) => c.id);
+    const room = (await roomsFor(t.db).peek(nb.id))!;
+    const [v0] = await listVersions(t.db, nb.id);
+    orderedCells(b.doc)[0]!.source.insert(0, '-- Bob\n');
+    await until(() => orderedCells(a.doc)[0]!.source.toString().startsWith('-- Bob'), 'Bob’s edit');
+    const vA = (await room.checkpoint('auto'))!;
+    orderedCells(a.doc)[2]!.source.insert(0, '-- Ada\n');
+    await until(() => orderedCells(b.doc)[2]!.source.toString().startsWith('-- Ada'), 'Ada’s edit');
+    const vB = (await room.checkpoint('auto'))!;
+    await room.cellEdits.flush();
+    await room.compact();
+
+    // Five days ago: the first version in one hour, the other two (and the edits) together in a later one.
+    const HOUR = 3_600_000;
+    const now = Math.ceil((Date.now() + 10 * 24 * HOUR) / HOUR) * HOUR + 30 * 60_000;
+    const ago = (minutes: number) => new Date(now - 5 * 24 * HOUR - minutes * 60_000);
+    const setVersion = (id: number, at: Date) =>
+      t.db.query('update doc_versions set created_at = $2 where id = $1', [id, at]);
+    await setVersion(v0!.id, ago(180));
+    await setVersion(vA.id, ago(20));
+    await setVersion(vB.id, ago(10));
+    const setEdits = (userId: string, at: Date) =>
+      t.db.query(
+        'update cell_edits set minute = $3, first_at = $3, last_at = $3 where notebook_id = $1 and user_id = $2',
+        [nb.id, userId, at]
+      );
+    await setEdits(bob.id, ago(25));
+    await setEdits(ada.id, ago(15));
+
+    const peopleOf = async (versionId: number) =>
+      Object.fromEntries(
+        (await versionChanges(t.db, vera.id, nb.id, versionId)).cells.map((c) => [
+          c.id,
+          c.people.map((p) => p.name)
+        ])
+      );
+    expect(await peopleOf(vB.id)).toEqual({ [totals!]: ['Ada'] });
+    await thinVersions(t.db, new Date(now));
+    const left = (await listVersions(t.db, nb.id)).map((v) => v.id);
+    expect(left).toContain(vB.id);
+    expect(left).not.toContain(vA.id);
+    // vB now follows v0: its changes, and who made them, span both.
+    expect(await peopleOf(vB.id)).toEqual({ [orders!]: ['Bob'], [totals!]: ['Ada'] });
   });
 
   it('refuses people outside the notebook', async () => {
