@@ -81,7 +81,7 @@ test('owner and editor arrange a dashboard together: add, drag, resize, keys, re
   await ada.getByRole('button', { name: 'Add Findings to the dashboard' }).click();
   await ada.getByRole('button', { name: 'Add query_1 as a number' }).click();
   await expect(cards(ada)).toHaveCount(3);
-  await expect(ada.getByText('Every chart, text and result is on the dashboard.')).toBeVisible();
+  await expect(ada.getByText('Every chart, text, result and input is on the dashboard.')).toBeVisible();
 
   // Bob sees the three cards arrive without reloading, each showing its content: the chart's bars, the
   // text's heading, and the query's first value as a big number.
