@@ -38,7 +38,11 @@ const EnvSchema = z.object({
   /** Another endpoint speaking Gemini's REST API (a proxy, or the test suite's scripted model). */
   GEMINI_BASE_URL: z.string().url().optional(),
   /** Assistant requests per user per hour. */
-  AI_RATE_PER_HOUR: z.coerce.number().int().positive().default(50)
+  AI_RATE_PER_HOUR: z.coerce.number().int().positive().default(50),
+  /** Dashboard viewers' re-runs of connection cells for their own filter values, per viewer per minute. */
+  LIVE_CELL_RATE_PER_MINUTE: z.coerce.number().int().positive().default(20),
+  /** Memory for cached re-run results, in MB; 0 turns the cache (and sharing of identical runs) off. */
+  LIVE_CELL_CACHE_MB: z.coerce.number().min(0).default(64)
 });
 
 export type ServerConfig = {
@@ -57,6 +61,7 @@ export type ServerConfig = {
   serverDataDir: string | undefined;
   connectionAllowHosts: string[];
   ai: { apiKey: string | undefined; model: string; baseUrl: string | undefined; perHour: number };
+  liveCells: { perMinute: number; cacheBytes: number };
 };
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): ServerConfig {
@@ -104,6 +109,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ServerConfig {
       model: e.GEMINI_MODEL,
       baseUrl: e.GEMINI_BASE_URL,
       perHour: e.AI_RATE_PER_HOUR
+    },
+    liveCells: {
+      perMinute: e.LIVE_CELL_RATE_PER_MINUTE,
+      cacheBytes: Math.round(e.LIVE_CELL_CACHE_MB * 1024 * 1024)
     }
   };
 }

@@ -5,7 +5,7 @@
 import { existsSync } from 'node:fs';
 import { mkdir, rename, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { Table, tableToIPC, type RecordBatch } from 'apache-arrow';
+import { tableToIPC } from 'apache-arrow';
 import * as Y from 'yjs';
 import { readChartConfig } from '../../cells/chart/config';
 import { readInputConfig } from '../../cells/input/config';
@@ -14,21 +14,18 @@ import { CELL_ID, getTitle, orderedCells, parts, type Cell } from '../../cells/d
 import { arrange, readLayout } from '../../cells/layout';
 import type { PublishedDashboard } from '../../cells/published';
 import { referencedNames } from '../../cells/sql/references';
-import { runQuery } from '../connectors/engines';
-import { QueryError } from '../connectors/query-error';
 import type { SecretBox } from '../connectors/secret-box';
-import { openConnection, type OpenConnection } from '../connectors/store';
 import type { Queryable } from '../db/types';
 import { AppError, invalid } from '../errors';
 import { parquetPath } from '../files/files';
-import { connectionIdParam, newId, type NotebookId, type UserId, type WorkspaceId } from '../ids';
+import { newId, type NotebookId, type UserId, type WorkspaceId } from '../ids';
 import { isSqlCell } from '../../cells/sql/kind';
 import { runsLocally, sqlEngine } from '../../cells/sql/engine';
 import { isInputCell } from '../../cells/input/kind';
 import { choicesSource, referencedInputCells } from '../../cells/input/bound-inputs';
-import type { InputValues } from '../../cells/sql/parameters';
 import { benchInputs, runLocalCell, type BenchInputs } from './bench-inputs';
 import { buildCard, type Card } from './cards';
+import { runOnConnection } from './connection-run';
 import { renderCharts } from './render-charts';
 import { openWorkbench, type Workbench } from './workbench';
 
@@ -77,58 +74,6 @@ export function neededCells(doc: Y.Doc, sources: string[]): Cell[] {
   return sql.filter((c) => needed.has(c.id));
 }
 
-/** A connection's own details never go into a message a viewer may read. */
-function scrubbed(message: string, conn: OpenConnection): string {
-  const s = conn.settings as Record<string, unknown>;
-  const secrets = [conn.password, s.host, s.user, s.database, s.path]
-    .filter((v): v is string => typeof v === 'string' && v.length >= 3)
-    .sort((a, b) => b.length - a.length);
-  return secrets.reduce((m, v) => m.split(v).join('…'), message);
-}
-
-async function runOnConnection(
-  db: Queryable,
-  deps: SnapshotDeps,
-  frozen: Frozen,
-  cell: Cell,
-  inputs: InputValues
-): Promise<Table> {
-  let conn: OpenConnection;
-  try {
-    conn = await openConnection(db, deps.secretBox(), {
-      userId: frozen.publishedBy,
-      connectionId: connectionIdParam(sqlEngine(cell)),
-      needed: 'editor'
-    });
-  } catch (e) {
-    throw new Error(
-      'its database connection is gone, or whoever published the dashboard can no longer edit this workspace',
-      { cause: e }
-    );
-  }
-  // A document names its connection by id; only the notebook's own workspace's connections may run for it.
-  if (conn.workspaceId !== frozen.workspaceId)
-    throw new Error('it names a database connection of another workspace');
-  const batches: RecordBatch[] = [];
-  const abort = new AbortController();
-  const wall = setTimeout(() => abort.abort('timeout'), (conn.settings.statementTimeoutS + 5) * 1000);
-  try {
-    await runQuery(
-      conn,
-      cell.source.toString(),
-      { batch: async (b) => void batches.push(b) },
-      abort.signal,
-      inputs
-    );
-    return new Table(batches);
-  } catch (e) {
-    const message = e instanceof QueryError ? e.message : 'the database failed to answer';
-    throw new Error(scrubbed(message, conn), { cause: e });
-  } finally {
-    clearTimeout(wall);
-  }
-}
-
 /**
  * Runs the cells in order, each binding the notebook's inputs as stored (`{{name}}` as the engine's parameters);
  * a reference to no input fails the cell, and so the snapshot, with the compiler's message.
@@ -146,7 +91,11 @@ async function runCells(
     try {
       const values = await inputs.values(ran);
       if (runsLocally(cell)) await runLocalCell(bench, cell.name, cell.source.toString(), values);
-      else await bench.load(cell.name, await runOnConnection(db, deps, frozen, cell, values));
+      else {
+        const cellRun = { engine: sqlEngine(cell), sql: cell.source.toString() };
+        const result = await runOnConnection(db, deps.secretBox(), frozen, cellRun, values);
+        await bench.load(cell.name, result.table);
+      }
       ran.add(cell.name.toLowerCase());
     } catch (e) {
       // Viewers read this message: where the server keeps its files is none of their business.
