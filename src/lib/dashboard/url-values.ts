@@ -7,7 +7,7 @@
 //   checkbox                       ?flag=true / ?flag=false
 // A value read from a URL is checked like any a viewer picks (cells/input/allowed.ts): one that is not allowed is
 // refused with the reason, and the initial value is used. Parameters of no input are left alone.
-import { allowedValue } from '$cells/input/allowed';
+import { checkAllowed, inputTitle } from '$cells/input/allowed';
 import type { WidgetValue } from '$cells/input/value';
 import type { PublishedInput } from '$cells/interactive';
 
@@ -27,7 +27,7 @@ export function initialValues(inputs: readonly PublishedInput[]): Values {
 
 /** An input's initial value; one the publisher's settings would no longer allow reads as empty. */
 function initialOf(input: PublishedInput): WidgetValue | null {
-  const checked = allowedValue(input, input.initial ?? null);
+  const checked = checkAllowed(input, input.initial ?? null);
   return checked.ok ? checked.value : null;
 }
 
@@ -80,12 +80,15 @@ export function readUrl(inputs: readonly PublishedInput[], params: URLSearchPara
     const given = params.getAll(input.name);
     if (!given.length) continue;
     const parsed = parse(input, given);
-    const checked = typeof parsed === 'string' ? null : allowedValue(input, parsed.raw);
+    const checked = typeof parsed === 'string' ? null : checkAllowed(input, parsed.raw);
     if (checked?.ok) values[input.name] = checked.value;
-    else
-      refused[input.name] =
-        `${typeof parsed === 'string' ? parsed : (checked as { message: string }).message} ` +
-        'Showing the dashboard’s own value instead.';
+    else {
+      const why =
+        typeof parsed === 'string'
+          ? `${inputTitle(input)}: ${parsed}`
+          : (checked as { message: string }).message;
+      refused[input.name] = `${why} Showing the dashboard’s own value instead.`;
+    }
   }
   return { values, refused };
 }

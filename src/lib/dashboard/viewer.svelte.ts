@@ -4,7 +4,7 @@
 // makes the running one stop at its next step, and nothing a stale round computed is painted. A card being
 // updated keeps its previous picture and says so; cards whose inputs did not change are not touched.
 import { SvelteMap } from 'svelte/reactivity';
-import { allowedValue } from '$cells/input/allowed';
+import { checkAllowed } from '$cells/input/allowed';
 import type { WidgetValue } from '$cells/input/value';
 import type { Interactive, LiveCard, PublishedInput } from '$cells/interactive';
 import type { PublishedItem } from '$cells/published';
@@ -82,7 +82,7 @@ export class DashboardViewer {
   set(name: string, raw: unknown): string | null {
     const input = this.interactive.inputs.find((i) => i.name === name);
     if (!input) return 'This filter is not on the dashboard.';
-    const checked = allowedValue(input, raw);
+    const checked = checkAllowed(input, raw);
     if (!checked.ok) return checked.message;
     if (sameValue(checked.value, this.values[name] ?? null)) return null;
     this.values = { ...this.values, [name]: checked.value };
