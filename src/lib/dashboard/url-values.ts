@@ -61,12 +61,12 @@ function parse(input: PublishedInput, params: string[]): { raw: unknown } | stri
       const [start, end, ...rest] = first.split('..');
       return start && end && !rest.length
         ? { raw: { start, end } }
-        : 'A date range is written start..end, as in 2024-01-01..2024-03-31.';
+        : 'a date range is written start..end, as in 2024-01-01..2024-03-31.';
     }
     case 'checkbox':
       return first === 'true' || first === 'false'
         ? { raw: first === 'true' }
-        : 'A checkbox is written true or false.';
+        : 'a checkbox is written true or false.';
     default:
       return { raw: first };
   }
