@@ -3,12 +3,10 @@
 //   POST /api/upload?workspace=ID&name=FILE     body: the file; header x-sheaf-upload: 1
 //   GET|HEAD /api/files/:id/data.parquet        Range: bytes=a-b
 //   GET|HEAD /api/files/:id/data.duckdb         the copy browsers query (see browser-copy.ts)
-import { createReadStream } from 'node:fs';
-import { stat } from 'node:fs/promises';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { pipeline } from 'node:stream';
 import type { Db } from '../db/types';
 import { AppError, isAppError } from '../errors';
+import { sendFileRange } from '../http/byte-range';
 import { refuseBody, sendError } from '../http/raw-errors';
 import { sameOrigin, userOf } from '../http/session-of';
 import { workspaceIdParam } from '../ids';
@@ -118,38 +116,9 @@ async function read(
   const file = await getFile(db, user.id, fileId);
   const parquet = parquetPath(opts.dataDir, file.workspaceId, file.id);
   const filePath = kind === 'parquet' ? parquet : await ensureBrowserCopy(parquet);
-  const { size } = await stat(filePath);
-  const headers: Record<string, string> = {
-    'accept-ranges': 'bytes',
+  await sendFileRange(req, res, filePath, {
     'content-type': kind === 'parquet' ? 'application/vnd.apache.parquet' : 'application/octet-stream',
     'cache-control': 'private, max-age=3600',
     etag: `"${file.id}-${kind}"` // stored files never change: a new upload is a new id
-  };
-  const range = req.headers.range;
-  let start = 0;
-  let end = size - 1;
-  let status = 200;
-  if (range) {
-    const m = /^bytes=(\d*)-(\d*)$/.exec(range.trim());
-    if (m && (m[1] || m[2])) {
-      if (m[1]) {
-        start = Number(m[1]);
-        end = m[2] ? Math.min(Number(m[2]), size - 1) : size - 1;
-      } else {
-        start = Math.max(0, size - Number(m[2])); // suffix range: the last N bytes
-      }
-    }
-    if (!m || start > end || start >= size) {
-      res.writeHead(416, { 'content-range': `bytes */${size}` });
-      return void res.end();
-    }
-    status = 206;
-    headers['content-range'] = `bytes ${start}-${end}/${size}`;
-  }
-  headers['content-length'] = String(end - start + 1);
-  res.writeHead(status, headers);
-  if (req.method === 'HEAD') return void res.end();
-  // pipeline, not pipe: a reader that goes away mid-download (browsers cancel the copy's download when a query
-  // is read in pieces after all) must close the file too; pipe() left it open, one descriptor each time.
-  pipeline(createReadStream(filePath, { start, end }), res, () => undefined);
+  });
 }

@@ -35,7 +35,7 @@ export function benchInputs(bench: Workbench, cells: readonly InputCellLike[]): 
 }
 
 /** The column's distinct values as choices; a column that is not there offers none (as in the notebook). */
-async function distinctValues(bench: Workbench, source: string, column: string): Promise<Option[]> {
+export async function distinctValues(bench: Workbench, source: string, column: string): Promise<Option[]> {
   let table;
   try {
     table = await bench.query(

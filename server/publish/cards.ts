@@ -26,8 +26,11 @@ export type CardContext = {
   showSql: boolean;
 };
 
-/** A card's content; a chart also brings its rows (served as Arrow) and what to draw (see render-charts.ts). */
-export type Card = { item: PublishedItem; chartRows?: Table; draw?: ChartJob };
+/**
+ * A card's content; a chart also brings its rows (served as Arrow), what to draw (see render-charts.ts) and its
+ * spec before aggregation (viewers' browsers aggregate a recomputed result again: interactive-tables.ts).
+ */
+export type Card = { item: PublishedItem; chartRows?: Table; draw?: ChartJob; spec?: VlSpec };
 
 const sqlShown = (cell: Cell, ctx: CardContext) =>
   runsLocally(cell) || ctx.showSql ? cell.source.toString() : null;
@@ -94,6 +97,7 @@ async function chartCard(item: LayoutItem, cell: Cell, ctx: CardContext): Promis
   return {
     item: { ...empty, spec: data.spec, note: data.note, hasData: rows.length > 0 },
     chartRows: rows.length ? tableFromJSON(rows as Record<string, unknown>[]) : undefined,
+    spec,
     // The card's padding and note take their share of the box.
     draw: { spec: sized(data.spec, px.width - 20, px.height - 44), rows }
   };

@@ -2,7 +2,9 @@
 // rows for the page to draw interactively. Both go through the same access check, as the rows are the data.
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { PublishedDashboardSchema } from '../../cells/published';
+import { BaseTableSchema } from '../../cells/interactive';
+import { PublishedDashboardSchema, type Visibility } from '../../cells/published';
+import { AppError, notFound } from '../errors';
 import type { Queryable } from '../db/types';
 import type { CellId, UserId } from '../ids';
 import { dashboardAccess, editsIt, mayFork } from './dashboard-access';
@@ -19,7 +21,7 @@ export async function openDashboard(
   const { row } = access;
   const file = path.join(snapshotDir(dataDir, row.notebook_id, row.snapshot_id!), DASHBOARD_FILE);
   const dashboard = PublishedDashboardSchema.parse(JSON.parse(await readFile(file, 'utf8')));
-  return dashboardPage(row, dashboard, {
+  return dashboardPage(row, row.snapshot_id!, dashboard, {
     canRefresh: editsIt(access),
     readsRefreshError: editsIt(access),
     canFork: !!userId && mayFork(access)
@@ -36,4 +38,47 @@ export async function chartRowsPath(
 ): Promise<string> {
   const { row } = await dashboardAccess(db, slug, userId);
   return path.join(snapshotDir(dataDir, row.notebook_id, row.snapshot_id!), chartFile(cellId));
+}
+
+/** The files a snapshot lists as base tables, by snapshot folder: read once, since a viewer reads in many ranges. */
+const listed = new Map<string, Promise<Set<string>>>();
+const LISTED_KEPT = 200;
+
+function tablesOf(dir: string): Promise<Set<string>> {
+  let known = listed.get(dir);
+  if (!known) {
+    known = readFile(path.join(dir, DASHBOARD_FILE), 'utf8').then((text) => {
+      const tables = PublishedDashboardSchema.shape.interactive.parse(JSON.parse(text).interactive);
+      return new Set((tables?.tables ?? []).map((t) => t.file));
+    });
+    known.catch(() => listed.delete(dir));
+    listed.set(dir, known);
+    if (listed.size > LISTED_KEPT) listed.delete(listed.keys().next().value!);
+  }
+  return known;
+}
+
+/**
+ * A base table of the dashboard's current snapshot, for a reader the page would let in; an older snapshot is
+ * gone after a refresh, and its reader is told to reload.
+ */
+export async function baseTablePath(
+  db: Queryable,
+  dataDir: string,
+  slug: string,
+  userId: UserId | null,
+  snapshotId: string,
+  file: string
+): Promise<{ path: string; visibility: Visibility }> {
+  const { row } = await dashboardAccess(db, slug, userId);
+  if (snapshotId !== row.snapshot_id)
+    throw new AppError(
+      'not_found',
+      'This dashboard’s data was refreshed since the page was opened. Reload the page to see the new data.'
+    );
+  // Only names the snapshot itself lists: nothing else in (or outside) its folder is reachable.
+  if (!BaseTableSchema.shape.file.safeParse(file).success) throw notFound('That table');
+  const dir = snapshotDir(dataDir, row.notebook_id, row.snapshot_id);
+  if (!(await tablesOf(dir)).has(file)) throw notFound('That table');
+  return { path: path.join(dir, file), visibility: row.visibility };
 }

@@ -19,6 +19,8 @@ export type PublicationStatus = {
 
 export type DashboardPage = {
   dashboard: PublishedDashboard;
+  /** The snapshot shown: base tables are read under it (/d/<slug>/snapshots/<id>/<file>). */
+  snapshotId: string;
   refreshedAt: string | null;
   refreshError: string | null;
   refreshFailedAt: string | null;
@@ -46,11 +48,13 @@ export function statusOf(r: PublicationRow): PublicationStatus {
 /** The page around a snapshot's dashboard; what the reader may do and read is decided by the caller. */
 export function dashboardPage(
   r: PublicationRow,
+  snapshotId: string,
   dashboard: PublishedDashboard,
   reader: { canRefresh: boolean; canFork: boolean; readsRefreshError: boolean }
 ): DashboardPage {
   return {
     dashboard,
+    snapshotId,
     refreshedAt: iso(r.refreshed_at),
     refreshError:
       r.refresh_error && !reader.readsRefreshError

@@ -26,6 +26,7 @@ import { choicesSource, referencedInputCells } from '../../cells/input/bound-inp
 import { benchInputs, runLocalCell, type BenchInputs } from './bench-inputs';
 import { buildCard, type Card } from './cards';
 import { runOnConnection } from './connection-run';
+import { interactiveSection } from './interactive-tables';
 import { renderCharts } from './render-charts';
 import { openWorkbench, type Workbench } from './workbench';
 
@@ -103,6 +104,7 @@ async function runCells(
       throw new AppError('unavailable', `The query "${cell.name}" failed: ${why}`);
     }
   }
+  return ran;
 }
 
 /** Builds a new snapshot folder; returns its id. */
@@ -134,7 +136,7 @@ export async function buildSnapshot(db: Queryable, deps: SnapshotDeps, frozen: F
   const bench = await openWorkbench(files);
   try {
     const inputs = benchInputs(bench, orderedCells(doc).filter(isInputCell));
-    await runCells(db, deps, frozen, bench, neededCells(doc, sources), inputs);
+    const ran = await runCells(db, deps, frozen, bench, neededCells(doc, sources), inputs);
     await mkdir(tmp, { recursive: true });
     const shown = shownValues(
       orderedCells(doc)
@@ -143,9 +145,11 @@ export async function buildSnapshot(db: Queryable, deps: SnapshotDeps, frozen: F
     );
     const ctx = { bench, showSql: frozen.showSql, shown };
     const cards: Card[] = [];
+    const specs = new Map<string, Record<string, unknown>>();
     for (const item of items) {
       const card = await buildCard(item, cells.get(item.cellId)!, ctx);
       cards.push(card);
+      if (card.spec && !card.item.error) specs.set(item.cellId, card.spec);
       if (card.chartRows)
         await writeFile(path.join(tmp, chartFile(item.cellId)), tableToIPC(card.chartRows, 'stream'));
     }
@@ -159,12 +163,14 @@ export async function buildSnapshot(db: Queryable, deps: SnapshotDeps, frozen: F
       else Object.assign(card.item, { spec: null, hasData: false, error: drawn.error });
     });
     const published = cards.map((c) => c.item);
+    const interactive = await interactiveSection(bench, doc, tmp, await inputs.values(ran), specs);
     const description = parts(doc).meta.get('description');
     const dashboard: PublishedDashboard = {
       title: getTitle(doc) || 'Untitled notebook',
       description: typeof description === 'string' ? description : '',
       items: published,
-      builtAt: new Date().toISOString()
+      builtAt: new Date().toISOString(),
+      ...(interactive ? { interactive } : {})
     };
     await writeFile(path.join(tmp, DASHBOARD_FILE), JSON.stringify(dashboard));
     await rename(tmp, dir);

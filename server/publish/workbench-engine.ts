@@ -4,6 +4,7 @@
 // and nothing else on the server (no read_csv('/etc/passwd'), no COPY TO, no ATTACH, no extensions). It runs
 // only in the workbench child process (workbench-process.ts): DuckDB can still crash or outgrow any limit on
 // hostile SQL, and must take nothing but that process down with it.
+import path from 'node:path';
 import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
 import { Table, type RecordBatch } from 'apache-arrow';
 import type { BoundValue } from '../../cells/sql/parameters';
@@ -12,8 +13,12 @@ import { resultBatches } from '../connectors/duckdb/result-batches';
 import { lockDown } from '../connectors/duckdb/sandbox';
 import { withoutTrailingSemicolons } from '../connectors/sql-shape';
 import { appendArrow } from '../results/append-arrow';
+import { exportParquet, type ExportResult } from './table-export';
 
 export type FileView = { tableName: string; path: string };
+export type ColumnInfo = { name: string; type: string };
+/** A re-run cell as the binding check runs it: its SQL with `{{name}}` compiled, and the values at publish. */
+export type ReplayCheck = { name: string; sql: string; params: BoundValue[] };
 
 /** Rows a query may hand back to the snapshot code (charts aggregate or sample far below this). */
 const QUERY_ROW_CAP = 1_000_000;
@@ -28,6 +33,15 @@ export type Workbench = {
   load(name: string, table: Table): Promise<void>;
   /** Our own read queries over those tables, as Arrow (128-bit sums as doubles: they are drawn and shown). */
   query(sql: string): Promise<Table>;
+  /** Every table and view the SQL can read (files and results), with their columns. */
+  tableColumns(): Promise<{ name: string; columns: ColumnInfo[] }[]>;
+  /** `columns` of table `name` written as Parquet to `file` inside `dir` (table-export.ts). */
+  exportParquet(name: string, columns: string[], dir: string, file: string): Promise<ExportResult>;
+  /**
+   * Whether `cells` (in order) bind over `tables` (Parquet files) in a fresh locked-down DuckDB holding nothing
+   * else, as a viewer's browser would have them: null when they do, else DuckDB's message.
+   */
+  checkReplay(tables: FileView[], cells: ReplayCheck[]): Promise<string | null>;
   close(): void;
 };
 
@@ -114,6 +128,35 @@ export async function openEngine(files: FileView[], timeoutS: number): Promise<W
         )
       );
       return new Table(batches);
+    },
+    async tableColumns() {
+      const read = await conn.runAndReadAll(
+        `select table_name, column_name, data_type from information_schema.columns
+          where table_schema = 'main' order by table_name, ordinal_position`
+      );
+      const out = new Map<string, ColumnInfo[]>();
+      for (const [table, column, type] of read.getRows()) {
+        const key = String(table);
+        out.set(key, [...(out.get(key) ?? []), { name: String(column), type: String(type) }]);
+      }
+      return [...out].map(([name, columns]) => ({ name, columns }));
+    },
+    exportParquet: (name, columns, dir, file) =>
+      limited(() => exportParquet(conn, name, columns, dir, path.join(dir, file))),
+    async checkReplay(tables, cells) {
+      const check = await openEngine(tables, timeoutS);
+      try {
+        for (const cell of cells) {
+          // No rows: binding is the question (the refresh ran these over all the data already).
+          const text = withoutTrailingSemicolons(cell.sql);
+          await check.runInto(cell.name, `select * from (\n${text}\n) limit 0`, cell.params);
+        }
+        return null;
+      } catch (e) {
+        return e instanceof Error ? e.message : String(e);
+      } finally {
+        check.close();
+      }
     },
     close
   };

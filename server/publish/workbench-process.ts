@@ -37,6 +37,19 @@ async function answer(header: unknown, payload: Buffer): Promise<Answer> {
       return { reply: { ok: true } };
     case 'query':
       return { reply: { ok: true }, payload: tableToIPC(await opened().query(request.sql), 'stream') };
+    case 'tableColumns':
+      return { reply: { ok: true, data: await opened().tableColumns() } };
+    case 'exportParquet':
+      state.paths.push(request.dir);
+      return {
+        reply: {
+          ok: true,
+          data: await opened().exportParquet(request.name, request.columns, request.dir, request.file)
+        }
+      };
+    case 'checkReplay':
+      state.paths.push(...request.tables.map((t) => t.path));
+      return { reply: { ok: true, data: await opened().checkReplay(request.tables, request.cells) } };
   }
 }
 

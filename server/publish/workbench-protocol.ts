@@ -16,12 +16,29 @@ export const RequestSchema = z.discriminatedUnion('op', [
   /** The payload is the table as an Arrow IPC stream. */
   z.object({ op: z.literal('load'), name: z.string() }),
   /** The reply's payload is the result as an Arrow IPC stream. */
-  z.object({ op: z.literal('query'), sql: z.string() })
+  z.object({ op: z.literal('query'), sql: z.string() }),
+  /** The reply's `data`: the tables and views with their columns. */
+  z.object({ op: z.literal('tableColumns') }),
+  /** Writes a base table (table-export.ts); `file` is a bare name inside `dir`. The reply's `data`: rows, columns. */
+  z.object({
+    op: z.literal('exportParquet'),
+    name: z.string(),
+    columns: z.array(z.string()).min(1),
+    dir: z.string(),
+    file: z.string().regex(/^table-\d{1,4}\.parquet$/)
+  }),
+  /** The reply's `data`: null when the cells bind over the tables, else the message. */
+  z.object({
+    op: z.literal('checkReplay'),
+    tables: z.array(z.object({ tableName: z.string(), path: z.string() })),
+    cells: z.array(z.object({ name: z.string(), sql: z.string(), params: ParamsSchema }))
+  })
 ]);
 export type Request = z.infer<typeof RequestSchema>;
 
 export const ReplySchema = z.union([
-  z.object({ ok: z.literal(true) }),
+  /** `data`: an op's answer when it is not a table (see the ops above). */
+  z.object({ ok: z.literal(true), data: z.unknown().optional() }),
   /** `memory`: DuckDB ran out of memory, said in our words by the server; otherwise `error` is for people. */
   z.object({ error: z.string(), memory: z.boolean() })
 ]);

@@ -13,6 +13,7 @@ import { nativeDuckdb } from '../connectors/duckdb/slots';
 import { AppError } from '../errors';
 import type { FileView, Workbench } from './workbench-engine';
 import { ReplySchema, type Request } from './workbench-protocol';
+import { z } from 'zod';
 
 export type { FileView, Workbench } from './workbench-engine';
 
@@ -54,9 +55,23 @@ export async function openWorkbench(files: FileView[], timeoutS = 120): Promise<
     },
     // An arrow function: callers pass `query` around on its own (chartData).
     query: async (sql) => tableFromIPC((await child.call({ op: 'query', sql })).payload),
+    tableColumns: async () => TableColumnsSchema.parse(data(await child.call({ op: 'tableColumns' }))),
+    exportParquet: async (name, columns, dir, file) =>
+      ExportSchema.parse(data(await child.call({ op: 'exportParquet', name, columns, dir, file }))),
+    checkReplay: async (tables, cells) =>
+      z
+        .string()
+        .nullable()
+        .parse(data(await child.call({ op: 'checkReplay', tables, cells }))),
     close: () => child.close()
   };
 }
+
+const ColumnsSchema = z.array(z.object({ name: z.string(), type: z.string() }));
+const TableColumnsSchema = z.array(z.object({ name: z.string(), columns: ColumnsSchema }));
+const ExportSchema = z.object({ rows: z.number().int().nonnegative(), columns: ColumnsSchema });
+/** The JSON answer of a call (checked above, per op). */
+const data = (frame: Frame): unknown => (frame.header as { data?: unknown }).data ?? null;
 
 type Child = { call(request: Request, payload?: Uint8Array): Promise<Frame>; close(): void };
 

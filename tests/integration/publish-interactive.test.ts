@@ -1,0 +1,236 @@
+// Interactive dashboards, the publish side (issue 21), with a real database, file store, workbench child and HTTP
+// server: publishing a notebook whose filter input is on the grid writes `interactive` into dashboard.json and
+// the base tables as Parquet with only the columns the re-run queries use and every row; a refresh rebuilds them
+// with new data; viewers read them with range requests under the dashboard's own access rules, and nothing else.
+import { readFile, rm, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { parquetMetadata, parquetReadObjects } from 'hyparquet';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { orderedCells, type NewCell } from '../../cells/document';
+import { PublishedDashboardSchema } from '../../cells/published';
+import { addToLayout } from '../../cells/layout';
+import { listFiles, parquetPath } from '../../server/files/files';
+import type { NotebookId } from '../../server/ids';
+import { createNotebook } from '../../server/notebooks/notebooks';
+import { openDashboard } from '../../server/publish/open-dashboard';
+import { publish, refreshAsEditor, updatePublication } from '../../server/publish/publications';
+import { DASHBOARD_FILE, snapshotDir } from '../../server/publish/snapshot';
+import { editStoredDoc } from './helpers/edit-stored-doc';
+import { send, startFilesServer, type FilesServer } from './helpers/files-server';
+import { join, person } from './helpers/people';
+import { freshDb, type TestDb } from './helpers/test-db';
+import { uploadCsv } from './helpers/upload';
+
+const SALES =
+  'region,amount,secret,note\n' +
+  Array.from({ length: 500 }, (_, i) => `${['north', 'south', 'east'][i % 3]},${i},s${i},n${i}`).join('\n') +
+  '\n';
+
+let t: TestDb;
+let server: FilesServer;
+const deps = () => ({ dataDir: server.dataDir, secretBox: () => server.box });
+
+beforeAll(async () => {
+  t = await freshDb();
+  server = await startFilesServer(t.db);
+}, 120_000);
+afterAll(async () => {
+  await server?.close();
+  await t?.cleanup();
+  await rm(server?.dataDir ?? '/nonexistent', { recursive: true, force: true });
+});
+
+const input = (name: string, config: Record<string, unknown>): NewCell => ({ kind: 'input', name, config });
+
+async function board(visibility: 'public' | 'members') {
+  const ann = await person(t.db, 'Interactive Ann');
+  await uploadCsv(t.db, server.dataDir, ann, 'sales.csv', SALES);
+  const nb = await createNotebook(t.db, ann.id, ann.workspaceId, { title: 'Live' }, [
+    input('region', {
+      widget: 'dropdown',
+      options: { from: 'list', values: ['north', 'south', 'east'] },
+      value: 'north'
+    }),
+    // Upstream of the filter, computed at publish: a base table of its own, with only what the re-runs read.
+    { kind: 'sql', name: 'clean', source: 'select region, amount, note from sales where amount >= 0' },
+    {
+      kind: 'sql',
+      name: 'by_region',
+      source: 'select region, sum(amount) as total from clean c where c.region = {{region}} group by all'
+    },
+    { kind: 'sql', name: 'rows_in', source: 'select count(*) as n from "SALES" where region = {{region}}' },
+    {
+      kind: 'chart',
+      source: '',
+      config: {
+        source: 'by_region',
+        mark: 'bar',
+        x: { field: 'region', type: 'nominal' },
+        y: { field: 'total', type: 'quantitative' }
+      }
+    },
+    { kind: 'text', source: 'Sales in **{{region}}**' },
+    { kind: 'sql', name: 'fixed', source: 'select max(secret) as s from sales' }
+  ]);
+  await editStoredDoc(t.db, nb.id, (doc) => {
+    for (const c of orderedCells(doc)) {
+      if (c.kind === 'input') addToLayout(doc, c, 'input');
+      else if (c.name === 'by_region' || c.name === 'fixed') addToLayout(doc, c, 'table');
+      else if (c.name === 'rows_in') addToLayout(doc, c, 'number');
+      else if (c.kind === 'chart') addToLayout(doc, c, 'chart');
+      else if (c.kind === 'text') addToLayout(doc, c, 'text');
+    }
+  });
+  const { slug } = await publish(t.db, deps(), ann.id, nb.id, { visibility });
+  return { ann, nb, slug };
+}
+
+async function dashboardOf(notebookId: NotebookId, snapshotId: string) {
+  const dir = snapshotDir(server.dataDir, notebookId, snapshotId);
+  const json = PublishedDashboardSchema.parse(
+    JSON.parse(await readFile(path.join(dir, DASHBOARD_FILE), 'utf8'))
+  );
+  return { dir, dashboard: json };
+}
+
+const get = (url: string, headers: Record<string, string> = {}) =>
+  send(server.port, { method: 'GET', path: url, headers });
+
+async function parquetRows(bytes: Buffer) {
+  const file = bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer;
+  return { meta: parquetMetadata(file), rows: await parquetReadObjects({ file }) };
+}
+
+describe('publishing an interactive dashboard', () => {
+  it('writes the plan and base tables with only the used columns and every row', async () => {
+    const { nb, slug } = await board('public');
+    const page = await openDashboard(t.db, server.dataDir, slug, null);
+    const { dir, dashboard } = await dashboardOf(nb.id, page.snapshotId);
+    const live = dashboard.interactive!;
+    expect(live.inputs.map((i) => [i.name, i.initial, i.choices])).toEqual([
+      ['region', 'north', ['north', 'south', 'east']]
+    ]);
+    expect(live.inputs[0]!.config).not.toHaveProperty('value');
+    expect(live.cells).toEqual([
+      {
+        runsOn: 'browser',
+        name: 'by_region',
+        sql: 'select region, sum(amount) as total from clean c where c.region = {{region}} group by all'
+      },
+      {
+        runsOn: 'browser',
+        name: 'rows_in',
+        sql: 'select count(*) as n from "SALES" where region = {{region}}'
+      }
+    ]);
+    // The fixed card follows no input; the table, number, chart and text do.
+    expect(live.cards.map((c) => c.inputs)).toEqual([['region'], ['region'], ['region'], ['region']]);
+    const chart = live.cards.find((c) => c.chart)!;
+    expect(chart.chart!.source).toBe('by_region');
+    expect(chart.chart!.spec).toMatchObject({ mark: { type: 'bar' }, encoding: { x: { field: 'region' } } });
+    expect(live.cards.find((c) => c.markdown)!.markdown).toBe('Sales in **{{region}}**');
+    expect(live.frozen).toEqual([]);
+
+    // clean: note is never read by the re-runs; sales: only region (count(*) reads no column). `secret`, read
+    // only by the fixed card, is published nowhere.
+    const byName = new Map(live.tables.map((tb) => [tb.name, tb]));
+    expect([...byName.keys()].sort()).toEqual(['clean', 'sales']);
+    expect(byName.get('clean')!.columns.map((c) => c.name)).toEqual(['region', 'amount']);
+    expect(byName.get('sales')!.columns.map((c) => c.name)).toEqual(['region']);
+    for (const tb of live.tables) {
+      const bytes = await readFile(path.join(dir, tb.file));
+      expect(tb.bytes).toBe(bytes.length);
+      const { meta, rows } = await parquetRows(bytes);
+      expect(meta.schema.slice(1).map((s) => s.name)).toEqual(tb.columns.map((c) => c.name));
+      expect(rows).toHaveLength(500);
+      expect(tb.rows).toBe(500);
+    }
+    const clean = (await parquetRows(await readFile(path.join(dir, byName.get('clean')!.file)))).rows;
+    expect(clean.reduce((n, r) => n + Number(r.amount), 0)).toBe((499 * 500) / 2);
+  });
+
+  it('a refresh rebuilds the base tables from the new data', async () => {
+    const { ann, nb, slug } = await board('public');
+    const before = (await openDashboard(t.db, server.dataDir, slug, null)).snapshotId;
+    // The uploaded file changes under the same table name (as a re-upload replacing it would).
+    const [file] = (await listFiles(t.db, ann.id, ann.workspaceId)).filter((f) => f.tableName === 'sales');
+    const other = await person(t.db, 'Scratch');
+    await uploadCsv(t.db, server.dataDir, other, 'sales.csv', 'region,amount,secret,note\nwest,7,x,y\n');
+    const [scratch] = await listFiles(t.db, other.id, other.workspaceId);
+    await writeFile(
+      parquetPath(server.dataDir, ann.workspaceId, file!.id),
+      await readFile(parquetPath(server.dataDir, other.workspaceId, scratch!.id))
+    );
+    expect((await refreshAsEditor(t.db, deps(), ann.id, slug)).refreshError).toBeNull();
+    const after = (await openDashboard(t.db, server.dataDir, slug, null)).snapshotId;
+    expect(after).not.toBe(before);
+    const { dir, dashboard } = await dashboardOf(nb.id, after);
+    const sales = dashboard.interactive!.tables.find((tb) => tb.name === 'sales')!;
+    expect((await parquetRows(await readFile(path.join(dir, sales.file)))).rows).toEqual([
+      { region: 'west' }
+    ]);
+    // The old snapshot's URL now says to reload.
+    const gone = await get(`/d/${slug}/snapshots/${before}/${sales.file}`);
+    expect(gone.status).toBe(404);
+    expect(gone.body.toString()).toContain('Reload the page');
+  });
+});
+
+describe('serving base tables', () => {
+  it('lets a logged-out viewer of a public dashboard read a table with ranges, and nothing else', async () => {
+    const { ann, nb, slug } = await board('public');
+    const { snapshotId } = await openDashboard(t.db, server.dataDir, slug, null);
+    const { dir, dashboard } = await dashboardOf(nb.id, snapshotId);
+    const tb = dashboard.interactive!.tables[0]!;
+    const whole = await readFile(path.join(dir, tb.file));
+    const url = `/d/${slug}/snapshots/${snapshotId}/${tb.file}`;
+
+    const full = await get(url);
+    expect(full.status).toBe(200);
+    expect(full.body.equals(whole)).toBe(true);
+    expect(full.headers['cache-control']).toBe('public, max-age=3600, immutable');
+    expect(full.headers.etag).toBe(`"${snapshotId}-${tb.file}"`);
+    // The footer, then a piece, as a range reader does.
+    const tail = await get(url, { range: 'bytes=-8' });
+    expect(tail.status).toBe(206);
+    expect(tail.body.toString('latin1', 4)).toBe('PAR1');
+    const piece = await get(url, { range: 'bytes=4-99' });
+    expect(piece.status).toBe(206);
+    expect(piece.headers['content-range']).toBe(`bytes 4-99/${whole.length}`);
+    expect(piece.body.equals(whole.subarray(4, 100))).toBe(true);
+    expect((await get(url, { range: `bytes=${whole.length + 10}-` })).status).toBe(416);
+
+    const refused = [
+      `/d/${slug}/snapshots/${snapshotId}/${DASHBOARD_FILE}`,
+      `/d/${slug}/snapshots/${snapshotId}/table-99.parquet`,
+      `/d/${slug}/snapshots/${snapshotId}/..%2F..%2F..%2Fetc%2Fpasswd`,
+      `/d/${slug}/snapshots/${snapshotId}/%2E%2E%2F${DASHBOARD_FILE}`,
+      `/d/${slug}/snapshots/..%2F${snapshotId}/${tb.file}`,
+      `/d/${slug}/snapshots/aaaaaaaaaaaaaaaa/${tb.file}`,
+      `/d/not-a-dashboard/snapshots/${snapshotId}/${tb.file}`
+    ];
+    for (const bad of refused) expect((await get(bad)).status, bad).toBe(404);
+    // Another dashboard's snapshot id under this slug.
+    const other = await board('public');
+    const otherId = (await openDashboard(t.db, server.dataDir, other.slug, null)).snapshotId;
+    expect((await get(`/d/${slug}/snapshots/${otherId}/${tb.file}`)).status).toBe(404);
+    // Turned off: gone for everyone.
+    await updatePublication(t.db, ann.id, nb.id, { visibility: 'off' });
+    expect((await get(url)).status).toBe(404);
+  });
+
+  it('a members-only dashboard’s tables need a member', async () => {
+    const { ann, nb, slug } = await board('members');
+    const { snapshotId } = await openDashboard(t.db, server.dataDir, slug, ann.id);
+    const { dashboard } = await dashboardOf(nb.id, snapshotId);
+    const url = `/d/${slug}/snapshots/${snapshotId}/${dashboard.interactive!.tables[0]!.file}`;
+    expect((await get(url)).status).toBe(401);
+    const stranger = await person(t.db, 'Stranger');
+    expect((await get(url, { cookie: `sheaf_session=${stranger.token}` })).status).toBe(404);
+    const member = await person(t.db, 'Member');
+    await join(t.db, ann, member, 'viewer');
+    const ok = await get(url, { cookie: `sheaf_session=${member.token}` });
+    expect(ok.status).toBe(200);
+    expect(ok.headers['cache-control']).toBe('private, max-age=3600, immutable');
+  });
+});
