@@ -106,8 +106,8 @@ test('viewers filter a published dashboard for themselves, in the URL, recompute
   await page.getByRole('button', { name: 'Add Input cell below cell 2' }).click();
   await rename(page, 2, 'period');
   await cell(page, 2).getByLabel('Widget').selectOption('daterange');
-  await cell(page, 2).getByLabel('From').fill(published.start);
-  await cell(page, 2).getByLabel('To').fill(published.end);
+  await cell(page, 2).getByLabel('From', { exact: true }).fill(published.start);
+  await cell(page, 2).getByLabel('To', { exact: true }).fill(published.end);
 
   // Cards that follow them: a monthly chart and a number.
   await page.getByRole('button', { name: 'Add SQL cell below cell 3' }).click();
@@ -152,6 +152,15 @@ test('viewers filter a published dashboard for themselves, in the URL, recompute
   // A stranger, logged out, sees the published view, then picks another region and period.
   const anon = await browser.newContext();
   const viewer = await anon.newPage();
+  // Ranges of the snapshot's base tables the viewer's browser reads; and whether it started its SQL engine (the
+  // loader marks the browser's performance timeline).
+  const ranges: string[] = [];
+  const engineStarted = () =>
+    viewer.evaluate(() => performance.getEntriesByName('sheaf:engine:start').length > 0);
+  anon.on('request', (r) => {
+    const range = r.headers()['range'];
+    if (r.url().includes('/snapshots/') && range) ranges.push(range);
+  });
   await viewer.goto(url);
   await expect(viewer.locator('html[data-hydrated="true"]')).toHaveCount(1);
   await expectShows(viewer, atPublish);
@@ -159,10 +168,12 @@ test('viewers filter a published dashboard for themselves, in the URL, recompute
     .locator('[aria-roledescription="bar"][aria-label^="region: "]')
     .evaluateAll((els) => els.map((e) => e.getAttribute('aria-label')));
   expect(unfiltered).toHaveLength(3);
+  // At the published values the server's snapshot is shown: no engine.
+  expect(await engineStarted()).toBe(false);
 
   await viewer.getByLabel('region', { exact: true }).selectOption({ label: chosen.region });
-  await viewer.getByLabel('From').fill(chosen.start);
-  await viewer.getByLabel('To').fill(chosen.end);
+  await viewer.getByLabel('From', { exact: true }).fill(chosen.start);
+  await viewer.getByLabel('To', { exact: true }).fill(chosen.end);
   await expectShows(viewer, forChoice);
   await expect(viewer).toHaveURL(
     new RegExp(`\\?region=${chosen.region}&period=${chosen.start}\\.\\.${chosen.end}$`)
@@ -170,13 +181,16 @@ test('viewers filter a published dashboard for themselves, in the URL, recompute
   // The card that follows no filter was left as it was.
   await expect(viewer.locator('[aria-roledescription="bar"][aria-label^="region: "]')).toHaveCount(3);
   await expect(viewer.getByTestId('card-error')).toHaveCount(0);
+  await expect(viewer.getByTestId('live-chart')).toHaveCount(1);
+  expect(await engineStarted()).toBe(true);
+  expect(ranges.length).toBeGreaterThan(0);
 
   // The same URL again: the same view.
   await viewer.reload();
   await expect(viewer.getByLabel('region', { exact: true }).locator('option:checked')).toHaveText(
     chosen.region
   );
-  await expect(viewer.getByLabel('From')).toHaveValue(chosen.start);
+  await expect(viewer.getByLabel('From', { exact: true })).toHaveValue(chosen.start);
   await expectShows(viewer, forChoice);
 
   // Another viewer, and the notebook itself, still show the published values.
