@@ -35,6 +35,8 @@ export class DashboardViewer {
   private readonly byLower: Map<string, PublishedInput>;
   private readonly items: Map<string, PublishedItem>;
   private readonly frozen: Set<string>;
+  // Bookkeeping of the rounds, never shown: not state.
+  // eslint-disable-next-line svelte/prefer-svelte-reactivity
   private readonly painted = new Map<string, string>(); // cell id → the values (of its inputs) it shows
   private readonly recompute: Recompute;
   private generation = 0;
@@ -49,9 +51,12 @@ export class DashboardViewer {
     params: URLSearchParams
   ) {
     this.initial = initialValues(interactive.inputs);
+    // Lookups over the published dashboard, which never changes while the page shows it: not state.
+    /* eslint-disable svelte/prefer-svelte-reactivity */
     this.byLower = new Map(interactive.inputs.map((i) => [i.name.toLowerCase(), i]));
     this.items = new Map(items.map((i) => [i.cellId, i]));
     this.frozen = new Set(interactive.frozen.map((f) => f.cellId));
+    /* eslint-enable svelte/prefer-svelte-reactivity */
     const fromUrl = readUrl(interactive.inputs, params);
     this.values = fromUrl.values;
     this.refused = fromUrl.refused;
