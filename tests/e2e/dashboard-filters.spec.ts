@@ -3,12 +3,14 @@
 // period: every card that follows them changes to what native DuckDB computes over the same CSV for those values,
 // recomputed in the viewer's own browser; the URL holds the choice and a reload shows the same view. Another
 // viewer and the notebook keep the published values, a card that follows no filter is left alone, and a URL
-// value that is not allowed is refused beside its filter.
+// value that is not allowed is refused beside its filter. A card on a database connection follows the filter too,
+// re-run by the server for the viewer's value.
 import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { expect, test, type Page } from '@playwright/test';
+import { sampleDb } from '../integration/helpers/sample-db';
 import { person, shownNumber, typeSql } from './helpers';
 
 const WHERE = 'where region = {{region}} and day between {{period.start}} and {{period.end}}';
@@ -213,4 +215,95 @@ test('viewers filter a published dashboard for themselves, in the URL, recompute
 
   await anon.close();
   await other.context().close();
+});
+
+test('a card on a database connection follows a viewer’s filter, re-run by the server', async ({
+  browser
+}) => {
+  test.setTimeout(180_000);
+  const sample = await sampleDb(1_000);
+  try {
+    // Each region has as many orders as the others; their amounts differ.
+    const SQL = `select sum(amount) as amount from ${sample.schema}.orders where region = {{region}}`;
+    const sums = Object.fromEntries(
+      (
+        await sample.admin.unsafe(
+          `select region, sum(amount)::float8 as s from ${sample.schema}.orders group by region`
+        )
+      ).map((r) => [
+        r.region as string,
+        (r.s as number).toLocaleString('en-US', { maximumFractionDigits: 2 })
+      ])
+    );
+    expect(sums.south).not.toBe(sums.north);
+    const ada = await person(browser, 'Ada Live');
+    const page = ada.page;
+    const workspaceUrl = new URL(page.url()).pathname;
+    const created = await page.request.post(`/api/workspaces${workspaceUrl.slice(2)}/connections`, {
+      data: {
+        name: 'Warehouse',
+        kind: 'postgres',
+        host: sample.host,
+        port: sample.port,
+        database: sample.database,
+        user: sample.role,
+        password: sample.password,
+        ssl: 'disable'
+      }
+    });
+    expect(created.status()).toBe(201);
+    await page.getByRole('button', { name: 'New notebook' }).click();
+    await expect(page.getByTestId('connection-status')).toHaveText('connected');
+
+    await page.getByRole('button', { name: 'Add Input cell below cell 1' }).click();
+    await rename(page, 1, 'region');
+    await cell(page, 1).getByLabel('Widget').selectOption('dropdown');
+    await cell(page, 1).getByLabel('Choices, one a line').fill('east\nnorth\nsouth\nwest');
+    await cell(page, 1).getByLabel('Choices, one a line').blur();
+    await cell(page, 1).getByLabel('region', { exact: true }).selectOption({ label: 'north' });
+    await rename(page, 0, 'amounts');
+    await cell(page, 0).getByLabel('Run on').selectOption({ label: 'Warehouse' });
+    await typeSql(page, 0, SQL);
+    await run(page, 0);
+
+    await page.getByRole('button', { name: 'Dashboard', exact: true }).click();
+    await page.getByRole('button', { name: 'Add region as a filter' }).click();
+    await page.getByRole('button', { name: 'Add amounts as a number' }).click();
+    await page.getByTestId('publish-toggle').click();
+    await page.getByLabel('Who can see it').selectOption({ label: 'Anyone with the link' });
+    await page.getByTestId('publish-panel').getByRole('button', { name: 'Publish', exact: true }).click();
+    const link = page.getByTestId('dashboard-link');
+    await expect(link).toBeVisible({ timeout: 60_000 });
+    const url = new URL((await link.getAttribute('href'))!, page.url()).pathname;
+
+    const anon = await browser.newContext();
+    const viewer = await anon.newPage();
+    const asked: { url: string; status: number }[] = [];
+    anon.on('response', (r) => {
+      if (r.url().includes('/cells/')) asked.push({ url: r.url(), status: r.status() });
+    });
+    await viewer.goto(url);
+    await expect(viewer.locator('html[data-hydrated="true"]')).toHaveCount(1);
+    await expect(viewer.getByTestId('big-number-value')).toHaveText(sums.north!);
+    await viewer.getByLabel('region', { exact: true }).selectOption({ label: 'south' });
+    await expect(viewer.getByTestId('big-number-value')).toHaveText(sums.south!, { timeout: 60_000 });
+    await expect(viewer.getByTestId('card-error')).toHaveCount(0);
+    await expect(viewer).toHaveURL(/\?region=south$/);
+    expect(asked).toHaveLength(1);
+    expect(asked[0]!.status).toBe(200);
+    expect(decodeURIComponent(new URL(asked[0]!.url).searchParams.get('values')!)).toContain('"south"');
+    // The database's SQL and connection never reach the viewer; its result needed no engine in the browser.
+    expect(await viewer.content()).not.toContain(sample.schema);
+    expect(await viewer.evaluate(() => performance.getEntriesByName('sheaf:engine:start').length)).toBe(0);
+
+    // Back to the published value: the snapshot again, nothing asked of the server.
+    await viewer.getByLabel('region', { exact: true }).selectOption({ label: 'north' });
+    await expect(viewer.getByTestId('big-number-value')).toHaveText(sums.north!);
+    await expect(viewer.locator('[data-testid="card-body"][data-state="snapshot"]')).toHaveCount(1);
+    expect(new URL(viewer.url()).search).toBe('');
+    expect(asked).toHaveLength(1);
+    await anon.close();
+  } finally {
+    await sample.cleanup();
+  }
 });

@@ -14,6 +14,8 @@ import type { InputValues } from '$cells/sql/parameters';
 import { ident } from '$cells/sql/quote';
 import { inputReferences, referencedNames } from '$cells/sql/references';
 import { renderWithInputs } from '$cells/text/input-values';
+import type { Table } from 'apache-arrow';
+import type { Query } from '$cells/chart/chart-data';
 import type { BrowserDuckDB, TableSource } from '$lib/engine/engine';
 import { renderMarkdown, renderMarkdownLoaded } from '$lib/markdown/render';
 import { serverCell, serverCellUrl } from './server-cells';
@@ -41,6 +43,8 @@ export class Recompute {
   private readonly cells: Map<string, ReplayCell>; // by lower-cased name
   private readonly ran = new Map<string, Ran>(); // cell name (lower case) → what its table holds now
   private readonly fetched = new Map<string, TableSource>(); // server cells' results, by lower-cased name
+  private readonly fromServer = new Map<string, Table>(); // the same results, as they arrived
+  private readonly adopted = new Map<string, { name: string; key: string; table: Table }>();
   private running: string | null = null;
 
   constructor(
@@ -52,7 +56,12 @@ export class Recompute {
   }
 
   private duckdb(): Promise<BrowserDuckDB> {
-    this.engine ??= import('$lib/engine/engine').then(({ BrowserDuckDB }) => new BrowserDuckDB());
+    this.engine ??= import('$lib/engine/engine').then(({ BrowserDuckDB }) => {
+      const db = new BrowserDuckDB();
+      // Connection cells' results that arrived before the engine was wanted.
+      for (const a of this.adopted.values()) db.adopt(a.name, a.key, a.table);
+      return db;
+    });
     return this.engine;
   }
 
@@ -80,14 +89,21 @@ export class Recompute {
     }
     const source = item.view === 'chart' ? (card.chart?.source ?? item.name) : item.name;
     await this.prepare(source, values, current);
-    const db = await this.duckdb();
+    // A connection cell's result arrived whole from the server: cards of it need no engine, unless a chart of
+    // many rows is aggregated (then DuckDB does it, as in the notebook).
+    const whole = this.fromServer.get(source.toLowerCase());
     const sources = this.sources();
-    const query = async (sql: string) => {
+    const query: Query = async (sql: string) => {
       if (!current()) throw new Superseded();
-      return db.query(sql, sources);
+      return (await this.duckdb()).query(sql, sources);
     };
+    if (whole) query.stored = async (_name, maxRows) => (whole.numRows <= maxRows ? whole : null);
     const count = async () =>
-      Number((await query(`select count(*)::double as n from ${ident(source)}`)).get(0)?.n ?? 0);
+      whole
+        ? whole.numRows
+        : Number((await query(`select count(*)::double as n from ${ident(source)}`)).get(0)?.n ?? 0);
+    const first = (rows: number) =>
+      whole ? Promise.resolve(whole.slice(0, rows)) : query(`select * from ${ident(source)} limit ${rows}`);
     try {
       switch (item.view) {
         case 'chart': {
@@ -96,11 +112,11 @@ export class Recompute {
           return { view: 'chart', spec: data.spec, rows: data.rows, note: data.note };
         }
         case 'table': {
-          const t = await query(`select * from ${ident(source)} limit ${TABLE_ROWS}`);
+          const t = await first(TABLE_ROWS);
           return { view: 'table', ...tableText(t), total: await count() };
         }
         case 'number': {
-          const t = await query(`select * from ${ident(source)} limit 1`);
+          const t = await first(1);
           return { view: 'number', ...numberText(t, await count(), source) };
         }
         default:
@@ -167,7 +183,10 @@ export class Recompute {
       if (cell.runsOn === 'server') {
         const url = serverCellUrl(this.slug, cell.name, values);
         const table = await serverCell(url);
-        (await this.duckdb()).adopt(cell.name, key, table);
+        this.fromServer.set(lower, table);
+        // Loaded into DuckDB only when a query reads it (the engine starts then, not before).
+        this.engine?.then((db) => db.adopt(cell.name, key, table)).catch(() => undefined);
+        this.adopted.set(lower, { name: cell.name, key, table });
         this.fetched.set(lower, { kind: 'result', name: cell.name, key, url });
         return null;
       }

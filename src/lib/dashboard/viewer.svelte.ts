@@ -103,12 +103,35 @@ export class DashboardViewer {
   update(): void {
     this.generation++;
     this.recompute.cancel();
+    // What needs no computing shows at once, even while an older round is still finishing its step.
+    this.triage($state.snapshot(this.values) as Values);
     this.round ??= this.rounds().finally(() => (this.round = null));
   }
 
-  /** Resolves once the cards show the current values (tests, and whoever waits for a settled page). */
-  settled(): Promise<void> {
-    return this.round ?? Promise.resolve();
+  /**
+   * Settles the cards that need no computing for `values` (already showing them, or back at the published values:
+   * the snapshot), marks the others as updating, and returns those.
+   */
+  private triage(values: Values): LiveCard[] {
+    const todo: LiveCard[] = [];
+    for (const card of this.interactive.cards) {
+      if (this.frozen.has(card.cellId) || !this.items.has(card.cellId)) continue;
+      const key = this.keyOf(card, values);
+      const view = this.cards.get(card.cellId) ?? SNAPSHOT;
+      if (this.painted.get(card.cellId) === key) {
+        if (view.updating) this.cards.set(card.cellId, { ...view, updating: false });
+        continue;
+      }
+      if (this.atInitial(card, values)) {
+        // The server computed exactly this: no engine needed.
+        this.cards.set(card.cellId, SNAPSHOT);
+        this.painted.set(card.cellId, key);
+        continue;
+      }
+      if (!view.updating) this.cards.set(card.cellId, { ...view, updating: true });
+      todo.push(card);
+    }
+    return todo;
   }
 
   private async rounds(): Promise<void> {
@@ -117,25 +140,7 @@ export class DashboardViewer {
       const current = () => generation === this.generation && !this.destroyed;
       const values = $state.snapshot(this.values) as Values;
       this.recompute.forgetFailures();
-      const todo: LiveCard[] = [];
-      for (const card of this.interactive.cards) {
-        if (this.frozen.has(card.cellId) || !this.items.has(card.cellId)) continue;
-        const key = this.keyOf(card, values);
-        const view = this.cards.get(card.cellId) ?? SNAPSHOT;
-        if (this.painted.get(card.cellId) === key) {
-          if (view.updating) this.cards.set(card.cellId, { ...view, updating: false });
-          continue;
-        }
-        if (this.atInitial(card, values)) {
-          // The server computed exactly this: no engine needed.
-          this.cards.set(card.cellId, SNAPSHOT);
-          this.painted.set(card.cellId, key);
-          continue;
-        }
-        this.cards.set(card.cellId, { ...view, updating: true });
-        todo.push(card);
-      }
-      for (const card of todo) {
+      for (const card of this.triage(values)) {
         if (!current()) break;
         await this.paint(card, values, this.keyOf(card, values), current);
       }
