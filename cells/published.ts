@@ -3,6 +3,7 @@
 // Built on the server from a frozen copy of the notebook (server/publish); no connection ids, no SQL of
 // connection cells unless the author allows it. Zod-checked when read back from disk.
 import { z } from 'zod';
+import { CrossFilterTargetSchema } from './chart/cross-filter';
 import { InteractiveSchema } from './interactive';
 import { LayoutItemSchema } from './layout';
 
@@ -23,7 +24,9 @@ export const PublishedItemSchema = z.discriminatedUnion('view', [
     spec: z.record(z.string(), z.unknown()).nullable(),
     note: z.string(),
     /** Whether rows for hydration exist (charts/<cellId> as Arrow). */
-    hasData: z.boolean()
+    hasData: z.boolean(),
+    /** Clicking a mark sets this input (cells/chart/cross-filter.ts); absent when the chart sets none. */
+    crossFilter: CrossFilterTargetSchema.optional()
   }),
   Base.extend({ view: z.literal('text'), html: z.string() }),
   Base.extend({

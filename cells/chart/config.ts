@@ -43,6 +43,16 @@ export type Channel = z.infer<typeof ChannelSchema>;
 export const CHANNELS = ['x', 'y', 'color', 'size', 'column'] as const;
 export type ChannelName = (typeof CHANNELS)[number];
 
+/**
+ * Cross-filtering (issue 21): clicking a mark sets the input cell named `input` to the mark's value of `field`, a
+ * column the chart draws. Read by cells/chart/cross-filter.ts.
+ */
+export const CrossFilterSchema = z.object({
+  input: z.string().min(1).max(63),
+  field: z.string().min(1).max(300)
+});
+export type CrossFilter = z.infer<typeof CrossFilterSchema>;
+
 export const ChartConfigSchema = z.object({
   /** 'builder': the spec is generated from the fields below; 'spec': the Vega-Lite JSON in the cell's source. */
   mode: z.enum(['builder', 'spec']).default('builder'),
@@ -56,7 +66,9 @@ export const ChartConfigSchema = z.object({
   size: ChannelSchema.optional(),
   column: ChannelSchema.optional(),
   /** Extra fields shown on hover. */
-  tooltip: z.array(z.string().max(300)).max(20).optional()
+  tooltip: z.array(z.string().max(300)).max(20).optional(),
+  /** Clicking a mark sets an input. */
+  crossFilter: CrossFilterSchema.optional()
 });
 export type ChartConfig = z.infer<typeof ChartConfigSchema>;
 

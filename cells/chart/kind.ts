@@ -1,6 +1,6 @@
 // Chart cell: a Vega-Lite chart of an earlier SQL cell's result, built from pickers or written as a spec.
 import type { CellKind } from '../types';
-import { ChartConfigSchema, readChartConfig, type ChartConfig } from './config';
+import { ChartConfigSchema, CrossFilterSchema, readChartConfig, type ChartConfig } from './config';
 
 export const chartKind: CellKind<ChartConfig> = {
   kind: 'chart',
@@ -16,6 +16,9 @@ export const chartKind: CellKind<ChartConfig> = {
   },
   followRename: ({ config }, from, to) => {
     if (config.get('source') === from) config.set('source', to);
+    // The input a click sets keeps being the same cell under its new name.
+    const cross = CrossFilterSchema.safeParse(config.get('crossFilter'));
+    if (cross.success && cross.data.input === from) config.set('crossFilter', { ...cross.data, input: to });
   },
   labelOf: (cell) => {
     const config = readChartConfig(cell.config);

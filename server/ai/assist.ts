@@ -23,7 +23,9 @@ export const AssistRequestSchema = z.object({
     .min(1, 'Write what you want first.')
     .max(4000, 'Keep the request under 4,000 characters.'),
   /** The prompt cell asking; the context is the cells above it. */
-  cellId: z.string().max(64).nullable().default(null)
+  cellId: z.string().max(64).nullable().default(null),
+  /** The answer replaces the cells the last one wrote: the notebook's history keeps a version from before. */
+  regenerate: z.boolean().default(false)
 });
 
 /** An answer stops here: more cells than anyone asked for is a model gone wrong. */

@@ -4,6 +4,7 @@
 import { tableFromJSON, type Table } from 'apache-arrow';
 import { chartData } from '../../cells/chart/chart-data';
 import { readChartConfig } from '../../cells/chart/config';
+import { crossFilterTarget } from '../../cells/chart/cross-filter';
 import { buildSpec, type VlSpec } from '../../cells/chart/spec';
 import { checkSpec } from '../../cells/chart/validate';
 import type { Cell } from '../../cells/document';
@@ -95,7 +96,13 @@ async function chartCard(item: LayoutItem, cell: Cell, ctx: CardContext): Promis
   const rows = config.mode === 'spec' ? data.rows : onlyFields(data.rows, usedFields(data.spec));
   const px = boxPixels(item);
   return {
-    item: { ...empty, spec: data.spec, note: data.note, hasData: rows.length > 0 },
+    item: {
+      ...empty,
+      spec: data.spec,
+      note: data.note,
+      hasData: rows.length > 0,
+      crossFilter: crossFilterTarget(config, spec) ?? undefined
+    },
     chartRows: rows.length ? tableFromJSON(rows as Record<string, unknown>[]) : undefined,
     spec,
     // The card's padding and note take their share of the box.

@@ -221,4 +221,15 @@ test('regenerate replaces the cells the last answer wrote', async ({ page }) => 
   await expect(page.getByTestId('cell')).toHaveCount(3);
   await expect(page.getByTestId('cell').nth(2).getByTestId('markdown')).toHaveText('A better answer');
   await expect(page.getByText('First answer')).toHaveCount(0);
+
+  // The history kept the notebook from before the regenerate, edited first answer included.
+  const notebookId = new URL(page.url()).pathname.split('/').pop()!;
+  const { versions } = (await (await page.request.get(`/api/notebooks/${notebookId}/versions`)).json()) as {
+    versions: { id: number; kind: string; label: string | null }[];
+  };
+  const before = versions.find((v) => v.kind === 'assistant');
+  expect(before?.label).toBe('Before the assistant regenerated');
+  const kept = await (await page.request.get(`/api/notebooks/${notebookId}/versions/${before!.id}`)).text();
+  expect(kept).toContain('First answer (checked by Al)');
+  expect(kept).toContain('Second part');
 });

@@ -20,20 +20,27 @@ export function aiStatus(): Promise<{ configured: boolean; message: string }> {
   return status;
 }
 
-export async function* askAssistant(
+/**
+ * Asks the assistant; resolves once the server has accepted the request (with `regenerate`, after it has kept a
+ * version of the notebook from before), to the answer's events as they stream in.
+ */
+export async function openAssistant(
   notebookId: string,
-  prompt: string,
-  cellId: string,
+  body: { prompt: string; cellId: string; regenerate: boolean },
   signal?: AbortSignal
-): AsyncGenerator<AssistEvent> {
+): Promise<AsyncGenerator<AssistEvent>> {
   const res = await fetch(`/api/notebooks/${notebookId}/assist`, {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ prompt, cellId }),
+    body: JSON.stringify(body),
     signal
   });
   if (!res.ok || !res.body) throw new Error(await errorMessage(res, 'The assistant could not answer'));
-  const reader = res.body.pipeThrough(new TextDecoderStream()).getReader();
+  return answerEvents(res.body.pipeThrough(new TextDecoderStream()));
+}
+
+async function* answerEvents(text: ReadableStream<string>): AsyncGenerator<AssistEvent> {
+  const reader = text.getReader();
   let buffer = '';
   for (;;) {
     const { value, done } = await reader.read();

@@ -101,6 +101,12 @@ export class NotebookInputs {
     return null;
   }
 
+  /** Sets the input cell `id` as `set` does (a chart's click sets an input it does not hold). */
+  setById(id: string, raw: unknown, readOnly: boolean): string | null {
+    const cell = this.view.cells.find((c) => c.id === id && isInputCell(c));
+    return cell ? this.set(cell, raw, readOnly) : 'That input is no longer in the notebook.';
+  }
+
   /** Hears this person's own changes (not co-editors'); returns the unsubscribe. */
   onChange(listener: (cellId: string) => void): () => void {
     this.listeners.add(listener);

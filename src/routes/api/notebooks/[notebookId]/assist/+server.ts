@@ -8,6 +8,7 @@ import { AppError, invalid } from '$server/errors';
 import { notebookIdParam } from '$server/ids';
 import { jsonBody } from '$server/http/json-body';
 import { apiError } from '$server/http/respond';
+import { takeVersion } from '$server/versions/versions';
 
 export async function POST({ locals, params, request }) {
   try {
@@ -17,11 +18,15 @@ export async function POST({ locals, params, request }) {
     const db = await getDb();
     const config = loadConfig();
     const userId = locals.user.id;
-    const req = await reserveRequest(db, config.ai, {
-      userId,
-      notebookId: notebookIdParam(params.notebookId),
-      kind: 'generate'
-    });
+    const notebookId = notebookIdParam(params.notebookId);
+    const req = await reserveRequest(db, config.ai, { userId, notebookId, kind: 'generate' });
+    // Before the answer comes back: the browser deletes the last answer's cells only once this has answered, so
+    // the version holds them. Only after the reservation (role and rate limits checked); a failure here must not
+    // stop the assistant.
+    if (body.data.regenerate)
+      await takeVersion(db, notebookId, 'assistant', userId, 'Before the assistant regenerated').catch(
+        (e: unknown) => console.error('assistant: could not save a version before regenerating:', e)
+      );
     const events = assist(db, config, req, {
       prompt: body.data.prompt,
       cellId: body.data.cellId,
