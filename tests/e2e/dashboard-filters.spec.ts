@@ -131,6 +131,9 @@ test('viewers filter a published dashboard for themselves, in the URL, recompute
       timeout: 30_000
     });
   }
+  // The chart by region is a filter chart too: clicking a bar sets the region (cross-filtering).
+  await cell(page, 6).getByLabel('Clicking a mark sets').selectOption('region');
+  await expect(cell(page, 6).getByLabel('to its', { exact: true })).toHaveValue('region');
 
   await page.getByRole('button', { name: 'Dashboard', exact: true }).click();
   for (const label of [
@@ -212,6 +215,16 @@ test('viewers filter a published dashboard for themselves, in the URL, recompute
   await expect(refused.first()).toContainText('"Mars" is not one of the choices.');
   await expect(refused.nth(1)).toContainText('that day does not exist');
   await expectShows(other, atPublish);
+
+  // Clicking a bar of the chart by region sets the viewer's region: the URL and the cards follow.
+  const north = await expected(csv, { ...published, region: 'North' });
+  await other.goto(url);
+  await expect(other.locator('[data-testid="published-chart"][data-state="live"]')).toHaveCount(2);
+  const northBar = unfiltered.find((l) => l?.startsWith('region: North;'))!;
+  await other.locator(`[aria-label="${northBar}"]`).click();
+  await expect(other).toHaveURL(/\?region=North$/);
+  await expect(other.getByLabel('region', { exact: true }).locator('option:checked')).toHaveText('North');
+  await expectShows(other, north);
 
   await anon.close();
   await other.context().close();

@@ -26,7 +26,7 @@ const SNAPSHOT: CardView = { shows: 'snapshot', updating: false, content: null, 
 export class DashboardViewer {
   /** The viewer's values, by input name (as SQL names it). */
   values = $state<Values>({});
-  /** Why a value in the URL was refused, by input name (cleared once the viewer picks another). */
+  /** Why a value from the URL or a chart click was refused, by input name (cleared once the viewer picks another). */
   refused = $state<Record<string, string>>({});
   /** Cards that follow inputs, by cell id; a card not here shows its snapshot. */
   readonly cards = new SvelteMap<string, CardView>();
