@@ -18,10 +18,16 @@ export const CHROMIUM_ARGS = [
   '--disable-quic'
 ];
 
-export type BuiltApp = { origin: string; stop(): void };
+export type BuiltApp = { origin: string; pid: number; stop(): Promise<void> };
 
-/** Starts server/index.ts on `dataDir` (building the app first if build/ is missing); resolves once it serves. */
-export async function startBuiltApp(dataDir: string, { seedDemo = true } = {}): Promise<BuiltApp> {
+/**
+ * Starts server/index.ts on `dataDir` (building the app first if build/ is missing); resolves once it serves.
+ * `env` adds to or overrides the app's environment (e.g. DATABASE_URL for a real PostgreSQL).
+ */
+export async function startBuiltApp(
+  dataDir: string,
+  { seedDemo = true, env = {} }: { seedDemo?: boolean; env?: Record<string, string> } = {}
+): Promise<BuiltApp> {
   if (!existsSync('build/handler.js')) {
     console.log('  building the app (npm run build)…');
     spawnSync('npm', ['run', 'build'], { stdio: 'inherit' });
@@ -35,7 +41,8 @@ export async function startBuiltApp(dataDir: string, { seedDemo = true } = {}): 
       DATA_DIR: dataDir,
       SEED_DEMO: seedDemo ? '1' : '0',
       NODE_ENV: 'production',
-      DATABASE_URL: ''
+      DATABASE_URL: '',
+      ...env
     },
     stdio: ['ignore', 'pipe', 'inherit']
   });
@@ -43,7 +50,16 @@ export async function startBuiltApp(dataDir: string, { seedDemo = true } = {}): 
     app.stdout!.on('data', (b: Buffer) => String(b).includes('Sheaf is running') && resolve());
     app.on('exit', (code) => reject(new Error(`the app exited (${code})`)));
   });
-  return { origin: `http://127.0.0.1:${port}`, stop: () => void app.kill('SIGTERM') };
+  const exited = new Promise<void>((resolve) => app.once('exit', () => resolve()));
+  return {
+    origin: `http://127.0.0.1:${port}`,
+    pid: app.pid!,
+    // Resolves once it has gone, so another app may start on the same data.
+    stop: () => {
+      app.kill('SIGTERM');
+      return exited;
+    }
+  };
 }
 
 export type Cookie = { name: string; value: string };

@@ -1,10 +1,12 @@
 // What a published dashboard's viewers need to recompute its cards for their own input values (issue 21): the
 // inputs they may change (with the values each allows), the base tables published for them as Parquet (only the
 // columns the queries read), the cells to re-run for each choice in notebook order, and which cards follow which
-// inputs. Written by the server at publish/refresh (server/publish/interactive-plan.ts), read by the dashboard
+// inputs. Planned in cells/interactive-plan/ and written by the server at publish/refresh
+// (server/publish/interactive-tables.ts), read by the dashboard
 // page (src/lib/dashboard/); zod-checked when read back from disk like the rest of the dashboard.
 import { z } from 'zod';
 import { InputConfigSchema, OptionSchema } from './input/config';
+import { InputValuesSchema } from './sql/parameters';
 
 /** An input a viewer may change: its settings as published, the choices it allows, and its value at publish. */
 export const PublishedInputSchema = z.object({
@@ -19,7 +21,10 @@ export const PublishedInputSchema = z.object({
 });
 export type PublishedInput = z.infer<typeof PublishedInputSchema>;
 
-/** A table published for viewers' browsers: `/d/<slug>/tables/<file>`, read with range requests. */
+/**
+ * A table published for viewers' browsers: `/d/<slug>/snapshots/<snapshotId>/<file>` (the page's `snapshotId`),
+ * read with range requests.
+ */
 export const BaseTableSchema = z.object({
   /** The name the queries read it by (an uploaded file's table name or an earlier cell's result). */
   name: z.string().min(1).max(63),
@@ -35,6 +40,14 @@ export type BaseTable = z.infer<typeof BaseTableSchema>;
  * A cell re-run for a viewer's values, in notebook order. `browser`: its SQL runs in the viewer's DuckDB-WASM
  * over base tables and earlier re-run cells. `server`: it runs on a database connection; the browser asks
  * `/d/<slug>/cells/<name>` for its result with the values bound (allowed values only, cached, rate-limited).
+ *
+ * That request: `GET /d/<slug>/cells/<name>?values=<URL-encoded JSON object: input name → value as its widget
+ * holds it>` (inputs left out keep their published values) → 200, an Arrow IPC stream of the whole result, with
+ * headers `x-sheaf-rows`, `x-sheaf-truncated` (cut at the row cap) and `x-sheaf-cache` (cache|shared|ran).
+ * Errors are JSON `{error: {code, message}}` whose message can be shown as it is: 400 for a value the input does
+ * not allow or an input not on the dashboard (the message names it), 401/404 as for the page, 429 with
+ * `retry-after` when a viewer (or the dashboard) ran too many new values, 503 when the query failed.
+ * (server/publish/live-cell.ts)
  */
 export const ReplayCellSchema = z.discriminatedUnion('runsOn', [
   z.object({ runsOn: z.literal('browser'), name: z.string(), sql: z.string() }),
@@ -62,6 +75,11 @@ export const InteractiveSchema = z.object({
   cells: z.array(ReplayCellSchema),
   cards: z.array(LiveCardSchema),
   /** Cards whose inputs could not be made interactive, and why (e.g. too much data to publish). */
-  frozen: z.array(z.object({ cellId: z.string(), reason: z.string() }))
+  frozen: z.array(z.object({ cellId: z.string(), reason: z.string() })),
+  /**
+   * Inputs not on the grid that browser re-runs bind, with their values as bound at publish: viewers cannot change
+   * them, and bind them beside their own. (Connection cells' fixed values stay on the server.) Absent: none.
+   */
+  fixed: InputValuesSchema.optional()
 });
 export type Interactive = z.infer<typeof InteractiveSchema>;

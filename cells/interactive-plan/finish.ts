@@ -2,6 +2,7 @@
 // written and their sizes known: cards whose tables would push the total over the cap stay frozen at the
 // publish-time picture, with the reason, and only the tables and re-run cells live cards need are kept.
 import type { BaseTable, Interactive, LiveCard } from '../interactive';
+import { inputReferences } from '../sql/references';
 import type { Plan } from './plan';
 
 /**
@@ -72,8 +73,14 @@ export function finishPlan(
   const tables: BaseTable[] = plan.tables
     .filter((t) => kept.has(t.name.toLowerCase()))
     .map((t) => ({ name: t.name, ...(written.get(t.name.toLowerCase()) as Omit<BaseTable, 'name'>) }));
+  const browserSql = plan.cells
+    .filter((c) => c.runsOn === 'browser' && liveCells.has(c.name.toLowerCase()))
+    .map((c) => c.sql);
+  const bound = new Set(browserSql.flatMap((sql) => inputReferences(sql)));
+  const fixed = Object.fromEntries(Object.entries(plan.fixed).filter(([n]) => bound.has(n.toLowerCase())));
   return {
     inputs: plan.inputs,
+    ...(Object.keys(fixed).length ? { fixed } : {}),
     tables,
     cells: plan.cells
       .filter((c) => liveCells.has(c.name.toLowerCase()) && byName.has(c.name.toLowerCase()))

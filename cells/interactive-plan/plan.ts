@@ -14,7 +14,8 @@ import type { PublishedInput } from '../interactive';
 import { arrange, readLayout, type LayoutItem } from '../layout';
 import { runsLocally } from '../sql/engine';
 import { isSqlCell } from '../sql/kind';
-import { INPUT_NAME } from '../sql/parameters';
+import { INPUT_NAME, type InputValues } from '../sql/parameters';
+import { notebookInputValues } from '../input/bound-inputs';
 import { inputReferences, referencedNames } from '../sql/references';
 import { textInputReferences } from '../text/input-values';
 import { columnsToKeep } from './columns';
@@ -45,6 +46,8 @@ export type PlannedTable = { name: string; columns: Column[]; allColumns: Column
 
 export type Plan = {
   inputs: PublishedInput[];
+  /** Inputs off the grid the browser re-runs bind, with their values at publish (fixed for viewers). */
+  fixed: InputValues;
   cells: PlannedCell[];
   tables: PlannedTable[];
   cards: PlannedCard[];
@@ -152,7 +155,25 @@ export function planInteractive(doc: Y.Doc, lookups: PlanLookups): Plan {
       sql: c.source.toString(),
       runsOn: runsLocally(c) ? 'browser' : 'server'
     }));
-  return { inputs, cells, tables: baseTables(cells, lookups), cards };
+  return {
+    inputs,
+    fixed: fixedValues(doc, cells, live, lookups),
+    cells,
+    tables: baseTables(cells, lookups),
+    cards
+  };
+}
+
+/** The values of inputs off the grid that browser re-runs bind, as the notebook binds them at publish. */
+function fixedValues(doc: Y.Doc, cells: PlannedCell[], live: Set<string>, lookups: PlanLookups): InputValues {
+  const named = new Set(
+    cells
+      .filter((c) => c.runsOn === 'browser')
+      .flatMap((c) => inputReferences(c.sql))
+      .filter((n) => !live.has(n))
+  );
+  const all = notebookInputValues(doc, (source, column) => lookups.choicesOf(source, column));
+  return Object.fromEntries(Object.entries(all).filter(([name]) => named.has(name.toLowerCase())));
 }
 
 /** Every name a browser re-run reads that is not itself re-run, with the columns those re-runs use. */

@@ -13,6 +13,11 @@ export async function sendFileRange(
   headers: Record<string, string>
 ): Promise<void> {
   const { size } = await stat(filePath);
+  // The caller's ETag names content that never changes: a browser holding it needs nothing more.
+  if (headers.etag && req.headers['if-none-match'] === headers.etag) {
+    res.writeHead(304, { etag: headers.etag, 'cache-control': headers['cache-control'] ?? 'no-cache' });
+    return void res.end();
+  }
   const out: Record<string, string> = { 'accept-ranges': 'bytes', ...headers };
   const range = req.headers.range;
   let start = 0;

@@ -7,6 +7,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Db } from '../db/types';
 import { sendFileRange } from '../http/byte-range';
+import { notFound } from '../errors';
 import { sendError } from '../http/raw-errors';
 import { userOf } from '../http/session-of';
 import { baseTablePath } from './open-dashboard';
@@ -20,7 +21,7 @@ export function createSnapshotHandler(opts: SnapshotHttpOptions) {
     const url = new URL(req.url ?? '/', 'http://x');
     const m = TABLE.exec(url.pathname);
     if (!m || (req.method !== 'GET' && req.method !== 'HEAD')) return false;
-    void serve(opts, req, res, m.slice(1).map(decodeURIComponent) as [string, string, string]).catch((e) =>
+    void serve(opts, req, res, m.slice(1) as [string, string, string]).catch((e) =>
       sendError(res, e, 'the dashboard’s data')
     );
     return true;
@@ -31,8 +32,14 @@ async function serve(
   opts: SnapshotHttpOptions,
   req: IncomingMessage,
   res: ServerResponse,
-  [slug, snapshotId, file]: [string, string, string]
+  raw: [string, string, string]
 ) {
+  let slug: string, snapshotId: string, file: string;
+  try {
+    [slug, snapshotId, file] = raw.map(decodeURIComponent) as [string, string, string];
+  } catch {
+    throw notFound('That table'); // a malformed escape names nothing we serve
+  }
   const db = await opts.getDb();
   const user = await userOf(db, req);
   const table = await baseTablePath(db, opts.dataDir, slug, user?.id ?? null, snapshotId, file);

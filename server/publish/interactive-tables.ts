@@ -2,32 +2,33 @@
 // notebook (cells/interactive-plan/), its base tables written from the workbench as `table-<n>.parquet` with only
 // the columns the re-run queries use, and a check in a fresh DuckDB that those queries bind over exactly the
 // written files; when they do not, the table is written again with all its columns, and a table no query turns
-// out to need is left out. Also answers the publish panel's question of what viewers could download (exposure).
+// out to need is left out.
+// The publish panel's preview (exposure.ts) runs the same code into a throwaway folder.
 import { rm } from 'node:fs/promises';
 import path from 'node:path';
 import type * as Y from 'yjs';
 import { finishPlan, type Written } from '../../cells/interactive-plan/finish';
-import {
-  gridInputCells,
-  planInteractive,
-  type Plan,
-  type PlannedTable
-} from '../../cells/interactive-plan/plan';
-import type { Option } from '../../cells/input/config';
-import { readInputConfig } from '../../cells/input/config';
+import { planInteractive, type Plan, type PlannedTable } from '../../cells/interactive-plan/plan';
+import { orderedCells } from '../../cells/document';
+import { readInputConfig, type Option } from '../../cells/input/config';
+import { isInputCell } from '../../cells/input/kind';
 import type { Interactive } from '../../cells/interactive';
 import { compileParameters, type InputValues } from '../../cells/sql/parameters';
+import { referencedNames } from '../../cells/sql/references';
 import { distinctValues } from './bench-inputs';
-import type { ReplayCheck, Workbench } from './workbench-engine';
+import type { ColumnInfo, FileView, ReplayCheck, Workbench } from './workbench-engine';
 import { stat } from 'node:fs/promises';
 
 export const tableFile = (n: number) => `table-${n}.parquet`;
 
+type Schemas = Map<string, ColumnInfo[]>;
+
 /** The plan over what the workbench holds now (every cell the dashboard needs has run into it). */
-export async function planFromBench(bench: Workbench, doc: Y.Doc): Promise<Plan> {
-  const tables = new Map((await bench.tableColumns()).map((t) => [t.name.toLowerCase(), t.columns]));
+export async function planFromBench(bench: Workbench, doc: Y.Doc): Promise<{ plan: Plan; tables: Schemas }> {
+  const tables: Schemas = new Map((await bench.tableColumns()).map((t) => [t.name.toLowerCase(), t.columns]));
   const choices = new Map<string, Option[]>();
-  for (const cell of gridInputCells(doc)) {
+  // Every input's column choices: those on the grid are offered to viewers, the others may be bound as fixed.
+  for (const cell of orderedCells(doc).filter(isInputCell)) {
     const options = readInputConfig(cell.config.toJSON()).options;
     if (options.from !== 'column' || !tables.has(options.source.toLowerCase())) continue;
     choices.set(
@@ -35,10 +36,11 @@ export async function planFromBench(bench: Workbench, doc: Y.Doc): Promise<Plan>
       await distinctValues(bench, options.source, options.column)
     );
   }
-  return planInteractive(doc, {
+  const plan = planInteractive(doc, {
     columnsOf: (name) => tables.get(name.toLowerCase()),
     choicesOf: (source, column) => choices.get(`${source.toLowerCase()}\u0000${column}`)
   });
+  return { plan, tables };
 }
 
 /**
@@ -47,22 +49,12 @@ export async function planFromBench(bench: Workbench, doc: Y.Doc): Promise<Plan>
  */
 export async function writeBaseTables(
   bench: Workbench,
-  plan: Plan,
+  { plan, tables }: { plan: Plan; tables: Schemas },
   dir: string,
   values: InputValues
 ): Promise<Map<string, Written>> {
   const written = new Map<string, Written>();
-  const browserCells: ReplayCheck[] = [];
-  for (const cell of plan.cells) {
-    if (cell.runsOn !== 'browser') continue;
-    try {
-      const q = compileParameters(cell.sql, 'duckdb', values);
-      browserCells.push({ name: cell.name, sql: q.sql, params: q.params });
-    } catch (e) {
-      // The refresh itself would have failed on this; a plan never gets here with it.
-      throw new Error(`The query "${cell.name}" cannot be re-run: ${(e as Error).message}`, { cause: e });
-    }
-  }
+  const results = new Map<string, { rows: number; columns: { name: string; type: string }[] }>();
   const files = new Map<string, { table: PlannedTable; file: string; all: boolean }>();
   const write = async (table: PlannedTable, file: string, all: boolean) => {
     const columns = (all ? table.allColumns : table.columns).map((c) => c.name);
@@ -72,7 +64,6 @@ export async function writeBaseTables(
     files.set(table.name.toLowerCase(), { table, file, all });
     return out;
   };
-  const results = new Map<string, { rows: number; columns: { name: string; type: string }[] }>();
   let n = 0;
   for (const table of plan.tables) {
     if (table.allColumns.length === 0) continue;
@@ -84,16 +75,43 @@ export async function writeBaseTables(
       written.set(table.name.toLowerCase(), { error: 'its data is too large to publish for browsers' });
     }
   }
+
+  // The browser re-runs to check, less those that read (directly or through another) a table not written.
+  const lost = new Set(
+    plan.tables
+      .filter((t) => written.has(t.name.toLowerCase()))
+      .flatMap((t) => t.readers.map((r) => r.toLowerCase()))
+  );
+  const browserCells: ReplayCheck[] = [];
+  for (const cell of plan.cells) {
+    if (cell.runsOn !== 'browser') continue;
+    if (lost.has(cell.name.toLowerCase()) || [...referencedNames(cell.sql)].some((r) => lost.has(r))) {
+      lost.add(cell.name.toLowerCase());
+      continue;
+    }
+    try {
+      const q = compileParameters(cell.sql, 'duckdb', values);
+      browserCells.push({ name: cell.name, sql: q.sql, params: q.params });
+    } catch (e) {
+      // The refresh itself would have failed on this; a plan never gets here with it.
+      throw new Error(`The query "${cell.name}" cannot be re-run: ${(e as Error).message}`, { cause: e });
+    }
+  }
+  // Connection cells re-run on the server for viewers: empty tables of their columns stand in for them.
+  const standIns = plan.cells
+    .filter((c) => c.runsOn === 'server')
+    .map((c) => ({ name: c.name, columns: tables.get(c.name.toLowerCase()) ?? [] }));
+  const check = (views: FileView[]) => bench.checkReplay(views, browserCells, standIns);
   const views = () =>
     [...files.values()].map((f) => ({ tableName: f.table.name, path: path.join(dir, f.file) }));
-  let problem = await bench.checkReplay(views(), browserCells);
+  let problem = await check(views());
   if (problem) {
     // The pruning missed something DuckDB needs: everything, then, for the tables that were pruned.
     for (const f of [...files.values()].filter(
       (f) => !f.all && f.table.columns.length < f.table.allColumns.length
     ))
       results.set(f.table.name.toLowerCase(), await write(f.table, f.file, true));
-    problem = await bench.checkReplay(views(), browserCells);
+    problem = await check(views());
   }
   if (problem) {
     for (const f of files.values()) {
@@ -106,7 +124,7 @@ export async function writeBaseTables(
   // still bind, so viewers do not get it.
   for (const f of [...files.values()]) {
     const without = views().filter((v) => v.tableName.toLowerCase() !== f.table.name.toLowerCase());
-    if ((await bench.checkReplay(without, browserCells)) === null) {
+    if ((await check(without)) === null) {
       files.delete(f.table.name.toLowerCase());
       results.delete(f.table.name.toLowerCase());
       await rm(path.join(dir, f.file), { force: true });
@@ -124,17 +142,22 @@ export async function writeBaseTables(
   return written;
 }
 
-/** Plan, tables and the chart specs made into the snapshot's section (absent when nothing follows an input). */
+/**
+ * Plan, tables and the chart specs made into the snapshot's section (absent when nothing follows an input).
+ * `specs` null: charts are not drawn (the publish panel's preview), every chart counts as drawable.
+ */
 export async function interactiveSection(
   bench: Workbench,
   doc: Y.Doc,
   dir: string,
   values: InputValues,
-  specs: ReadonlyMap<string, Record<string, unknown>>
+  specs: ReadonlyMap<string, Record<string, unknown>> | null
 ): Promise<Interactive | undefined> {
-  const plan = await planFromBench(bench, doc);
+  const planned = await planFromBench(bench, doc);
+  const { plan } = planned;
   if (plan.cards.length === 0) return undefined;
-  const written = await writeBaseTables(bench, plan, dir, values);
+  specs ??= new Map(plan.cards.filter((c) => c.view === 'chart').map((c) => [c.cellId, {}]));
+  const written = await writeBaseTables(bench, planned, dir, values);
   // Tables dropped as unread are no card's need.
   const needed = { ...plan, tables: plan.tables.filter((t) => written.has(t.name.toLowerCase())) };
   const section = finishPlan(needed, written, specs);

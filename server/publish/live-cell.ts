@@ -10,7 +10,7 @@ import type { Queryable } from '../db/types';
 import { AppError, notFound } from '../errors';
 import type { UserId } from '../ids';
 import { runOnConnection } from './connection-run';
-import { dashboardAccess } from './dashboard-access';
+import { dashboardAccess, editsIt } from './dashboard-access';
 import { SharedResultCache, type Served } from './live-cache';
 import { livePlan } from './live-plan';
 import { boundKey, parseValuesParam, viewerValues } from './live-values';
@@ -30,7 +30,15 @@ export type LiveCellDeps = {
   cache: SharedResultCache<LiveResult>;
   /** Runs that miss the cache, per viewer. */
   limiter: RateLimiter;
+  /**
+   * Runs that miss the cache, per dashboard: anyone can sign up, so many accounts (or addresses) could each
+   * spend their own budget on one publisher's database.
+   */
+  perDashboard: RateLimiter;
 };
+
+/** A dashboard's budget of runs that miss the cache, per viewer's budget: a busy page, not a single attacker. */
+export const DASHBOARD_BUDGET_FACTOR = 15;
 
 export type LiveRequest = {
   slug: string;
@@ -48,21 +56,28 @@ export type LiveRequest = {
 export function liveCellState(config: { perMinute: number; cacheBytes: number }) {
   const KEY = Symbol.for('sheaf.liveCells');
   const g = globalThis as typeof globalThis & {
-    [KEY]?: { cache: SharedResultCache<LiveResult>; limiter: RateLimiter };
+    [KEY]?: Pick<LiveCellDeps, 'cache' | 'limiter' | 'perDashboard'>;
   };
   g[KEY] ??= {
     cache: new SharedResultCache<LiveResult>({ ttlMs: LIVE_TTL_MS, maxBytes: config.cacheBytes }),
-    limiter: new RateLimiter({ capacity: config.perMinute, refillEveryMs: 60_000 / config.perMinute })
+    limiter: perMinute(config.perMinute),
+    perDashboard: perMinute(config.perMinute * DASHBOARD_BUDGET_FACTOR)
   };
   return g[KEY];
 }
+
+const perMinute = (n: number) => new RateLimiter({ capacity: n, refillEveryMs: 60_000 / n });
+
+/** When a run failed: the reason may quote the database, which only the notebook's editors read (as for refreshes). */
+class RunFailed extends Error {}
 
 export async function liveCellResult(
   db: Queryable,
   deps: LiveCellDeps,
   req: LiveRequest
 ): Promise<{ result: LiveResult; served: Served }> {
-  const { row } = await dashboardAccess(db, req.slug, req.userId);
+  const access = await dashboardAccess(db, req.slug, req.userId);
+  const { row } = access;
   const plan = await livePlan(deps.dataDir, row);
   const cell = plan.cells.get(req.name.toLowerCase());
   if (!cell) throw notFound('A card that follows filters by that name');
@@ -70,37 +85,50 @@ export async function liveCellResult(
   const key = `${row.snapshot_id}\u0000${cell.name.toLowerCase()}\u0000${boundKey(values, cell.references)}`;
   const viewer = req.userId ? `user:${req.userId}` : `net:${networkOf(req.address)}`;
 
-  const { value, served } = await deps.cache.load(
-    key,
-    req.signal,
-    async (signal) => {
-      try {
-        const run = await runOnConnection(
-          db,
-          deps.secretBox(),
-          { publishedBy: row.published_by, workspaceId: row.workspace_id },
-          cell,
-          values,
-          { signal, maxStatementS: LIVE_STATEMENT_S, maxRows: LIVE_MAX_ROWS }
-        );
-        // A fresh buffer of its own (never a SharedArrayBuffer), as a Response body must be.
-        const ipc = tableToIPC(run.table, 'stream') as Uint8Array<ArrayBuffer>;
-        return { ipc, rows: run.rows, truncated: run.truncated, bytes: ipc.byteLength };
-      } catch (e) {
-        // Scrubbed of the connection's details (connection-run.ts); what a viewer may read.
-        const why = e instanceof Error ? e.message : String(e);
-        throw new AppError('unavailable', `The data for "${cell.name}" could not be loaded: ${why}`);
+  const { value, served } = await deps.cache
+    .load(
+      key,
+      req.signal,
+      async (signal) => {
+        try {
+          const run = await runOnConnection(
+            db,
+            deps.secretBox(),
+            { publishedBy: row.published_by, workspaceId: row.workspace_id },
+            cell,
+            values,
+            { signal, maxStatementS: LIVE_STATEMENT_S, maxRows: LIVE_MAX_ROWS }
+          );
+          // A fresh buffer of its own (never a SharedArrayBuffer), as a Response body must be.
+          const ipc = tableToIPC(run.table, 'stream') as Uint8Array<ArrayBuffer>;
+          return { ipc, rows: run.rows, truncated: run.truncated, bytes: ipc.byteLength };
+        } catch (e) {
+          // Scrubbed of the connection's details already (connection-run.ts).
+          throw new RunFailed(e instanceof Error ? e.message : String(e), { cause: e });
+        }
+      },
+      () => {
+        const mine = deps.limiter.peek(viewer);
+        if (!mine.ok)
+          throw new AppError(
+            'rate_limited',
+            `You changed filters very often: new data can be loaded again in ${mine.retryAfterS} s.`,
+            { retryAfterS: mine.retryAfterS }
+          );
+        const board = deps.perDashboard.consume(row.notebook_id);
+        if (!board.ok)
+          throw new AppError(
+            'rate_limited',
+            `Many people are changing filters on this dashboard: new data can be loaded again in ${board.retryAfterS} s.`,
+            { retryAfterS: board.retryAfterS }
+          );
+        deps.limiter.consume(viewer);
       }
-    },
-    () => {
-      const limit = deps.limiter.consume(viewer);
-      if (!limit.ok)
-        throw new AppError(
-          'rate_limited',
-          `You changed filters very often: new data can be loaded again in ${limit.retryAfterS} s.`,
-          { retryAfterS: limit.retryAfterS }
-        );
-    }
-  );
+    )
+    .catch((e: unknown) => {
+      if (!(e instanceof RunFailed)) throw e;
+      const why = editsIt(access) ? `: ${e.message}` : '. Please try again later.';
+      throw new AppError('unavailable', `The data for "${cell.name}" could not be loaded${why}`);
+    });
   return { result: value, served };
 }

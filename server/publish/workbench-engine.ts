@@ -19,6 +19,8 @@ export type FileView = { tableName: string; path: string };
 export type ColumnInfo = { name: string; type: string };
 /** A re-run cell as the binding check runs it: its SQL with `{{name}}` compiled, and the values at publish. */
 export type ReplayCheck = { name: string; sql: string; params: BoundValue[] };
+/** An empty table in a cell's place for that check (a connection cell's result, which viewers get from the server). */
+export type StandIn = { name: string; columns: ColumnInfo[] };
 
 /** Rows a query may hand back to the snapshot code (charts aggregate or sample far below this). */
 const QUERY_ROW_CAP = 1_000_000;
@@ -41,11 +43,16 @@ export type Workbench = {
    * Whether `cells` (in order) bind over `tables` (Parquet files) in a fresh locked-down DuckDB holding nothing
    * else, as a viewer's browser would have them: null when they do, else DuckDB's message.
    */
-  checkReplay(tables: FileView[], cells: ReplayCheck[]): Promise<string | null>;
+  checkReplay(tables: FileView[], cells: ReplayCheck[], standIns?: StandIn[]): Promise<string | null>;
   close(): void;
 };
 
-export async function openEngine(files: FileView[], timeoutS: number): Promise<Workbench> {
+/** `standIns`: empty tables made before any SQL runs (the binding check's connection results). */
+export async function openEngine(
+  files: FileView[],
+  timeoutS: number,
+  standIns: StandIn[] = []
+): Promise<Workbench> {
   const instance = await DuckDBInstance.create(':memory:', { threads: '2' });
   let conn: DuckDBConnection;
   try {
@@ -68,6 +75,11 @@ export async function openEngine(files: FileView[], timeoutS: number): Promise<W
     );
     for (const f of files)
       await conn.run(`create view ${ident(f.tableName)} as select * from read_parquet(${literal(f.path)})`);
+    // The types are DuckDB's own spelling of the refresh's columns (information_schema), quoted by it.
+    for (const t of standIns)
+      await conn.run(
+        `create table ${ident(t.name)} (${t.columns.map((c) => `${ident(c.name)} ${c.type}`).join(', ') || 'x int'})`
+      );
   } catch (e) {
     close();
     throw e;
@@ -143,8 +155,8 @@ export async function openEngine(files: FileView[], timeoutS: number): Promise<W
     },
     exportParquet: (name, columns, dir, file) =>
       limited(() => exportParquet(conn, name, columns, dir, path.join(dir, file))),
-    async checkReplay(tables, cells) {
-      const check = await openEngine(tables, timeoutS);
+    async checkReplay(tables, cells, standIns = []) {
+      const check = await openEngine(tables, timeoutS, standIns);
       try {
         for (const cell of cells) {
           // No rows: binding is the question (the refresh ran these over all the data already).

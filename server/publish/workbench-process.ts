@@ -49,7 +49,9 @@ async function answer(header: unknown, payload: Buffer): Promise<Answer> {
       };
     case 'checkReplay':
       state.paths.push(...request.tables.map((t) => t.path));
-      return { reply: { ok: true, data: await opened().checkReplay(request.tables, request.cells) } };
+      return {
+        reply: { ok: true, data: await opened().checkReplay(request.tables, request.cells, request.standIns) }
+      };
   }
 }
 

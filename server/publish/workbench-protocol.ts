@@ -31,7 +31,12 @@ export const RequestSchema = z.discriminatedUnion('op', [
   z.object({
     op: z.literal('checkReplay'),
     tables: z.array(z.object({ tableName: z.string(), path: z.string() })),
-    cells: z.array(z.object({ name: z.string(), sql: z.string(), params: ParamsSchema }))
+    cells: z.array(z.object({ name: z.string(), sql: z.string(), params: ParamsSchema })),
+    standIns: z
+      .array(
+        z.object({ name: z.string(), columns: z.array(z.object({ name: z.string(), type: z.string() })) })
+      )
+      .default([])
   })
 ]);
 export type Request = z.infer<typeof RequestSchema>;

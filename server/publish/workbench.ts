@@ -58,11 +58,11 @@ export async function openWorkbench(files: FileView[], timeoutS = 120): Promise<
     tableColumns: async () => TableColumnsSchema.parse(data(await child.call({ op: 'tableColumns' }))),
     exportParquet: async (name, columns, dir, file) =>
       ExportSchema.parse(data(await child.call({ op: 'exportParquet', name, columns, dir, file }))),
-    checkReplay: async (tables, cells) =>
+    checkReplay: async (tables, cells, standIns = []) =>
       z
         .string()
         .nullable()
-        .parse(data(await child.call({ op: 'checkReplay', tables, cells }))),
+        .parse(data(await child.call({ op: 'checkReplay', tables, cells, standIns }))),
     close: () => child.close()
   };
 }

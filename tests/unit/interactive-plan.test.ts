@@ -108,6 +108,10 @@ describe('planInteractive', () => {
     ]);
   });
 
+  it('binds no fixed input: no browser re-run names one', () => {
+    expect(plan.fixed).toEqual({});
+  });
+
   it('nothing follows an input when no input is on the grid', () => {
     const still = planInteractive(notebook(NOTEBOOK, { ...GRID, region: 'table', picked: 'table' }), lookups);
     expect(still.inputs).toEqual([]);
@@ -155,5 +159,29 @@ describe('finishPlan', () => {
     )!;
     expect(out.frozen).toHaveLength(1);
     expect(out.frozen[0]!.reason).toContain('boom');
+  });
+});
+
+describe('inputs off the grid', () => {
+  it('travel with their published value when a browser re-run binds them, never for a connection cell', () => {
+    const doc = notebook(
+      [
+        input('region', { widget: 'text', value: 'east' }),
+        input('floor', { widget: 'number', value: 3 }),
+        input('hidden', { widget: 'number', value: 250 }),
+        sql('local', 'select region from sales where region = {{region}} and amount > {{floor}}'),
+        sql('remote', 'select * from orders where region = {{region}} and n > {{hidden}}', 'conn1')
+      ],
+      { region: 'input', local: 'table', remote: 'table' }
+    );
+    const plan = planInteractive(doc, lookups);
+    expect(plan.fixed).toEqual({ floor: { type: 'number', value: 3 } });
+    const out = finishPlan(
+      plan,
+      new Map<string, Written>([['sales', { file: 'table-0.parquet', columns: [], rows: 1, bytes: 1 }]]),
+      new Map()
+    )!;
+    expect(out.fixed).toEqual({ floor: { type: 'number', value: 3 } });
+    expect(JSON.stringify(out)).not.toContain('250');
   });
 });
