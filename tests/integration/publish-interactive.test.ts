@@ -2,7 +2,7 @@
 // server: publishing a notebook whose filter input is on the grid writes `interactive` into dashboard.json and
 // the base tables as Parquet with only the columns the re-run queries use and every row; a refresh rebuilds them
 // with new data; viewers read them with range requests under the dashboard's own access rules, and nothing else.
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { parquetMetadata, parquetReadObjects } from 'hyparquet';
@@ -18,6 +18,7 @@ import { publish, refreshAsEditor, updatePublication } from '../../server/publis
 import { createConnection } from '../../server/connectors/store';
 import { publicationExposure } from '../../server/publish/exposure';
 import { DASHBOARD_FILE, snapshotDir } from '../../server/publish/snapshot';
+import { writeBaseTables } from '../../server/publish/interactive-tables';
 import { openWorkbench } from '../../server/publish/workbench';
 import { editStoredDoc } from './helpers/edit-stored-doc';
 import { send, startFilesServer, type FilesServer } from './helpers/files-server';
@@ -56,12 +57,15 @@ async function board(visibility: 'public' | 'members') {
       options: { from: 'list', values: ['north', 'south', 'east'] },
       value: 'north'
     }),
+    // Off the grid: fixed at its published value for viewers.
+    input('floor', { widget: 'number', value: 0 }),
     // Upstream of the filter, computed at publish: a base table of its own, with only what the re-runs read.
     { kind: 'sql', name: 'clean', source: 'select region, amount, note from sales where amount >= 0' },
     {
       kind: 'sql',
       name: 'by_region',
-      source: 'select region, sum(amount) as total from clean c where c.region = {{region}} group by all'
+      source:
+        'select region, sum(amount) as total from clean c where c.region = {{region}} and amount >= {{floor}} group by all'
     },
     { kind: 'sql', name: 'rows_in', source: 'select count(*) as n from "SALES" where region = {{region}}' },
     {
@@ -79,7 +83,7 @@ async function board(visibility: 'public' | 'members') {
   ]);
   await editStoredDoc(t.db, nb.id, (doc) => {
     for (const c of orderedCells(doc)) {
-      if (c.kind === 'input') addToLayout(doc, c, 'input');
+      if (c.name === 'region') addToLayout(doc, c, 'input');
       else if (c.name === 'by_region' || c.name === 'fixed') addToLayout(doc, c, 'table');
       else if (c.name === 'rows_in') addToLayout(doc, c, 'number');
       else if (c.kind === 'chart') addToLayout(doc, c, 'chart');
@@ -121,11 +125,12 @@ describe('publishing an interactive dashboard', () => {
         ['region', 'north', ['north', 'south', 'east']]
       ]);
       expect(live.inputs[0]!.config).not.toHaveProperty('value');
+      expect(live.fixed).toEqual({ floor: { type: 'number', value: 0 } });
       expect(live.cells).toEqual([
         {
           runsOn: 'browser',
           name: 'by_region',
-          sql: 'select region, sum(amount) as total from clean c where c.region = {{region}} group by all'
+          sql: 'select region, sum(amount) as total from clean c where c.region = {{region}} and amount >= {{floor}} group by all'
         },
         {
           runsOn: 'browser',
@@ -379,6 +384,49 @@ describe('a card over a database connection', () => {
       const exposure = await publicationExposure(t.db, deps(), ann.id, nb.id);
       expect(exposure.serverQueries).toEqual([{ name: 'pg_orders', inputs: ['region'] }]);
       expect(exposure.tables).toEqual([]);
+    },
+    SLOW
+  );
+});
+
+describe('writing base tables', () => {
+  it(
+    'writes all columns when the re-runs do not bind over the pruned ones, and leaves out a table none reads',
+    async () => {
+      const dir = await mkdtemp(path.join(tmpdir(), 'sheaf-base-'));
+      const bench = await openWorkbench([]);
+      try {
+        await bench.runInto('t', "select 1 as a, 'x' as b, 3 as c");
+        await bench.runInto('region', "select 'r' as r");
+        const cols = (...names: string[]) => names.map((name) => ({ name, type: 'INTEGER' }));
+        // As if the pruner had missed `b`, and taken `region` (a column's name in the SQL) for a table.
+        const plan = {
+          inputs: [],
+          fixed: {},
+          cards: [],
+          cells: [
+            {
+              cellId: 'q1',
+              name: 'q',
+              sql: 'select b, region from (select b, a as region from t)',
+              runsOn: 'browser' as const
+            }
+          ],
+          tables: [
+            { name: 't', columns: cols('a'), allColumns: cols('a', 'b', 'c'), readers: ['q'] },
+            { name: 'region', columns: cols('r'), allColumns: cols('r'), readers: ['q'] }
+          ]
+        };
+        const tables = new Map((await bench.tableColumns()).map((tb) => [tb.name, tb.columns]));
+        const written = await writeBaseTables(bench, { plan, tables }, dir, {});
+        expect([...written.keys()]).toEqual(['t']);
+        const t = written.get('t')!;
+        expect('columns' in t && t.columns.map((c) => c.name)).toEqual(['a', 'b', 'c']);
+        expect((await readdir(dir)).sort()).toEqual(['table-0.parquet']);
+      } finally {
+        bench.close();
+        await rm(dir, { recursive: true, force: true });
+      }
     },
     SLOW
   );
