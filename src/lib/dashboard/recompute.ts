@@ -160,8 +160,9 @@ export class Recompute {
     return out;
   }
 
+  /** What the re-runs bind: the viewer's values, beside the fixed values of inputs that are not on the grid. */
   private bound(values: Values): InputValues {
-    const out: InputValues = {};
+    const out: InputValues = { ...this.interactive.fixed };
     for (const input of this.interactive.inputs)
       out[input.name] = boundValue(input.config, values[input.name] ?? null, input.choices);
     return out;
