@@ -68,13 +68,15 @@ test('owner and editor arrange a dashboard together: add, drag, resize, keys, re
   // Bob and Vic look at the (empty) dashboard before anything is on it.
   await showDashboard(bob.page);
   await showDashboard(vic.page);
-  await expect(bob.page.getByTestId('dashboard-empty')).toContainText('Add charts, text and results');
+  await expect(bob.page.getByTestId('dashboard-empty')).toContainText(
+    'Add charts, text, results and filters'
+  );
   await expect(vic.page.getByTestId('dashboard-empty')).toBeVisible();
   await expect(vic.page.getByRole('heading', { name: 'Add to dashboard' })).toHaveCount(0);
 
   await showDashboard(ada);
   await expect(ada.getByTestId('dashboard-empty')).toHaveText(
-    'Add charts, text and results from the list to build the dashboard people see when you publish.'
+    'Add charts, text, results and filters from the list to build the dashboard people see when you publish.'
   );
   await expect(ada.getByTestId('cell').first()).toBeHidden(); // the notebook's cells make way
   await ada.getByRole('button', { name: 'Add Chart of query_1 to the dashboard' }).click();
