@@ -17,6 +17,7 @@ import { renderWithInputs } from '$cells/text/input-values';
 import type { Table } from 'apache-arrow';
 import type { Query } from '$cells/chart/chart-data';
 import type { BrowserDuckDB, TableSource } from '$lib/engine/engine';
+import { engineFailure } from '$lib/engine/engine-failure';
 import { renderMarkdown, renderMarkdownLoaded } from '$lib/markdown/render';
 import { serverCell, serverCellUrl } from './server-cells';
 import type { Values } from './url-values';
@@ -124,7 +125,7 @@ export class Recompute {
       }
     } catch (e) {
       if (e instanceof Superseded || e instanceof ViewerError) throw e;
-      throw new ViewerError(rawToViewer(e instanceof Error ? e.message : String(e)));
+      throw new ViewerError(this.failed(e instanceof Error ? e.message : String(e)));
     }
   }
 
@@ -197,15 +198,24 @@ export class Recompute {
       if (result.ok) return null;
       if (result.cancelled) throw new Superseded();
       console.warn(`Recomputing "${cell.name}" failed:`, result.error);
-      return rawToViewer(result.error);
+      return this.failed(result.error);
     } catch (e) {
       if (e instanceof Superseded) throw e;
       if (e instanceof ViewerError) return e.message;
       console.warn(`Recomputing "${cell.name}" failed:`, e);
-      return rawToViewer(e instanceof Error ? e.message : String(e));
+      return this.failed(e instanceof Error ? e.message : String(e));
     } finally {
       this.running = null;
     }
+  }
+
+  /**
+   * The viewer's words for an engine or SQL failure. An engine that trapped was restarted empty
+   * (BrowserDuckDB), so every cell's table is gone and runs again when next needed.
+   */
+  private failed(raw: string): string {
+    if (engineFailure(raw)?.restart) this.ran.clear();
+    return rawToViewer(raw);
   }
 
   /** Cells that failed are tried again from now on (each failure is remembered for one round of updates only, so
