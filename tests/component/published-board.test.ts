@@ -165,4 +165,30 @@ describe('a published dashboard with filters', () => {
     expect(sales.querySelector('img')).toBeNull();
     expect(sales.querySelector('strong')?.textContent).toBe('<img src=x onerror=alert(1)>');
   });
+
+  it('coalesces quick changes: only the latest value is painted, never the one it superseded', async () => {
+    const { target, urls } = show('');
+    const seen: string[] = [];
+    const watch = new MutationObserver(() => {
+      const strong = card(target, 'Sales in')?.querySelector('strong')?.textContent;
+      if (strong) seen.push(strong);
+    });
+    watch.observe(target, { subtree: true, childList: true, characterData: true });
+    const select = target.querySelector<HTMLSelectElement>('select')!;
+    for (const choice of ['1', '2']) {
+      select.value = choice; // East, then at once the third choice
+      select.dispatchEvent(new Event('change', { bubbles: true }));
+    }
+    flushSync();
+    await settled(target);
+    watch.disconnect();
+    expect(card(target, 'Sales in')?.querySelector('strong')?.textContent).toBe(
+      '<img src=x onerror=alert(1)>'
+    );
+    expect(seen).not.toContain('East');
+    expect(urls.map((u) => decodeURIComponent(u.searchParams.get('region') ?? ''))).toEqual([
+      'East',
+      '<img src=x onerror=alert(1)>'
+    ]);
+  });
 });
