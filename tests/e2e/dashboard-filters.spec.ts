@@ -44,7 +44,11 @@ async function expected(csv: string, c: Choice) {
     await conn.runAndReadAll(`select sum(amount)::int as total from sales ${where}`)
   ).getRowObjectsJson()[0] as { total: number };
   conn.closeSync();
-  return { bars: months.map((m) => `month: ${m.month}; total: ${m.total}`), total: kpi.total };
+  return {
+    bars: months.map((m) => `month: ${m.month}; total: ${m.total}`),
+    rows: months.map((m) => [m.month, String(m.total)]),
+    total: kpi.total
+  };
 }
 
 const cell = (page: Page, i: number) => page.getByTestId('cell').nth(i);
@@ -65,13 +69,22 @@ const monthBars = (page: Page) =>
     .locator('[aria-roledescription="bar"][aria-label^="month: "]')
     .evaluateAll((els) => els.map((e) => e.getAttribute('aria-label')));
 
-/** The dashboard shows `want`: the number card and every bar of the chart, once no card is updating. */
-async function expectShows(page: Page, want: { bars: string[]; total: number }) {
+/** The dashboard shows `want`: the number card, every bar of the chart and every row of the table, once no card
+ * is updating. */
+async function expectShows(page: Page, want: { bars: string[]; rows: string[][]; total: number }) {
   await expect(page.locator('[data-testid="card-body"][data-state="updating"]')).toHaveCount(0, {
     timeout: 60_000
   });
   await expect(page.getByTestId('big-number-value')).toHaveText(shownNumber(want.total), { timeout: 60_000 });
   await expect.poll(() => monthBars(page), { timeout: 30_000 }).toEqual(want.bars);
+  await expect
+    .poll(() =>
+      page
+        .getByTestId('rows-table')
+        .locator('tbody tr')
+        .evaluateAll((trs) => trs.map((tr) => [...tr.children].map((td) => td.textContent?.trim())))
+    )
+    .toEqual(want.rows);
 }
 
 test('viewers filter a published dashboard for themselves, in the URL, recomputed in their browser', async ({
@@ -141,10 +154,11 @@ test('viewers filter a published dashboard for themselves, in the URL, recompute
     'Add period as a filter',
     'Add Chart of monthly to the dashboard',
     'Add kpi as a number',
+    'Add monthly as a table',
     'Add Chart of query_1 to the dashboard'
   ])
     await page.getByRole('button', { name: label }).click();
-  await expect(page.getByTestId('dashboard-item')).toHaveCount(5);
+  await expect(page.getByTestId('dashboard-item')).toHaveCount(6);
   // In the notebook's dashboard view the filters are live controls too.
   await expect(page.getByTestId('dashboard-filter')).toHaveCount(2);
   await page.getByTestId('publish-toggle').click();
