@@ -8,6 +8,8 @@ import type { Db } from '../db/types';
 import type { NotebookId, UserId } from '../ids';
 import type { Role } from '../workspaces/roles';
 import { insertVersion, sinceLatest, type VersionKind, type VersionMeta } from '../versions/store';
+import { watchCellChanges } from '../authors/changed-cells';
+import { CellEditRecorder } from '../authors/recorder';
 import { appendUpdates, compactDoc, loadDoc } from './doc-store';
 import {
   decodeMessage,
@@ -99,6 +101,8 @@ export class Room {
   private versioning: Promise<unknown> = Promise.resolve();
   /** Set by Rooms while it compacts an empty room before unloading it. */
   unloading = false;
+  /** Who changed which cell: noted as each edit is applied, written to cell_edits in batches off this path. */
+  readonly cellEdits: CellEditRecorder;
 
   private constructor(
     private readonly db: Db,
@@ -114,6 +118,10 @@ export class Room {
     this.awareness = new awarenessProtocol.Awareness(doc);
     this.awareness.setLocalState(null);
     this.presence = new PresenceGate(this.awareness, this.stats);
+    this.cellEdits = new CellEditRecorder(db, notebookId);
+    // Only this.doc is watched: an edit counts once it is stored and applied, under its sender's origin (a
+    // restore's is whoever asked for it).
+    watchCellChanges(doc, editorOf, (by, cellIds) => this.cellEdits.note(by, cellIds));
     doc.on('update', (update: Uint8Array, origin: unknown) => {
       const msg = encodeUpdate(update);
       for (const peer of this.peers) if (peer !== origin) peer.send(msg);
@@ -377,6 +385,7 @@ export class Room {
     if (this.quietTimer) clearTimeout(this.quietTimer);
     if (this.versionTimer) clearTimeout(this.versionTimer);
     this.presence.destroy();
+    void this.cellEdits.close();
     this.awareness.destroy();
     this.staging.destroy();
     this.doc.destroy();

@@ -72,6 +72,7 @@ export class Rooms {
           .checkpoint('auto')
           .catch((e) => console.error('collab: version before unloading failed:', e));
         await room.compact();
+        await room.cellEdits.flush();
       } while (room.busy);
     } finally {
       room.unloading = false;
@@ -91,6 +92,7 @@ export class Rooms {
       await r.value.settled();
       await r.value.checkpoint('auto').catch((e) => console.error('collab: version at shutdown failed:', e));
       await r.value.compact();
+      await r.value.cellEdits.close();
       r.value.destroy();
     }
     this.rooms.clear();

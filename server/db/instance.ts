@@ -7,6 +7,7 @@ import { deleteExpiredSessions } from '../auth/session';
 import { openMigratedDb } from './open';
 import { purgeOrphanResults } from '../results/cleanup';
 import { purgeUnpublishedSnapshots } from '../publish/cleanup';
+import { pruneCellEdits } from '../authors/store';
 import { thinVersions } from '../versions/retention';
 import { seedDemo } from './seed';
 import type { Db } from './types';
@@ -40,6 +41,7 @@ async function start(config: ServerConfig): Promise<Db> {
     await purgeUnpublishedSnapshots(db, config.dataDir);
     await purgeStaleIncoming(config.dataDir);
     await thinVersions(db);
+    await pruneCellEdits(db);
   };
   await housekeeping();
   setInterval(() => housekeeping().catch((e) => console.error('housekeeping failed:', e)), 3600_000).unref();

@@ -157,6 +157,47 @@ describe('a version opened from the panel', () => {
   });
 });
 
+describe('who changed a version', () => {
+  it('names the people who changed each cell since the version before, and says nothing when none changed', async () => {
+    const live = notebook([
+      { kind: 'sql', name: 'sales', source: 'select 1' },
+      { kind: 'text', source: 'Notes' }
+    ]);
+    const server = new VersionsServer(live);
+    const v1 = server.checkpoint('auto');
+    const [sales, notes] = orderedCells(live).map((c) => c.id);
+    orderedCells(live)[0]!.source.insert(0, '-- ');
+    const v2 = server.checkpoint('named', 'v2');
+    const bob = { id: 'u-bob', name: 'Bob' };
+    const cy = { id: 'u-cy', name: 'Cy' };
+    server.changes.set(v2.id, {
+      cells: [
+        { id: sales!, status: 'changed', index: 0, kind: 'sql', name: 'sales', people: [bob, cy] },
+        { id: notes!, status: 'removed', index: 1, kind: 'text', name: '', people: [] }
+      ],
+      people: [bob, cy]
+    });
+    mounted = show(live, { server });
+    const m = mounted;
+    await openPanel(m);
+    const entries = all(m.target, '[data-testid="version"]');
+    click(entries[0]!);
+    const section = await until(() => q(m.target, '[data-testid="version-changes"]'));
+    expect(text(q(section, 'h3'))).toBe('Changed since the version before by Bob and Cy');
+    const rows = all(section, '[data-testid="version-change"]').map(text);
+    expect(rows).toEqual(['SQL cell 1 · sales changed by Bob and Cy', 'Text cell 2 removed']);
+    expect(m.server.requests.map((r) => r.path)).toContain(`/api/notebooks/nb-1/versions/${v2.id}/changes`);
+
+    // The first version changed nothing anyone is recorded for: no section at all.
+    click(button(m.target, '← Back to the live notebook'));
+    click(all(m.target, '[data-testid="version"]')[1]!);
+    await until(() => m.server.requests.some((r) => r.path.endsWith(`/${v1.id}/changes`)));
+    await until(() => m.history.changes?.status === 'ready');
+    flushSync();
+    expect(q(m.target, '[data-testid="version-changes"]')).toBeNull();
+  });
+});
+
 describe('comparing a version with now', () => {
   function edited() {
     const live = notebook([

@@ -68,6 +68,22 @@ export const ComparisonSchema = z.object({
 });
 export type Comparison = z.infer<typeof ComparisonSchema>;
 
+/** Which people changed which cells between a version and the one before it (server/authors/authors.ts). */
+export const VersionChangesSchema = z.object({
+  cells: z.array(
+    z.object({
+      id: z.string(),
+      status: z.enum(['added', 'removed', 'changed', 'moved']),
+      index: z.number(),
+      kind: z.string(),
+      name: z.string(),
+      people: z.array(PersonSchema)
+    })
+  ),
+  people: z.array(PersonSchema)
+});
+export type VersionChanges = z.infer<typeof VersionChangesSchema>;
+
 /** A failed request, with the server's own words when it gave some. */
 export class HistoryError extends Error {}
 
@@ -106,6 +122,13 @@ export const openVersion = (notebookId: string, versionId: number): Promise<Vers
 
 export const compareVersion = (notebookId: string, versionId: number): Promise<Comparison> =>
   call(ComparisonSchema, `${base(notebookId)}/${versionId}/compare`, 'Could not compare that version');
+
+export const versionChanges = (notebookId: string, versionId: number): Promise<VersionChanges> =>
+  call(
+    VersionChangesSchema,
+    `${base(notebookId)}/${versionId}/changes`,
+    'Could not say who changed this version'
+  );
 
 export const saveVersion = async (notebookId: string, label: string): Promise<VersionInfo> =>
   (

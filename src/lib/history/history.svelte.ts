@@ -11,7 +11,9 @@ import {
   openVersion,
   restoreVersion,
   saveVersion,
+  versionChanges,
   type Comparison,
+  type VersionChanges,
   type VersionContent,
   type VersionInfo
 } from './api';
@@ -32,6 +34,8 @@ export class NotebookHistory {
   opened = $state.raw<{ version: VersionInfo; tab: VersionTab } | null>(null);
   content = $state.raw<Loaded<VersionContent> | null>(null);
   comparison = $state.raw<Loaded<Comparison> | null>(null);
+  /** Who changed which cells between the open version and the one before it. */
+  changes = $state.raw<Loaded<VersionChanges> | null>(null);
   /** The live notebook changed after the comparison was made: it may be out of date. */
   changedSinceCompare = $state(false);
   /** What the last restore did, for a notice that says how to undo it. */
@@ -81,6 +85,7 @@ export class NotebookHistory {
     if (!same) {
       this.content = null;
       this.comparison = null;
+      this.loadChanges(version);
     }
     this.load(tab);
   }
@@ -95,6 +100,17 @@ export class NotebookHistory {
     this.opened = null;
     this.content = null;
     this.comparison = null;
+    this.changes = null;
+  }
+
+  /** A version's changes are fixed once it is stored: read once per opening. */
+  private loadChanges(v: VersionInfo): void {
+    this.changes = { status: 'loading' };
+    void versionChanges(this.notebookId, v.id).then(
+      (value) => this.opened?.version.id === v.id && (this.changes = { status: 'ready', value }),
+      (e: unknown) =>
+        this.opened?.version.id === v.id && (this.changes = { status: 'error', message: message(e) })
+    );
   }
 
   /** Loads what `tab` shows, unless it is loaded (the comparison again when asked to or out of date). */

@@ -5,7 +5,7 @@
 import * as Y from 'yjs';
 import { restoreCell, restoreNotebook } from '$cells/restore';
 import { compareDocs, docFromState, plainCells } from '$cells/versions';
-import type { VersionInfo, VersionKind } from '$lib/history/api';
+import type { VersionChanges, VersionInfo, VersionKind } from '$lib/history/api';
 
 type Stored = { info: VersionInfo; state: Uint8Array };
 
@@ -14,6 +14,8 @@ const ADA = { id: 'u-ada', name: 'Ada' };
 export class VersionsServer {
   readonly versions: Stored[] = [];
   readonly requests: { method: string; path: string; body: unknown }[] = [];
+  /** Who changed what in each version, as the server would say (none recorded unless a test sets it). */
+  readonly changes = new Map<number, VersionChanges>();
   private nextId = 1;
 
   constructor(
@@ -54,9 +56,10 @@ export class VersionsServer {
       if (!label) return error(400, 'Give the version a name.');
       return ok({ version: this.checkpoint('named', label) }, 201);
     }
-    const m = /^\/(\d+)(\/compare|\/restore)?$/.exec(rest);
+    const m = /^\/(\d+)(\/compare|\/restore|\/changes)?$/.exec(rest);
     const stored = m && this.versions.find((v) => v.info.id === Number(m[1]));
     if (!m || !stored) return error(404, 'That version was not found.');
+    if (m[2] === '/changes') return ok(this.changes.get(stored.info.id) ?? { cells: [], people: [] });
     const doc = docFromState(stored.state);
     try {
       if (!m[2]) {

@@ -6,6 +6,7 @@ import { getContext, setContext } from 'svelte';
 import type { Awareness } from 'y-protocols/awareness';
 import type * as Y from 'yjs';
 import type { WorkspaceConnections } from '$lib/connections/connections.svelte';
+import type { CellAuthors } from '$lib/authors/cell-authors.svelte';
 import type { BrowserDuckDB } from '$lib/engine/engine';
 import type { RunContext } from '$lib/engine/run-context';
 import type { NotebookInputs } from './notebook-inputs.svelte';
@@ -22,6 +23,8 @@ export type NotebookContext = {
   readonly inputs: NotebookInputs;
   /** Autocomplete for local SQL: table → column names (files and results). */
   readonly schema: Record<string, string[]>;
+  /** Who last changed each cell (absent where nobody asks the server, as in component tests). */
+  readonly authors?: CellAuthors;
   /** Runs another cell of the notebook (the assistant runs the queries it wrote). */
   runCell(id: string): Promise<void>;
 };
