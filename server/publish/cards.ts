@@ -1,15 +1,14 @@
 // Each dashboard card's content, computed from the refresh's tables (workbench.ts): a chart's rows (aggregated
 // in DuckDB when big, exactly as in the notebook) and its SVG, a text cell's cleaned HTML, a table's first rows
 // as text, a KPI's value. The SQL of connection cells is left out unless the author allowed it.
-import { DataType, tableFromJSON, type Field, type Table } from 'apache-arrow';
+import { tableFromJSON, type Table } from 'apache-arrow';
 import { chartData } from '../../cells/chart/chart-data';
 import { readChartConfig } from '../../cells/chart/config';
 import { crossFilterTarget } from '../../cells/chart/cross-filter';
 import { buildSpec, type VlSpec } from '../../cells/chart/spec';
 import { checkSpec } from '../../cells/chart/validate';
 import type { Cell } from '../../cells/document';
-import { displayValue } from '../../cells/display-value';
-import { decimalText, formatValue } from '../../cells/format-value';
+import { TABLE_ROWS, numberText, tableText } from '../../cells/card-content';
 import { boxPixels, type LayoutItem } from '../../cells/layout';
 import type { PublishedItem } from '../../cells/published';
 import { runsLocally } from '../../cells/sql/engine';
@@ -19,8 +18,6 @@ import type { ChartJob } from './render-charts';
 import { markdownHtml } from './sanitize';
 import { renderWithInputs, type ShownValues } from '../../cells/text/input-values';
 import type { Workbench } from './workbench';
-
-export const TABLE_ROWS = 100;
 
 export type CardContext = {
   bench: Workbench;
@@ -44,36 +41,14 @@ async function count(ctx: CardContext, name: string): Promise<number> {
   return Number(t.getChildAt(0)?.get(0) ?? 0);
 }
 
-function cellText(table: Table, r: number, c: number, field: Field): string {
-  return displayValue(table.getChildAt(c)?.get(r), field);
-}
-
-const NUMERIC = (f: Field) =>
-  DataType.isInt(f.type) || DataType.isFloat(f.type) || DataType.isDecimal(f.type);
-
-/** A KPI's value as people read numbers: grouped thousands, at most two decimals. */
-function bigNumberText(value: unknown, field: Field): string {
-  if (value === null || value === undefined) return '—';
-  if (!NUMERIC(field)) return formatValue(value, field);
-  const n = DataType.isDecimal(field.type)
-    ? Number(decimalText(value, field.type.scale))
-    : Number(value as number | bigint);
-  if (typeof value === 'bigint' && !Number.isSafeInteger(n)) return value.toString();
-  return n.toLocaleString('en-US', { maximumFractionDigits: 2 });
-}
-
 async function tableCard(item: LayoutItem, cell: Cell, ctx: CardContext): Promise<PublishedItem> {
   const t = await ctx.bench.query(`select * from ${ident(cell.name)} limit ${TABLE_ROWS}`);
-  const fields = t.schema.fields;
-  const rows: string[][] = [];
-  for (let r = 0; r < t.numRows; r++) rows.push(fields.map((f, c) => cellText(t, r, c, f)));
   return {
     ...item,
     view: 'table',
     name: cell.name,
     sql: sqlShown(cell, ctx),
-    columns: fields.map((f) => f.name),
-    rows,
+    ...tableText(t),
     total: await count(ctx, cell.name)
   };
 }
@@ -81,17 +56,12 @@ async function tableCard(item: LayoutItem, cell: Cell, ctx: CardContext): Promis
 async function numberCard(item: LayoutItem, cell: Cell, ctx: CardContext): Promise<PublishedItem> {
   const t = await ctx.bench.query(`select * from ${ident(cell.name)} limit 1`);
   const total = await count(ctx, cell.name);
-  const fields = t.schema.fields;
-  const at = Math.max(0, fields.findIndex(NUMERIC));
-  const field = fields[at];
-  const base = { ...item, view: 'number' as const, name: cell.name, sql: sqlShown(cell, ctx) };
-  if (!field || t.numRows === 0)
-    return { ...base, label: cell.name, value: '—', caption: 'The query returned no rows.' };
   return {
-    ...base,
-    label: field.name,
-    value: bigNumberText(t.getChildAt(at)?.get(0), field),
-    caption: total > 1 ? `First of ${total.toLocaleString('en-US')} rows` : ''
+    ...item,
+    view: 'number',
+    name: cell.name,
+    sql: sqlShown(cell, ctx),
+    ...numberText(t, total, cell.name)
   };
 }
 

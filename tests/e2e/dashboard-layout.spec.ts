@@ -68,20 +68,22 @@ test('owner and editor arrange a dashboard together: add, drag, resize, keys, re
   // Bob and Vic look at the (empty) dashboard before anything is on it.
   await showDashboard(bob.page);
   await showDashboard(vic.page);
-  await expect(bob.page.getByTestId('dashboard-empty')).toContainText('Add charts, text and results');
+  await expect(bob.page.getByTestId('dashboard-empty')).toContainText(
+    'Add charts, text, results and filters'
+  );
   await expect(vic.page.getByTestId('dashboard-empty')).toBeVisible();
   await expect(vic.page.getByRole('heading', { name: 'Add to dashboard' })).toHaveCount(0);
 
   await showDashboard(ada);
   await expect(ada.getByTestId('dashboard-empty')).toHaveText(
-    'Add charts, text and results from the list to build the dashboard people see when you publish.'
+    'Add charts, text, results and filters from the list to build the dashboard people see when you publish.'
   );
   await expect(ada.getByTestId('cell').first()).toBeHidden(); // the notebook's cells make way
   await ada.getByRole('button', { name: 'Add Chart of query_1 to the dashboard' }).click();
   await ada.getByRole('button', { name: 'Add Findings to the dashboard' }).click();
   await ada.getByRole('button', { name: 'Add query_1 as a number' }).click();
   await expect(cards(ada)).toHaveCount(3);
-  await expect(ada.getByText('Every chart, text and result is on the dashboard.')).toBeVisible();
+  await expect(ada.getByText('Every chart, text, result and input is on the dashboard.')).toBeVisible();
 
   // Bob sees the three cards arrive without reloading, each showing its content: the chart's bars, the
   // text's heading, and the query's first value as a big number.

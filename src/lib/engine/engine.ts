@@ -15,7 +15,15 @@ import { resultBytes } from './stored-results';
 
 /** A table a query may read. `key` changes when the content does (a new upload, a new run). */
 export type TableSource =
-  | { kind: 'file'; name: string; key: string; fileId: string; columns: { name: string; type: string }[] }
+  | {
+      kind: 'file';
+      name: string;
+      key: string;
+      fileId: string;
+      columns: { name: string; type: string }[];
+      /** A Parquet of its own with no DuckDB copy (a dashboard's base table); unset for uploaded files. */
+      url?: string;
+    }
   | { kind: 'result'; name: string; key: string; url: string };
 
 export type RunResult =

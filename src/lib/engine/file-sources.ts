@@ -3,7 +3,9 @@
 // with range requests (parquet/); when it is not, the file's whole DuckDB copy is downloaded once and attached, and
 // every later query reads it (parquet/read-choice.ts says why and where the line is). A file with a column that
 // cannot travel in pieces exactly (nested types, intervals, time zones…), or a query DuckDB cannot plan, uses the
-// whole copy too.
+// whole copy too. A source may instead name its own Parquet (`url`: a published dashboard's base tables) and have
+// no DuckDB copy: it is read in pieces, or, when pieces cannot carry it, its whole Parquet is downloaded once and
+// read by DuckDB directly.
 import type { AsyncDuckDB, AsyncDuckDBConnection } from '@duckdb/duckdb-wasm';
 import { ident } from '$cells/sql/quote';
 import type { BoundValue } from '$cells/sql/parameters';
@@ -14,8 +16,11 @@ import { WHOLE_AT_MOST, wholeIsCheaper } from './parquet/read-choice';
 
 export type FileSource = {
   name: string;
+  /** Letters, digits and underscores (it names tables and buffers inside DuckDB). */
   fileId: string;
   columns: { name: string; type: string }[];
+  /** Its own Parquet, with no DuckDB copy beside it; unset: an uploaded file's, under /api/files/. */
+  url?: string;
 };
 
 /**
@@ -50,7 +55,7 @@ export class FileSources {
     const asked = new Map(
       pending.map((f) => {
         const copy =
-          this.mode !== 'auto'
+          this.mode !== 'auto' || f.url
             ? null
             : speculate && !this.tables.has(f.fileId)
               ? this.download(f)
@@ -105,7 +110,7 @@ export class FileSources {
     let t = this.tables.get(f.fileId);
     if (!t) {
       t = import('./parquet/file-table')
-        .then(({ FileTable }) => FileTable.open(f.fileId, fileUrl(f.fileId, 'parquet'), f.columns))
+        .then(({ FileTable }) => FileTable.open(f.fileId, f.url ?? fileUrl(f.fileId, 'parquet'), f.columns))
         .catch((e: unknown) => {
           this.tables.delete(f.fileId);
           throw readFailure(f, (e as { status?: number }).status);
@@ -163,6 +168,7 @@ export class FileSources {
     f: FileSource,
     copy: CopyRequest | null
   ) {
+    if (f.url) return this.attachParquet(db, conn, f, f.url);
     const alias = ident(`file_${f.fileId}`);
     if (!this.whole.has(f.fileId)) {
       // Downloaded here in one request, rather than left to DuckDB-WASM's HTTP reads: those block its worker
@@ -181,6 +187,18 @@ export class FileSources {
       this.whole.add(f.fileId);
     }
     await conn.query(`create or replace view ${ident(f.name)} as select * from ${alias}.data`);
+  }
+
+  /** A source without a DuckDB copy, read whole: its Parquet, downloaded once, read by DuckDB itself. */
+  private async attachParquet(db: AsyncDuckDB, conn: AsyncDuckDBConnection, f: FileSource, url: string) {
+    const name = `${f.fileId}.parquet`;
+    if (!this.whole.has(f.fileId)) {
+      const res = await fetch(url);
+      if (!res.ok) throw readFailure(f, res.status);
+      await db.registerFileBuffer(name, new Uint8Array(await res.arrayBuffer()));
+      this.whole.add(f.fileId);
+    }
+    await conn.query(`create or replace view ${ident(f.name)} as select * from read_parquet('${name}')`);
   }
 
   /** Frees what was loaded of files that are no longer in the workspace. */

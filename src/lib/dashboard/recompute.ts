@@ -1,0 +1,238 @@
+// Recomputes a published dashboard's cards for a viewer's own filter values, in the viewer's DuckDB-WASM: the base
+// tables published for viewers (read in pieces with range requests, like uploaded files: engine/file-sources.ts),
+// the dashboard's cells re-run in notebook order with the values bound as parameters (connection cells asked of
+// the server: server-cells.ts), then each card from its result, formatted as the server formats it
+// (cells/card-content.ts, cells/chart/chart-data.ts). A cell runs again only when what it binds or reads changed.
+// The engine is loaded the first time a card needs it; text cards never need it.
+import { TABLE_ROWS, numberText, tableText } from '$cells/card-content';
+import { chartData } from '$cells/chart/chart-data';
+import type { VlSpec } from '$cells/chart/spec';
+import { boundValue, shownValues } from '$cells/input/value';
+import type { Interactive, LiveCard, ReplayCell } from '$cells/interactive';
+import type { PublishedItem } from '$cells/published';
+import type { InputValues } from '$cells/sql/parameters';
+import { ident } from '$cells/sql/quote';
+import { inputReferences, referencedNames } from '$cells/sql/references';
+import { renderWithInputs } from '$cells/text/input-values';
+import type { Table } from 'apache-arrow';
+import type { Query } from '$cells/chart/chart-data';
+import type { BrowserDuckDB, TableSource } from '$lib/engine/engine';
+import { engineFailure } from '$lib/engine/engine-failure';
+import { renderMarkdown, renderMarkdownLoaded } from '$lib/markdown/render';
+import { serverCell, serverCellUrl } from './server-cells';
+import type { Values } from './url-values';
+import { rawToViewer, ViewerError } from './viewer-error';
+
+/** What a recomputed card shows. */
+export type LiveContent =
+  | { view: 'chart'; spec: VlSpec; rows: Record<string, unknown>[]; note: string }
+  | { view: 'table'; columns: string[]; rows: string[][]; total: number }
+  | { view: 'number'; label: string; value: string; caption: string }
+  | { view: 'text'; html: string };
+
+/** Thrown when newer values made the work pointless; nothing of it is shown. */
+export class Superseded extends Error {}
+
+/** Where the snapshot's base tables are served: `/d/<slug>/snapshots/<snapshotId>/<file>`. */
+export const tableUrl = (slug: string, snapshotId: string, file: string): string =>
+  `${location.origin}/d/${encodeURIComponent(slug)}/snapshots/${encodeURIComponent(snapshotId)}/${file}`;
+
+type Ran = { key: string; error: string | null };
+
+export class Recompute {
+  private engine: Promise<BrowserDuckDB> | null = null;
+  private readonly cells: Map<string, ReplayCell>; // by lower-cased name
+  private readonly ran = new Map<string, Ran>(); // cell name (lower case) → what its table holds now
+  private readonly fetched = new Map<string, TableSource>(); // server cells' results, by lower-cased name
+  private readonly fromServer = new Map<string, Table>(); // the same results, as they arrived
+  private readonly adopted = new Map<string, { name: string; key: string; table: Table }>();
+  private running: string | null = null;
+
+  constructor(
+    private readonly interactive: Interactive,
+    private readonly slug: string,
+    private readonly snapshotId: string
+  ) {
+    this.cells = new Map(interactive.cells.map((c) => [c.name.toLowerCase(), c]));
+  }
+
+  private duckdb(): Promise<BrowserDuckDB> {
+    this.engine ??= import('$lib/engine/engine').then(({ BrowserDuckDB }) => {
+      const db = new BrowserDuckDB();
+      // Connection cells' results that arrived before the engine was wanted.
+      for (const a of this.adopted.values()) db.adopt(a.name, a.key, a.table);
+      return db;
+    });
+    return this.engine;
+  }
+
+  /** Every table a query may read: the base tables, always all of them (the engine drops files not listed). */
+  private sources(): TableSource[] {
+    const safe = this.snapshotId.replace(/[^A-Za-z0-9_]/g, '_');
+    const tables: TableSource[] = this.interactive.tables.map((t, i) => {
+      const url = tableUrl(this.slug, this.snapshotId, t.file);
+      return { kind: 'file', name: t.name, key: url, fileId: `dash_${safe}_${i}`, columns: t.columns, url };
+    });
+    return [...tables, ...this.fetched.values()];
+  }
+
+  /** The card's content for `values`. Throws Superseded once `current()` turns false, or a ViewerError. */
+  async card(
+    card: LiveCard,
+    item: PublishedItem,
+    values: Values,
+    current: () => boolean
+  ): Promise<LiveContent> {
+    if (item.view === 'text') {
+      await renderMarkdownLoaded('');
+      const shown = shownValues(Object.entries(values).map(([name, value]) => ({ name, value })));
+      return { view: 'text', html: renderWithInputs(card.markdown ?? '', shown, renderMarkdown) };
+    }
+    const source = item.view === 'chart' ? (card.chart?.source ?? item.name) : item.name;
+    await this.prepare(source, values, current);
+    // A connection cell's result arrived whole from the server: cards of it need no engine, unless a chart of
+    // many rows is aggregated (then DuckDB does it, as in the notebook).
+    const whole = this.fromServer.get(source.toLowerCase());
+    const sources = this.sources();
+    const query: Query = async (sql: string) => {
+      if (!current()) throw new Superseded();
+      return (await this.duckdb()).query(sql, sources);
+    };
+    if (whole) query.stored = async (_name, maxRows) => (whole.numRows <= maxRows ? whole : null);
+    const count = async () =>
+      whole
+        ? whole.numRows
+        : Number((await query(`select count(*)::double as n from ${ident(source)}`)).get(0)?.n ?? 0);
+    const first = (rows: number) =>
+      whole ? Promise.resolve(whole.slice(0, rows)) : query(`select * from ${ident(source)} limit ${rows}`);
+    try {
+      switch (item.view) {
+        case 'chart': {
+          if (!card.chart) throw new ViewerError('This chart cannot follow the filters.');
+          const data = await chartData(card.chart.spec as VlSpec, source, query);
+          return { view: 'chart', spec: data.spec, rows: data.rows, note: data.note };
+        }
+        case 'table': {
+          const t = await first(TABLE_ROWS);
+          return { view: 'table', ...tableText(t), total: await count() };
+        }
+        case 'number': {
+          const t = await first(1);
+          return { view: 'number', ...numberText(t, await count(), source) };
+        }
+        default:
+          throw new ViewerError('This card cannot follow the filters.');
+      }
+    } catch (e) {
+      if (e instanceof Superseded || e instanceof ViewerError) throw e;
+      throw new ViewerError(this.failed(e instanceof Error ? e.message : String(e)));
+    }
+  }
+
+  /** Re-runs, in notebook order, the cells `source` reads (itself included) whose inputs or upstream changed. */
+  private async prepare(source: string, values: Values, current: () => boolean): Promise<void> {
+    const needed = this.upstream(source.toLowerCase());
+    const bound = this.bound(values);
+    for (const cell of this.interactive.cells) {
+      const lower = cell.name.toLowerCase();
+      if (!needed.has(lower)) continue;
+      if (!current()) throw new Superseded();
+      const key = this.keyOf(cell, bound, values);
+      const before = this.ran.get(lower);
+      if (before?.key !== key) {
+        const error = await this.runCell(cell, key, bound, values);
+        this.ran.set(lower, { key, error });
+      }
+      const error = this.ran.get(lower)?.error;
+      if (error) throw new ViewerError(error);
+    }
+  }
+
+  /** `name` and the re-run cells it reads, directly or through others (lower-cased). */
+  private upstream(name: string): Set<string> {
+    const out = new Set<string>();
+    const visit = (n: string) => {
+      const cell = this.cells.get(n);
+      if (!cell || out.has(n)) return;
+      out.add(n);
+      if (cell.runsOn === 'browser') for (const r of referencedNames(cell.sql)) visit(r);
+    };
+    visit(name);
+    return out;
+  }
+
+  /** What the re-runs bind: the viewer's values, beside the fixed values of inputs that are not on the grid. */
+  private bound(values: Values): InputValues {
+    const out: InputValues = { ...this.interactive.fixed };
+    for (const input of this.interactive.inputs)
+      out[input.name] = boundValue(input.config, values[input.name] ?? null, input.choices);
+    return out;
+  }
+
+  /** What a cell's result depends on: the values it binds and what the cells it reads hold. */
+  private keyOf(cell: ReplayCell, bound: InputValues, values: Values): string {
+    if (cell.runsOn === 'server') return serverCellUrl(this.slug, cell.name, values);
+    const refs = new Set(inputReferences(cell.sql));
+    const inputs = Object.entries(bound).filter(([name]) => refs.has(name.toLowerCase()));
+    const reads = [...referencedNames(cell.sql)].map((n) => this.ran.get(n)?.key ?? '');
+    return JSON.stringify([cell.sql, inputs, reads]);
+  }
+
+  /** Runs the cell for these values; the viewer-safe reason it failed, or null. */
+  private async runCell(cell: ReplayCell, key: string, bound: InputValues, values: Values) {
+    const lower = cell.name.toLowerCase();
+    try {
+      if (cell.runsOn === 'server') {
+        const url = serverCellUrl(this.slug, cell.name, values);
+        const table = await serverCell(url);
+        this.fromServer.set(lower, table);
+        // Loaded into DuckDB only when a query reads it (the engine starts then, not before).
+        this.engine?.then((db) => db.adopt(cell.name, key, table)).catch(() => undefined);
+        this.adopted.set(lower, { name: cell.name, key, table });
+        this.fetched.set(lower, { kind: 'result', name: cell.name, key, url });
+        return null;
+      }
+      const db = await this.duckdb();
+      this.running = `dashboard:${lower}`;
+      const result = await db.run(this.running, cell.name, key, cell.sql, this.sources(), bound);
+      if (result.ok) return null;
+      if (result.cancelled) throw new Superseded();
+      console.warn(`Recomputing "${cell.name}" failed:`, result.error);
+      return this.failed(result.error);
+    } catch (e) {
+      if (e instanceof Superseded) throw e;
+      if (e instanceof ViewerError) return e.message;
+      console.warn(`Recomputing "${cell.name}" failed:`, e);
+      return this.failed(e instanceof Error ? e.message : String(e));
+    } finally {
+      this.running = null;
+    }
+  }
+
+  /**
+   * The viewer's words for an engine or SQL failure. An engine that trapped was restarted empty
+   * (BrowserDuckDB), so every cell's table is gone and runs again when next needed.
+   */
+  private failed(raw: string): string {
+    if (engineFailure(raw)?.restart) this.ran.clear();
+    return rawToViewer(raw);
+  }
+
+  /** Cells that failed are tried again from now on (each failure is remembered for one round of updates only, so
+   * cards reading the same failed cell do not each ask again). */
+  forgetFailures(): void {
+    for (const [name, r] of this.ran) if (r.error) this.ran.delete(name);
+  }
+
+  /** Stops the cell running now, if any (newer values came). */
+  cancel(): void {
+    const id = this.running;
+    if (id && this.engine) void this.engine.then((db) => db.cancel(id));
+  }
+
+  async destroy(): Promise<void> {
+    const engine = this.engine;
+    this.engine = null;
+    if (engine) await (await engine).destroy();
+  }
+}
