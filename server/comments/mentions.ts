@@ -1,13 +1,16 @@
 // The mentions inbox: comments in a workspace's notebooks that mention me, newest first, with whether I have
-// opened them. Only notebooks I can still see (a member, not deleted) are listed.
+// opened them. Only notebooks I can still see (a member, not deleted) are listed. Bodies come as plain text (the
+// start of the comment, mentions as names), shown as text, never as HTML.
 import { z } from 'zod';
-import type { Mention } from '../../cells/comments';
+import { MENTION, type Mention } from '../../cells/comments';
 import type { Queryable } from '../db/types';
 import type { UserId, WorkspaceId } from '../ids';
 import { parseInput } from '../validate';
 import { requireWorkspaceRole } from '../workspaces/access';
 
 const INBOX_SIZE = 50;
+/** The inbox shows the start of each comment as plain text. */
+const EXCERPT_CHARS = 280;
 
 export async function mentionsOf(
   db: Queryable,
@@ -37,6 +40,18 @@ export async function mentionsOf(
       order by c.id desc limit ${INBOX_SIZE}`,
     [userId, workspaceId]
   );
+  const names = new Map(
+    (
+      await db.query<{ id: string; name: string }>(
+        'select u.id, u.name from memberships m join users u on u.id = m.user_id where m.workspace_id = $1',
+        [workspaceId]
+      )
+    ).map((m) => [m.id, m.name])
+  );
+  const excerpt = (body: string) => {
+    const text = body.replace(MENTION, (_, id: string) => `@${names.get(id) ?? 'someone'}`);
+    return text.length > EXCERPT_CHARS ? `${text.slice(0, EXCERPT_CHARS)}…` : text;
+  };
   return rows.map((r) => ({
     commentId: r.comment_id,
     threadId: r.thread_id,
@@ -44,7 +59,7 @@ export async function mentionsOf(
     notebookTitle: r.title,
     cellId: r.cell_id,
     authorName: r.author_name ?? 'A former member',
-    body: r.body,
+    body: excerpt(r.body),
     createdAt: new Date(r.created_at).toISOString(),
     read: r.read_at !== null
   }));

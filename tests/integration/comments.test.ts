@@ -89,7 +89,13 @@ describe('comments', () => {
 
     const inbox = await mentionsOf(t.db, owner.id, owner.workspaceId);
     expect(inbox).toHaveLength(1);
-    expect(inbox[0]).toMatchObject({ notebookId: nb.id, cellId: cells[0], authorName: 'Vera', read: false });
+    expect(inbox[0]).toMatchObject({
+      notebookId: nb.id,
+      cellId: cells[0],
+      authorName: 'Vera',
+      body: 'Is this right, @Ada?',
+      read: false
+    });
     expect(await mentionsOf(t.db, viewer.id, owner.workspaceId)).toEqual([]);
     await markMentionsRead(t.db, viewer.id, { commentIds: [inbox[0]!.commentId] }); // not hers: no effect
     expect((await mentionsOf(t.db, owner.id, owner.workspaceId))[0]!.read).toBe(false);
