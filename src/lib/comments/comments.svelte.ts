@@ -1,10 +1,8 @@
 // The notebook's comments as the page holds them: the threads and the members (for names and @mentions), fetched
 // when the live connection syncs and again whenever the server says they changed (comments-signal.ts), so what
 // anyone posts shows on every open page without a reload. The Comments panel and each cell's badge share this.
-import type { WebsocketProvider } from 'y-websocket';
 import type * as Y from 'yjs';
 import { mentionsAsNames, type Anchor, type CommentMember, type Thread } from '$cells/comments';
-import { onCommentsChanged } from '$lib/collab/comments-signal';
 import { resolveAnchor } from './anchor';
 import * as api from './api';
 
@@ -32,11 +30,13 @@ export class NotebookComments {
   constructor(
     readonly notebookId: string,
     readonly me: { id: string },
-    provider: WebsocketProvider,
+    /** Calls its argument whenever the comments may have changed (onCommentsChanged on the live connection);
+     * returns the function that stops it. */
+    subscribe: (changed: () => void) => () => void,
     /** From a mention's link (?thread=…&comment=…): the thread to show once loaded, the mention to mark read. */
     private opening: { threadId: string; commentId: string | null } | null = null
   ) {
-    this.stop = onCommentsChanged(provider, () => void this.refresh());
+    this.stop = subscribe(() => void this.refresh());
   }
 
   private openLinked(): void {
