@@ -144,3 +144,43 @@ test('a viewer comments and mentions the owner, who replies and resolves live; m
   await ada.page.goto(workspacePath);
   await expect(ada.page.getByTestId('mention').getByRole('img', { name: 'unread' })).toHaveCount(0);
 });
+
+test('a comment on selected text stays on it as the text changes, and on the cell once it is deleted', async ({
+  browser
+}) => {
+  const ada = await person(browser, 'Ada Owner');
+  await ada.page.getByRole('button', { name: 'New notebook' }).click();
+  await expect(ada.page.getByTestId('connection-status')).toHaveText('connected');
+  const editor = cell(ada.page, 0).locator('.cm-content');
+  await editor.click();
+  await ada.page.keyboard.type('select amount from orders');
+  await ada.page.keyboard.press('Home');
+  for (let i = 0; i < 7; i++) await ada.page.keyboard.press('ArrowRight');
+  for (let i = 0; i < 6; i++) await ada.page.keyboard.press('Shift+ArrowRight');
+  await cell(ada.page, 0).getByTestId('comment-badge').click();
+  await expect(panel(ada.page).getByText('On “amount”')).toBeVisible();
+  await panel(ada.page)
+    .getByLabel(/New comment on Cell 1/)
+    .fill('Which currency?');
+  await panel(ada.page).getByRole('button', { name: 'Comment', exact: true }).click();
+  await expect(panel(ada.page).getByTestId('comment-thread')).toContainText('On “amount”');
+  await expect(cell(ada.page, 0).locator('.cm-commented')).toHaveText('amount');
+
+  // Typing before the range moves it along.
+  await editor.click();
+  await ada.page.keyboard.press('Control+Home');
+  await ada.page.keyboard.type('-- totals ');
+  await expect(cell(ada.page, 0).locator('.cm-commented')).toHaveText('amount');
+  await expect(panel(ada.page).getByTestId('comment-thread')).toContainText('On “amount”');
+
+  // Its text deleted, the thread stays, on the cell as a whole.
+  await ada.page.keyboard.press('Control+a');
+  await ada.page.keyboard.type('select 1');
+  await expect(cell(ada.page, 0).locator('.cm-commented')).toHaveCount(0);
+  await expect(panel(ada.page).getByTestId('comment-thread')).toContainText(
+    'On text that was removed: “amount”'
+  );
+  await expect(cell(ada.page, 0).getByTestId('comment-badge')).toHaveAccessibleName(
+    'Comments on this cell: 1 open'
+  );
+});
