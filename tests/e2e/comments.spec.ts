@@ -1,6 +1,7 @@
 // Comments, with a viewer: she comments on a cell and mentions the owner; he sees it without reloading, replies
 // and resolves; her attempts to edit the notebook (typing, and a forged update on the live connection) reach
-// nobody; his inbox lists the mention; markup in a comment is inert.
+// nobody; his inbox lists the mention; markup in a comment is inert. And a thread on selected text, which follows
+// the text, falls back to the cell when the text goes, follows the cell when it moves and outlives it.
 import { expect, test, type Page } from '@playwright/test';
 import * as encoding from 'lib0/encoding';
 import * as Y from 'yjs';
@@ -183,4 +184,16 @@ test('a comment on selected text stays on it as the text changes, and on the cel
   await expect(cell(ada.page, 0).getByTestId('comment-badge')).toHaveAccessibleName(
     'Comments on this cell: 1 open'
   );
+
+  // The cell moves down, then is deleted: its thread follows it, then stays readable on its own.
+  await ada.page.getByRole('button', { name: 'Add Text cell below cell 1' }).click();
+  await cell(ada.page, 1).getByRole('button', { name: 'Move cell up' }).click();
+  await expect(cell(ada.page, 1).getByTestId('comment-badge')).toHaveAccessibleName(
+    'Comments on this cell: 1 open'
+  );
+  await expect(panel(ada.page).getByRole('button', { name: /^Cell 2 · / })).toBeVisible();
+  await cell(ada.page, 1).getByRole('button', { name: 'Delete cell' }).click();
+  await expect(ada.page.getByTestId('cell')).toHaveCount(1);
+  const orphans = panel(ada.page).getByRole('region', { name: 'On a deleted cell' });
+  await expect(orphans.getByTestId('comment-thread')).toContainText('Which currency?');
 });
