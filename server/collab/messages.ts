@@ -5,6 +5,9 @@ import * as Y from 'yjs';
 
 const MSG_SYNC = 0;
 const MSG_AWARENESS = 1;
+/** "This notebook's comments changed": sent by the server only (src/lib/collab/comments-signal.ts). Clients never
+ * send it; decodeMessage treats it from them like any unknown type, so a client cannot make others refetch. */
+export const MSG_COMMENTS_CHANGED = 100;
 const SYNC_STEP1 = 0;
 const SYNC_STEP2 = 1;
 const SYNC_UPDATE = 2;
@@ -70,5 +73,11 @@ export function encodeAwareness(update: Uint8Array): Uint8Array {
   const e = encoding.createEncoder();
   encoding.writeVarUint(e, MSG_AWARENESS);
   encoding.writeVarUint8Array(e, update);
+  return encoding.toUint8Array(e);
+}
+
+export function encodeCommentsChanged(): Uint8Array {
+  const e = encoding.createEncoder();
+  encoding.writeVarUint(e, MSG_COMMENTS_CHANGED);
   return encoding.toUint8Array(e);
 }

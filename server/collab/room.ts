@@ -14,6 +14,7 @@ import { appendUpdates, compactDoc, loadDoc } from './doc-store';
 import {
   decodeMessage,
   encodeAwareness,
+  encodeCommentsChanged,
   encodeSyncStep1,
   encodeSyncStep2,
   encodeUpdate,
@@ -226,6 +227,14 @@ export class Room {
     this.staging.destroy();
     this.staging = cloneDoc(this.doc);
     for (const p of [...this.inflight, ...this.pending]) Y.applyUpdate(this.staging, p.update);
+  }
+
+  /** Tells everyone connected that the notebook's comments changed; each fetches them with their own access.
+   * Comments are not in the document (viewers may comment, and their document updates are dropped). */
+  commentsChanged(): void {
+    if (this.destroyed) return;
+    const msg = encodeCommentsChanged();
+    for (const peer of this.peers) peer.send(msg);
   }
 
   /** Applies an edit made by the server itself (rename, seed), stored and broadcast like any other. */

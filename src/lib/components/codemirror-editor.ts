@@ -32,6 +32,7 @@ import type { EditorLanguage } from '$cells/types';
 import { inputReferences, setInputContext } from '$lib/editor/input-extension';
 import type { InputContext } from '$lib/editor/input-references';
 import { editorKey } from '$lib/keys/keymap';
+import { commentMarks, setCommentRanges, type MarkedRange } from './comment-marks';
 import { errorMark, setErrorAt } from './error-mark';
 
 export type EditorOptions = {
@@ -59,6 +60,8 @@ export type Editor = {
   setWrap: (on: boolean) => void;
   setErrorAt: (offset: number | null) => void;
   setInputs: (inputs: InputContext | null) => void;
+  /** The ranges open comment threads are on, highlighted. */
+  setCommentRanges: (ranges: MarkedRange[]) => void;
   /** Focuses the editor, with the caret at `caret` when given. */
   focus: (caret?: number) => void;
   destroy: () => void;
@@ -124,6 +127,7 @@ export function createEditor(o: EditorOptions): Editor {
         languageConf.of(languageExt(o.language, o.schema)),
         wrapConf.of(o.wrap ? EditorView.lineWrapping : []),
         errorMark,
+        commentMarks,
         inputReferences(o.inputs),
         yCollab(o.text, o.awareness, { undoManager: o.undoManager }),
         EditorState.readOnly.of(o.readOnly),
@@ -155,6 +159,7 @@ export function createEditor(o: EditorOptions): Editor {
     setWrap: (on) => view.dispatch({ effects: wrapConf.reconfigure(on ? EditorView.lineWrapping : []) }),
     setErrorAt: (offset) => view.dispatch({ effects: setErrorAt.of(offset) }),
     setInputs: (inputs) => view.dispatch({ effects: setInputContext.of(inputs) }),
+    setCommentRanges: (ranges) => view.dispatch({ effects: setCommentRanges.of(ranges) }),
     focus: (caret) => {
       if (caret !== undefined)
         view.dispatch({ selection: { anchor: Math.min(Math.max(0, caret), view.state.doc.length) } });

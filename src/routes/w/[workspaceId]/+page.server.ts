@@ -14,6 +14,7 @@ import { notebookIdParam, workspaceIdParam } from '$server/ids';
 import { formFields } from '$server/validate';
 import { canWrite } from '$server/workspaces/roles';
 import { getWorkspace } from '$server/workspaces/workspaces';
+import { mentionsOf } from '$server/comments/mentions';
 import { requireUser } from '$lib/server/guard';
 import { redirect } from '@sveltejs/kit';
 
@@ -27,7 +28,9 @@ export async function load({ locals, params, url }) {
     const workspace = await getWorkspace(db, user.id, workspaceId);
     const notebooks = await listNotebooks(db, user.id, workspaceId, { q, trash });
     const templates = trash ? [] : await listTemplates(db, user.id, workspaceId);
+    const mentions = trash ? [] : await mentionsOf(db, user.id, workspaceId);
     return {
+      mentions,
       workspace,
       notebooks,
       templates,
