@@ -87,6 +87,11 @@ export class DashboardViewer {
     return this.interactive.inputs.find((i) => i.cellId === cellId);
   }
 
+  /** An input's value as published: where clearing a chart's pick takes it back to. */
+  initialOf(name: string): WidgetValue | null {
+    return this.initial[name] ?? null;
+  }
+
   /** Why a card does not follow the filters, when the publisher's plan left it frozen. */
   frozenReason(cellId: string): string | null {
     return this.interactive.frozen.find((f) => f.cellId === cellId)?.reason ?? null;
