@@ -13,6 +13,7 @@ import type { PublishedDashboard } from '../../cells/published';
 import { initialValues, readUrl, sameValue, type Values } from '../../cells/url-values';
 import { networkOf } from '../auth/rate-limit';
 import type { Queryable } from '../db/types';
+import { isAppError } from '../errors';
 import type { UserId } from '../ids';
 import { dashboardAccess } from './dashboard-access';
 import { paintCards } from './first-paint-run';
@@ -168,6 +169,8 @@ function admit(deps: FirstPaintDeps, viewer: string, notebookId: string) {
 
 function logFailure(e: unknown): string {
   if (e instanceof Declined) return e.message;
+  // Refused access or a connection card's rate limit: the browser meets (and explains) the same.
+  if (isAppError(e) && e.code !== 'unavailable') return `declined: ${e.message}`;
   const why = e instanceof Error ? e.message : String(e);
   console.warn('dashboard first paint fell back to the browser:', why);
   return `failed: ${why}`;

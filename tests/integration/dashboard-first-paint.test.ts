@@ -4,7 +4,7 @@
 // over the same CSV — marked as computed for the viewer; a value the input does not allow falls back to the
 // published cards. In process, over the same snapshot: a budget of 0 turns it off, a render finding no free slot
 // falls back, a viewer over the live-cell rate limit falls back while cached values are still served, and a render
-// that outlives the budget goes on to fill the cache.
+// that outlives the budget goes on to fill the cache; a members-only dashboard renders for members only.
 import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -18,6 +18,7 @@ import { RateLimiter } from '../../server/auth/rate-limit';
 import { secretBox } from '../../server/connectors/secret-box';
 import { openPostgres } from '../../server/db/postgres';
 import type { Db } from '../../server/db/types';
+import type { UserId } from '../../server/ids';
 import { createNotebook } from '../../server/notebooks/notebooks';
 import { firstPaint, RenderSlots, type FirstPaintDeps } from '../../server/publish/first-paint';
 import type { LiveResult } from '../../server/publish/live-cell';
@@ -41,6 +42,8 @@ const schema = `paint_${randomBytes(6).toString('hex')}`;
 let app: AppProcess;
 let db: Db;
 let slug: string;
+let membersSlug: string;
+let ann: Awaited<ReturnType<typeof person>>;
 let csvDir: string;
 
 beforeAll(async () => {
@@ -53,10 +56,10 @@ beforeAll(async () => {
     FIRST_PAINT_BUDGET_MS: '30000'
   });
   db = await openPostgres(targetUrl(), schema);
-  const ann = await person(db, 'Paint Ann');
+  ann = await person(db, 'Paint Ann');
   await uploadCsv(db, app.dataDir, ann, 'sales.csv', SALES);
   const input = (name: string, config: Record<string, unknown>): NewCell => ({ kind: 'input', name, config });
-  const nb = await createNotebook(db, ann.id, ann.workspaceId, { title: 'First paint' }, [
+  const cells: NewCell[] = [
     input('region', {
       widget: 'dropdown',
       label: 'Region',
@@ -73,14 +76,18 @@ beforeAll(async () => {
       name: 'biggest',
       source: 'select region, amount from sales where region = {{region}} order by amount desc limit 3'
     }
-  ]);
-  await editStoredDoc(db, nb.id, (doc) => {
+  ];
+  const layout = (doc: Parameters<Parameters<typeof editStoredDoc>[2]>[0]) => {
     for (const c of orderedCells(doc))
       addToLayout(doc, c, c.kind === 'input' ? 'input' : c.name === 'total' ? 'number' : 'table');
-  });
-  ({ slug } = await publish(db, { dataDir: app.dataDir, secretBox: () => secretBox(key) }, ann.id, nb.id, {
-    visibility: 'public'
-  }));
+  };
+  const nb = await createNotebook(db, ann.id, ann.workspaceId, { title: 'First paint' }, cells);
+  await editStoredDoc(db, nb.id, layout);
+  const deps = { dataDir: app.dataDir, secretBox: () => secretBox(key) };
+  ({ slug } = await publish(db, deps, ann.id, nb.id, { visibility: 'public' }));
+  const copy = await createNotebook(db, ann.id, ann.workspaceId, { title: 'Members' }, cells);
+  await editStoredDoc(db, copy.id, layout);
+  ({ slug: membersSlug } = await publish(db, deps, ann.id, copy.id, { visibility: 'members' }));
   csvDir = await mkdtemp(path.join(tmpdir(), 'sheaf-paint-'));
   await writeFile(path.join(csvDir, 'sales.csv'), SALES);
 }, 300_000);
@@ -166,14 +173,19 @@ describe('when the server computes a first paint', () => {
     budgetMs: 60_000,
     ...over
   });
-  const ask = async (d: FirstPaintDeps, region: string, address = '198.51.100.7') => {
-    const page = await openDashboard(db, app.dataDir, slug, null);
+  const ask = async (
+    d: FirstPaintDeps,
+    region: string,
+    address = '198.51.100.7',
+    on: { slug: string; userId: UserId | null } = { slug, userId: null }
+  ) => {
+    const page = await openDashboard(db, app.dataDir, on.slug, ann.id);
     return firstPaint(db, d, {
-      slug,
+      slug: on.slug,
       snapshotId: page.snapshotId,
       dashboard: page.dashboard,
       params: new URLSearchParams({ region }),
-      userId: null,
+      userId: on.userId,
       address
     });
   };
@@ -181,6 +193,16 @@ describe('when the server computes a first paint', () => {
     const card = Object.values(r.rendered?.cards ?? {}).find((c) => c.view === 'number');
     return card?.view === 'number' ? card.value : null;
   };
+
+  it('on a members-only dashboard, renders for members only', async () => {
+    const d = deps();
+    const stranger = await person(db, 'Paint Stranger');
+    const refused = await ask(d, 'east', undefined, { slug: membersSlug, userId: stranger.id });
+    expect(refused.rendered).toBeNull();
+    expect(d.paints.size).toBe(0);
+    const r = await ask(d, 'east', undefined, { slug: membersSlug, userId: ann.id });
+    expect(totalOf(r)).toBe((await expected('east')).total);
+  }, 120_000);
 
   it('is off with a budget of 0', async () => {
     const r = await ask(deps({ budgetMs: 0 }), 'east');
