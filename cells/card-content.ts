@@ -2,7 +2,9 @@
 // Shared so that the server (publishing, refreshes: server/publish/cards.ts) and a viewer's browser (recomputing
 // cards for their filters: src/lib/dashboard/) format the same result the same way.
 import { DataType, type Field, type Table } from 'apache-arrow';
+import type { VlSpec } from './chart/spec';
 import { displayValue } from './display-value';
+import type { Values } from './url-values';
 import { decimalText, formatValue } from './format-value';
 
 /** Rows a table card shows. */
@@ -51,3 +53,17 @@ export function numberText(
     caption: total > 1 ? `First of ${total.toLocaleString('en-US')} rows` : ''
   };
 }
+
+/**
+ * A card recomputed for a viewer's filter values: in their browser (src/lib/dashboard/recompute.ts), or on the
+ * server for the page's first paint (server/publish/first-paint.ts), which also draws a chart's `svg` to show
+ * until the browser draws it.
+ */
+export type LiveContent =
+  | { view: 'chart'; spec: VlSpec; rows: Record<string, unknown>[]; note: string; svg?: string }
+  | { view: 'table'; columns: string[]; rows: string[][]; total: number }
+  | { view: 'number'; label: string; value: string; caption: string }
+  | { view: 'text'; html: string };
+
+/** Cards the server computed for the page's first paint, for `values` (the URL's), by cell id. */
+export type RenderedCards = { values: Values; cards: Record<string, LiveContent> };

@@ -42,7 +42,14 @@ const EnvSchema = z.object({
   /** Dashboard viewers' re-runs of connection cells for their own filter values, per viewer per minute. */
   LIVE_CELL_RATE_PER_MINUTE: z.coerce.number().int().positive().default(20),
   /** Memory for cached re-run results, in MB; 0 turns the cache (and sharing of identical runs) off. */
-  LIVE_CELL_CACHE_MB: z.coerce.number().min(0).default(64)
+  LIVE_CELL_CACHE_MB: z.coerce.number().min(0).default(64),
+  /**
+   * How long a dashboard page's load waits for the server to compute the cards for the filter values in its URL
+   * (server/publish/first-paint.ts) before sending the snapshot for the browser to recompute; 0 turns it off.
+   */
+  FIRST_PAINT_BUDGET_MS: z.coerce.number().int().min(0).max(30_000).default(1500),
+  /** Dashboard first paints computed at once on this server; more fall back to the browser. */
+  FIRST_PAINT_CONCURRENT: z.coerce.number().int().min(0).max(16).default(2)
 });
 
 export type ServerConfig = {
@@ -62,6 +69,7 @@ export type ServerConfig = {
   connectionAllowHosts: string[];
   ai: { apiKey: string | undefined; model: string; baseUrl: string | undefined; perHour: number };
   liveCells: { perMinute: number; cacheBytes: number };
+  firstPaint: { budgetMs: number; concurrent: number };
 };
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): ServerConfig {
@@ -113,6 +121,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ServerConfig {
     liveCells: {
       perMinute: e.LIVE_CELL_RATE_PER_MINUTE,
       cacheBytes: Math.round(e.LIVE_CELL_CACHE_MB * 1024 * 1024)
-    }
+    },
+    firstPaint: { budgetMs: e.FIRST_PAINT_BUDGET_MS, concurrent: e.FIRST_PAINT_CONCURRENT }
   };
 }

@@ -1,10 +1,12 @@
 // A published dashboard's grid with filters, in jsdom: filter cards show the published controls at the URL's
 // values, a URL value that is not allowed is refused beside its filter, a change rewrites the URL (only the
 // values that differ from the dashboard's own) and re-renders the cards that follow that input, here a text card
-// (which needs no SQL engine), while cards that do not follow it keep their snapshot.
+// (which needs no SQL engine), while cards that do not follow it keep their snapshot. Cards the server computed
+// for the URL's values (the page's `rendered`) are shown as they came and not recomputed on load.
 import { flushSync, mount, unmount } from 'svelte';
 import { afterEach, describe, expect, it } from 'vitest';
 import { InputConfigSchema } from '$cells/input/config';
+import type { RenderedCards } from '$cells/card-content';
 import type { Interactive, PublishedInput } from '$cells/interactive';
 import type { PublishedItem } from '$cells/published';
 import { renderMarkdownLoaded } from '$lib/markdown/render';
@@ -76,7 +78,7 @@ afterEach(() => {
   cleanup = undefined;
 });
 
-function show(search: string) {
+function show(search: string, rendered: RenderedCards | null = null) {
   const target = document.createElement('div');
   document.body.append(target);
   const urls: URL[] = [];
@@ -89,7 +91,8 @@ function show(search: string) {
       interactive: INTERACTIVE,
       snapshotId: 'snap1',
       url,
-      onurl: (u: URL) => urls.push(u)
+      onurl: (u: URL) => urls.push(u),
+      rendered
     }
   });
   flushSync();
@@ -152,6 +155,30 @@ describe('a published dashboard with filters', () => {
     await settled(target);
     expect(card(target, 'Flag is')?.textContent).toContain('Flag is yes');
     expect(card(target, 'Sales in')?.dataset.state).toBe('snapshot');
+  });
+
+  it('shows the cards the server computed for the URL’s values, without recomputing them', async () => {
+    const server = { view: 'text' as const, html: '<p>Server says East</p>' };
+    const { target } = show('?region=East', {
+      values: { region: 'East', flag: false },
+      cards: { 'text-1': server }
+    });
+    expect(card(target, 'Server says East')?.dataset.state).toBe('live');
+    await settled(target);
+    // The browser would have written "Sales in East": it did not recompute.
+    expect(card(target, 'Server says East')?.dataset.state).toBe('live');
+    expect(card(target, 'Sales in')).toBeUndefined();
+    expect(card(target, 'Flag is no')?.dataset.state).toBe('snapshot');
+  });
+
+  it('recomputes when the server’s cards are for other values than the URL’s', async () => {
+    const { target } = show('?region=East', {
+      values: { region: 'East', flag: true },
+      cards: { 'text-1': { view: 'text', html: '<p>Server says East</p>' } }
+    });
+    await settled(target);
+    expect(card(target, 'Server says')).toBeUndefined();
+    expect(card(target, 'Sales in')?.querySelector('strong')?.textContent).toBe('East');
   });
 
   it('shows a value in text as text: markup in a choice is escaped', async () => {

@@ -4,7 +4,8 @@
 // recomputed in the viewer's own browser; the URL holds the choice and a reload shows the same view. Another
 // viewer and the notebook keep the published values, a card that follows no filter is left alone, and a URL
 // value that is not allowed is refused beside its filter. A card on a database connection follows the filter too,
-// re-run by the server for the viewer's value.
+// re-run by the server for the viewer's value. A link with values is first painted by the server (no engine
+// needed in the browser), and clicking a chart's picked bar again clears the pick.
 import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -212,6 +213,24 @@ test('viewers filter a published dashboard for themselves, in the URL, recompute
   await expect(viewer.getByLabel('From', { exact: true })).toHaveValue(chosen.start);
   await expectShows(viewer, forChoice);
 
+  // A link with those values, opened afresh: the server painted the cards for them (without JavaScript too), and
+  // the browser shows them without starting its engine.
+  const chosenUrl = `${url}?region=${chosen.region}&period=${chosen.start}..${chosen.end}`;
+  const noJs = await browser.newContext({ javaScriptEnabled: false });
+  const still = await noJs.newPage();
+  await still.goto(chosenUrl);
+  await expect(still.getByTestId('big-number-value')).toHaveText(shownNumber(forChoice.total));
+  await expect(still.locator('[data-testid="card-body"][data-state="live"]')).toHaveCount(3);
+  await noJs.close();
+  const fresh = await (await browser.newContext()).newPage();
+  await fresh.goto(chosenUrl);
+  await expect(fresh.locator('html[data-hydrated="true"]')).toHaveCount(1);
+  await expectShows(fresh, forChoice);
+  expect(await fresh.evaluate(() => performance.getEntriesByName('sheaf:engine:start').length > 0)).toBe(
+    false
+  );
+  await fresh.context().close();
+
   // Another viewer, and the notebook itself, still show the published values.
   const other = await (await browser.newContext()).newPage();
   await other.goto(url);
@@ -239,6 +258,13 @@ test('viewers filter a published dashboard for themselves, in the URL, recompute
   await expect(other).toHaveURL(/\?region=North$/);
   await expect(other.getByLabel('region', { exact: true }).locator('option:checked')).toHaveText('North');
   await expectShows(other, north);
+  // Clicking it again clears the pick: the cards are the published ones again, and the URL says nothing.
+  await other.locator(`[aria-label="${northBar}"]`).click();
+  await expect.poll(() => new URL(other.url()).search).toBe('');
+  await expect(other.getByLabel('region', { exact: true }).locator('option:checked')).toHaveText(
+    published.region
+  );
+  await expectShows(other, atPublish);
 
   await anon.close();
   await other.context().close();

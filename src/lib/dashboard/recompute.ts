@@ -4,7 +4,7 @@
 // the server: server-cells.ts), then each card from its result, formatted as the server formats it
 // (cells/card-content.ts, cells/chart/chart-data.ts). A cell runs again only when what it binds or reads changed.
 // The engine is loaded the first time a card needs it; text cards never need it.
-import { TABLE_ROWS, numberText, tableText } from '$cells/card-content';
+import { TABLE_ROWS, numberText, tableText, type LiveContent } from '$cells/card-content';
 import { chartData } from '$cells/chart/chart-data';
 import type { VlSpec } from '$cells/chart/spec';
 import { boundValue, shownValues } from '$cells/input/value';
@@ -24,11 +24,7 @@ import type { Values } from './url-values';
 import { rawToViewer, ViewerError } from './viewer-error';
 
 /** What a recomputed card shows. */
-export type LiveContent =
-  | { view: 'chart'; spec: VlSpec; rows: Record<string, unknown>[]; note: string }
-  | { view: 'table'; columns: string[]; rows: string[][]; total: number }
-  | { view: 'number'; label: string; value: string; caption: string }
-  | { view: 'text'; html: string };
+export type { LiveContent };
 
 /** Thrown when newer values made the work pointless; nothing of it is shown. */
 export class Superseded extends Error {}

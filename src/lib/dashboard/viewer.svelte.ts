@@ -2,9 +2,11 @@
 // card what it shows — the server's snapshot while the card's inputs hold their initial values, else the card
 // recomputed for this viewer (recompute.ts). Changes coalesce: one round of updates runs at a time, a newer change
 // makes the running one stop at its next step, and nothing a stale round computed is painted. A card being
-// updated keeps its previous picture and says so; cards whose inputs did not change are not touched.
+// updated keeps its previous picture and says so; cards whose inputs did not change are not touched. Cards the
+// server already computed for the URL's values (the page's `rendered`) show as such and are not recomputed on load.
 import { SvelteMap } from 'svelte/reactivity';
 import { checkAllowed } from '$cells/input/allowed';
+import type { RenderedCards } from '$cells/card-content';
 import type { WidgetValue } from '$cells/input/value';
 import type { Interactive, LiveCard, PublishedInput } from '$cells/interactive';
 import type { PublishedItem } from '$cells/published';
@@ -48,7 +50,8 @@ export class DashboardViewer {
     items: readonly PublishedItem[],
     slug: string,
     snapshotId: string,
-    params: URLSearchParams
+    params: URLSearchParams,
+    rendered: RenderedCards | null = null
   ) {
     this.initial = initialValues(interactive.inputs);
     // Lookups over the published dashboard, which never changes while the page shows it: not state.
@@ -61,11 +64,32 @@ export class DashboardViewer {
     this.values = fromUrl.values;
     this.refused = fromUrl.refused;
     this.recompute = new Recompute(interactive, slug, snapshotId);
+    if (rendered) this.adopt(rendered);
+  }
+
+  /** The server's cards for the URL's values, painted as if this browser had computed them. */
+  private adopt(rendered: RenderedCards): void {
+    const values = this.values;
+    const same = this.interactive.inputs.every((i) =>
+      sameValue(values[i.name] ?? null, rendered.values[i.name] ?? null)
+    );
+    if (!same) return; // not what this page reads from its URL: recompute as usual
+    for (const card of this.interactive.cards) {
+      const content = rendered.cards[card.cellId];
+      if (!content || this.frozen.has(card.cellId) || !this.items.has(card.cellId)) continue;
+      this.cards.set(card.cellId, { shows: 'live', updating: false, content, error: null });
+      this.painted.set(card.cellId, this.keyOf(card, values));
+    }
   }
 
   /** The published input behind a filter card. */
   inputOf(cellId: string): PublishedInput | undefined {
     return this.interactive.inputs.find((i) => i.cellId === cellId);
+  }
+
+  /** An input's value as published: where clearing a chart's pick takes it back to. */
+  initialOf(name: string): WidgetValue | null {
+    return this.initial[name] ?? null;
   }
 
   /** Why a card does not follow the filters, when the publisher's plan left it frozen. */

@@ -1,13 +1,17 @@
 // A published dashboard: anyone with a public link, members for members-only ones. Editors of the notebook can
 // refresh it; signed-in viewers can fork it when allowed. `?svg=0` leaves the server's chart SVG out (the
-// benchmark compares first paint with and without it).
+// benchmark compares first paint with and without it). A link with filter values gets its cards computed here
+// when the server can (server/publish/first-paint.ts): `rendered`, which the browser shows without recomputing.
 import { redirect } from '@sveltejs/kit';
+import type { RenderedCards } from '$cells/card-content';
 import { loadConfig } from '$server/config';
 import { appSecretBox } from '$server/connectors/secret-box';
 import { getDb } from '$server/db/instance';
 import { isAppError } from '$server/errors';
 import { actionFailure, pageError } from '$server/http/respond';
+import { firstPaint, firstPaintState } from '$server/publish/first-paint';
 import { forkDashboard } from '$server/publish/fork-dashboard';
+import { liveCellState } from '$server/publish/live-cell';
 import { openDashboard } from '$server/publish/open-dashboard';
 import { refreshAsEditor } from '$server/publish/publications';
 import { canWrite } from '$server/workspaces/roles';
@@ -20,10 +24,29 @@ const deps = () => {
   return { dataDir: config.dataDir, secretBox: () => appSecretBox(config) };
 };
 
-export async function load({ locals, params, url, setHeaders }) {
+export async function load({ locals, params, url, setHeaders, getClientAddress }) {
   try {
     const db = await getDb();
-    const page = await openDashboard(db, loadConfig().dataDir, params.slug, locals.user?.id ?? null);
+    const config = loadConfig();
+    const page = await openDashboard(db, config.dataDir, params.slug, locals.user?.id ?? null);
+    const painted = await firstPaint(
+      db,
+      {
+        dataDir: config.dataDir,
+        secretBox: () => appSecretBox(config),
+        ...liveCellState(config.liveCells),
+        ...firstPaintState({ cacheBytes: config.liveCells.cacheBytes, ...config.firstPaint }),
+        budgetMs: config.firstPaint.budgetMs
+      },
+      {
+        slug: params.slug,
+        snapshotId: page.snapshotId,
+        dashboard: page.dashboard,
+        params: url.searchParams,
+        userId: locals.user?.id ?? null,
+        address: getClientAddress()
+      }
+    );
     const withSvg = url.searchParams.get('svg') !== '0';
     const items = withSvg
       ? page.dashboard.items
@@ -37,12 +60,29 @@ export async function load({ locals, params, url, setHeaders }) {
     // Viewers of a public link must not be served someone else's cached copy of a members-only page, nor the
     // other way round.
     setHeaders({ 'cache-control': 'private, no-store' });
-    return { ...page, dashboard: { ...page.dashboard, items }, slug: params.slug, forkTargets };
+    return {
+      ...page,
+      dashboard: { ...page.dashboard, items },
+      slug: params.slug,
+      forkTargets,
+      rendered: withSvg ? painted.rendered : withoutSvg(painted.rendered)
+    };
   } catch (e) {
     if (isAppError(e) && e.code === 'unauthorized')
       redirect(303, `/login?next=${encodeURIComponent(url.pathname)}`);
     pageError(e);
   }
+}
+
+/** `?svg=0`: server-computed charts without their drawing either. */
+function withoutSvg(rendered: RenderedCards | null): RenderedCards | null {
+  if (!rendered) return null;
+  const cards = Object.entries(rendered.cards).map(([id, c]) => {
+    if (c.view !== 'chart') return [id, c] as const;
+    const { svg: _svg, ...rest } = c;
+    return [id, rest] as const;
+  });
+  return { ...rendered, cards: Object.fromEntries(cards) };
 }
 
 export const actions = {
