@@ -95,22 +95,31 @@ it('a client on server A types; a client on server B sees it, and it is stored',
   onB.destroy();
 });
 
-it('presence crosses servers, stamped with who the person is', async () => {
+it('presence crosses servers, stamped with who the person is, also to a server opening the notebook later', async () => {
   const nb = await notebook('Presence');
-  const onA = connect(a.port, nb.id, owner.token);
-  const onB = connect(b.port, nb.id, watcher.token);
-  await Promise.all([synced(onA), synced(onB)]);
-  onA.provider.awareness.setLocalStateField('user', { color: '#112233', name: 'Not really me' });
-  const seen = () =>
-    [...onB.provider.awareness.getStates().values()].find(
-      (s) => (s as { user?: { id?: string } }).user?.id === owner.id
+  const stateOf = (c: Client, userId: string) =>
+    [...c.provider.awareness.getStates().values()].find(
+      (s) => (s as { user?: { id?: string } }).user?.id === userId
     ) as { user: { name: string; color: string } } | undefined;
-  await until(() => seen() !== undefined, 'B to see A’s presence');
+  const onA = connect(a.port, nb.id, owner.token);
+  const alsoOnA = connect(a.port, nb.id, watcher.token);
+  await Promise.all([synced(onA), synced(alsoOnA)]);
+  onA.provider.awareness.setLocalStateField('user', { color: '#112233', name: 'Not really me' });
+  await until(() => stateOf(alsoOnA, owner.id) !== undefined, 'server A to have A’s presence');
+  alsoOnA.destroy();
+  // Only then does B open the notebook: it asks who is there, as clients renew their presence only every 15 s
+  // (longer than these waits).
+  const onB = connect(b.port, nb.id, watcher.token);
+  await synced(onB);
+  await until(() => stateOf(onB, owner.id) !== undefined, 'B to see A’s presence');
   // Server A's gate stamped the name; B relays exactly that.
-  expect(seen()!.user).toMatchObject({ name: 'Typist', color: '#112233' });
+  expect(stateOf(onB, owner.id)!.user).toMatchObject({ name: 'Typist', color: '#112233' });
+  onB.provider.awareness.setLocalStateField('user', { color: '#445566' });
+  await until(() => stateOf(onA, watcher.id) !== undefined, 'A to see B’s presence');
+  expect(stateOf(onA, watcher.id)!.user).toMatchObject({ name: 'Watcher', color: '#445566' });
   // A person leaving on A is gone on B too.
   onA.destroy();
-  await until(() => seen() === undefined, 'A’s presence to go on B');
+  await until(() => stateOf(onB, owner.id) === undefined, 'A’s presence to go on B');
   onB.destroy();
 });
 
