@@ -34,8 +34,8 @@ type Channel = { listeners: Set<RoomListener>; subscribed: boolean; handler: (me
 
 export type RedisRelayOptions = {
   url: string;
-  /** Called for every access change another server announces. */
-  onAccessChange?: (userId: UserId) => void;
+  /** Called for every access change another server announces, and with null when some may have been missed. */
+  onAccessChange?: (userId: UserId | null) => void;
   log?: (message: string) => void;
 };
 
@@ -56,6 +56,9 @@ export class RedisRelay implements Relay {
   private readonly channels = new Map<string, Channel>();
   /** Notebooks whose updates could not be published: a resync hint is owed to the other servers. */
   private readonly owed = new Set<string>();
+  /** People whose access change could not be published: owed to the other servers too. */
+  private readonly owedAccess = new Set<UserId>();
+  private everReady = false;
   private down = false;
   private closed = false;
   private readonly log: (message: string) => void;
@@ -101,7 +104,7 @@ export class RedisRelay implements Relay {
   private async subscriberReady(): Promise<void> {
     if (this.closed) return;
     try {
-      await this.sub.subscribe(ACCESS_CHANNEL, (m: Buffer) => this.accessMessage(m), true);
+      await this.sub.subscribe(ACCESS_CHANNEL, this.onAccessMessage, true);
       for (const [name, ch] of this.channels) {
         if (!ch.subscribed && ch.listeners.size > 0) {
           await this.sub.subscribe(name, ch.handler, true);
@@ -115,11 +118,18 @@ export class RedisRelay implements Relay {
       this.log(`collab relay: Redis is back; re-reading ${this.channels.size} open notebook(s).`);
     this.down = false;
     this.resyncs++;
+    // Access changes announced while we were cut off are lost: every connection here checks its access again.
+    if (this.everReady) safely(() => this.opts.onAccessChange?.(null));
+    this.everReady = true;
     // Subscriptions are in place: whatever is stored from now on reaches us, and reading the store covers the rest.
     for (const ch of this.channels.values()) for (const l of ch.listeners) safely(() => l.resync());
   }
 
   private publisherReady(): void {
+    for (const userId of [...this.owedAccess]) {
+      this.owedAccess.delete(userId);
+      this.publishAccessChange(userId);
+    }
     for (const notebookId of [...this.owed]) {
       this.owed.delete(notebookId);
       this.send(notebookId, 'resync', new Uint8Array(0));
@@ -182,8 +192,15 @@ export class RedisRelay implements Relay {
   /** Tells the other servers that `userId`'s access changed, so their open connections check it again at once. */
   publishAccessChange(userId: UserId): void {
     const frame = encodeFrame('access', this.serverId, Buffer.from(userId, 'utf8'));
-    this.pub.publish(ACCESS_CHANNEL, frame).catch((e: unknown) => this.lost('publisher', e));
+    this.pub.publish(ACCESS_CHANNEL, frame).catch((e: unknown) => {
+      this.owedAccess.add(userId);
+      this.lost('publisher', e);
+    });
   }
+
+  /** One listener for the relay's whole life: node-redis keeps it across reconnections, and a second would make
+   * every access message count twice. */
+  private readonly onAccessMessage = (message: Buffer) => this.accessMessage(message);
 
   private accessMessage(message: Buffer): void {
     const frame = decodeFrame(message);

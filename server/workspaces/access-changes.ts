@@ -32,10 +32,18 @@ export function onLocalAccessChange(fn: (userId: UserId) => void): () => void {
   return () => bus().off('local', listener);
 }
 
+/** Anyone's access may have changed without this process being told (the relay was cut off from the other servers
+ * for a while): every connection checks again. */
+export function everyoneMayHaveChanged(): void {
+  bus().emit('user', EVERYONE);
+}
+
+const EVERYONE = '*';
+
 /** Calls `fn` whenever `userId`'s access may have changed; returns the unsubscribe. */
 export function onAccessChange(userId: UserId, fn: () => void): () => void {
   const listener = (id: string) => {
-    if (id === userId) fn();
+    if (id === userId || id === EVERYONE) fn();
   };
   bus().on('user', listener);
   return () => bus().off('user', listener);
