@@ -3,7 +3,7 @@
 // and a role change made in one process closes the person's connection held by another.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import type WebSocket from 'ws';
+import WebSocket from 'ws';
 import { orderedCells } from '../../cells/document';
 import { startRelay, type RelayHandle } from '../../server/collab/relay-setup';
 import { loadDoc } from '../../server/collab/doc-store';
@@ -11,7 +11,7 @@ import type { Db } from '../../server/db/types';
 import type { NotebookId } from '../../server/ids';
 import { createNotebook } from '../../server/notebooks/notebooks';
 import { removeMember } from '../../server/workspaces/workspaces';
-import { connect, destroyClients, rawSocket, synced, until, type Client } from './helpers/collab';
+import { connect, destroyClients, synced, until, type Client } from './helpers/collab';
 import { durableDb } from './helpers/durable-db';
 import { freePort } from './helpers/free-port';
 import { join, person } from './helpers/people';
@@ -185,14 +185,54 @@ it('Redis stopped and restarted mid-session: each server keeps serving, then eve
   for (const c of all) c.destroy();
 }, 60_000);
 
-it('removing someone in one process closes their connection on another server at once', async () => {
-  const nb = await notebook('Roles');
-  relay = await startRelay(db, redis.url); // this test process plays the server where the owner acts
-  const ws: WebSocket = await rawSocket(b.port, nb.id, watcher.token);
+/** The watcher's raw connection to server B, once B has opened the room (its first sync message). Listeners are
+ * attached before the handshake ends: the first message can arrive in the same read as the handshake's answer. */
+async function watcherOnB(title: string): Promise<{ closed: Promise<number> }> {
+  const nb = await notebook(title);
+  const ws = new WebSocket(`ws://127.0.0.1:${b.port}/collab/${nb.id}`, {
+    headers: { cookie: `sheaf_session=${watcher.token}` }
+  });
   const closed = new Promise<number>((r) => ws.on('close', (code) => r(code)));
-  // Let B finish opening the room (the first sync message) before the change, so the close is a re-check's.
-  await new Promise((r) => ws.once('message', r));
+  await new Promise((resolve, reject) => {
+    ws.once('message', resolve);
+    ws.once('error', reject);
+  });
+  return { closed }; // wrapped: an async function returning a promise would wait for it
+}
+
+// B re-checks at once (not at its 30 s timer, beyond these tests' 20 s) and closes with "access removed".
+it('removing someone in one process closes their connection on another server at once', async () => {
+  relay = await startRelay(db, redis.url); // this test process plays the server where the owner acts
+  const { closed } = await watcherOnB('Roles');
   await removeMember(db, owner.id, owner.workspaceId, watcher.id);
-  // B re-checks at once (not at its 30 s timer) and closes with "access removed".
+  expect(await closed).toBe(4403);
+  await join(db, owner, watcher, 'editor'); // back, for the tests that follow
+}, 20_000);
+
+it('a server started while Redis is down serves its own clients and joins the others once it is up', async () => {
+  const nb = await notebook('Born in an outage');
+  await redis.stop();
+  const c = await startServer();
+  const onC = connect(c.port, nb.id, owner.token);
+  const alsoOnC = connect(c.port, nb.id, watcher.token);
+  const onA = connect(a.port, nb.id, watcher.token);
+  await Promise.all([synced(onC), synced(alsoOnC), synced(onA)]);
+  orderedCells(onC.doc)[0]!.source.insert(0, 'C|');
+  orderedCells(onA.doc)[0]!.source.insert(0, 'A|');
+  await until(() => text(alsoOnC).includes('C|'), 'C’s clients to share edits with Redis down');
+  await redis.restart();
+  const all = [onC, alsoOnC, onA];
+  await until(() => all.every((x) => text(x).length === 4), 'everyone to converge once Redis is up', 30_000);
+  expect(new Set(all.map(text)).size).toBe(1);
+  orderedCells(onA.doc)[0]!.source.insert(0, 'later|');
+  await until(() => text(onC).startsWith('later|'), 'C to receive relayed edits from then on');
+  for (const x of all) x.destroy();
+}, 60_000);
+
+it('a removal made while Redis is down still closes the connection elsewhere once it is back', async () => {
+  const { closed } = await watcherOnB('Roles in an outage');
+  await redis.stop();
+  await removeMember(db, owner.id, owner.workspaceId, watcher.id);
+  await redis.restart();
   expect(await closed).toBe(4403);
 }, 20_000);
