@@ -10,6 +10,12 @@ const EnvSchema = z.object({
     .string()
     .regex(/^[a-z_][a-z0-9_]*$/, 'DATABASE_SCHEMA must be a lower-case SQL identifier')
     .optional(),
+  /** Redis shared by several Sheaf servers (they relay edits, presence and access changes through it). Unset: one
+   * server, alone. */
+  REDIS_URL: z
+    .string()
+    .regex(/^rediss?:\/\/./, 'REDIS_URL must be a redis:// or rediss:// URL')
+    .optional(),
   DATA_DIR: z.string().default('data'),
   MIGRATIONS_DIR: z.string().default('migrations'),
   SEED_DEMO: z.enum(['0', '1']).optional(),
@@ -56,6 +62,7 @@ export type ServerConfig = {
   production: boolean;
   databaseUrl: string | undefined;
   databaseSchema: string | undefined;
+  redisUrl: string | undefined;
   dataDir: string;
   migrationsDir: string;
   seedDemo: boolean;
@@ -92,6 +99,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ServerConfig {
     production: e.NODE_ENV === 'production',
     databaseUrl: e.DATABASE_URL || undefined,
     databaseSchema: e.DATABASE_SCHEMA,
+    redisUrl: e.REDIS_URL || undefined,
     dataDir,
     migrationsDir: path.resolve(e.MIGRATIONS_DIR),
     // The embedded default is for trying Sheaf out, so it comes with a demo account; a real database does not.

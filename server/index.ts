@@ -11,6 +11,7 @@ import { createRawHandler } from './http/raw-routes';
 import { DEMO } from './db/seed';
 import { appSecretBox } from './connectors/secret-box';
 import { startRefreshSchedule } from './publish/schedule';
+import { startRelay } from './collab/relay-setup';
 
 const config = loadConfig();
 
@@ -51,6 +52,9 @@ const stopSchedule = startRefreshSchedule(() => getDb(config), {
   secretBox: () => appSecretBox(config)
 });
 
+// Before the first connection, so that every room this server opens is subscribed to the other servers' traffic.
+const relay = await startRelay(await getDb(config), config.redisUrl);
+
 const onUpgrade = createCollabUpgradeHandler(() => getDb(config));
 server.on('upgrade', (req, socket, head) => {
   if (!onUpgrade(req, socket, head)) socket.destroy();
@@ -77,6 +81,7 @@ async function stop(signal: string) {
   await roomsFor(await getDb(config))
     .closeAll()
     .catch((e) => console.error('collab: shutdown compaction failed:', e));
+  await relay?.stop().catch(() => {});
   await closeDb().catch(() => {});
   process.exit(0);
 }

@@ -7,30 +7,42 @@ type Bytes = Uint8Array;
 // postgres.js sends Buffers as bytea; PGlite takes any Uint8Array. Buffer satisfies both.
 const asParam = (u: Bytes) => Buffer.from(u.buffer, u.byteOffset, u.byteLength);
 
+/** Appends in one statement that first takes the notebook's lock in shared mode, held until it commits. Several
+ * servers append to one notebook at once, and a seq is drawn before its row commits, so without it a compaction
+ * could fold up to seq 11 while seq 10 is still uncommitted — and every later load (seq > upto_seq) would skip
+ * 10. Compaction takes the same lock exclusively: it waits for appends that have a seq, and no append draws one
+ * while it runs. The lock is taken before any seq is drawn because no row reaches the insert without the CTE's. */
 export async function appendUpdates(db: Queryable, notebookId: NotebookId, updates: Bytes[]): Promise<void> {
   if (updates.length === 0) return;
-  const values = updates.map((_, i) => `($1, $${i + 2})`).join(', ');
-  await db.query(`insert into doc_updates (notebook_id, update) values ${values}`, [
-    notebookId,
-    ...updates.map(asParam)
-  ]);
+  const values = updates.map((_, i) => `($${i + 2}::bytea, ${i})`).join(', ');
+  await db.query(
+    `with lock as materialized (select pg_advisory_xact_lock_shared(hashtext($1::text)))
+     insert into doc_updates (notebook_id, update)
+     select $1, v.u from lock, (values ${values}) as v(u, i) order by v.i`,
+    [notebookId, ...updates.map(asParam)]
+  );
 }
 
+/** Snapshot and log in one statement, so in one database snapshot: read in two, a compaction committing between
+ * them would move the snapshot past the log's rows that the second read then no longer finds. */
 async function readState(db: Queryable, notebookId: NotebookId) {
-  const snap = await db.query<{ state: Bytes; upto_seq: unknown }>(
-    'select state, upto_seq from doc_snapshots where notebook_id = $1',
+  const rows = await db.query<{ part: number; seq: unknown; data: Bytes }>(
+    `with s as (select state, upto_seq from doc_snapshots where notebook_id = $1)
+     select 0 as part, s.upto_seq as seq, s.state as data from s
+     union all
+     select 1, u.seq, u.update from doc_updates u
+      where u.notebook_id = $1 and u.seq > coalesce((select upto_seq from s), 0)
+     order by part, seq`,
     [notebookId]
   );
-  const upto = snap[0] ? Number(snap[0].upto_seq) : 0;
-  const tail = await db.query<{ seq: unknown; update: Bytes }>(
-    'select seq, update from doc_updates where notebook_id = $1 and seq > $2 order by seq',
-    [notebookId, upto]
-  );
+  const snap = rows[0]?.part === 0 ? rows[0] : undefined;
+  const tail = snap ? rows.slice(1) : rows;
+  const upto = snap ? Number(snap.seq) : 0;
   return {
-    snapshot: snap[0] ? new Uint8Array(snap[0].state) : null,
-    tail: tail.map((r) => new Uint8Array(r.update)),
+    snapshot: snap ? new Uint8Array(snap.data) : null,
+    tail: tail.map((r) => new Uint8Array(r.data)),
     lastSeq: tail.length ? Number(tail[tail.length - 1]!.seq) : upto,
-    hadSnapshot: !!snap[0]
+    hadSnapshot: !!snap
   };
 }
 

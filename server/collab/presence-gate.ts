@@ -72,6 +72,17 @@ type Sender = {
   closed: boolean;
 };
 
+/** The person a relayed state was stamped with (presence.ts's cleanState), or null for "gone" or anything else. */
+function stampedUser(raw: Uint8Array): string | null {
+  try {
+    const json: unknown = JSON.parse(new TextDecoder().decode(raw));
+    const id = (json as { user?: { id?: unknown } } | null)?.user?.id;
+    return typeof id === 'string' ? id : null;
+  } catch {
+    return null;
+  }
+}
+
 const kb = (bytes: number) => Math.max(1, Math.ceil(bytes / 1024));
 
 export class PresenceGate {
@@ -143,6 +154,21 @@ export class PresenceGate {
     if (latest) this.forward(peer, s, latest);
   }
 
+  /** The client ids this server's connections speak for. */
+  ownIds(): number[] {
+    return [...this.owners.keys()];
+  }
+
+  /** Remembers the client ids in an awareness update another server accepted as its people's (their states are
+   * stamped with who sent them there), so that nobody here may claim them. Ids held here are left alone. */
+  noteRemote(update: Uint8Array): void {
+    for (const e of decodeAwarenessUpdate(update)) {
+      if (this.owners.has(e.clientId)) continue;
+      const userId = stampedUser(e.state);
+      if (userId) this.remember(e.clientId, userId);
+    }
+  }
+
   destroy(): void {
     for (const s of this.senders.values()) this.cancel(s);
     this.senders.clear();
@@ -167,8 +193,12 @@ export class PresenceGate {
     }
     this.owners.set(id, peer);
     s.clientId = id;
+    this.remember(id, peer.user.id);
+  }
+
+  private remember(id: number, userId: string): void {
     this.usedBy.delete(id);
-    this.usedBy.set(id, peer.user.id);
+    this.usedBy.set(id, userId);
     if (this.usedBy.size > REMEMBERED_IDS) {
       for (const old of this.usedBy.keys()) {
         if (this.owners.has(old)) continue; // held by a live connection: protected by `owners` anyway

@@ -21,6 +21,11 @@ import {
   MalformedMessage
 } from './messages';
 import { PresenceGate, type PresenceStats } from './presence-gate';
+import type { Relay, RoomLink, RoomListener } from './relay';
+
+/** The origin of what arrives from other servers through the relay: stored there already, so never stored or
+ * relayed again here, and not an edit by anyone on this server (its author is recorded where it was made). */
+export const RELAY = Symbol('relay');
 
 function isEmptyUpdate(update: Uint8Array): boolean {
   const { structs, ds } = Y.decodeUpdate(update);
@@ -110,7 +115,8 @@ export class Room {
     readonly notebookId: NotebookId,
     readonly doc: Y.Doc,
     changed: boolean,
-    private readonly timing: VersionTiming
+    private readonly timing: VersionTiming,
+    private readonly link: RoomLink | null
   ) {
     // Edits stored before a crash, or before versions existed, are not in any version yet.
     this.dirty = changed;
@@ -129,18 +135,57 @@ export class Room {
     });
     this.awareness.on(
       'update',
-      ({ added, updated, removed }: { added: number[]; updated: number[]; removed: number[] }) => {
+      (
+        { added, updated, removed }: { added: number[]; updated: number[]; removed: number[] },
+        origin: unknown
+      ) => {
         const changed = [...added, ...updated, ...removed];
-        const msg = encodeAwareness(awarenessProtocol.encodeAwarenessUpdate(this.awareness, changed));
+        const update = awarenessProtocol.encodeAwarenessUpdate(this.awareness, changed);
+        const msg = encodeAwareness(update);
         for (const peer of this.peers) peer.send(msg);
+        // Only what this server's gate accepted (or removed as its people left) is relayed: other servers' states
+        // came from there, and states timing out here time out on every server by themselves.
+        if (this.link && origin !== RELAY && origin !== 'timeout') this.link.publishAwareness(update);
       }
     );
   }
 
-  static async load(db: Db, notebookId: NotebookId, timing: VersionTiming = VERSION_TIMING): Promise<Room> {
-    const doc = await loadDoc(db, notebookId);
-    const since = await sinceLatest(db, notebookId, doc);
-    const room = new Room(db, notebookId, doc, since !== 'same', timing);
+  /** Loads the notebook from the store. With a relay, the room subscribes to the notebook's channel first and keeps
+   * what arrives while it reads the store, then applies it: an update stored elsewhere after the read began was
+   * published after that (servers publish only once stored), so it is in the buffer; one stored before is in what
+   * was read. Applying one twice is harmless (Yjs updates are idempotent). */
+  static async load(
+    db: Db,
+    notebookId: NotebookId,
+    timing: VersionTiming = VERSION_TIMING,
+    relay: Relay | null = null
+  ): Promise<Room> {
+    let room: Room | null = null;
+    const early: { kind: 'update' | 'awareness'; payload: Uint8Array }[] = [];
+    const listener: RoomListener = {
+      update: (u) => (room ? room.remoteUpdate(u) : early.push({ kind: 'update', payload: u })),
+      awareness: (u) => (room ? room.remoteAwareness(u) : early.push({ kind: 'awareness', payload: u })),
+      // Before the room exists its read of the store is still to come (or under way, and the buffer covers it).
+      resync: () => void room?.resync(),
+      who: () => room?.announcePresence()
+    };
+    const link = relay ? await relay.open(notebookId, listener) : null;
+    let doc: Y.Doc;
+    let since: Awaited<ReturnType<typeof sinceLatest>>;
+    try {
+      doc = await loadDoc(db, notebookId);
+      since = await sinceLatest(db, notebookId, doc);
+    } catch (e) {
+      link?.close();
+      throw e;
+    }
+    room = new Room(db, notebookId, doc, since !== 'same', timing, link);
+    for (const e of early.splice(0)) {
+      if (e.kind === 'update') room.remoteUpdate(e.payload);
+      else room.remoteAwareness(e.payload);
+    }
+    // People already in this notebook on other servers: ask for their presence now rather than at their next renewal.
+    link?.askWho();
     // A notebook's first version is the document as it was before anyone edited it here: the first session's
     // version then says what that session changed.
     if (since === 'none') await room.checkpoint('auto');
@@ -205,6 +250,52 @@ export class Room {
         // Viewers too: they are people looking at the notebook, checked like everyone else.
         this.presence.receive(peer, msg.update);
         return;
+    }
+  }
+
+  /** An update another server stored: applied and sent to this server's people, not stored again. */
+  remoteUpdate(update: Uint8Array): void {
+    if (this.destroyed) return;
+    try {
+      Y.applyUpdate(this.doc, update, RELAY);
+      Y.applyUpdate(this.staging, update, RELAY);
+    } catch (e) {
+      console.error(`collab: an update relayed for notebook ${this.notebookId} does not apply:`, e);
+      this.rebuildStaging();
+    }
+  }
+
+  /** Presence another server accepted (it checked and stamped it). The client ids are remembered as their people's
+   * here too, so nobody on this server can take them over. */
+  remoteAwareness(update: Uint8Array): void {
+    if (this.destroyed) return;
+    try {
+      this.presence.noteRemote(update);
+      awarenessProtocol.applyAwarenessUpdate(this.awareness, update, RELAY);
+    } catch {
+      this.stats.malformed++;
+    }
+  }
+
+  /** Sends this server's people's presence to the other servers (one of them just opened this notebook). */
+  announcePresence(): void {
+    if (this.destroyed || !this.link) return;
+    const ids = this.presence.ownIds().filter((id) => this.awareness.getStates().has(id));
+    if (ids.length > 0)
+      this.link.publishAwareness(awarenessProtocol.encodeAwarenessUpdate(this.awareness, ids));
+  }
+
+  /** Reads the store and applies whatever this room lacks (relayed messages may have been lost). */
+  async resync(): Promise<void> {
+    if (this.destroyed) return;
+    try {
+      const stored = await loadDoc(this.db, this.notebookId);
+      if (this.destroyed) return stored.destroy();
+      const missing = Y.encodeStateAsUpdate(stored, Y.encodeStateVector(this.doc));
+      stored.destroy();
+      if (!isEmptyUpdate(missing)) this.remoteUpdate(missing);
+    } catch (e) {
+      console.error(`collab: re-reading notebook ${this.notebookId} failed:`, e);
     }
   }
 
@@ -340,6 +431,10 @@ export class Room {
         this.sinceCompact += batch.length;
         for (const b of batch) Y.applyUpdate(this.doc, b.update, b.origin);
         this.inflight = [];
+        // Stored, so it may now reach other servers' people too (one message per batch).
+        this.link?.publishUpdate(
+          batch.length === 1 ? batch[0]!.update : Y.mergeUpdates(batch.map((b) => b.update))
+        );
         for (const b of batch) this.edited(editorOf(b.origin));
         await this.afterStore();
       }
@@ -391,6 +486,7 @@ export class Room {
 
   destroy(): void {
     this.destroyed = true;
+    this.link?.close();
     if (this.quietTimer) clearTimeout(this.quietTimer);
     if (this.versionTimer) clearTimeout(this.versionTimer);
     this.presence.destroy();

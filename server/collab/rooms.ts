@@ -2,6 +2,7 @@
 import type * as Y from 'yjs';
 import type { Db } from '../db/types';
 import type { NotebookId } from '../ids';
+import type { Relay } from './relay';
 import { Room, VERSION_TIMING, type Peer, type VersionTiming } from './room';
 
 export class Rooms {
@@ -10,12 +11,15 @@ export class Rooms {
   /** When rooms loaded from now on take automatic versions (tests shorten it). */
   versionTiming: VersionTiming = VERSION_TIMING;
 
+  /** The link to other servers (REDIS_URL), set once at start before any room loads; null: this server is alone. */
+  relay: Relay | null = null;
+
   constructor(readonly db: Db) {}
 
   private get(notebookId: NotebookId): Promise<Room> {
     let room = this.rooms.get(notebookId);
     if (!room) {
-      room = Room.load(this.db, notebookId, this.versionTiming);
+      room = Room.load(this.db, notebookId, this.versionTiming, this.relay);
       this.rooms.set(notebookId, room);
       room.catch(() => this.rooms.delete(notebookId));
     }

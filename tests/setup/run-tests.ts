@@ -1,5 +1,5 @@
-// `npm test` on any machine, CI included: finds (or installs) Chromium, PostgreSQL and MariaDB, starts throwaway
-// servers unless TEST_DATABASE_URL / TEST_MYSQL_URL name existing ones, runs `npm run check`, `npm run test:unit` and
+// `npm test` on any machine, CI included: finds (or installs) Chromium, PostgreSQL, MariaDB and Redis, starts
+// throwaway servers unless TEST_DATABASE_URL / TEST_MYSQL_URL / TEST_REDIS_URL name existing ones, runs `npm run check`, `npm run test:unit` and
 // `npm run test:e2e` against them, prints one line saying how each went, and always stops the servers it started —
 // after failures, uncaught errors and SIGINT/SIGTERM/SIGHUP too.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
@@ -13,7 +13,8 @@ import {
   type MariadbBins,
   type Missing
 } from './prerequisites';
-import { startMariadb, startPostgres, stopServers } from './servers';
+import { startMariadb, startPostgres, startRedis, stopServers } from './servers';
+import { findRedis } from '../integration/helpers/redis-server';
 
 const began = Date.now();
 let current: ChildProcess | undefined;
@@ -62,7 +63,12 @@ setInterval(() => {
   if (process.ppid !== parent) interrupt('SIGHUP', 'the process that started npm test has gone');
 }, 1000).unref();
 
-type Found = { chromium: string; postgres: string | undefined; mariadb: MariadbBins | undefined };
+type Found = {
+  chromium: string;
+  postgres: string | undefined;
+  mariadb: MariadbBins | undefined;
+  redis: string | undefined;
+};
 
 /** What this run uses, or what is missing: servers given in TEST_* variables need no local binaries. */
 function look(): { found: Found; missing: Missing[] } {
@@ -82,7 +88,10 @@ function look(): { found: Found; missing: Missing[] } {
   if (!given('TEST_DATABASE_URL') && !postgres) missing.push({ what: 'PostgreSQL', pkg: 'postgresql' });
   const mariadb = given('TEST_MYSQL_URL') ? undefined : findMariadb();
   if (!given('TEST_MYSQL_URL') && !mariadb) missing.push({ what: 'MariaDB', pkg: 'mariadb-server' });
-  return { found: { chromium: chromium ?? '', postgres, mariadb }, missing };
+  // Always needed, TEST_REDIS_URL or not: the outage test stops and restarts a redis-server of its own.
+  const redis = findRedis();
+  if (!redis) missing.push({ what: 'Redis', pkg: 'redis-server' });
+  return { found: { chromium: chromium ?? '', postgres, mariadb, redis }, missing };
 }
 
 function prerequisites(): Found {
@@ -139,8 +148,15 @@ async function main(): Promise<number> {
   } else {
     console.log(`npm test: MySQL/MariaDB from TEST_MYSQL_URL (${redact(env.TEST_MYSQL_URL ?? '')})`);
   }
+  if (!given('TEST_REDIS_URL') && found.redis) {
+    const redis = await startRedis(found.redis);
+    env.TEST_REDIS_URL = redis.url;
+    console.log(`npm test: Redis ${redis.version} on ${redis.url} (throwaway, no persistence)`);
+  } else {
+    console.log(`npm test: Redis from TEST_REDIS_URL (${redact(env.TEST_REDIS_URL ?? '')})`);
+  }
   const serversReady = Date.now() - serversStarted;
-  if (found.postgres || found.mariadb)
+  if (found.postgres || found.mariadb || found.redis)
     console.log(`npm test: test servers ready in ${seconds(serversReady)}`);
 
   // A report left by an earlier run must not pass for this run's (tests/summary.mjs reads them).
@@ -162,7 +178,9 @@ async function main(): Promise<number> {
   }
   if (interrupted) return exitCodes[interrupted] ?? 1;
   const servers =
-    found.postgres || found.mariadb ? `; test servers took ${seconds(serversReady)} to start` : '';
+    found.postgres || found.mariadb || found.redis
+      ? `; test servers took ${seconds(serversReady)} to start`
+      : '';
   console.log(
     `\nnpm test: ${failed ? 'FAILED' : 'passed'} — ${results.join(', ')} — in ${duration(Date.now() - began)}${servers}`
   );

@@ -6,6 +6,7 @@ import { freePort } from '../integration/helpers/free-port';
 import os from 'node:os';
 import path from 'node:path';
 import { SetupError, which, type MariadbBins } from './prerequisites';
+import { startRedis as startRedisServer } from '../integration/helpers/redis-server';
 
 export type Server = { url: string; version: string; dir: string };
 
@@ -199,4 +200,16 @@ export async function startMariadb(bins: MariadbBins): Promise<Server> {
       `The test MariaDB did not start${exited ? '' : ' within 60 s'}:\n${readTail(errorLog)}`
     );
   }
+}
+
+/** redis-server for the run (TEST_REDIS_URL): no persistence, so there is no folder to remove. */
+export async function startRedis(bin: string): Promise<Server> {
+  const redis = await startRedisServer(bin);
+  // Synchronous, as every stop here (it also runs from process.on('exit')).
+  stops.push(() => {
+    const pid = redis.pid();
+    if (pid !== undefined) process.kill(pid, 'SIGKILL');
+  });
+  const version = spawnSync(bin, ['--version'], { encoding: 'utf8' });
+  return { url: redis.url, version: /v=(\S+)/.exec(version.stdout ?? '')?.[1] ?? '?', dir: '(no files)' };
 }
