@@ -31,7 +31,7 @@ test('the publish panel lists the tables and columns viewers would download', as
   await input.getByLabel('region', { exact: true }).fill('north');
 
   await page.getByRole('button', { name: 'Dashboard', exact: true }).click();
-  await page.getByRole('button', { name: 'Add region to the dashboard' }).click();
+  await page.getByRole('button', { name: 'Add region as a filter' }).click();
   await page.getByRole('button', { name: 'Add query_1 as a table' }).click();
   await expect(page.getByTestId('dashboard-item')).toHaveCount(2);
 
