@@ -33,7 +33,6 @@ export class FileSources {
   private tables = new Map<string, Promise<FileTable>>(); // file id → its table (read in pieces)
   private copySizes = new Map<string, Promise<number | null>>(); // file id → bytes of its DuckDB copy
   private whole = new Set<string>(); // file ids attached whole
-  private complete = new Set<string>(); // file ids whose every row group and column is loaded from pieces
 
   constructor(private readonly mode: ReadMode = 'auto') {}
 
@@ -46,11 +45,8 @@ export class FileSources {
     /** Values for the query's $1, $2… (cells/sql/parameters.ts): the plan is made with them. */
     params: BoundValue[] = []
   ) {
-    // A file read whole needs no plan: its copy holds everything; nor does one whose pieces are all loaded (a
-    // dashboard's base table after a few changes of a filter: planning each re-run cost a dozen round trips to
-    // the engine's worker, more than the query itself).
-    const ready = (f: FileSource) => this.whole.has(f.fileId) || this.complete.has(f.fileId);
-    const pending = this.mode === 'whole' ? [] : files.filter((f) => !ready(f));
+    // A file read whole needs no plan: its copy holds everything.
+    const pending = this.mode === 'whole' ? [] : files.filter((f) => !this.whole.has(f.fileId));
     // While DuckDB plans the query, the Parquet footers arrive, and so does each copy's size. The first query on a
     // file starts downloading the copy itself, cancelled if the plan chooses pieces (then little of it has come)
     // and that much nearer if not; a query ending in LIMIT most likely reads a few rows, so it does not. Later
@@ -72,11 +68,6 @@ export class FileSources {
     try {
       const needs = pending.length ? await planNeeds(conn, query, files, params) : null;
       for (const f of files) {
-        const done = this.complete.has(f.fileId) ? await this.tables.get(f.fileId) : undefined;
-        if (done) {
-          await done.createView(conn, f.name); // the engine drops a file's view when its key changes
-          continue;
-        }
         const ask = asked.get(f.fileId);
         if (ask) {
           const scans = needs ? (needs.get(f.name.toLowerCase()) ?? []) : null;
@@ -112,7 +103,6 @@ export class FileSources {
     if (wholeIsCheaper(table.cost(groups, columns), (await ask.copy?.size) ?? null)) return false;
     ask.copy?.cancel();
     await table.ensure(conn, f.name, groups, columns);
-    if (table.complete) this.complete.add(f.fileId);
     return true;
   }
 
@@ -169,7 +159,6 @@ export class FileSources {
     const t = this.tables.get(fileId);
     if (!t) return;
     this.tables.delete(fileId);
-    this.complete.delete(fileId);
     await (await t.catch(() => null))?.drop(conn);
   }
 

@@ -44,15 +44,6 @@ export class FileTable {
     return true;
   }
 
-  /** Whether every row group with every column is loaded: no query can need more of the file. */
-  get complete(): boolean {
-    if (![...this.codecs.values()].every(Boolean)) return false;
-    return this.pq.groupRows.every((_, g) => {
-      const have = this.groups.get(g);
-      return !!have && this.columns.every((c) => have.has(c.name));
-    });
-  }
-
   get rowGroupCount(): number {
     return this.pq.groupRows.length;
   }
