@@ -1,7 +1,7 @@
 // A cell kind is one folder plus its registry line: a throwaway kind defined under tests/ (a tally), registered
 // with registerCellKind, travels between two people's documents through a real collaboration server over real
 // sockets, and is stored; the server needs no change for it.
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import type * as Y from 'yjs';
 import { cellKind, registerCellKind, type RegisteredKindName } from '../../cells/registry';
 import { viewOf } from '../../cells/cell-view';
@@ -10,42 +10,26 @@ import { loadDoc } from '../../server/collab/doc-store';
 import { roomsFor } from '../../server/collab/rooms';
 import { createNotebook } from '../../server/notebooks/notebooks';
 import { tallyKind } from '../fixtures/tally-kind/kind';
-import {
-  connect,
-  destroyClients,
-  startCollabServer,
-  synced,
-  until,
-  type CollabServer
-} from './helpers/collab';
+import { connect, synced, until } from './helpers/collab';
 import { join, person } from './helpers/people';
-import { freshDb, type TestDb } from './helpers/test-db';
+import { collabSuite } from './helpers/collab-suite';
 
-let t: TestDb;
-let server: CollabServer;
 let TALLY: RegisteredKindName;
-beforeAll(async () => {
+beforeAll(() => {
   TALLY = registerCellKind(tallyKind);
-  t = await freshDb();
-  server = await startCollabServer(t.db);
 });
-afterEach(() => destroyClients());
-afterAll(async () => {
-  await roomsFor(t.db).closeAll();
-  await server.close();
-  await t.cleanup();
-});
+const suite = collabSuite();
 
 const tallyIn = (doc: Y.Doc) => orderedCells(doc).find((c) => c.kind === TALLY);
 
 describe('a cell kind registered outside cells/', () => {
   it('syncs between two editors through the collaboration server and is stored', async () => {
-    const owner = await person(t.db, 'Owner');
-    const editor = await person(t.db, 'Editor');
-    await join(t.db, owner, editor, 'editor');
-    const nb = await createNotebook(t.db, owner.id, owner.workspaceId, { title: 'Tallies' });
-    const a = connect(server.port, nb.id, owner.token);
-    const b = connect(server.port, nb.id, editor.token);
+    const owner = await person(suite.db, 'Owner');
+    const editor = await person(suite.db, 'Editor');
+    await join(suite.db, owner, editor, 'editor');
+    const nb = await createNotebook(suite.db, owner.id, owner.workspaceId, { title: 'Tallies' });
+    const a = connect(suite.port, nb.id, owner.token);
+    const b = connect(suite.port, nb.id, editor.token);
     await Promise.all([synced(a), synced(b)]);
     expect(tallyIn(b.doc)).toBeUndefined();
 
@@ -61,8 +45,8 @@ describe('a cell kind registered outside cells/', () => {
     there.config.set('count', 3);
     await until(() => tallyIn(a.doc)?.config.get('count') === 3, 'the new count to come back');
 
-    await (await roomsFor(t.db).peek(nb.id))!.settled();
-    const stored = tallyIn(await loadDoc(t.db, nb.id));
+    await (await roomsFor(suite.db).peek(nb.id))!.settled();
+    const stored = tallyIn(await loadDoc(suite.db, nb.id));
     expect(stored?.id).toBe(id);
     expect(stored && cellKind(stored.kind)?.labelOf(viewOf(stored))).toBe('Tally of 3');
   });

@@ -3,7 +3,7 @@
 import { isDeepStrictEqual } from 'node:util';
 import type { Awareness } from 'y-protocols/awareness';
 import * as Y from 'yjs';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { orderedCells } from '../../cells/document';
 import { roomsFor } from '../../server/collab/rooms';
 import { createNotebook } from '../../server/notebooks/notebooks';
@@ -12,38 +12,24 @@ import {
   awarenessFrame,
   closeOf,
   connect as connectClient,
-  destroyClients,
   rawSocket,
   readAwarenessFrame,
   roundTrip,
-  startCollabServer,
   synced,
-  until,
-  type CollabServer
+  until
 } from './helpers/collab';
 import { join, person } from './helpers/people';
-import { freshDb, type TestDb } from './helpers/test-db';
+import { collabSuite } from './helpers/collab-suite';
 
-let t: TestDb;
-let server: CollabServer;
-beforeAll(async () => {
-  t = await freshDb();
-  server = await startCollabServer(t.db);
-});
-afterEach(() => destroyClients());
-afterAll(async () => {
-  await roomsFor(t.db).closeAll();
-  await server.close();
-  await t.cleanup();
-});
+const suite = collabSuite();
 
 async function team() {
-  const owner = await person(t.db, 'Owner');
-  const editor = await person(t.db, 'Editor');
-  const viewer = await person(t.db, 'Viewer');
-  await join(t.db, owner, editor, 'editor');
-  await join(t.db, owner, viewer, 'viewer');
-  const nb = await createNotebook(t.db, owner.id, owner.workspaceId, { title: 'Presence' });
+  const owner = await person(suite.db, 'Owner');
+  const editor = await person(suite.db, 'Editor');
+  const viewer = await person(suite.db, 'Viewer');
+  await join(suite.db, owner, editor, 'editor');
+  await join(suite.db, owner, viewer, 'viewer');
+  const nb = await createNotebook(suite.db, owner.id, owner.workspaceId, { title: 'Presence' });
   return { owner, editor, viewer, nb };
 }
 
@@ -90,8 +76,8 @@ function presenceBytesAbout(ws: import('ws').WebSocket, ids: number[]): { bytes:
 describe('presence', () => {
   it("a viewer's malformed cursor never reaches a co-editor (it would crash their editor); valid presence does", async () => {
     const { owner, viewer, nb } = await team();
-    const a = connect(server.port, nb.id, owner);
-    const v = connect(server.port, nb.id, viewer);
+    const a = connect(suite.port, nb.id, owner);
+    const v = connect(suite.port, nb.id, viewer);
     await Promise.all([synced(a), synced(v)]);
     const crashes: unknown[] = [];
     const seen: State[] = [];
@@ -131,21 +117,21 @@ describe('presence', () => {
       a.doc
     );
     expect(anchor?.type).toBe(orderedCells(a.doc)[0]!.source);
-    const room = (await roomsFor(t.db).peek(nb.id))!;
+    const room = (await roomsFor(suite.db).peek(nb.id))!;
     expect(room.stats.presenceRefused).toBeGreaterThanOrEqual(malformed.length);
   });
 
   it('a 28 MB presence flood reaches co-editors as a small trickle; the flooder is closed and the server carries on', async () => {
     const { owner, editor, viewer, nb } = await team();
-    const a = connect(server.port, nb.id, owner);
-    const b = connect(server.port, nb.id, editor);
+    const a = connect(suite.port, nb.id, owner);
+    const b = connect(suite.port, nb.id, editor);
     await Promise.all([synced(a), synced(b)]);
-    const observer = await rawSocket(server.port, nb.id, owner.token);
+    const observer = await rawSocket(suite.port, nb.id, owner.token);
     const flooderId = 424_242;
     const received = presenceBytesAbout(observer, [flooderId]);
     await roundTrip(observer);
 
-    const flooder = await rawSocket(server.port, nb.id, viewer.token);
+    const flooder = await rawSocket(suite.port, nb.id, viewer.token);
     const closed = closeOf(flooder);
     // 7,000 well-formed states for its own client id, each padded to 4 KB: 28 MB.
     const padding = 'x'.repeat(4_000);
@@ -166,13 +152,13 @@ describe('presence', () => {
     await new Promise((r) => setTimeout(r, 300));
     await roundTrip(observer);
     expect(received.bytes).toBeLessThan(100_000);
-    const room = (await roomsFor(t.db).peek(nb.id))!;
+    const room = (await roomsFor(suite.db).peek(nb.id))!;
     expect(room.stats.presenceCoalesced).toBeGreaterThan(0);
 
     // The others are unaffected: edits flow, and a newcomer joins and sees who is here.
     orderedCells(a.doc)[0]!.source.insert(0, 'still here');
     await until(() => orderedCells(b.doc)[0]!.source.toString() === 'still here', 'an edit to reach b');
-    const c = connect(server.port, nb.id, editor);
+    const c = connect(suite.port, nb.id, editor);
     await synced(c);
     await until(() => c.provider.awareness.getStates().has(a.doc.clientID), 'presence to reach a newcomer');
     expect(c.provider.awareness.getStates().has(flooderId)).toBe(false);
@@ -182,14 +168,14 @@ describe('presence', () => {
 
   it('one huge presence message is refused unread and closes its connection; a frame beyond the limit too', async () => {
     const { owner, viewer, nb } = await team();
-    const a = connect(server.port, nb.id, owner);
+    const a = connect(suite.port, nb.id, owner);
     await synced(a);
-    const observer = await rawSocket(server.port, nb.id, owner.token);
+    const observer = await rawSocket(suite.port, nb.id, owner.token);
     const bigId = 515_151;
     const received = presenceBytesAbout(observer, [bigId]);
     await roundTrip(observer);
 
-    const big = await rawSocket(server.port, nb.id, viewer.token);
+    const big = await rawSocket(suite.port, nb.id, viewer.token);
     const bigClosed = closeOf(big);
     const state = { user: { color: '#2563eb' }, padding: 'x'.repeat(28 * 1024 * 1024) };
     big.send(awarenessFrame([{ clientId: bigId, clock: 1, state }]));
@@ -201,7 +187,7 @@ describe('presence', () => {
     expect(bigClosed.value!.code).toBe(1008);
 
     // Beyond ws's maxPayload the frame is not even buffered whole.
-    const huge = await rawSocket(server.port, nb.id, viewer.token);
+    const huge = await rawSocket(suite.port, nb.id, viewer.token);
     const hugeClosed = closeOf(huge);
     huge.send(Buffer.alloc(33 * 1024 * 1024, 1));
     await until(() => hugeClosed.value !== null, 'the connection that sent a 33 MB frame to close', 20_000);
@@ -210,7 +196,7 @@ describe('presence', () => {
     await roundTrip(observer);
     expect(received.bytes).toBe(0);
     orderedCells(a.doc)[0]!.source.insert(0, 'fine');
-    const c = connect(server.port, nb.id, owner);
+    const c = connect(suite.port, nb.id, owner);
     await synced(c);
     await until(() => orderedCells(c.doc)[0]!.source.toString() === 'fine', 'a newcomer to get the document');
     observer.close();
@@ -218,9 +204,9 @@ describe('presence', () => {
 
   it('a connection speaks for one client id: states for more ids are dropped', async () => {
     const { owner, editor, nb } = await team();
-    const a = connect(server.port, nb.id, owner);
+    const a = connect(suite.port, nb.id, owner);
     await synced(a);
-    const evil = await rawSocket(server.port, nb.id, editor.token);
+    const evil = await rawSocket(suite.port, nb.id, editor.token);
     const ids = [1001, 1002, 1003, 1004, 1005];
     const state = { user: { color: '#16a34a' }, cursor: null };
     evil.send(awarenessFrame(ids.map((clientId) => ({ clientId, clock: 1, state }))));
@@ -238,8 +224,8 @@ describe('presence', () => {
 
   it("nobody can take a person's client id while they are away; it is theirs again when they reconnect", async () => {
     const { owner, editor, nb } = await team();
-    const a = connect(server.port, nb.id, owner);
-    const b = connect(server.port, nb.id, editor); // a real client: it echoes every state it receives
+    const a = connect(suite.port, nb.id, owner);
+    const b = connect(suite.port, nb.id, editor); // a real client: it echoes every state it receives
     await Promise.all([synced(a), synced(b)]);
     const victim = a.doc.clientID;
     const atB = () => b.provider.awareness;
@@ -247,7 +233,7 @@ describe('presence', () => {
     a.provider.disconnect();
     await until(() => !atB().getStates().has(victim), 'the owner’s presence to go');
 
-    const evil = await rawSocket(server.port, nb.id, editor.token);
+    const evil = await rawSocket(suite.port, nb.id, editor.token);
     const evilId = 777_777;
     const state = { user: { color: '#dc2626' }, cursor: null };
     evil.send(awarenessFrame([{ clientId: victim, clock: 1_000_000, state }]));
@@ -266,12 +252,12 @@ describe('presence', () => {
 
   it("garbage presence frames are dropped without breaking the sender's or anyone else's connection", async () => {
     const { owner, editor, viewer, nb } = await team();
-    const a = connect(server.port, nb.id, owner);
-    const b = connect(server.port, nb.id, editor);
+    const a = connect(suite.port, nb.id, owner);
+    const b = connect(suite.port, nb.id, editor);
     await Promise.all([synced(a), synced(b)]);
-    const room = (await roomsFor(t.db).peek(nb.id))!;
+    const room = (await roomsFor(suite.db).peek(nb.id))!;
     const before = room.stats.malformed;
-    const sender = await rawSocket(server.port, nb.id, viewer.token);
+    const sender = await rawSocket(suite.port, nb.id, viewer.token);
     const utf8 = (s: string) => [...Buffer.from(s)];
     const wrap = (update: number[]) => Buffer.from([1, update.length, ...update]);
     const frames: (Buffer | string)[] = [

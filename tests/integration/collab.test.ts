@@ -1,4 +1,4 @@
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import * as encoding from 'lib0/encoding';
 import * as Y from 'yjs';
 import { orderedCells, insertCell, moveCell, getTitle } from '../../cells/document';
@@ -7,31 +7,11 @@ import { roomsFor } from '../../server/collab/rooms';
 import { MAX_CONNECTIONS_PER_USER } from '../../server/collab/upgrade';
 import { createNotebook, renameNotebook } from '../../server/notebooks/notebooks';
 import { changeRole, removeMember } from '../../server/workspaces/workspaces';
-import {
-  connect,
-  destroyClients,
-  rawSocket,
-  startCollabServer,
-  synced,
-  until,
-  upgradeStatus,
-  type CollabServer
-} from './helpers/collab';
+import { connect, rawSocket, synced, until, upgradeStatus } from './helpers/collab';
 import { join, person } from './helpers/people';
-import { freshDb, type TestDb } from './helpers/test-db';
+import { collabSuite } from './helpers/collab-suite';
 
-let t: TestDb;
-let server: CollabServer;
-beforeAll(async () => {
-  t = await freshDb();
-  server = await startCollabServer(t.db);
-});
-afterEach(() => destroyClients());
-afterAll(async () => {
-  await roomsFor(t.db).closeAll();
-  await server.close();
-  await t.cleanup();
-});
+const suite = collabSuite();
 
 /** lib0's variable-length unsigned integer, as y-protocols frames byte arrays. */
 function encodeLength(n: number): number[] {
@@ -51,20 +31,20 @@ const sourceById = (doc: Y.Doc, id: string) =>
     ?.source.toString();
 
 async function team() {
-  const owner = await person(t.db, 'Owner');
-  const editor = await person(t.db, 'Editor');
-  const viewer = await person(t.db, 'Viewer');
-  await join(t.db, owner, editor, 'editor');
-  await join(t.db, owner, viewer, 'viewer');
-  const nb = await createNotebook(t.db, owner.id, owner.workspaceId, { title: 'Shared' });
+  const owner = await person(suite.db, 'Owner');
+  const editor = await person(suite.db, 'Editor');
+  const viewer = await person(suite.db, 'Viewer');
+  await join(suite.db, owner, editor, 'editor');
+  await join(suite.db, owner, viewer, 'viewer');
+  const nb = await createNotebook(suite.db, owner.id, owner.workspaceId, { title: 'Shared' });
   return { owner, editor, viewer, nb };
 }
 
 describe('collaboration server', () => {
   it('two editors converge on concurrent edits to the same cell, and the database has the result', async () => {
     const { owner, editor, nb } = await team();
-    const a = connect(server.port, nb.id, owner.token);
-    const b = connect(server.port, nb.id, editor.token);
+    const a = connect(suite.port, nb.id, owner.token);
+    const b = connect(suite.port, nb.id, editor.token);
     await Promise.all([synced(a), synced(b)]);
     expect(getTitle(a.doc)).toBe('Shared');
 
@@ -81,18 +61,18 @@ describe('collaboration server', () => {
     expect(['a'.repeat(20) + 'b'.repeat(20), 'b'.repeat(20) + 'a'.repeat(20)]).toContain(sourceOf(a.doc));
     expect(orderedCells(b.doc).map((c) => c.source.toString())).toEqual([sourceOf(a.doc), 'from A']);
 
-    const room = (await roomsFor(t.db).peek(nb.id))!;
+    const room = (await roomsFor(suite.db).peek(nb.id))!;
     await room.settled();
     a.destroy();
     b.destroy();
-    const stored = await loadDoc(t.db, nb.id);
+    const stored = await loadDoc(suite.db, nb.id);
     expect(sourceOf(stored)).toBe(sourceOf(a.doc));
   });
 
   it("drops a viewer's updates: they reach neither other people nor the database, but the viewer sees edits", async () => {
     const { owner, viewer, nb } = await team();
-    const a = connect(server.port, nb.id, owner.token);
-    const v = connect(server.port, nb.id, viewer.token);
+    const a = connect(suite.port, nb.id, owner.token);
+    const v = connect(suite.port, nb.id, viewer.token);
     await Promise.all([synced(a), synced(v)]);
 
     const cellId = orderedCells(a.doc)[0]!.id;
@@ -100,27 +80,27 @@ describe('collaboration server', () => {
     insertCell(v.doc, { kind: 'text', source: 'viewer cell' }, 0);
     orderedCells(a.doc)[0]!.source.insert(0, 'owner edit');
     await until(() => !!sourceById(v.doc, cellId)?.includes('owner edit'), 'the viewer to receive the edit');
-    await (await roomsFor(t.db).peek(nb.id))!.settled();
+    await (await roomsFor(suite.db).peek(nb.id))!.settled();
 
     expect(sourceOf(a.doc)).toBe('owner edit');
     expect(orderedCells(a.doc)).toHaveLength(1);
-    const stored = await loadDoc(t.db, nb.id);
+    const stored = await loadDoc(suite.db, nb.id);
     expect(sourceOf(stored)).toBe('owner edit');
     expect(JSON.stringify(stored.getMap('cells').toJSON())).not.toContain('viewer cell');
-    expect((await roomsFor(t.db).peek(nb.id))!.stats.droppedFromViewers).toBeGreaterThan(0);
+    expect((await roomsFor(suite.db).peek(nb.id))!.stats.droppedFromViewers).toBeGreaterThan(0);
     a.destroy();
     v.destroy();
   });
 
   it("applies a demotion at once (not at the next periodic check): the demoted editor's edits are dropped", async () => {
     const { owner, editor, nb } = await team();
-    const a = connect(server.port, nb.id, owner.token);
-    const e = connect(server.port, nb.id, editor.token);
+    const a = connect(suite.port, nb.id, owner.token);
+    const e = connect(suite.port, nb.id, editor.token);
     await Promise.all([synced(a), synced(e)]);
     orderedCells(e.doc)[0]!.source.insert(0, 'while an editor. ');
     await until(() => sourceOf(a.doc).includes('while an editor.'), 'the editor’s edit to arrive');
-    await changeRole(t.db, owner.id, owner.workspaceId, { userId: editor.id, role: 'viewer' });
-    const room = (await roomsFor(t.db).peek(nb.id))!;
+    await changeRole(suite.db, owner.id, owner.workspaceId, { userId: editor.id, role: 'viewer' });
+    const room = (await roomsFor(suite.db).peek(nb.id))!;
     const before = room.stats.droppedFromViewers;
     // The periodic check is every 30 s; within 5 s the server must already treat them as a viewer.
     await until(
@@ -137,22 +117,22 @@ describe('collaboration server', () => {
     await until(() => sourceOf(e.doc).includes('owner '), 'the owner’s edit to reach the demoted editor');
     await room.settled();
     expect(sourceOf(a.doc)).not.toContain('AFTER DEMOTION');
-    expect(sourceOf(await loadDoc(t.db, nb.id))).not.toContain('AFTER DEMOTION');
+    expect(sourceOf(await loadDoc(suite.db, nb.id))).not.toContain('AFTER DEMOTION');
   });
 
   it('disconnects a removed member at once', async () => {
     const { owner, editor, nb } = await team();
-    const e = connect(server.port, nb.id, editor.token);
+    const e = connect(suite.port, nb.id, editor.token);
     await synced(e);
     const codes: number[] = [];
     e.provider.on('connection-close', (event) => void (event && codes.push(event.code)));
-    await removeMember(t.db, owner.id, owner.workspaceId, editor.id);
+    await removeMember(suite.db, owner.id, owner.workspaceId, editor.id);
     await until(() => codes.includes(4403), 'the removed member’s connection to close', 5_000);
   });
 
   it("nobody can replace or remove someone else's presence by sending their client id", async () => {
     const { owner, editor, nb } = await team();
-    const a = connect(server.port, nb.id, owner.token);
+    const a = connect(suite.port, nb.id, owner.token);
     await synced(a);
     // A cursor as y-codemirror sets it (the server refuses any other shape).
     const at = JSON.parse(
@@ -161,7 +141,7 @@ describe('collaboration server', () => {
     const cursor = { anchor: at, head: at };
     a.provider.awareness.setLocalStateField('cursor', cursor);
     const victim = a.doc.clientID;
-    const evil = await rawSocket(server.port, nb.id, editor.token);
+    const evil = await rawSocket(suite.port, nb.id, editor.token);
     const frame = (state: unknown, clock: number) => {
       const update = encoding.createEncoder();
       encoding.writeVarUint(update, 1);
@@ -184,7 +164,7 @@ describe('collaboration server', () => {
     evil.send(encoding.toUint8Array(step1));
     await answered;
     // Someone joining now sees the owner's own presence, untouched.
-    const o = connect(server.port, nb.id, owner.token);
+    const o = connect(suite.port, nb.id, owner.token);
     await synced(o);
     await until(
       () => o.provider.awareness.getStates().has(victim),
@@ -199,17 +179,19 @@ describe('collaboration server', () => {
 
   it('a title typed with a NUL byte is listed without it, and later edits are still saved', async () => {
     const { owner, nb } = await team();
-    const a = connect(server.port, nb.id, owner.token);
+    const a = connect(suite.port, nb.id, owner.token);
     await synced(a);
     a.doc.getMap('meta').set('title', 'Bad\u0000title');
-    const room = (await roomsFor(t.db).peek(nb.id))!;
+    const room = (await roomsFor(suite.db).peek(nb.id))!;
     await until(() => getTitle(room.doc) === 'Bad\u0000title', 'the title to arrive');
     await room.settled();
     orderedCells(a.doc)[0]!.source.insert(0, 'after the title');
     await until(() => sourceOf(room.doc) === 'after the title', 'the next edit to arrive');
     await room.settled();
-    expect(sourceOf(await loadDoc(t.db, nb.id))).toBe('after the title');
-    const rows = await t.db.query<{ title: string }>('select title from notebooks where id = $1', [nb.id]);
+    expect(sourceOf(await loadDoc(suite.db, nb.id))).toBe('after the title');
+    const rows = await suite.db.query<{ title: string }>('select title from notebooks where id = $1', [
+      nb.id
+    ]);
     expect(rows[0]!.title).toBe('Bad title');
     expect(a.provider.wsconnected).toBe(true);
     a.destroy();
@@ -219,9 +201,9 @@ describe('collaboration server', () => {
     const { owner, nb } = await team();
     const sockets = [];
     for (let i = 0; i < MAX_CONNECTIONS_PER_USER; i++)
-      sockets.push(await rawSocket(server.port, nb.id, owner.token));
+      sockets.push(await rawSocket(suite.port, nb.id, owner.token));
     const cookie = { cookie: `sheaf_session=${owner.token}` };
-    expect(await upgradeStatus(server.port, `/collab/${nb.id}`, cookie)).toBe(429);
+    expect(await upgradeStatus(suite.port, `/collab/${nb.id}`, cookie)).toBe(429);
     const closing = sockets.pop()!;
     await new Promise<void>((resolve) => {
       closing.once('close', () => resolve());
@@ -229,7 +211,7 @@ describe('collaboration server', () => {
     });
     let status = 0;
     for (let i = 0; i < 50 && status !== 101; i++) {
-      status = await upgradeStatus(server.port, `/collab/${nb.id}`, cookie);
+      status = await upgradeStatus(suite.port, `/collab/${nb.id}`, cookie);
       if (status !== 101) await new Promise((r) => setTimeout(r, 100));
     }
     expect(status).toBe(101);
@@ -238,28 +220,28 @@ describe('collaboration server', () => {
 
   it('refuses upgrades from strangers, logged-out clients, other sites and unknown paths', async () => {
     const { owner, nb } = await team();
-    const stranger = await person(t.db, 'Stranger');
+    const stranger = await person(suite.db, 'Stranger');
     const cookie = (token: string) => ({ cookie: `sheaf_session=${token}` });
-    expect(await upgradeStatus(server.port, `/collab/${nb.id}`, cookie(owner.token))).toBe(101);
-    expect(await upgradeStatus(server.port, `/collab/${nb.id}`, cookie(stranger.token))).toBe(403);
-    expect(await upgradeStatus(server.port, `/collab/${nb.id}`)).toBe(401);
-    expect(await upgradeStatus(server.port, `/collab/${nb.id}`, cookie('a'.repeat(32)))).toBe(401);
+    expect(await upgradeStatus(suite.port, `/collab/${nb.id}`, cookie(owner.token))).toBe(101);
+    expect(await upgradeStatus(suite.port, `/collab/${nb.id}`, cookie(stranger.token))).toBe(403);
+    expect(await upgradeStatus(suite.port, `/collab/${nb.id}`)).toBe(401);
+    expect(await upgradeStatus(suite.port, `/collab/${nb.id}`, cookie('a'.repeat(32)))).toBe(401);
     expect(
-      await upgradeStatus(server.port, `/collab/${nb.id}`, {
+      await upgradeStatus(suite.port, `/collab/${nb.id}`, {
         ...cookie(owner.token),
         origin: 'https://evil.example'
       })
     ).toBe(403);
-    expect(await upgradeStatus(server.port, `/collab/not-an-id`, cookie(owner.token))).toBe(404);
-    expect(await upgradeStatus(server.port, `/collab/${'a'.repeat(16)}`, cookie(owner.token))).toBe(403);
+    expect(await upgradeStatus(suite.port, `/collab/not-an-id`, cookie(owner.token))).toBe(404);
+    expect(await upgradeStatus(suite.port, `/collab/${'a'.repeat(16)}`, cookie(owner.token))).toBe(403);
   });
 
   it('survives 10,000 malformed frames from one client while others keep editing', async () => {
     const { owner, editor, nb } = await team();
-    const a = connect(server.port, nb.id, owner.token);
-    const b = connect(server.port, nb.id, editor.token);
+    const a = connect(suite.port, nb.id, owner.token);
+    const b = connect(suite.port, nb.id, editor.token);
     await Promise.all([synced(a), synced(b)]);
-    const attacker = await rawSocket(server.port, nb.id, editor.token);
+    const attacker = await rawSocket(suite.port, nb.id, editor.token);
 
     const frames: (Buffer | string)[] = [];
     let seed = 42;
@@ -288,10 +270,10 @@ describe('collaboration server', () => {
     clearInterval(typing);
     await until(() => sourceOf(b.doc) === 'x'.repeat(typed), 'the other client to see every edit');
 
-    const room = (await roomsFor(t.db).peek(nb.id))!;
+    const room = (await roomsFor(suite.db).peek(nb.id))!;
     await until(() => room.stats.malformed >= 10_000, 'the server to drop every malformed frame');
     // A fresh client can still join and sees the document intact.
-    const c = connect(server.port, nb.id, owner.token);
+    const c = connect(suite.port, nb.id, owner.token);
     await synced(c);
     expect(sourceOf(c.doc)).toBe('x'.repeat(typed));
     expect(orderedCells(c.doc)).toHaveLength(1);
@@ -301,9 +283,9 @@ describe('collaboration server', () => {
 
   it('refuses an update that decodes but cannot be applied; the notebook still loads with every real edit', async () => {
     const { owner, editor, nb } = await team();
-    const a = connect(server.port, nb.id, owner.token);
+    const a = connect(suite.port, nb.id, owner.token);
     await synced(a);
-    const attacker = await rawSocket(server.port, nb.id, editor.token);
+    const attacker = await rawSocket(suite.port, nb.id, editor.token);
 
     // Search (deterministically) for a one-byte change to a real update that Yjs decodes but cannot apply.
     const donor = new Y.Doc();
@@ -331,10 +313,10 @@ describe('collaboration server', () => {
     expect(broken).not.toBeNull();
     const frame = (u: Uint8Array) =>
       Buffer.concat([Buffer.from([0, 2]), Buffer.from(encodeLength(u.length)), u]);
-    const room = (await roomsFor(t.db).peek(nb.id))!;
+    const room = (await roomsFor(suite.db).peek(nb.id))!;
     const before = room.stats.malformed;
     const logSize = async () =>
-      (await t.db.query('select 1 from doc_updates where notebook_id = $1', [nb.id])).length;
+      (await suite.db.query('select 1 from doc_updates where notebook_id = $1', [nb.id])).length;
     const storedBefore = await logSize();
     attacker.send(frame(broken!));
     await until(() => room.stats.malformed > before, 'the server to refuse the update');
@@ -344,23 +326,25 @@ describe('collaboration server', () => {
     orderedCells(a.doc)[0]!.source.insert(0, 'still fine');
     await until(() => room.stats.stored > 0 && sourceOf(room.doc) === 'still fine', 'the edit to be stored');
     await room.settled();
-    expect(sourceOf(await loadDoc(t.db, nb.id))).toBe('still fine');
+    expect(sourceOf(await loadDoc(suite.db, nb.id))).toBe('still fine');
     attacker.close();
     a.destroy();
   });
 
   it('a rename from the notebook list reaches people who have the notebook open', async () => {
     const { owner, editor, nb } = await team();
-    const b = connect(server.port, nb.id, editor.token);
+    const b = connect(suite.port, nb.id, editor.token);
     await synced(b);
-    await renameNotebook(t.db, owner.id, nb.id, { title: 'Renamed from the list' });
+    await renameNotebook(suite.db, owner.id, nb.id, { title: 'Renamed from the list' });
     await until(() => getTitle(b.doc) === 'Renamed from the list', 'the new title');
     // …and a title typed in the notebook shows in the list.
     b.doc.getMap('meta').set('title', 'Typed in the notebook');
     let title = '';
     const start = Date.now();
     while (title !== 'Typed in the notebook' && Date.now() - start < 10_000) {
-      const rows = await t.db.query<{ title: string }>('select title from notebooks where id = $1', [nb.id]);
+      const rows = await suite.db.query<{ title: string }>('select title from notebooks where id = $1', [
+        nb.id
+      ]);
       title = rows[0]!.title;
       await new Promise((r) => setTimeout(r, 20));
     }
@@ -370,18 +354,18 @@ describe('collaboration server', () => {
 
   it('unloads the room when the last person leaves, compacting the log into a snapshot', async () => {
     const { owner, nb } = await team();
-    const a = connect(server.port, nb.id, owner.token);
+    const a = connect(suite.port, nb.id, owner.token);
     await synced(a);
     for (let i = 0; i < 50; i++) orderedCells(a.doc)[0]!.source.insert(0, 'z');
-    const room = (await roomsFor(t.db).peek(nb.id))!;
+    const room = (await roomsFor(suite.db).peek(nb.id))!;
     await until(() => room.stats.stored >= 50, 'the edits to be stored');
     a.destroy();
     await until(() => room.isDestroyed, 'the room to unload');
-    expect(await roomsFor(t.db).peek(nb.id)).toBeUndefined();
-    const log = await t.db.query('select 1 from doc_updates where notebook_id = $1', [nb.id]);
+    expect(await roomsFor(suite.db).peek(nb.id)).toBeUndefined();
+    const log = await suite.db.query('select 1 from doc_updates where notebook_id = $1', [nb.id]);
     expect(log).toHaveLength(0);
-    const snap = await t.db.query('select 1 from doc_snapshots where notebook_id = $1', [nb.id]);
+    const snap = await suite.db.query('select 1 from doc_snapshots where notebook_id = $1', [nb.id]);
     expect(snap).toHaveLength(1);
-    expect(sourceOf(await loadDoc(t.db, nb.id))).toBe('z'.repeat(50));
+    expect(sourceOf(await loadDoc(suite.db, nb.id))).toBe('z'.repeat(50));
   });
 });

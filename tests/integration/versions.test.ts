@@ -1,6 +1,6 @@
 // Versions over the real collaboration server and database: automatic checkpoints with who edited, surviving log
 // compaction and a restart; thinning by age; compare; restore while someone types; roles.
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
 import { deleteCell, insertCell, moveCell, orderedCells } from '../../cells/document';
 import { plainCells } from '../../cells/versions';
@@ -19,33 +19,16 @@ import {
   restoreVersion,
   saveNamedVersion
 } from '../../server/versions/versions';
-import {
-  connect,
-  destroyClients,
-  startCollabServer,
-  synced,
-  until,
-  type CollabServer
-} from './helpers/collab';
+import { connect, startCollabServer, synced, until } from './helpers/collab';
 import { durableDb } from './helpers/durable-db';
 import { join, person } from './helpers/people';
-import { freshDb, type TestDb } from './helpers/test-db';
+import { collabSuite } from './helpers/collab-suite';
 
-let t: TestDb;
-let server: CollabServer;
-beforeAll(async () => {
-  t = await freshDb();
-  roomsFor(t.db).versionTiming = { quietMs: 300, everyMs: 2_000 };
-  server = await startCollabServer(t.db);
-});
-afterEach(() => destroyClients());
-afterAll(async () => {
-  await roomsFor(t.db).closeAll();
-  await server.close();
-  await t.cleanup();
+const suite = collabSuite((db) => {
+  roomsFor(db).versionTiming = { quietMs: 300, everyMs: 2_000 };
 });
 
-async function team(db: Db = t.db) {
+async function team(db: Db = suite.db) {
   const owner = await person(db, 'Ada');
   const editor = await person(db, 'Bob');
   const viewer = await person(db, 'Vera');
@@ -65,26 +48,26 @@ const statusOf = (e: unknown) => (e as { status?: number }).status;
 describe('versions', () => {
   it('takes an automatic version after a pause with who edited; it survives compaction', async () => {
     const { owner, editor, nb } = await team();
-    const a = connect(server.port, nb.id, owner.token);
-    const b = connect(server.port, nb.id, editor.token);
+    const a = connect(suite.port, nb.id, owner.token);
+    const b = connect(suite.port, nb.id, editor.token);
     await Promise.all([synced(a), synced(b)]);
-    const before = (await listVersions(t.db, nb.id)).length;
+    const before = (await listVersions(suite.db, nb.id)).length;
     orderedCells(a.doc)[0]!.source.insert(0, '-- Ada\n');
     orderedCells(b.doc)[1]!.source.insert(5, ' by Bob');
     await until(() => orderedCells(a.doc)[1]!.source.toString() === 'Notes by Bob', 'sync');
-    let versions = await listVersions(t.db, nb.id);
+    let versions = await listVersions(suite.db, nb.id);
     for (let i = 0; i < 100 && versions.length === before; i++) {
       await new Promise((r) => setTimeout(r, 50));
-      versions = await listVersions(t.db, nb.id);
+      versions = await listVersions(suite.db, nb.id);
     }
     const auto = versions[0]!;
     expect(auto.kind).toBe('auto');
     expect([...auto.editors].sort()).toEqual([owner.id, editor.id].sort());
     expect(auto.summary.changed).toBe(2);
 
-    const room = (await roomsFor(t.db).peek(nb.id))!;
+    const room = (await roomsFor(suite.db).peek(nb.id))!;
     await room.compact();
-    const opened = await openVersion(t.db, owner.id, nb.id, auto.id);
+    const opened = await openVersion(suite.db, owner.id, nb.id, auto.id);
     expect(opened.cells.map((c) => c.source)).toEqual([
       '-- Ada\nselect *\nfrom orders',
       'Notes by Bob',
@@ -161,21 +144,20 @@ describe('versions', () => {
       { kind: 'auto', minutesAgo: 1 }
     ];
     for (const [i, v] of ages.entries()) {
-      const meta = await roomsFor(t.db).withRoom(nb.id, async (r) => {
+      const meta = await roomsFor(suite.db).withRoom(nb.id, async (r) => {
         await r.serverEdit((doc) => orderedCells(doc)[1]!.source.insert(0, `${i} `));
         return r.checkpoint(v.kind, { force: true, label: v.kind === 'named' ? `n${i}` : null });
       });
-      await t.db.query(`update doc_versions set created_at = $2, editors = $3::text::jsonb where id = $1`, [
-        meta!.id,
-        new Date(now - v.minutesAgo * 60_000),
-        JSON.stringify(v.editor ? [v.editor] : [])
-      ]);
+      await suite.db.query(
+        `update doc_versions set created_at = $2, editors = $3::text::jsonb where id = $1`,
+        [meta!.id, new Date(now - v.minutesAgo * 60_000), JSON.stringify(v.editor ? [v.editor] : [])]
+      );
     }
-    const all = (await listVersions(t.db, nb.id)).reverse();
+    const all = (await listVersions(suite.db, nb.id)).reverse();
     const mine = all.slice(all.length - ages.length);
-    const { deleted } = await thinVersions(t.db, new Date(now));
+    const { deleted } = await thinVersions(suite.db, new Date(now));
     expect(deleted).toBeGreaterThanOrEqual(3);
-    const left = (await listVersions(t.db, nb.id)).reverse();
+    const left = (await listVersions(suite.db, nb.id)).reverse();
     const leftIds = new Set(left.map((v) => v.id));
     const kept = mine.map((v) => leftIds.has(v.id));
     expect(kept).toEqual([true, false, true, false, false, true, true, true, true, true]);
@@ -190,10 +172,10 @@ describe('versions', () => {
 
   it('restores a deleted cell while Bob types in another: both end identical with every character', async () => {
     const { owner, editor, nb } = await team();
-    const ada = connect(server.port, nb.id, owner.token);
-    const bob = connect(server.port, nb.id, editor.token);
+    const ada = connect(suite.port, nb.id, owner.token);
+    const bob = connect(suite.port, nb.id, editor.token);
     await Promise.all([synced(ada), synced(bob)]);
-    const v1 = await saveNamedVersion(t.db, owner.id, nb.id, { label: 'v1' });
+    const v1 = await saveNamedVersion(suite.db, owner.id, nb.id, { label: 'v1' });
     const notes = orderedCells(bob.doc)[1]!.id;
     deleteCell(bob.doc, notes);
     const totals = orderedCells(bob.doc)[1]!.source;
@@ -201,7 +183,7 @@ describe('versions', () => {
     totals.insert(0, 'select count(*)\nfrom orders');
     await until(() => orderedCells(ada.doc).length === 3, 'the deletion to reach Ada');
 
-    const diff = await compareVersion(t.db, owner.id, nb.id, v1.id);
+    const diff = await compareVersion(suite.db, owner.id, nb.id, v1.id);
     expect(diff.summary).toMatchObject({ removed: 1, changed: 1 });
     expect(diff.cells.find((c) => c.status === 'changed')!.source).toContainEqual({
       op: 'added',
@@ -219,7 +201,7 @@ describe('versions', () => {
       typing = false;
     })();
     await new Promise((r) => setTimeout(r, 30));
-    const { before } = await restoreVersion(t.db, owner.id, nb.id, v1.id, { cellId: notes });
+    const { before } = await restoreVersion(suite.db, owner.id, nb.id, v1.id, { cellId: notes });
     expect(typing).toBe(true); // the restore landed mid-typing
     expect(before.kind).toBe('restore');
     await bobTypes;
@@ -235,33 +217,33 @@ describe('versions', () => {
     expect(cells[0]!.source.toString()).toBe('select *\nfrom orders' + typed);
     expect(cells[2]!.source.toString()).toBe('select count(*)\nfrom orders');
     // The server's copy is the same, stored.
-    const room = (await roomsFor(t.db).peek(nb.id))!;
+    const room = (await roomsFor(suite.db).peek(nb.id))!;
     await room.settled();
-    const stored = await loadDoc(t.db, nb.id);
+    const stored = await loadDoc(suite.db, nb.id);
     expect(plainCells(stored)).toEqual(plainCells(bob.doc));
     stored.destroy();
 
     // The whole notebook back to v1 (Bob's typing included in what is replaced), then undone by the version
     // taken before it.
-    const whole = await restoreVersion(t.db, owner.id, nb.id, v1.id, {});
+    const whole = await restoreVersion(suite.db, owner.id, nb.id, v1.id, {});
     await until(
       () => orderedCells(bob.doc)[2]!.source.toString() === 'select sum(x)\nfrom orders',
       'restore'
     );
-    expect((await compareVersion(t.db, owner.id, nb.id, v1.id)).summary).toEqual({
+    expect((await compareVersion(suite.db, owner.id, nb.id, v1.id)).summary).toEqual({
       added: 0,
       removed: 0,
       changed: 0,
       moved: 0
     });
-    await restoreVersion(t.db, owner.id, nb.id, whole.before.id, {});
+    await restoreVersion(suite.db, owner.id, nb.id, whole.before.id, {});
     await until(() => orderedCells(bob.doc)[0]!.source.toString().endsWith(typed), 'undo by restoring');
   });
 
   it('compare finds added, removed, moved and changed cells, with line changes', async () => {
     const { owner, nb } = await team();
-    const v1 = await saveNamedVersion(t.db, owner.id, nb.id, { label: 'start' });
-    await roomsFor(t.db).edit(nb.id, (doc) => {
+    const v1 = await saveNamedVersion(suite.db, owner.id, nb.id, { label: 'start' });
+    await roomsFor(suite.db).edit(nb.id, (doc) => {
       const [orders, notes, totals, chart] = orderedCells(doc);
       deleteCell(doc, notes!.id);
       orders!.source.insert(orders!.source.length, '\nwhere x');
@@ -269,16 +251,16 @@ describe('versions', () => {
       moveCell(doc, totals!.id, 0);
       insertCell(doc, { kind: 'text', source: 'new' }, 3);
     });
-    const c = await compareVersion(t.db, owner.id, nb.id, v1.id);
+    const c = await compareVersion(suite.db, owner.id, nb.id, v1.id);
     expect(c.summary).toEqual({ added: 1, removed: 1, changed: 2, moved: 1 });
     const orders = c.cells.find((x) => x.after?.name === 'orders')!;
     expect(orders.source!.filter((l) => l.op !== 'same')).toEqual([{ op: 'added', text: 'where x' }]);
     expect(c.cells.find((x) => x.config)!.config!.keys).toEqual(['mark']);
-    const v2 = await saveNamedVersion(t.db, owner.id, nb.id, { label: 'after' });
-    expect((await compareVersion(t.db, owner.id, nb.id, v1.id, v2.id)).summary).toEqual(c.summary);
+    const v2 = await saveNamedVersion(suite.db, owner.id, nb.id, { label: 'after' });
+    expect((await compareVersion(suite.db, owner.id, nb.id, v1.id, v2.id)).summary).toEqual(c.summary);
     // The edit was made with nobody connected: the room unloaded after it, taking an automatic version that
     // holds the changes; v2 then changed nothing.
-    const [, auto] = await listVersions(t.db, nb.id);
+    const [, auto] = await listVersions(suite.db, nb.id);
     expect(auto!.kind).toBe('auto');
     expect(auto!.summary).toEqual(c.summary);
     expect(v2.summary).toEqual({ added: 0, removed: 0, changed: 0, moved: 0 });
@@ -286,39 +268,39 @@ describe('versions', () => {
 
   it('keeps at most MAX_NAMED_VERSIONS named versions of a notebook, and says so', async () => {
     const { owner, nb } = await team();
-    const first = await saveNamedVersion(t.db, owner.id, nb.id, { label: 'first' });
+    const first = await saveNamedVersion(suite.db, owner.id, nb.id, { label: 'first' });
     // The rest as rows copied from the first: the limit counts rows, however they came.
-    await t.db.query(
+    await suite.db.query(
       `insert into doc_versions (notebook_id, kind, label, created_by, state, snapshot, editors, summary)
        select notebook_id, kind, label || ' ' || n, created_by, state, snapshot, editors, summary
          from doc_versions, generate_series(2, $2::int) as n where id = $1`,
       [first.id, MAX_NAMED_VERSIONS]
     );
-    const refused = await saveNamedVersion(t.db, owner.id, nb.id, { label: 'one more' }).catch((e) => e);
+    const refused = await saveNamedVersion(suite.db, owner.id, nb.id, { label: 'one more' }).catch((e) => e);
     expect(refused).toMatchObject({
       code: 'too_large',
       message: expect.stringMatching(/the most it can keep/)
     });
-    const named = (await listVersions(t.db, nb.id)).filter((v) => v.kind === 'named');
+    const named = (await listVersions(suite.db, nb.id)).filter((v) => v.kind === 'named');
     expect(named).toHaveLength(MAX_NAMED_VERSIONS);
   });
 
   it('viewers can list, open and compare, but cannot save or restore (403)', async () => {
     const { owner, viewer, nb } = await team();
-    const v1 = await saveNamedVersion(t.db, owner.id, nb.id, { label: 'v1' });
-    expect((await notebookVersions(t.db, viewer.id, nb.id)).map((v) => v.label)).toContain('v1');
-    expect((await openVersion(t.db, viewer.id, nb.id, v1.id)).cells).toHaveLength(4);
-    await compareVersion(t.db, viewer.id, nb.id, v1.id);
-    expect(statusOf(await saveNamedVersion(t.db, viewer.id, nb.id, { label: 'x' }).catch((e) => e))).toBe(
+    const v1 = await saveNamedVersion(suite.db, owner.id, nb.id, { label: 'v1' });
+    expect((await notebookVersions(suite.db, viewer.id, nb.id)).map((v) => v.label)).toContain('v1');
+    expect((await openVersion(suite.db, viewer.id, nb.id, v1.id)).cells).toHaveLength(4);
+    await compareVersion(suite.db, viewer.id, nb.id, v1.id);
+    expect(statusOf(await saveNamedVersion(suite.db, viewer.id, nb.id, { label: 'x' }).catch((e) => e))).toBe(
       403
     );
-    expect(statusOf(await restoreVersion(t.db, viewer.id, nb.id, v1.id, {}).catch((e) => e))).toBe(403);
-    const stranger = await person(t.db, 'Stranger');
-    expect(statusOf(await notebookVersions(t.db, stranger.id, nb.id).catch((e) => e))).toBe(404);
+    expect(statusOf(await restoreVersion(suite.db, viewer.id, nb.id, v1.id, {}).catch((e) => e))).toBe(403);
+    const stranger = await person(suite.db, 'Stranger');
+    expect(statusOf(await notebookVersions(suite.db, stranger.id, nb.id).catch((e) => e))).toBe(404);
     // A version of another notebook is not found through this one.
-    const other = await createNotebook(t.db, owner.id, owner.workspaceId, { title: 'Other' });
-    expect(statusOf(await openVersion(t.db, owner.id, other.id as NotebookId, v1.id).catch((e) => e))).toBe(
-      404
-    );
+    const other = await createNotebook(suite.db, owner.id, owner.workspaceId, { title: 'Other' });
+    expect(
+      statusOf(await openVersion(suite.db, owner.id, other.id as NotebookId, v1.id).catch((e) => e))
+    ).toBe(404);
   });
 });
