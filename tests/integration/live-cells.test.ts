@@ -13,7 +13,6 @@ import { orderedCells, type NewCell } from '../../cells/document';
 import type { Interactive } from '../../cells/interactive';
 import { addToLayout } from '../../cells/layout';
 import { secretBox } from '../../server/connectors/secret-box';
-import { createConnection } from '../../server/connectors/store';
 import { openPostgres } from '../../server/db/postgres';
 import type { Db } from '../../server/db/types';
 import { createNotebook } from '../../server/notebooks/notebooks';
@@ -27,6 +26,7 @@ import { DASHBOARD_FILE, snapshotDir } from '../../server/publish/snapshot';
 import { buildApp, startApp, type AppProcess } from './helpers/app-process';
 import { editStoredDoc } from './helpers/edit-stored-doc';
 import { person } from './helpers/people';
+import { connectWarehouse } from './helpers/warehouse';
 import { sampleDb, targetUrl, type SampleDb } from './helpers/sample-db';
 
 /** An allowed option that would end the string and comment out the rest if it were spliced into the SQL. */
@@ -99,19 +99,7 @@ async function publishBoard(
     : '';
   const fail = failFor ? `, 1 / (case when {{region}} = '${failFor}' then 0 else 1 end) as one` : '';
   const ann = await person(db, 'Live Ann');
-  const conn = await createConnection(db, secretBox(key), {
-    userId: ann.id,
-    workspaceId: ann.workspaceId,
-    input: {
-      name: 'Warehouse',
-      host: sample.host,
-      port: sample.port,
-      database: sample.database,
-      user: sample.role,
-      password: sample.password,
-      ssl: 'disable'
-    }
-  });
+  const conn = await connectWarehouse(db, secretBox(key), ann, sample);
   const nb = await createNotebook(db, ann.id, ann.workspaceId, { title: 'Live' }, [
     input('region', {
       widget: 'dropdown',

@@ -17,7 +17,6 @@ import { literal } from '../../cells/sql/quote';
 import { readRun } from '../../cells/sql/run-record';
 import { loadDoc } from '../../server/collab/doc-store';
 import { secretBox } from '../../server/connectors/secret-box';
-import { createConnection } from '../../server/connectors/store';
 import { listFiles, parquetPath } from '../../server/files/files';
 import { CellIdSchema, type NotebookId } from '../../server/ids';
 import { forkNotebook } from '../../server/notebooks/fork';
@@ -29,6 +28,7 @@ import { publish, refreshAsEditor, updatePublication } from '../../server/publis
 import { openWorkbench } from '../../server/publish/workbench';
 import { resultPath } from '../../server/results/results';
 import { join, person } from './helpers/people';
+import { connectWarehouse } from './helpers/warehouse';
 import { sampleDb, type SampleDb } from './helpers/sample-db';
 import { freshDb, type TestDb } from './helpers/test-db';
 import { editStoredDoc } from './helpers/edit-stored-doc';
@@ -93,19 +93,7 @@ const PG_SQL = (orders: string, region: string) =>
 async function regionBoard() {
   const ann = await person(t.db, 'Input Ann');
   await uploadCsv(t.db, dataDir, ann, 'sales.csv', SALES);
-  const conn = await createConnection(t.db, box, {
-    userId: ann.id,
-    workspaceId: ann.workspaceId,
-    input: {
-      name: 'Warehouse',
-      host: sample.host,
-      port: sample.port,
-      database: sample.database,
-      user: sample.role,
-      password: sample.password,
-      ssl: 'disable'
-    }
-  });
+  const conn = await connectWarehouse(t.db, box, ann, sample);
   const nb = await createNotebook(t.db, ann.id, ann.workspaceId, { title: 'Regions' }, [
     input('region', { widget: 'dropdown', options: { from: 'list', values: REGIONS }, value: 'north' }),
     { kind: 'sql', name: 'local_total', source: LOCAL_SQL('sales', '{{region}}') },
@@ -276,19 +264,7 @@ describe('forks', () => {
 
   it('an input only a hidden database query binds stays out of a dashboard fork', async () => {
     const ann = await person(t.db, 'Hidden Ann');
-    const conn = await createConnection(t.db, box, {
-      userId: ann.id,
-      workspaceId: ann.workspaceId,
-      input: {
-        name: 'Warehouse',
-        host: sample.host,
-        port: sample.port,
-        database: sample.database,
-        user: sample.role,
-        password: sample.password,
-        ssl: 'disable'
-      }
-    });
+    const conn = await connectWarehouse(t.db, box, ann, sample);
     const nb = await createNotebook(t.db, ann.id, ann.workspaceId, { title: 'Hidden' }, [
       input('secret_threshold', { widget: 'number', value: 250 }),
       {

@@ -15,7 +15,6 @@ import type { NotebookId } from '../../server/ids';
 import { createNotebook } from '../../server/notebooks/notebooks';
 import { openDashboard } from '../../server/publish/open-dashboard';
 import { publish, refreshAsEditor, updatePublication } from '../../server/publish/publications';
-import { createConnection } from '../../server/connectors/store';
 import { publicationExposure } from '../../server/publish/exposure';
 import { DASHBOARD_FILE, snapshotDir } from '../../server/publish/snapshot';
 import { writeBaseTables } from '../../server/publish/interactive-tables';
@@ -23,6 +22,7 @@ import { openWorkbench } from '../../server/publish/workbench';
 import { editStoredDoc } from './helpers/edit-stored-doc';
 import { send, startFilesServer, type FilesServer } from './helpers/files-server';
 import { join, person } from './helpers/people';
+import { connectWarehouse } from './helpers/warehouse';
 import { sampleDb, type SampleDb } from './helpers/sample-db';
 import { freshDb, type TestDb } from './helpers/test-db';
 import { uploadCsv } from './helpers/upload';
@@ -338,19 +338,7 @@ describe('a card over a database connection', () => {
     're-runs the connection cell on the server and the local cell after it in the browser',
     async () => {
       const ann = await person(t.db, 'Connected Ann');
-      const conn = await createConnection(t.db, server.box, {
-        userId: ann.id,
-        workspaceId: ann.workspaceId,
-        input: {
-          name: 'Warehouse',
-          host: sample.host,
-          port: sample.port,
-          database: sample.database,
-          user: sample.role,
-          password: sample.password,
-          ssl: 'disable'
-        }
-      });
+      const conn = await connectWarehouse(t.db, server.box, ann, sample);
       const nb = await createNotebook(t.db, ann.id, ann.workspaceId, { title: 'Connected' }, [
         input('region', {
           widget: 'dropdown',

@@ -13,7 +13,6 @@ import { orderedCells, type NewCell } from '../../cells/document';
 import { addToLayout, placeItem } from '../../cells/layout';
 import { loadDoc } from '../../server/collab/doc-store';
 import { secretBox } from '../../server/connectors/secret-box';
-import { createConnection } from '../../server/connectors/store';
 import { deleteFile, listFiles } from '../../server/files/files';
 import { storeResult } from '../../server/results/results';
 import { createNotebook } from '../../server/notebooks/notebooks';
@@ -29,6 +28,7 @@ import { publicationDir } from '../../server/publish/snapshot';
 import { openWorkbench } from '../../server/publish/workbench';
 import { forkDashboard } from '../../server/publish/fork-dashboard';
 import { join, person } from './helpers/people';
+import { connectWarehouse } from './helpers/warehouse';
 import { sampleDb, type SampleDb } from './helpers/sample-db';
 import { freshDb, type TestDb } from './helpers/test-db';
 import { editStoredDoc } from './helpers/edit-stored-doc';
@@ -352,19 +352,7 @@ describe('forking a dashboard', () => {
 describe('connection cells on a dashboard', () => {
   async function connected(showSql: boolean) {
     const ann = await person(t.db, 'Warehouse Ann');
-    const conn = await createConnection(t.db, box, {
-      userId: ann.id,
-      workspaceId: ann.workspaceId,
-      input: {
-        name: 'Warehouse',
-        host: sample.host,
-        port: sample.port,
-        database: sample.database,
-        user: sample.role,
-        password: sample.password,
-        ssl: 'disable'
-      }
-    });
+    const conn = await connectWarehouse(t.db, box, ann, sample);
     const nb = await createNotebook(t.db, ann.id, ann.workspaceId, { title: 'Orders' }, [
       {
         kind: 'sql',
