@@ -12,7 +12,7 @@ import path from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { expect, test, type Page } from '@playwright/test';
 import { sampleDb } from '../integration/helpers/sample-db';
-import { person, shownNumber, typeSql } from './helpers';
+import { person, shownNumber, typeSql, addWarehouse } from './helpers';
 
 const WHERE = 'where region = {{region}} and day between {{period.start}} and {{period.end}}';
 const MONTHLY = `select strftime(day, '%Y-%m') as month, sum(amount) as total from sales ${WHERE} group by 1 order by 1`;
@@ -292,19 +292,7 @@ test('a card on a database connection follows a viewer’s filter, re-run by the
     const ada = await person(browser, 'Ada Live');
     const page = ada.page;
     const workspaceUrl = new URL(page.url()).pathname;
-    const created = await page.request.post(`/api/workspaces${workspaceUrl.slice(2)}/connections`, {
-      data: {
-        name: 'Warehouse',
-        kind: 'postgres',
-        host: sample.host,
-        port: sample.port,
-        database: sample.database,
-        user: sample.role,
-        password: sample.password,
-        ssl: 'disable'
-      }
-    });
-    expect(created.status()).toBe(201);
+    await addWarehouse(page, workspaceUrl, sample);
     await page.getByRole('button', { name: 'New notebook' }).click();
     await expect(page.getByTestId('connection-status')).toHaveText('connected');
 

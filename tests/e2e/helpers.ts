@@ -95,3 +95,24 @@ export async function signUpWithNotebook(page: Page, name: string) {
 /** A number as result tables show it: thousands grouped, as people read amounts (370,248). */
 export const shownNumber = (n: number | string | bigint) =>
   typeof n === 'string' ? n : n.toLocaleString('en-US', { maximumFractionDigits: 6 });
+
+/** Adds the sample PostgreSQL database as the workspace's "Warehouse" connection, through the API as the page does. */
+export async function addWarehouse(
+  page: Page,
+  workspacePath: string,
+  sample: { host: string; port: number; database: string; role: string; password: string }
+) {
+  const created = await page.request.post(`/api/workspaces${workspacePath.slice(2)}/connections`, {
+    data: {
+      name: 'Warehouse',
+      kind: 'postgres',
+      host: sample.host,
+      port: sample.port,
+      database: sample.database,
+      user: sample.role,
+      password: sample.password,
+      ssl: 'disable'
+    }
+  });
+  expect(created.status()).toBe(201);
+}

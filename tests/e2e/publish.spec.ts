@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { expect, test, type Locator, type Page } from '@playwright/test';
 import { sampleDb, type SampleDb } from '../integration/helpers/sample-db';
-import { person, typeSql, shownNumber } from './helpers';
+import { person, typeSql, shownNumber, addWarehouse } from './helpers';
 
 let sample: SampleDb;
 test.beforeAll(async () => {
@@ -48,19 +48,7 @@ test('publish a dashboard, read it logged out, refresh it, unpublish it, fork it
   const workspaceUrl = new URL(page.url()).pathname;
 
   // Her team's database, added through the API as the connections page would.
-  const created = await page.request.post(`/api/workspaces${workspaceUrl.slice(2)}/connections`, {
-    data: {
-      name: 'Warehouse',
-      kind: 'postgres',
-      host: sample.host,
-      port: sample.port,
-      database: sample.database,
-      user: sample.role,
-      password: sample.password,
-      ssl: 'disable'
-    }
-  });
-  expect(created.status()).toBe(201);
+  await addWarehouse(page, workspaceUrl, sample);
 
   const dir = await mkdtemp(path.join(tmpdir(), 'sheaf-e2e-publish-'));
   const csv = path.join(dir, 'sales.csv');
