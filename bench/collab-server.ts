@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { WebSocketServer } from 'ws';
 import { signUp } from '../server/auth/accounts';
+import { roomProbe } from '../server/collab/room';
 import { createCollabUpgradeHandler } from '../server/collab/upgrade';
 import { openMigratedDb } from '../server/db/open';
 import { createNotebook } from '../server/notebooks/notebooks';
@@ -61,13 +62,54 @@ console.log(
   })
 );
 
+/** What the server saw between the bench's SIGUSR1 and SIGUSR2. */
+export type ServerReport = {
+  loopP50: number;
+  loopP99: number;
+  queuedMs: number[];
+  storeMs: number[];
+  applyMs: number[];
+  afterMs: number[];
+  batchSizes: number[];
+  compactionsMs: number[];
+};
+const empty = (): Omit<ServerReport, 'loopP50' | 'loopP99'> => ({
+  queuedMs: [],
+  storeMs: [],
+  applyMs: [],
+  afterMs: [],
+  batchSizes: [],
+  compactionsMs: []
+});
+let seen = empty();
+let counting = false;
+roomProbe.flushed = (t) => {
+  if (!counting) return;
+  seen.queuedMs.push(...t.queuedMs);
+  seen.storeMs.push(t.storeMs);
+  seen.applyMs.push(t.applyMs);
+  seen.afterMs.push(t.afterMs);
+  seen.batchSizes.push(t.queuedMs.length);
+};
+roomProbe.compacted = (ms) => {
+  if (counting) seen.compactionsMs.push(ms);
+};
+
 // How long work waited for this process's event loop (PGlite runs inside it): the bench asks on SIGUSR2.
 const loop = monitorEventLoopDelay({ resolution: 5 });
 process.on('SIGUSR2', () => {
   loop.disable();
-  console.log(JSON.stringify({ loopP50: loop.percentile(50) / 1e6, loopP99: loop.percentile(99) / 1e6 }));
+  counting = false;
+  const report: ServerReport = {
+    loopP50: loop.percentile(50) / 1e6,
+    loopP99: loop.percentile(99) / 1e6,
+    ...seen
+  };
+  console.log(JSON.stringify(report));
 });
 process.on('SIGUSR1', () => {
+  seen = empty();
+  counting = true;
   loop.reset();
   loop.enable();
 });

@@ -12,15 +12,21 @@ const asParam = (u: Bytes) => Buffer.from(u.buffer, u.byteOffset, u.byteLength);
  * could fold up to seq 11 while seq 10 is still uncommitted — and every later load (seq > upto_seq) would skip
  * 10. Compaction takes the same lock exclusively: it waits for appends that have a seq, and no append draws one
  * while it runs. The lock is taken before any seq is drawn because no row reaches the insert without the CTE's. */
-export async function appendUpdates(db: Queryable, notebookId: NotebookId, updates: Bytes[]): Promise<void> {
-  if (updates.length === 0) return;
+export async function appendUpdates(
+  db: Queryable,
+  notebookId: NotebookId,
+  updates: Bytes[]
+): Promise<number[]> {
+  if (updates.length === 0) return [];
   const values = updates.map((_, i) => `($${i + 2}::bytea, ${i})`).join(', ');
-  await db.query(
+  const rows = await db.query<{ seq: unknown }>(
     `with lock as materialized (select pg_advisory_xact_lock_shared(hashtext($1::text)))
      insert into doc_updates (notebook_id, update)
-     select $1, v.u from lock, (values ${values}) as v(u, i) order by v.i`,
+     select $1, v.u from lock, (values ${values}) as v(u, i) order by v.i
+     returning seq`,
     [notebookId, ...updates.map(asParam)]
   );
+  return rows.map((r) => Number(r.seq));
 }
 
 /** Snapshot and log in one statement, so in one database snapshot: read in two, a compaction committing between
@@ -41,6 +47,8 @@ async function readState(db: Queryable, notebookId: NotebookId) {
   return {
     snapshot: snap ? new Uint8Array(snap.data) : null,
     tail: tail.map((r) => new Uint8Array(r.data)),
+    tailSeqs: tail.map((r) => Number(r.seq)),
+    upto,
     lastSeq: tail.length ? Number(tail[tail.length - 1]!.seq) : upto,
     hadSnapshot: !!snap
   };
@@ -66,21 +74,78 @@ export async function loadDoc(db: Queryable, notebookId: NotebookId): Promise<Y.
   return rebuild(notebookId, await readState(db, notebookId));
 }
 
-/** Folds the log into the snapshot. Safe to run concurrently with appends and with other compactions. */
-export async function compactDoc(db: Db, notebookId: NotebookId): Promise<{ folded: number }> {
+/** Which part of the store a loaded document is known to hold: the snapshot folded up to `base`, and the log's
+ * rows `seqs` after it (those it was loaded with plus those its room appended since). */
+export type Coverage = { base: number; seqs: number[] };
+
+/** The document as stored, and what of the store it holds. */
+export async function loadCovered(
+  db: Queryable,
+  notebookId: NotebookId
+): Promise<{ doc: Y.Doc; covered: Coverage }> {
+  const s = await readState(db, notebookId);
+  return { doc: rebuild(notebookId, s), covered: { base: s.upto, seqs: s.tailSeqs } };
+}
+
+async function replaceSnapshot(
+  tx: Queryable,
+  notebookId: NotebookId,
+  state: Bytes,
+  upto: number
+): Promise<void> {
+  await tx.query(
+    `insert into doc_snapshots (notebook_id, state, upto_seq) values ($1, $2, $3)
+     on conflict (notebook_id) do update set state = excluded.state, upto_seq = excluded.upto_seq, updated_at = now()`,
+    [notebookId, asParam(state), upto]
+  );
+  await tx.query('delete from doc_updates where notebook_id = $1 and seq <= $2', [notebookId, upto]);
+}
+
+/** Folds the log into the snapshot by reading and rebuilding both. Safe to run concurrently with appends and with
+ * other compactions. Returns the stored state (null when there is none) and the seq it is folded up to. */
+export async function compactDoc(
+  db: Db,
+  notebookId: NotebookId
+): Promise<{ folded: number; upto: number; state: Bytes | null }> {
   return db.transaction(async (tx) => {
     await tx.query('select pg_advisory_xact_lock(hashtext($1))', [notebookId]);
     const s = await readState(tx, notebookId);
-    if (s.tail.length === 0) return { folded: 0 };
+    if (s.tail.length === 0) return { folded: 0, upto: s.upto, state: s.snapshot };
     const doc = rebuild(notebookId, s);
     const state = Y.encodeStateAsUpdate(doc);
     doc.destroy();
-    await tx.query(
-      `insert into doc_snapshots (notebook_id, state, upto_seq) values ($1, $2, $3)
-       on conflict (notebook_id) do update set state = excluded.state, upto_seq = excluded.upto_seq, updated_at = now()`,
-      [notebookId, asParam(state), s.lastSeq]
+    await replaceSnapshot(tx, notebookId, state, s.lastSeq);
+    return { folded: s.tail.length, upto: s.lastSeq, state };
+  });
+}
+
+/** Folds the log into the snapshot from a loaded document, without reading or rebuilding anything — when the
+ * store holds nothing the document lacks: the snapshot is the one it was loaded with or last wrote (`base`), and
+ * every row after it is one it holds. Counting the rows under the exclusive lock proves it (the rows it holds
+ * are a subset of them). Null when that is not so (another writer's rows): use compactDoc. `covered` and `encode`
+ * are called together, synchronously, so they describe the same moment of the document. */
+export async function compactCovered(
+  db: Db,
+  notebookId: NotebookId,
+  covered: () => Coverage,
+  encode: () => Bytes
+): Promise<{ folded: number; upto: number } | null> {
+  return db.transaction(async (tx) => {
+    await tx.query('select pg_advisory_xact_lock(hashtext($1))', [notebookId]);
+    const [row] = await tx.query<{ upto: unknown; n: unknown; last: unknown }>(
+      `with s as (select coalesce((select upto_seq from doc_snapshots where notebook_id = $1), 0) as upto)
+       select s.upto, count(u.seq) as n, max(u.seq) as last
+         from s left join doc_updates u on u.notebook_id = $1 and u.seq > s.upto
+        group by s.upto`,
+      [notebookId]
     );
-    await tx.query('delete from doc_updates where notebook_id = $1 and seq <= $2', [notebookId, s.lastSeq]);
-    return { folded: s.tail.length };
+    const upto = Number(row!.upto);
+    const n = Number(row!.n);
+    const c = covered();
+    if (c.base !== upto || c.seqs.filter((seq) => seq > upto).length !== n) return null;
+    if (n === 0) return { folded: 0, upto };
+    const last = Number(row!.last);
+    await replaceSnapshot(tx, notebookId, encode(), last);
+    return { folded: n, upto: last };
   });
 }

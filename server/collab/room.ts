@@ -10,7 +10,7 @@ import type { Role } from '../workspaces/roles';
 import { insertVersion, sinceLatest, type VersionKind, type VersionMeta } from '../versions/store';
 import { watchCellChanges } from '../authors/changed-cells';
 import { CellEditRecorder } from '../authors/recorder';
-import { appendUpdates, compactDoc, loadDoc } from './doc-store';
+import { appendUpdates, compactCovered, compactDoc, loadCovered, loadDoc, type Coverage } from './doc-store';
 import {
   decodeMessage,
   encodeAwareness,
@@ -69,30 +69,49 @@ const COMPACT_WHEN_QUIET_MS = 10_000;
 /** notebooks.updated_at is touched at most this often while people type. */
 const TOUCH_EVERY_MS = 5_000;
 
-export type RoomStats = { stored: number; droppedFromViewers: number } & PresenceStats;
+export type RoomStats = {
+  stored: number;
+  droppedFromViewers: number;
+  /** Compactions that wrote the loaded document out, and those that had to read and rebuild the log. */
+  compactedQuick: number;
+  compactedFull: number;
+} & PresenceStats;
+
+/** Where updates spend their time in a room: bench:collab sets these to see its latency tail; unset, they cost
+ * one check per batch. `queuedMs` is each update's wait before its batch began to be stored; `applyMs` covers
+ * applying the batch and sending it to everyone here; `afterMs` the bookkeeping before the next batch. */
+export type FlushTiming = { queuedMs: number[]; storeMs: number; applyMs: number; afterMs: number };
+export const roomProbe: {
+  flushed: ((t: FlushTiming) => void) | null;
+  compacted: ((ms: number) => void) | null;
+} = { flushed: null, compacted: null };
 
 /** The list's copy of the title is PostgreSQL text, which refuses NUL: a typed NUL would fail every save after
  * it (and drop everyone's connection each time), so control characters become spaces there. */
 // eslint-disable-next-line no-control-regex -- control characters are what is replaced
 const CONTROL_CHARS = /[\u0000-\u001f\u007f]/g;
 
+type Queued = { update: Uint8Array; origin: unknown; at: number };
+
 export class Room {
   readonly awareness: awarenessProtocol.Awareness;
   readonly stats: RoomStats = {
     stored: 0,
     droppedFromViewers: 0,
+    compactedQuick: 0,
+    compactedFull: 0,
     malformed: 0,
     presenceRefused: 0,
     presenceCoalesced: 0
   };
   private readonly peers = new Set<Peer>();
   private readonly presence: PresenceGate;
-  private pending: { update: Uint8Array; origin: unknown }[] = [];
+  private pending: Queued[] = [];
   /** The document plus every pending update: an update is tried here before it is stored, so an update that
    * decodes but cannot be applied is refused instead of stored (it would make the notebook unloadable). */
   private staging: Y.Doc;
   /** The batch being written: no longer pending, not yet in the document. */
-  private inflight: { update: Uint8Array; origin: unknown }[] = [];
+  private inflight: Queued[] = [];
   private flushing: Promise<void> | null = null;
   private sinceCompact = 0;
   private title: string;
@@ -116,7 +135,9 @@ export class Room {
     readonly doc: Y.Doc,
     changed: boolean,
     private readonly timing: VersionTiming,
-    private readonly link: RoomLink | null
+    private readonly link: RoomLink | null,
+    /** What of the store this.doc holds, so compaction can write it out instead of reading and rebuilding. */
+    private covered: Coverage
   ) {
     // Edits stored before a crash, or before versions existed, are not in any version yet.
     this.dirty = changed;
@@ -170,16 +191,16 @@ export class Room {
       who: () => room?.announcePresence()
     };
     const link = relay ? await relay.open(notebookId, listener) : null;
-    let doc: Y.Doc;
+    let loaded: Awaited<ReturnType<typeof loadCovered>>;
     let since: Awaited<ReturnType<typeof sinceLatest>>;
     try {
-      doc = await loadDoc(db, notebookId);
-      since = await sinceLatest(db, notebookId, doc);
+      loaded = await loadCovered(db, notebookId);
+      since = await sinceLatest(db, notebookId, loaded.doc);
     } catch (e) {
       link?.close();
       throw e;
     }
-    room = new Room(db, notebookId, doc, since !== 'same', timing, link);
+    room = new Room(db, notebookId, loaded.doc, since !== 'same', timing, link, loaded.covered);
     for (const e of early.splice(0)) {
       if (e.kind === 'update') room.remoteUpdate(e.payload);
       else room.remoteAwareness(e.payload);
@@ -412,7 +433,7 @@ export class Room {
   }
 
   private enqueue(update: Uint8Array, origin: unknown): Promise<void> {
-    this.pending.push({ update, origin });
+    this.pending.push({ update, origin, at: performance.now() });
     this.flushing ??= this.flush();
     return this.flushing;
   }
@@ -422,21 +443,31 @@ export class Room {
       while (this.pending.length > 0) {
         const batch = this.pending.splice(0, 256);
         this.inflight = batch;
-        await appendUpdates(
+        const began = performance.now();
+        const seqs = await appendUpdates(
           this.db,
           this.notebookId,
           batch.map((b) => b.update)
         );
+        const stored = performance.now();
         this.stats.stored += batch.length;
         this.sinceCompact += batch.length;
         for (const b of batch) Y.applyUpdate(this.doc, b.update, b.origin);
+        this.covered.seqs.push(...seqs);
         this.inflight = [];
         // Stored, so it may now reach other servers' people too (one message per batch).
         this.link?.publishUpdate(
           batch.length === 1 ? batch[0]!.update : Y.mergeUpdates(batch.map((b) => b.update))
         );
         for (const b of batch) this.edited(editorOf(b.origin));
+        const applied = performance.now();
         await this.afterStore();
+        roomProbe.flushed?.({
+          queuedMs: batch.map((b) => began - b.at),
+          storeMs: stored - began,
+          applyMs: applied - stored,
+          afterMs: performance.now() - applied
+        });
       }
     } catch (e) {
       // The failed batch and everything queued after it were neither applied nor broadcast. Dropping the
@@ -477,11 +508,35 @@ export class Room {
 
   async compact(): Promise<void> {
     this.sinceCompact = 0;
+    const began = performance.now();
     try {
-      await compactDoc(this.db, this.notebookId);
+      await this.compactOnce();
+      roomProbe.compacted?.(performance.now() - began);
     } catch (e) {
       console.error(`collab: compaction of notebook ${this.notebookId} failed (the log is intact):`, e);
     }
+  }
+
+  /** Usually the document is written out as it is: nothing to read, nothing to rebuild, so typing carries on
+   * (bench:collab's latency tail was the rebuild, ~100–300 ms every 5,000 updates, blocking this event loop).
+   * When the store holds rows this room never applied (another server's, or written beside the room), the log is
+   * read and rebuilt instead, and what that found is applied here, so next time the quick way works again. */
+  private async compactOnce(): Promise<void> {
+    const quick = await compactCovered(
+      this.db,
+      this.notebookId,
+      () => this.covered,
+      () => Y.encodeStateAsUpdate(this.doc)
+    );
+    if (quick) {
+      this.stats.compactedQuick++;
+      this.covered = { base: quick.upto, seqs: this.covered.seqs.filter((seq) => seq > quick.upto) };
+      return;
+    }
+    const full = await compactDoc(this.db, this.notebookId);
+    this.stats.compactedFull++;
+    if (full.state) this.remoteUpdate(full.state);
+    this.covered = { base: full.upto, seqs: this.covered.seqs.filter((seq) => seq > full.upto) };
   }
 
   destroy(): void {

@@ -1,0 +1,96 @@
+// A share of bench:collab's simulated editors, in a process of its own so that decoding every editor's updates
+// does not make the load generator the bottleneck (in one process its event loop p99 was 18–29 ms).
+// Told by its parent (IPC) where to connect; types when told to; answers with when each of its edits was typed
+// and when each edit of anyone reached each of its editors, in epoch milliseconds, so the parent can join them.
+import { monitorEventLoopDelay } from 'node:perf_hooks';
+import WebSocket from 'ws';
+import { WebsocketProvider } from 'y-websocket';
+import * as Y from 'yjs';
+import { orderedCells } from '../cells/document';
+
+export type EditorsSetup = {
+  port: number;
+  notebookId: string;
+  tokens: string[];
+  /** Index of this share's first editor among all of them: picks the cell each one types into. */
+  first: number;
+  rate: number;
+  seconds: number;
+};
+export type EditorsResult = { sent: Float64Array; received: Float64Array; loopP99: number };
+
+process.setMaxListeners(0); // y-websocket adds an exit listener per provider in Node.
+
+const now = () => performance.timeOrigin + performance.now();
+/** One number per edit: Yjs client ids are 32-bit and a 30-s run types far fewer than 2^20 characters each. */
+const key = (client: number, clock: number) => client * 2 ** 20 + clock;
+
+function send(message: unknown) {
+  process.send!(message);
+}
+
+process.once('message', (setup: EditorsSetup) => {
+  const sent: number[] = [];
+  const received: number[] = [];
+  const editors = setup.tokens.map((token) => {
+    const doc = new Y.Doc();
+    const WithCookie = class extends WebSocket {
+      constructor(url: string | URL, protocols?: string | string[]) {
+        super(url, protocols, { headers: { cookie: `sheaf_session=${token}` } });
+      }
+    };
+    const provider = new WebsocketProvider(`ws://127.0.0.1:${setup.port}/collab`, setup.notebookId, doc, {
+      WebSocketPolyfill: WithCookie as unknown as typeof globalThis.WebSocket,
+      disableBc: true
+    });
+    doc.on('update', (update: Uint8Array, origin: unknown) => {
+      if (origin !== provider) return;
+      const t = now();
+      for (const s of Y.decodeUpdate(update).structs) received.push(key(s.id.client, s.id.clock), t);
+    });
+    return { doc, provider };
+  });
+  void Promise.all(
+    editors.map(
+      (e) => new Promise<void>((r) => (e.provider.synced ? r() : e.provider.once('sync', () => r())))
+    )
+  ).then(() => send({ synced: true }));
+
+  process.once('message', () => {
+    const loop = monitorEventLoopDelay({ resolution: 5 });
+    loop.enable();
+    const timers = editors.map((e, i) => {
+      const cells = orderedCells(e.doc);
+      const text = cells[(setup.first + i) % cells.length]!.source;
+      let timer: NodeJS.Timeout | undefined;
+      const start = setTimeout(
+        () => {
+          timer = setInterval(() => {
+            sent.push(key(e.doc.clientID, Y.getState(e.doc.store, e.doc.clientID)), now());
+            text.insert(text.length, 'x');
+          }, 1000 / setup.rate);
+        },
+        Math.random() * (1000 / setup.rate)
+      );
+      return () => {
+        clearTimeout(start);
+        clearInterval(timer);
+      };
+    });
+    setTimeout(() => {
+      timers.forEach((stop) => stop());
+      // Let the last edits arrive before answering.
+      setTimeout(() => {
+        loop.disable();
+        const result: EditorsResult = {
+          sent: Float64Array.from(sent),
+          received: Float64Array.from(received),
+          loopP99: loop.percentile(99) / 1e6
+        };
+        send(result);
+        for (const e of editors) e.provider.destroy();
+        setTimeout(() => process.exit(0), 200);
+      }, 1000);
+    }, setup.seconds * 1000);
+  });
+});
