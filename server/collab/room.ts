@@ -3,14 +3,21 @@
 // flight go into the next write), so whatever any client has received survives a crash of this process.
 import * as awarenessProtocol from 'y-protocols/awareness';
 import * as Y from 'yjs';
-import { getTitle } from '../../cells/document';
 import type { Db } from '../db/types';
 import type { NotebookId, UserId } from '../ids';
 import type { Role } from '../workspaces/roles';
-import { insertVersion, sinceLatest, type VersionKind, type VersionMeta } from '../versions/store';
+import { sinceLatest, type VersionKind, type VersionMeta } from '../versions/store';
+import { RoomVersions, VERSION_TIMING, type VersionTiming } from './room-versions';
+export { VERSION_TIMING, type VersionTiming } from './room-versions';
 import { watchCellChanges } from '../authors/changed-cells';
 import { CellEditRecorder } from '../authors/recorder';
-import { appendUpdates, compactCovered, compactDoc, loadCovered, loadDoc, type Coverage } from './doc-store';
+import { loadCovered, loadDoc, type Coverage } from './doc-store';
+import { StoreQueue, type StoredBatch } from './store-queue';
+import { RoomCompaction, type CompactionStats } from './room-compaction';
+import { RoomListing } from './room-listing';
+import { roomProbe } from './room-probe';
+import { isEmptyUpdate, Staging } from './staging';
+export { roomProbe } from './room-probe';
 import {
   decodeMessage,
   encodeAwareness,
@@ -27,11 +34,6 @@ import type { Relay, RoomLink, RoomListener } from './relay';
  * relayed again here, and not an edit by anyone on this server (its author is recorded where it was made). */
 export const RELAY = Symbol('relay');
 
-function isEmptyUpdate(update: Uint8Array): boolean {
-  const { structs, ds } = Y.decodeUpdate(update);
-  return structs.length === 0 && ds.clients.size === 0;
-}
-
 function editorOf(origin: unknown): UserId | null {
   if (origin && typeof origin === 'object') {
     if ('user' in origin) return (origin as Peer).user.id;
@@ -39,17 +41,6 @@ function editorOf(origin: unknown): UserId | null {
   }
   return null;
 }
-
-function cloneDoc(doc: Y.Doc): Y.Doc {
-  const copy = new Y.Doc({ gc: doc.gc });
-  Y.applyUpdate(copy, Y.encodeStateAsUpdate(doc));
-  return copy;
-}
-
-/** When automatic versions are taken: after `quietMs` without edits following some, and during long editing
- * at least every `everyMs` (counted from the first edit since the last version). */
-export type VersionTiming = { quietMs: number; everyMs: number };
-export const VERSION_TIMING: VersionTiming = { quietMs: 2 * 60_000, everyMs: 10 * 60_000 };
 
 /** The origin of an edit the server makes for someone (a restore): their edit, for "who edited". */
 export type ServerEditOrigin = { server: true; by: UserId | null; tag?: string };
@@ -61,37 +52,11 @@ export interface Peer {
   close(code: number, reason: string): void;
 }
 
-/** Compaction folds the log into the snapshot. It rebuilds the whole document, so it waits for a quiet moment
- * (or a long log) rather than running in the middle of typing; it also runs when the room unloads.
- * (bench:collab on PGlite: p99 56 ms compacting every 500 updates, 39 ms with no compaction during typing.) */
-const COMPACT_EVERY = 5_000;
-const COMPACT_WHEN_QUIET_MS = 10_000;
-/** notebooks.updated_at is touched at most this often while people type. */
-const TOUCH_EVERY_MS = 5_000;
-
 export type RoomStats = {
   stored: number;
   droppedFromViewers: number;
-  /** Compactions that wrote the loaded document out, and those that had to read and rebuild the log. */
-  compactedQuick: number;
-  compactedFull: number;
-} & PresenceStats;
-
-/** Where updates spend their time in a room: bench:collab sets these to see its latency tail; unset, they cost
- * one check per batch. `queuedMs` is each update's wait before its batch began to be stored; `applyMs` covers
- * applying the batch and sending it to everyone here; `afterMs` the bookkeeping before the next batch. */
-export type FlushTiming = { queuedMs: number[]; storeMs: number; applyMs: number; afterMs: number };
-export const roomProbe: {
-  flushed: ((t: FlushTiming) => void) | null;
-  compacted: ((ms: number) => void) | null;
-} = { flushed: null, compacted: null };
-
-/** The list's copy of the title is PostgreSQL text, which refuses NUL: a typed NUL would fail every save after
- * it (and drop everyone's connection each time), so control characters become spaces there. */
-// eslint-disable-next-line no-control-regex -- control characters are what is replaced
-const CONTROL_CHARS = /[\u0000-\u001f\u007f]/g;
-
-type Queued = { update: Uint8Array; origin: unknown; at: number };
+} & PresenceStats &
+  CompactionStats;
 
 export class Room {
   readonly awareness: awarenessProtocol.Awareness;
@@ -106,24 +71,14 @@ export class Room {
   };
   private readonly peers = new Set<Peer>();
   private readonly presence: PresenceGate;
-  private pending: Queued[] = [];
+  private readonly queue: StoreQueue;
   /** The document plus every pending update: an update is tried here before it is stored, so an update that
    * decodes but cannot be applied is refused instead of stored (it would make the notebook unloadable). */
-  private staging: Y.Doc;
-  /** The batch being written: no longer pending, not yet in the document. */
-  private inflight: Queued[] = [];
-  private flushing: Promise<void> | null = null;
-  private sinceCompact = 0;
-  private title: string;
-  private lastTouch = 0;
-  private quietTimer: ReturnType<typeof setTimeout> | null = null;
+  private readonly staging: Staging;
+  private readonly compaction: RoomCompaction;
+  private readonly listing: RoomListing;
   private destroyed = false;
-  /** Versions: who edited since the last one, since when, and the checkpoints in progress (one at a time). */
-  private readonly editors = new Set<UserId>();
-  private dirty: boolean;
-  private dirtySince: number | null = null;
-  private versionTimer: ReturnType<typeof setTimeout> | null = null;
-  private versioning: Promise<unknown> = Promise.resolve();
+  private readonly versions: RoomVersions;
   /** Set by Rooms while it compacts an empty room before unloading it. */
   unloading = false;
   /** Who changed which cell: noted as each edit is applied, written to cell_edits in batches off this path. */
@@ -134,15 +89,41 @@ export class Room {
     readonly notebookId: NotebookId,
     readonly doc: Y.Doc,
     changed: boolean,
-    private readonly timing: VersionTiming,
+    timing: VersionTiming,
     private readonly link: RoomLink | null,
     /** What of the store this.doc holds, so compaction can write it out instead of reading and rebuilding. */
-    private covered: Coverage
+    covered: Coverage
   ) {
     // Edits stored before a crash, or before versions existed, are not in any version yet.
-    this.dirty = changed;
-    this.title = getTitle(doc);
-    this.staging = cloneDoc(doc);
+    this.versions = new RoomVersions(db, notebookId, doc, changed, timing, {
+      settled: () => this.settled(),
+      gone: () => this.destroyed
+    });
+    this.listing = new RoomListing(db, notebookId, doc);
+    this.compaction = new RoomCompaction(
+      db,
+      notebookId,
+      {
+        doc,
+        applyStored: (state) => this.remoteUpdate(state),
+        busy: () => this.busy,
+        gone: () => this.destroyed
+      },
+      this.stats,
+      covered
+    );
+    this.staging = new Staging(doc);
+    this.queue = new StoreQueue(db, notebookId, {
+      stored: (b) => this.stored(b),
+      failed: (e) => {
+        // The failed batch and everything queued after it were neither applied nor broadcast. Dropping the
+        // connections makes every client reconnect and send again whatever the server does not have.
+        console.error(`collab: could not store updates for notebook ${this.notebookId}:`, e);
+        this.rebuildStaging();
+        for (const peer of this.peers) peer.close(1011, 'The server could not save changes; reconnecting.');
+      },
+      drained: () => this.compaction.schedule()
+    });
     this.awareness = new awarenessProtocol.Awareness(doc);
     this.awareness.setLocalState(null);
     this.presence = new PresenceGate(this.awareness, this.stats);
@@ -264,7 +245,7 @@ export class Room {
         }
         {
           const fresh = this.admit(msg.update);
-          if (fresh) void this.enqueue(fresh, peer);
+          if (fresh) void this.queue.enqueue(fresh, peer);
         }
         return;
       case 'awareness':
@@ -279,7 +260,7 @@ export class Room {
     if (this.destroyed) return;
     try {
       Y.applyUpdate(this.doc, update, RELAY);
-      Y.applyUpdate(this.staging, update, RELAY);
+      this.staging.apply(update, RELAY);
     } catch (e) {
       console.error(`collab: an update relayed for notebook ${this.notebookId} does not apply:`, e);
       this.rebuildStaging();
@@ -322,23 +303,15 @@ export class Room {
 
   /** The part of `update` new to the server, once it applies cleanly; null if there is none or it is broken. */
   private admit(update: Uint8Array): Uint8Array | null {
-    try {
-      // A reconnecting client sends its whole state; only what is new to the server is worth storing.
-      const fresh = Y.diffUpdate(update, Y.encodeStateVector(this.staging));
-      if (isEmptyUpdate(fresh)) return null;
-      Y.applyUpdate(this.staging, fresh);
-      return fresh;
-    } catch {
-      this.stats.malformed++;
-      this.rebuildStaging(); // a failed apply may have left part of the update behind
-      return null;
-    }
+    const fresh = this.staging.admit(update);
+    if (fresh !== 'broken') return fresh;
+    this.stats.malformed++;
+    this.rebuildStaging();
+    return null;
   }
 
   private rebuildStaging(): void {
-    this.staging.destroy();
-    this.staging = cloneDoc(this.doc);
-    for (const p of [...this.inflight, ...this.pending]) Y.applyUpdate(this.staging, p.update);
+    this.staging.rebuild(this.doc, this.queue.queued);
   }
 
   /** Tells everyone connected that the notebook's comments changed; each fetches them with their own access.
@@ -354,14 +327,8 @@ export class Room {
     edit: (doc: Y.Doc) => void,
     origin: ServerEditOrigin | 'server' = 'server'
   ): Promise<void> {
-    const scratch = cloneDoc(this.staging);
-    const before = Y.encodeStateVector(scratch);
-    edit(scratch);
-    const update = Y.encodeStateAsUpdate(scratch, before);
-    scratch.destroy();
-    if (isEmptyUpdate(update)) return;
-    Y.applyUpdate(this.staging, update);
-    await this.enqueue(update, origin);
+    const update = this.staging.draft(edit);
+    if (update) await this.queue.enqueue(update, origin);
   }
 
   /** Stores the document as it is once everything received so far is stored, as a version. Unless `force`d
@@ -370,180 +337,54 @@ export class Room {
     kind: VersionKind,
     opts: { label?: string | null; by?: UserId | null; force?: boolean } = {}
   ): Promise<VersionMeta | null> {
-    const run = async () => {
-      await this.settled();
-      if (this.destroyed || (!opts.force && !this.dirty)) return null;
-      const editors = [...this.editors];
-      this.editors.clear();
-      this.dirty = false;
-      this.dirtySince = null;
-      if (this.versionTimer) clearTimeout(this.versionTimer);
-      try {
-        return await insertVersion(this.db, this.notebookId, this.doc, {
-          kind,
-          label: opts.label ?? null,
-          createdBy: opts.by ?? null,
-          editors
-        });
-      } catch (e) {
-        for (const id of editors) this.editors.add(id);
-        this.dirty = true;
-        throw e;
-      }
-    };
-    const p = this.versioning.then(run, run);
-    this.versioning = p.catch(() => null);
-    return p;
+    return this.versions.checkpoint(kind, opts);
   }
 
   /** Whether edits were stored since the last version. */
   get hasUnversionedEdits(): boolean {
-    return this.dirty;
-  }
-
-  /** Stored edits by `by` (null: the server's own): a version follows once editing pauses, or after a while. */
-  private edited(by: UserId | null): void {
-    if (by) this.editors.add(by);
-    this.dirty = true;
-    const now = Date.now();
-    this.dirtySince ??= now;
-    if (this.versionTimer) clearTimeout(this.versionTimer);
-    const auto = () =>
-      void this.checkpoint('auto').catch((e) =>
-        console.error(`collab: automatic version of notebook ${this.notebookId} failed:`, e)
-      );
-    if (now - this.dirtySince >= this.timing.everyMs) return auto();
-    this.versionTimer = setTimeout(
-      () => {
-        if (!this.destroyed) auto();
-      },
-      Math.min(this.timing.quietMs, this.dirtySince + this.timing.everyMs - now)
-    );
-    this.versionTimer.unref?.();
+    return this.versions.hasUnversionedEdits;
   }
 
   /** Whether updates are queued or being stored. */
   get busy(): boolean {
-    return this.flushing !== null || this.pending.length > 0;
+    return this.queue.busy;
   }
 
   /** Resolves once everything received so far is stored (or has failed to be). */
-  async settled(): Promise<void> {
-    while (this.flushing) await this.flushing;
+  settled(): Promise<void> {
+    return this.queue.settled();
   }
 
-  private enqueue(update: Uint8Array, origin: unknown): Promise<void> {
-    this.pending.push({ update, origin, at: performance.now() });
-    this.flushing ??= this.flush();
-    return this.flushing;
-  }
-
-  private async flush(): Promise<void> {
-    try {
-      while (this.pending.length > 0) {
-        const batch = this.pending.splice(0, 256);
-        this.inflight = batch;
-        const began = performance.now();
-        const seqs = await appendUpdates(
-          this.db,
-          this.notebookId,
-          batch.map((b) => b.update)
-        );
-        const stored = performance.now();
-        this.stats.stored += batch.length;
-        this.sinceCompact += batch.length;
-        for (const b of batch) Y.applyUpdate(this.doc, b.update, b.origin);
-        this.covered.seqs.push(...seqs);
-        this.inflight = [];
-        // Stored, so it may now reach other servers' people too (one message per batch).
-        this.link?.publishUpdate(
-          batch.length === 1 ? batch[0]!.update : Y.mergeUpdates(batch.map((b) => b.update))
-        );
-        for (const b of batch) this.edited(editorOf(b.origin));
-        const applied = performance.now();
-        await this.afterStore();
-        roomProbe.flushed?.({
-          queuedMs: batch.map((b) => began - b.at),
-          storeMs: stored - began,
-          applyMs: applied - stored,
-          afterMs: performance.now() - applied
-        });
-      }
-    } catch (e) {
-      // The failed batch and everything queued after it were neither applied nor broadcast. Dropping the
-      // connections makes every client reconnect and send again whatever the server does not have.
-      console.error(`collab: could not store updates for notebook ${this.notebookId}:`, e);
-      this.pending = [];
-      this.inflight = [];
-      this.rebuildStaging();
-      for (const peer of this.peers) peer.close(1011, 'The server could not save changes; reconnecting.');
-    } finally {
-      this.flushing = null;
-    }
-    if (this.sinceCompact >= COMPACT_EVERY) void this.compact();
-    else if (this.sinceCompact > 0) {
-      if (this.quietTimer) clearTimeout(this.quietTimer);
-      this.quietTimer = setTimeout(() => {
-        if (!this.flushing && this.sinceCompact > 0 && !this.destroyed) void this.compact();
-      }, COMPACT_WHEN_QUIET_MS);
-      this.quietTimer.unref?.();
-    }
-  }
-
-  private async afterStore(): Promise<void> {
-    const title = getTitle(this.doc).replace(CONTROL_CHARS, ' ').trim().slice(0, 200);
-    const now = Date.now();
-    if (title !== this.title && title) {
-      this.title = title;
-      this.lastTouch = now;
-      await this.db.query('update notebooks set title = $2, updated_at = now() where id = $1', [
-        this.notebookId,
-        title
-      ]);
-    } else if (now - this.lastTouch > TOUCH_EVERY_MS) {
-      this.lastTouch = now;
-      await this.db.query('update notebooks set updated_at = now() where id = $1', [this.notebookId]);
-    }
-  }
-
-  async compact(): Promise<void> {
-    this.sinceCompact = 0;
-    const began = performance.now();
-    try {
-      await this.compactOnce();
-      roomProbe.compacted?.(performance.now() - began);
-    } catch (e) {
-      console.error(`collab: compaction of notebook ${this.notebookId} failed (the log is intact):`, e);
-    }
-  }
-
-  /** Usually the document is written out as it is: nothing to read, nothing to rebuild, so typing carries on
-   * (bench:collab's latency tail was the rebuild, ~100–300 ms every 5,000 updates, blocking this event loop).
-   * When the store holds rows this room never applied (another server's, or written beside the room), the log is
-   * read and rebuilt instead, and what that found is applied here, so next time the quick way works again. */
-  private async compactOnce(): Promise<void> {
-    const quick = await compactCovered(
-      this.db,
-      this.notebookId,
-      () => this.covered,
-      () => Y.encodeStateAsUpdate(this.doc)
+  /** A batch is stored: applied here (sending it to everyone here), then to other servers, then bookkeeping. */
+  private async stored({ batch, seqs, began, stored }: StoredBatch): Promise<void> {
+    this.stats.stored += batch.length;
+    for (const b of batch) Y.applyUpdate(this.doc, b.update, b.origin);
+    this.compaction.stored(seqs);
+    // Stored, so it may now reach other servers' people too (one message per batch).
+    this.link?.publishUpdate(
+      batch.length === 1 ? batch[0]!.update : Y.mergeUpdates(batch.map((b) => b.update))
     );
-    if (quick) {
-      this.stats.compactedQuick++;
-      this.covered = { base: quick.upto, seqs: this.covered.seqs.filter((seq) => seq > quick.upto) };
-      return;
-    }
-    const full = await compactDoc(this.db, this.notebookId);
-    this.stats.compactedFull++;
-    if (full.state) this.remoteUpdate(full.state);
-    this.covered = { base: full.upto, seqs: this.covered.seqs.filter((seq) => seq > full.upto) };
+    for (const b of batch) this.versions.edited(editorOf(b.origin));
+    const applied = performance.now();
+    await this.listing.stored(this.doc);
+    roomProbe.flushed?.({
+      queuedMs: batch.map((b) => began - b.at),
+      storeMs: stored - began,
+      applyMs: applied - stored,
+      afterMs: performance.now() - applied
+    });
+  }
+
+  /** Folds the log into the snapshot (see RoomCompaction). */
+  compact(): Promise<void> {
+    return this.compaction.compact();
   }
 
   destroy(): void {
     this.destroyed = true;
     this.link?.close();
-    if (this.quietTimer) clearTimeout(this.quietTimer);
-    if (this.versionTimer) clearTimeout(this.versionTimer);
+    this.compaction.destroy();
+    this.versions.destroy();
     this.presence.destroy();
     void this.cellEdits.close();
     this.awareness.destroy();
