@@ -15,6 +15,8 @@ export type AppProcess = {
   output: () => string;
   /** Throws unless the process is running and /healthz answers within `withinMs`. */
   alive: (withinMs?: number) => Promise<void>;
+  /** kill -9: a crash, not a shutdown (nothing is folded or closed); the folders and schema stay for stop(). */
+  crash: () => Promise<void>;
   stop: () => Promise<void>;
 };
 
@@ -79,6 +81,10 @@ export async function startApp(
     dataDir,
     output: () => out,
     alive,
+    async crash() {
+      child.kill('SIGKILL');
+      await exited;
+    },
     async stop() {
       child.kill('SIGTERM');
       await Promise.race([exited, new Promise((r) => setTimeout(r, 10_000))]);
