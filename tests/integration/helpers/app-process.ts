@@ -35,7 +35,8 @@ export async function startApp(
 ): Promise<AppProcess> {
   const dataDir = await mkdtemp(path.join(tmpdir(), 'sheaf-app-'));
   await prepare?.(dataDir);
-  const port = await freePort();
+  // env.PORT: started again where a crashed one was, for the browsers that keep reconnecting there.
+  const port = env.PORT ? Number(env.PORT) : await freePort();
   const url = process.env.TEST_DATABASE_URL;
   const schema = url ? `h_${randomBytes(6).toString('hex')}` : undefined;
   let out = '';
