@@ -1,4 +1,4 @@
-// `npm test` on any machine, CI included: finds (or installs) Chromium, PostgreSQL, MariaDB and Redis, starts
+// `npm test` on any machine, CI included: finds (or installs) Chromium, PostgreSQL, MariaDB, Redis and HAProxy, starts
 // throwaway servers unless TEST_DATABASE_URL / TEST_MYSQL_URL / TEST_REDIS_URL name existing ones, runs `npm run check`, `npm run test:unit` and
 // `npm run test:e2e` against them, prints one line saying how each went, and always stops the servers it started —
 // after failures, uncaught errors and SIGINT/SIGTERM/SIGHUP too.
@@ -15,6 +15,7 @@ import {
 } from './prerequisites';
 import { startMariadb, startPostgres, startRedis, stopServers } from './servers';
 import { findRedis } from '../integration/helpers/redis-server';
+import { findHaproxy } from '../integration/helpers/haproxy';
 
 const began = Date.now();
 let current: ChildProcess | undefined;
@@ -91,6 +92,8 @@ function look(): { found: Found; missing: Missing[] } {
   // Always needed, TEST_REDIS_URL or not: the outage test stops and restarts a redis-server of its own.
   const redis = findRedis();
   if (!redis) missing.push({ what: 'Redis', pkg: 'redis-server' });
+  // The reference deployment's test runs deploy/haproxy.cfg in front of two servers (each test starts its own).
+  if (!findHaproxy()) missing.push({ what: 'HAProxy', pkg: 'haproxy' });
   return { found: { chromium: chromium ?? '', postgres, mariadb, redis }, missing };
 }
 

@@ -15,6 +15,8 @@ export type AppProcess = {
   output: () => string;
   /** Throws unless the process is running and /healthz answers within `withinMs`. */
   alive: (withinMs?: number) => Promise<void>;
+  /** kill -9: a crash, not a shutdown (nothing is folded or closed); the folders and schema stay for stop(). */
+  crash: () => Promise<void>;
   stop: () => Promise<void>;
 };
 
@@ -33,7 +35,8 @@ export async function startApp(
 ): Promise<AppProcess> {
   const dataDir = await mkdtemp(path.join(tmpdir(), 'sheaf-app-'));
   await prepare?.(dataDir);
-  const port = await freePort();
+  // env.PORT: started again where a crashed one was, for the browsers that keep reconnecting there.
+  const port = env.PORT ? Number(env.PORT) : await freePort();
   const url = process.env.TEST_DATABASE_URL;
   const schema = url ? `h_${randomBytes(6).toString('hex')}` : undefined;
   let out = '';
@@ -79,6 +82,10 @@ export async function startApp(
     dataDir,
     output: () => out,
     alive,
+    async crash() {
+      child.kill('SIGKILL');
+      await exited;
+    },
     async stop() {
       child.kill('SIGTERM');
       await Promise.race([exited, new Promise((r) => setTimeout(r, 10_000))]);

@@ -13,6 +13,8 @@ export async function durableDb() {
   const dataDir = await mkdtemp(path.join(tmpdir(), 'sheaf-durable-'));
   const config = { databaseUrl: url, databaseSchema: schema, dataDir, migrationsDir: MIGRATIONS_DIR };
   return {
+    /** A folder that goes with the database (PGlite's, else free for a DATA_DIR). */
+    dataDir,
     env: (url ? { DATABASE_URL: url, DATABASE_SCHEMA: schema! } : { DATA_DIR: dataDir }) as Record<
       string,
       string
