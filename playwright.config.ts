@@ -63,8 +63,8 @@ export default defineConfig({
       env: { SCRIPTED_GEMINI_PORT: process.env.SHEAF_E2E_GEMINI_PORT }
     },
     {
-      command:
-        'node node_modules/vite/bin/vite.js build --logLevel error && node node_modules/tsx/dist/cli.mjs server/index.ts',
+      // `npm test` builds once before every step that needs the app (SHEAF_TEST_BUILT).
+      command: `${process.env.SHEAF_TEST_BUILT === '1' ? '' : 'node node_modules/vite/bin/vite.js build --logLevel error && '}node node_modules/tsx/dist/cli.mjs server/index.ts`,
       url: `${baseURL}/healthz`,
       reuseExistingServer: false,
       timeout: 180_000,

@@ -166,8 +166,11 @@ async function main(): Promise<number> {
   for (const report of ['reports/vitest.json', 'reports/e2e.json']) rmSync(report, { force: true });
 
   // Every step runs even after one fails, so that one run shows everything that is wrong.
+  // The app is built once, here: integration tests that start the production server and the e2e server then use
+  // that build (SHEAF_TEST_BUILT) instead of each building it again into the same folder, side by side.
   const steps: [string, string[]][] = [
     ['check', ['run', 'check']],
+    ['build', ['run', 'build', '--', '--logLevel', 'error']],
     ['unit + component + integration', ['run', 'test:unit']],
     ['e2e', ['run', 'test:e2e']]
   ];
@@ -177,6 +180,7 @@ async function main(): Promise<number> {
     if (interrupted) break;
     const code = await step(args, env);
     failed ||= code !== 0;
+    if (name === 'build' && code === 0) env.SHEAF_TEST_BUILT = '1';
     results.push(`${name} ${code === 0 ? 'passed' : `FAILED (exit ${code})`}`);
   }
   if (interrupted) return exitCodes[interrupted] ?? 1;

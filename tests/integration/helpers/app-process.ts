@@ -20,8 +20,9 @@ export type AppProcess = {
   stop: () => Promise<void>;
 };
 
-/** Builds the app (as `npm start` does on first start) unless the caller says it is built. */
+/** Builds the app (as `npm start` does on first start), unless `npm test` built it for the whole run. */
 export function buildApp(): void {
+  if (process.env.SHEAF_TEST_BUILT === '1') return;
   const r = spawnSync(process.execPath, ['node_modules/vite/bin/vite.js', 'build', '--logLevel', 'error'], {
     stdio: 'pipe',
     encoding: 'utf8'
