@@ -202,6 +202,7 @@ describe('who changed what', () => {
     const flaky: Db = {
       kind: t.db.kind,
       transaction: (fn) => t.db.transaction(fn),
+      exclusively: (key, fn) => t.db.exclusively(key, fn),
       close: () => t.db.close(),
       query: (sql, params) =>
         failing && sql.includes('insert into cell_edits')
