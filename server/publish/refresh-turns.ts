@@ -14,8 +14,11 @@ const queue = keyedQueue();
  * succeeded or not. The local queue first: a process holds (or waits on) one database lock per notebook at most.
  */
 export function inTurn<T>(db: Db, notebookId: NotebookId, work: () => Promise<T>): Promise<T> {
-  return queue(notebookId, () => db.exclusively(`publish:${notebookId}`, work));
+  return queue(notebookId, () => db.exclusively(turnLock(notebookId), work));
 }
+
+/** The name of the database lock a notebook's publishing and refreshing take turns on. */
+export const turnLock = (notebookId: NotebookId) => `publish:${notebookId}`;
 
 /** A function that starts work for a key, or hands back the one already running for it (in this process). */
 export function oneAtATime<T>(): (key: string, start: () => Promise<T>) => Promise<T> {

@@ -14,6 +14,7 @@ import { createConnection } from '../../server/connectors/store';
 import { createNotebook } from '../../server/notebooks/notebooks';
 import { publicationRow } from '../../server/publish/publication-store';
 import { publish } from '../../server/publish/publications';
+import { turnLock } from '../../server/publish/refresh-turns';
 import { DASHBOARD_FILE, publicationDir } from '../../server/publish/snapshot';
 import { buildApp, signUpOver, type AppProcess } from './helpers/app-process';
 import { startAppPair, type AppPair } from './helpers/app-pair';
@@ -66,6 +67,16 @@ async function action(
 
 const servers = () => [pair.a, pair.b];
 
+/** Sessions waiting for the advisory lock named `name` (Db.exclusively: pg_advisory_lock(hashtext(name))). */
+async function waitingFor(name: string): Promise<number> {
+  const [row] = await pair.db.query<{ n: number }>(
+    `select count(*)::int as n from pg_locks where locktype = 'advisory' and not granted and objsubid = 1
+       and objid::bigint = (hashtext($1)::bigint & 4294967295)`,
+    [name]
+  );
+  return row!.n;
+}
+
 describe('login and sign-up limits', () => {
   it('counts wrong passwords for one account from one network on both servers together', async () => {
     const owner = await signUpOver(pair.a, 'Owner');
@@ -102,21 +113,29 @@ describe('login and sign-up limits', () => {
 describe('publishing on two servers at once', () => {
   it('takes turns: every publish succeeds and the snapshot left is whole and alone', async () => {
     const ann = await person(pair.db, 'Publishing Ann');
-    // Several cards, so that a build takes a while and two overlap unless they take turns.
-    const cells: NewCell[] = [1, 2, 3, 4].map((n) => ({
-      kind: 'sql',
-      name: `part_${n}`,
-      source: `select range as x, range * ${n} as y from range(20000)`
-    }));
-    const { id: notebookId } = await createNotebook(
-      pair.db,
-      ann.id,
-      ann.workspaceId,
-      { title: 'Turns' },
-      cells
-    );
+    // Several charts: a build draws them (in a child process) between creating its folder and putting it in
+    // place, so two builds that do not take turns overlap there, and one deletes the other's folder.
+    const cells: NewCell[] = [1, 2, 3, 4].flatMap((n): NewCell[] => [
+      {
+        kind: 'sql',
+        name: `part_${n}`,
+        source: `select range % 7 as x, range * ${n} as y from range(20000)`
+      },
+      {
+        kind: 'chart',
+        config: {
+          mode: 'builder',
+          source: `part_${n}`,
+          mark: 'bar',
+          x: { field: 'x', type: 'nominal' },
+          y: { field: 'y', type: 'quantitative', aggregate: 'sum' }
+        }
+      }
+    ]);
+    const nb = await createNotebook(pair.db, ann.id, ann.workspaceId, { title: 'Turns' }, cells);
+    const notebookId = nb.id;
     await editStoredDoc(pair.db, notebookId, (doc) => {
-      for (const c of orderedCells(doc)) addToLayout(doc, c, 'table');
+      for (const c of orderedCells(doc)) addToLayout(doc, c, c.kind === 'chart' ? 'chart' : 'table');
     });
     const publishOn = (app: AppProcess) =>
       action(
@@ -125,20 +144,39 @@ describe('publishing on two servers at once', () => {
         { visibility: 'public' },
         { cookie: `sheaf_session=${ann.token}` }
       );
-    for (let round = 0; round < 3; round++) {
-      expect(
-        await Promise.all([publishOn(pair.a), publishOn(pair.b), publishOn(pair.a), publishOn(pair.b)])
-      ).toEqual([200, 200, 200, 200]);
+    const dir = publicationDir(pair.dataDir, notebookId);
+    const expectOneWholeSnapshot = async () => {
       const row = (await publicationRow(pair.db, notebookId))!;
-      const folders = await readdir(publicationDir(pair.dataDir, notebookId));
-      expect(folders).toEqual([row.snapshot_id]);
-      const dashboard = JSON.parse(
-        await readFile(
-          path.join(publicationDir(pair.dataDir, notebookId), row.snapshot_id!, DASHBOARD_FILE),
-          'utf8'
-        )
-      ) as { items: unknown[] };
-      expect(dashboard.items.length).toBeGreaterThan(0);
+      expect(await readdir(dir)).toEqual([row.snapshot_id]);
+      const file = path.join(dir, row.snapshot_id!, DASHBOARD_FILE);
+      expect((JSON.parse(await readFile(file, 'utf8')) as { items: unknown[] }).items).toHaveLength(8);
+    };
+
+    // While a third party (this test, as another server would) holds the notebook's turn, both servers wait for
+    // it — seen in PostgreSQL's lock table — and then both publish.
+    let publishing: Promise<number[]> | undefined;
+    await pair.db.exclusively(turnLock(notebookId), async () => {
+      const both = Promise.all([publishOn(pair.a), publishOn(pair.b)]);
+      let settled = false;
+      publishing = both.finally(() => (settled = true));
+      while ((await waitingFor(turnLock(notebookId))) < 2) {
+        if (settled) throw new Error('a publish went ahead while another server held the turn');
+        await new Promise((r) => setTimeout(r, 50));
+      }
+    });
+    expect(await publishing).toEqual([200, 200]);
+    await expectOneWholeSnapshot();
+
+    // Left to themselves, several at once on both: all succeed and what is left is whole.
+    for (let round = 0; round < 2; round++) {
+      const all = await Promise.all([
+        publishOn(pair.a),
+        publishOn(pair.b),
+        publishOn(pair.a),
+        publishOn(pair.b)
+      ]);
+      expect(all).toEqual([200, 200, 200, 200]);
+      await expectOneWholeSnapshot();
     }
   }, 300_000);
 });
