@@ -6,7 +6,7 @@ import { parseInput } from '../validate';
 import { createPersonalWorkspace } from '../workspaces/workspaces';
 import { admitLogin } from './login-throttle';
 import { burnPasswordCheck, hashPassword, verifyPassword } from './password';
-import type { LoginLimiters, RateLimiter } from './rate-limit';
+import { networkOf, type LoginLimiters, type RateLimiter } from './rate-limit';
 import { LogInSchema, SignUpSchema } from './schemas';
 import { createSession, invalidateSession, type SessionUser } from './session';
 
@@ -19,7 +19,7 @@ export async function signUp(
 ): Promise<SignedIn> {
   const { email, name, password } = parseInput(SignUpSchema, input);
   if (limit) {
-    const r = limit.limiter.consume(`signup:${limit.ip}`);
+    const r = await limit.limiter.consume(`signup:${networkOf(limit.ip)}`);
     if (!r.ok) {
       throw new AppError(
         'rate_limited',
@@ -65,7 +65,7 @@ export async function logIn(
   deviceCookie?: string
 ): Promise<Omit<SignedIn, 'workspaceId'> & { deviceCookie: string }> {
   const { email, password } = parseInput(LogInSchema, input);
-  const attempt = admitLogin(limiters, email, ip, deviceCookie);
+  const attempt = await admitLogin(limiters, email, ip, deviceCookie);
   const rows = await db.query<{ id: UserId; email: string; name: string; password_hash: string }>(
     'select id, email, name, password_hash from users where lower(email) = $1',
     [email]
@@ -73,14 +73,14 @@ export async function logIn(
   const row = rows[0];
   if (!row) {
     await burnPasswordCheck(password);
-    attempt.failed();
+    await attempt.failed();
     throw new AppError('unauthorized', WRONG);
   }
   if (!(await verifyPassword(row.password_hash, password))) {
-    attempt.failed();
+    await attempt.failed();
     throw new AppError('unauthorized', WRONG);
   }
-  attempt.succeeded();
+  await attempt.succeeded();
   if (previousSessionId) await invalidateSession(db, previousSessionId);
   const { token, session } = await createSession(db, row.id);
   return {

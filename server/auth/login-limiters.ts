@@ -1,15 +1,17 @@
-// The process-wide login and sign-up rate limiters (shared by every copy of this module, like the database handle).
+// The app's login and sign-up rate limiters: buckets in the database (rate-limit.ts), so every app process counts
+// against the same ones; only the device-cookie key is kept per process (derived from SECRET_KEY, so the same on all).
 import { createHmac, randomBytes } from 'node:crypto';
 import { loadConfig } from '../config';
 import { loadSecretKey } from '../connectors/secret-box';
+import type { Queryable } from '../db/types';
 import { createLoginLimiters, createSignupLimiter, type LoginLimiters, type RateLimiter } from './rate-limit';
 
-const KEY = Symbol.for('sheaf.loginLimiters');
+const KEY = Symbol.for('sheaf.deviceCookieKey');
 
-export function loginLimiters(): LoginLimiters {
-  const g = globalThis as typeof globalThis & { [KEY]?: LoginLimiters };
-  g[KEY] ??= createLoginLimiters(undefined, deviceCookieKey());
-  return g[KEY];
+export function loginLimiters(db: Queryable): LoginLimiters {
+  const g = globalThis as typeof globalThis & { [KEY]?: Uint8Array };
+  g[KEY] ??= deviceCookieKey();
+  return createLoginLimiters(db, undefined, g[KEY]);
 }
 
 /**
@@ -27,10 +29,6 @@ function deviceCookieKey(): Uint8Array {
   }
 }
 
-const SIGNUP = Symbol.for('sheaf.signupLimiter');
-
-export function signupLimiter(): RateLimiter {
-  const g = globalThis as typeof globalThis & { [SIGNUP]?: RateLimiter };
-  g[SIGNUP] ??= createSignupLimiter();
-  return g[SIGNUP];
+export function signupLimiter(db: Queryable): RateLimiter {
+  return createSignupLimiter(db);
 }

@@ -1,50 +1,68 @@
-// Token-bucket rate limiting in process memory: fine for one app node; shared limits need the database or Redis.
+// Token-bucket rate limits kept in the app database (table rate_limits), so every app process counts against the
+// same buckets: a limit spread over several servers behind a load balancer holds as it does on one. One statement
+// per check; rows of full buckets are pruned by housekeeping (pruneRateLimits).
 import { randomBytes } from 'node:crypto';
 import { isIPv4, isIPv6 } from 'node:net';
+import type { Queryable } from '../db/types';
 import { deviceCookies, type DeviceCookies } from './device-cookie';
 
 export type Limit = { capacity: number; refillEveryMs: number };
 export type LimitResult = { ok: true } | { ok: false; retryAfterS: number };
 
-/** Keys kept per limiter unless told otherwise: ~100 bytes each, so a few MB at most. */
-const MAX_KEYS = 100_000;
+/** Now in ms since the epoch: the database's clock unless a test gives one, so servers' clocks never disagree. */
+const NOW = 'coalesce($4::float8, extract(epoch from clock_timestamp()) * 1000)';
+/** The bucket's tokens refilled up to now (`b` the stored row, `excluded.at_ms` now). */
+const REFILLED = 'least($2::float8, b.tokens + greatest(0, excluded.at_ms - b.at_ms) / $3::float8)';
+const TAKEN = `case when ${REFILLED} >= 1 then ${REFILLED} - 1 else ${REFILLED} end`;
+
+const CONSUME = `
+  insert into rate_limits as b (key, tokens, at_ms, full_at_ms, ok)
+  select $1, $2::float8 - 1, n.now, n.now + $3::float8, true from (select ${NOW} as now) n
+  on conflict (key) do update set
+    tokens = ${TAKEN},
+    ok = ${REFILLED} >= 1,
+    full_at_ms = excluded.at_ms + ($2::float8 - ${TAKEN}) * $3::float8,
+    at_ms = excluded.at_ms
+  returning tokens, ok`;
+
+const PEEK = `
+  select least($2::float8, tokens + greatest(0, ${NOW} - at_ms) / $3::float8) as tokens
+  from rate_limits where key = $1`;
 
 export class RateLimiter {
-  // A Map iterates in insertion order; every write re-inserts its key, so the first key is the least recently used.
-  private buckets = new Map<string, { tokens: number; at: number }>();
-
+  /**
+   * `name` keeps this limiter's keys apart from other limiters' in the shared table; `clock` (tests) replaces the
+   * database's clock.
+   */
   constructor(
+    private readonly db: Queryable,
+    private readonly name: string,
     private readonly limit: Limit,
-    private readonly clock: () => number = Date.now,
-    private readonly maxKeys = MAX_KEYS
+    private readonly clock?: () => number
   ) {}
 
   /** Takes one token for `key`, or says how long until one is available. */
-  consume(key: string): LimitResult {
-    const now = this.clock();
-    const b = this.refilled(key, now);
-    if (b.tokens >= 1) {
-      b.tokens -= 1;
-      this.store(key, b);
-      return { ok: true };
-    }
-    this.store(key, b); // a refused key is still in use: it must not be the first forgotten
-    return this.refusal(b.tokens);
+  async consume(key: string): Promise<LimitResult> {
+    const [row] = await this.db.query<{ tokens: number; ok: boolean }>(CONSUME, this.params(key));
+    return row!.ok ? { ok: true } : this.refusal(Number(row!.tokens));
   }
 
   /** Says whether `consume` would succeed now, without taking anything (for limits counted only on failure). */
-  peek(key: string): LimitResult {
-    const b = this.refilled(key, this.clock());
-    return b.tokens >= 1 ? { ok: true } : this.refusal(b.tokens);
+  async peek(key: string): Promise<LimitResult> {
+    const [row] = await this.db.query<{ tokens: number }>(PEEK, this.params(key));
+    return !row || Number(row.tokens) >= 1 ? { ok: true } : this.refusal(Number(row.tokens));
   }
 
-  reset(key: string): void {
-    this.buckets.delete(key);
+  async reset(key: string): Promise<void> {
+    await this.db.query('delete from rate_limits where key = $1', [this.key(key)]);
   }
 
-  /** How many keys are held (for tests of the memory bound). */
-  get size(): number {
-    return this.buckets.size;
+  private key(key: string): string {
+    return `${this.name}|${key}`;
+  }
+
+  private params(key: string): unknown[] {
+    return [this.key(key), this.limit.capacity, this.limit.refillEveryMs, this.clock?.() ?? null];
   }
 
   private refusal(tokens: number): LimitResult {
@@ -52,26 +70,14 @@ export class RateLimiter {
     const waitMs = Math.round((1 - tokens) * this.limit.refillEveryMs);
     return { ok: false, retryAfterS: Math.max(1, Math.ceil(waitMs / 1000)) };
   }
+}
 
-  private store(key: string, b: { tokens: number; at: number }) {
-    this.buckets.delete(key);
-    this.buckets.set(key, b);
-    // Under an address-spraying attack only the stalest buckets go; clearing them all (as this once did) would
-    // also have forgiven the attacker's own spent buckets.
-    while (this.buckets.size > this.maxKeys) {
-      const oldest = this.buckets.keys().next().value;
-      if (oldest === undefined) break;
-      this.buckets.delete(oldest);
-    }
-  }
-
-  private refilled(key: string, now: number) {
-    const b = this.buckets.get(key) ?? { tokens: this.limit.capacity, at: now };
-    const gained = (now - b.at) / this.limit.refillEveryMs;
-    const tokens = Math.min(this.limit.capacity, b.tokens + gained);
-    if (tokens >= this.limit.capacity) this.buckets.delete(key); // a full bucket is the default: no need to keep it
-    return { tokens, at: now };
-  }
+/** Deletes the rows of buckets that are full again: a missing row is a full bucket (housekeeping). */
+export async function pruneRateLimits(db: Queryable, now?: number): Promise<void> {
+  await db.query(
+    'delete from rate_limits where full_at_ms <= coalesce($1::float8, extract(epoch from clock_timestamp()) * 1000)',
+    [now ?? null]
+  );
 }
 
 /**
@@ -116,23 +122,25 @@ export type LoginLimiters = {
 
 /** `deviceKey` signs device cookies; a random one (tests) makes cookies good only for this process. */
 export function createLoginLimiters(
+  db: Queryable,
   clock?: () => number,
   deviceKey: Uint8Array = randomBytes(32)
 ): LoginLimiters {
+  const limiter = (name: string, limit: Limit) => new RateLimiter(db, `login.${name}`, limit, clock);
   return {
     devices: deviceCookies(deviceKey),
     // 5 tries at once, then one every 30 s per account and network…
-    byAccountAddress: new RateLimiter({ capacity: 5, refillEveryMs: 30_000 }, clock),
+    byAccountAddress: limiter('accountAddress', { capacity: 5, refillEveryMs: 30_000 }),
     // …30 at once, then one every 2 s per network, for guessing across many accounts…
-    byAddress: new RateLimiter({ capacity: 30, refillEveryMs: 2_000 }, clock),
+    byAddress: limiter('address', { capacity: 30, refillEveryMs: 2_000 }),
     // …100 failures, then 100 an hour per account from untrusted browsers anywhere…
-    byAccount: new RateLimiter({ capacity: 100, refillEveryMs: 36_000 }, clock),
+    byAccount: limiter('account', { capacity: 100, refillEveryMs: 36_000 }),
     // …and 10 tries, then one a minute, per device cookie.
-    byDevice: new RateLimiter({ capacity: 10, refillEveryMs: 60_000 }, clock)
+    byDevice: limiter('device', { capacity: 10, refillEveryMs: 60_000 })
   };
 }
 
 /** Sign-ups per address: each costs an Argon2 hash and a workspace, so a script must not make thousands. */
-export function createSignupLimiter(clock?: () => number): RateLimiter {
-  return new RateLimiter({ capacity: 100, refillEveryMs: 10_000 }, clock);
+export function createSignupLimiter(db: Queryable, clock?: () => number): RateLimiter {
+  return new RateLimiter(db, 'signup', { capacity: 100, refillEveryMs: 10_000 }, clock);
 }

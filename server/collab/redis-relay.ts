@@ -186,7 +186,12 @@ export class RedisRelay implements Relay {
       else if (frame.kind === 'awareness') safely(() => l.awareness(payload));
       else if (frame.kind === 'resync') safely(() => l.resync());
       else if (frame.kind === 'who') safely(() => l.who());
+      else if (frame.kind === 'comments') safely(() => l.comments());
     }
+  }
+
+  publishComments(notebookId: string): void {
+    this.send(notebookId, 'comments', new Uint8Array(0));
   }
 
   /** Tells the other servers that `userId`'s access changed, so their open connections check it again at once. */

@@ -9,7 +9,8 @@
 import { randomBytes } from 'node:crypto';
 
 const VERSION = 1;
-const KINDS = ['update', 'awareness', 'resync', 'access', 'who'] as const;
+// New kinds go at the end: a kind is sent as its index, and servers of two versions may share a Redis for a while.
+const KINDS = ['update', 'awareness', 'resync', 'access', 'who', 'comments'] as const;
 export type FrameKind = (typeof KINDS)[number];
 export const SERVER_ID_BYTES = 16;
 const HEADER = 2 + SERVER_ID_BYTES;
@@ -51,6 +52,8 @@ export interface RoomListener {
   resync(): void;
   /** A server just opened this notebook and asks for everyone's presence (else it waits for their renewals). */
   who(): void;
+  /** The notebook's comments changed on another server: tell the clients here to fetch them again. */
+  comments(): void;
 }
 
 /** One room's link to the other servers. */
@@ -68,5 +71,9 @@ export interface Relay {
    * in which case a resync follows when it is back), so that whatever is stored after the caller then reads the
    * store reaches `listener`. */
   open(notebookId: string, listener: RoomListener): Promise<RoomLink>;
+  /** Tells the other servers that the notebook's comments changed (whether or not this one has it open). At most
+   * once, like presence: a client that misses it sees the change at its next fetch (reconnecting, opening the
+   * panel). */
+  publishComments(notebookId: string): void;
   close(): Promise<void>;
 }

@@ -169,7 +169,9 @@ export class Room {
       awareness: (u) => (room ? room.remoteAwareness(u) : early.push({ kind: 'awareness', payload: u })),
       // Before the room exists its read of the store is still to come (or under way, and the buffer covers it).
       resync: () => void room?.resync(),
-      who: () => room?.announcePresence()
+      who: () => room?.announcePresence(),
+      // Before the room exists nobody here has joined it: nobody to tell.
+      comments: () => room?.commentsChanged()
     };
     const link = relay ? await relay.open(notebookId, listener) : null;
     let loaded: Awaited<ReturnType<typeof loadCovered>>;
@@ -314,8 +316,9 @@ export class Room {
     this.staging.rebuild(this.doc, this.queue.queued);
   }
 
-  /** Tells everyone connected that the notebook's comments changed; each fetches them with their own access.
-   * Comments are not in the document (viewers may comment, and their document updates are dropped). */
+  /** Tells everyone connected here that the notebook's comments changed; each fetches them with their own access.
+   * Comments are not in the document (viewers may comment, and their document updates are dropped). Other servers
+   * hear of it through the relay (comments.ts). */
   commentsChanged(): void {
     if (this.destroyed) return;
     const msg = encodeCommentsChanged();

@@ -90,10 +90,11 @@ async function setMentions(tx: Queryable, commentId: CommentId, userId: UserId, 
     );
 }
 
+/** Signals the change to clients of this notebook here and, through the relay (REDIS_URL), on other servers. */
 function changed(db: Db, notebookId: NotebookId): void {
-  void roomsFor(db)
-    .peek(notebookId)
-    .then((room) => room?.commentsChanged());
+  const rooms = roomsFor(db);
+  rooms.relay?.publishComments(notebookId);
+  void rooms.peek(notebookId).then((room) => room?.commentsChanged());
 }
 
 /** The notebook's threads, oldest first, and its workspace's members (names for mentions). Viewers and up. */

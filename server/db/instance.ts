@@ -4,6 +4,7 @@ import { loadConfig, type ServerConfig } from '../config';
 import { purgeStaleIncoming } from '../http/stale-incoming';
 import { purgeDeletedNotebooks } from '../notebooks/notebooks';
 import { deleteExpiredSessions } from '../auth/session';
+import { pruneRateLimits } from '../auth/rate-limit';
 import { openMigratedDb } from './open';
 import { purgeOrphanResults } from '../results/cleanup';
 import { purgeUnpublishedSnapshots } from '../publish/cleanup';
@@ -42,6 +43,7 @@ async function start(config: ServerConfig): Promise<Db> {
     await purgeStaleIncoming(config.dataDir);
     await thinVersions(db);
     await pruneCellEdits(db);
+    await pruneRateLimits(db);
   };
   await housekeeping();
   setInterval(() => housekeeping().catch((e) => console.error('housekeeping failed:', e)), 3600_000).unref();

@@ -1,5 +1,6 @@
 // Db over embedded PGlite (Postgres in WebAssembly): the zero-setup default, and the test default.
 import { PGlite } from '@electric-sql/pglite';
+import { keyedQueue } from './keyed-queue';
 import type { Db, Row, Tx } from './types';
 
 type PgQuery = { query<T>(text: string, params?: unknown[]): Promise<{ rows: T[] }> };
@@ -16,6 +17,8 @@ function queryable(pg: PgQuery) {
 /** `dir` undefined → in memory. */
 export async function openPglite(dir?: string): Promise<Db> {
   const pg = await PGlite.create(dir);
+  // An embedded database belongs to one process, so taking turns within it is taking turns everywhere.
+  const turns = keyedQueue();
   return {
     kind: 'pglite',
     ...queryable(pg),
@@ -30,6 +33,7 @@ export async function openPglite(dir?: string): Promise<Db> {
         return fn(tx);
       });
     },
+    exclusively: (key, fn) => turns(key, fn),
     async close() {
       await pg.close();
     }

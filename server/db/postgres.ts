@@ -1,5 +1,6 @@
 // Db over a PostgreSQL server through postgres.js.
 import postgres from 'postgres';
+import { advisoryLocks } from './advisory-locks';
 import type { Db, Row, Tx } from './types';
 
 type Sql = postgres.Sql | postgres.TransactionSql;
@@ -32,6 +33,7 @@ export async function openPostgres(url: string, schema?: string): Promise<Db> {
   });
   // Fail fast with a readable message when the server is not there.
   await sql`select 1`;
+  const locks = advisoryLocks(url);
   return {
     kind: 'postgres',
     ...queryable(sql),
@@ -47,7 +49,9 @@ export async function openPostgres(url: string, schema?: string): Promise<Db> {
       });
       return result as T;
     },
+    exclusively: (key, fn) => locks.exclusively(key, fn),
     async close() {
+      await locks.close();
       await sql.end({ timeout: 5 });
     }
   };

@@ -10,7 +10,7 @@ import * as Y from 'yjs';
 import { orderedCells } from '../../cells/document';
 import { inputReferences } from '../../cells/sql/references';
 import { loadDoc } from '../collab/doc-store';
-import type { Queryable } from '../db/types';
+import type { Db } from '../db/types';
 import type { NotebookId, UserId } from '../ids';
 import { requireNotebookRole } from '../workspaces/access';
 import { interactiveSection } from './interactive-tables';
@@ -31,7 +31,7 @@ export type Exposure = {
 const previewOnce = oneAtATime<Exposure>();
 
 export async function publicationExposure(
-  db: Queryable,
+  db: Db,
   deps: SnapshotDeps,
   userId: UserId,
   notebookId: NotebookId
@@ -39,7 +39,7 @@ export async function publicationExposure(
   const { notebook } = await requireNotebookRole(db, userId, notebookId, 'editor');
   // Several clicks (or editors) asking at once share one run; it takes its turn with publishing.
   return previewOnce(notebookId, () =>
-    inTurn(notebookId, async () => {
+    inTurn(db, notebookId, async () => {
       const live = await loadDoc(db, notebookId);
       const docState = Y.encodeStateAsUpdate(live);
       live.destroy();

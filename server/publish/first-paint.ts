@@ -158,13 +158,16 @@ export async function firstPaint(
  * Before a render that misses the cache: a free slot, then the viewer's and the dashboard's live-cell budgets
  * (a viewer changing URLs must not start workbench children without bound). Throws Declined otherwise.
  */
-function admit(deps: FirstPaintDeps, viewer: string, notebookId: string) {
+async function admit(deps: FirstPaintDeps, viewer: string, notebookId: string) {
   if (!deps.slots.take()) throw new Declined('busy');
-  if (!deps.limiter.peek(viewer).ok || !deps.perDashboard.consume(notebookId).ok) {
+  try {
+    if (!(await deps.limiter.peek(viewer)).ok || !(await deps.perDashboard.consume(notebookId)).ok)
+      throw new Declined('rate limited');
+    await deps.limiter.consume(viewer);
+  } catch (e) {
     deps.slots.give();
-    throw new Declined('rate limited');
+    throw e;
   }
-  deps.limiter.consume(viewer);
 }
 
 function logFailure(e: unknown): string {

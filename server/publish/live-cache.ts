@@ -52,24 +52,27 @@ export class SharedResultCache<V extends Sized> {
 
   /**
    * The value for `key`: kept, shared with a run in flight, or from `run` — which starts only after `beforeRun`
-   * (a rate limit; throwing refuses this request and runs nothing). Rejects with `signal`'s reason once it aborts;
+   * (a rate limit; throwing or rejecting refuses this request and runs nothing). Rejects with `signal`'s reason once it aborts;
    * the run is aborted when no request is waiting for it any more.
    */
   async load(
     key: string,
     signal: AbortSignal | undefined,
     run: (signal: AbortSignal) => Promise<V>,
-    beforeRun?: () => void
+    beforeRun?: () => void | Promise<void>
   ): Promise<{ value: V; served: Served }> {
     const kept = this.peek(key);
     if (kept) return { value: kept, served: 'cache' };
     const sharing = this.opts.maxBytes > 0;
     const flying = sharing ? this.flights.get(key) : undefined;
     if (flying) return { value: await this.wait(key, flying, signal), served: 'shared' };
-    beforeRun?.();
+    // A limit kept in the database answers later: the flight is in place meanwhile, so requests for the same key
+    // arriving in between join it (and share its refusal) instead of each spending their own budget.
+    const admitted = beforeRun?.();
     const controller = new AbortController();
     const flight: Flight<V> = { promise: Promise.resolve() as Promise<never>, controller, waiters: 0 };
-    flight.promise = run(controller.signal).then((value) => {
+    const running = admitted ? admitted.then(() => run(controller.signal)) : run(controller.signal);
+    flight.promise = running.then((value) => {
       // A run nobody waits for any more was aborted; whatever it returned is not kept.
       if (!controller.signal.aborted) this.keep(key, value);
       return value;

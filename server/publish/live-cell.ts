@@ -52,21 +52,25 @@ export type LiveRequest = {
   signal?: AbortSignal;
 };
 
-/** Process-wide cache and limiter (shared by every copy of this module, as the login limiters are). */
-export function liveCellState(config: { perMinute: number; cacheBytes: number }) {
+/**
+ * The process-wide result cache (shared by every copy of this module), and the rate limits, kept in the database
+ * so that they hold across app servers. Each server keeps its own cache: a miss on one costs one run there.
+ */
+export function liveCellState(db: Queryable, config: { perMinute: number; cacheBytes: number }) {
   const KEY = Symbol.for('sheaf.liveCells');
-  const g = globalThis as typeof globalThis & {
-    [KEY]?: Pick<LiveCellDeps, 'cache' | 'limiter' | 'perDashboard'>;
-  };
-  g[KEY] ??= {
-    cache: new SharedResultCache<LiveResult>({ ttlMs: LIVE_TTL_MS, maxBytes: config.cacheBytes }),
-    limiter: perMinute(config.perMinute),
-    perDashboard: perMinute(config.perMinute * DASHBOARD_BUDGET_FACTOR)
-  };
-  return g[KEY];
+  const g = globalThis as typeof globalThis & { [KEY]?: SharedResultCache<LiveResult> };
+  g[KEY] ??= new SharedResultCache<LiveResult>({ ttlMs: LIVE_TTL_MS, maxBytes: config.cacheBytes });
+  return { cache: g[KEY], ...liveCellLimiters(db, config.perMinute) };
 }
 
-const perMinute = (n: number) => new RateLimiter({ capacity: n, refillEveryMs: 60_000 / n });
+/** Runs that miss the cache: `perMinute` per viewer, DASHBOARD_BUDGET_FACTOR times that per dashboard. */
+export function liveCellLimiters(db: Queryable, perMinute: number) {
+  const limit = (n: number) => ({ capacity: n, refillEveryMs: 60_000 / n });
+  return {
+    limiter: new RateLimiter(db, 'live.viewer', limit(perMinute)),
+    perDashboard: new RateLimiter(db, 'live.dashboard', limit(perMinute * DASHBOARD_BUDGET_FACTOR))
+  };
+}
 
 /** When a run failed: the reason may quote the database, which only the notebook's editors read (as for refreshes). */
 class RunFailed extends Error {}
@@ -107,22 +111,22 @@ export async function liveCellResult(
           throw new RunFailed(e instanceof Error ? e.message : String(e), { cause: e });
         }
       },
-      () => {
-        const mine = deps.limiter.peek(viewer);
+      async () => {
+        const mine = await deps.limiter.peek(viewer);
         if (!mine.ok)
           throw new AppError(
             'rate_limited',
             `You changed filters very often: new data can be loaded again in ${mine.retryAfterS} s.`,
             { retryAfterS: mine.retryAfterS }
           );
-        const board = deps.perDashboard.consume(row.notebook_id);
+        const board = await deps.perDashboard.consume(row.notebook_id);
         if (!board.ok)
           throw new AppError(
             'rate_limited',
             `Many people are changing filters on this dashboard: new data can be loaded again in ${board.retryAfterS} s.`,
             { retryAfterS: board.retryAfterS }
           );
-        deps.limiter.consume(viewer);
+        await deps.limiter.consume(viewer);
       }
     )
     .catch((e: unknown) => {

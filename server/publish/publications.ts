@@ -17,7 +17,8 @@ import {
   savePublished,
   saveRefreshed,
   saveRefreshFailed,
-  saveSettings
+  saveSettings,
+  type PublicationRow
 } from './publication-store';
 import { statusOf, type PublicationStatus } from './publication-view';
 import { PublishSchema, UpdateSchema, type PublishSettings } from './publish-settings';
@@ -44,7 +45,9 @@ export async function publish(
 ): Promise<PublicationStatus> {
   const settings = parseInput(PublishSchema, input);
   const { notebook } = await requireNotebookRole(db, userId, notebookId, 'editor');
-  return inTurn(notebookId, () => publishNow(db, deps, userId, notebook.workspaceId, notebookId, settings));
+  return inTurn(db, notebookId, () =>
+    publishNow(db, deps, userId, notebook.workspaceId, notebookId, settings)
+  );
 }
 
 async function publishNow(
@@ -96,7 +99,7 @@ export async function updatePublication(
   return statusOf((await publicationRow(db, notebookId))!);
 }
 
-/** One refresh at a time per dashboard; a second request waits for the running one. */
+/** One refresh at a time per dashboard; a second request in this process waits for the running one. */
 const refreshOnce = oneAtATime<PublicationStatus>();
 
 /** Re-runs the published queries into a new snapshot. A failure keeps the last good one and is recorded. */
@@ -105,10 +108,14 @@ export function refreshPublication(
   deps: SnapshotDeps,
   notebookId: NotebookId
 ): Promise<PublicationStatus> {
-  return refreshOnce(notebookId, () =>
-    inTurn(notebookId, async () => {
+  return refreshOnce(notebookId, async () => {
+    const before = await publicationRow(db, notebookId);
+    return inTurn(db, notebookId, async () => {
       const row = await publicationRow(db, notebookId);
       if (!row) throw notFound('That dashboard');
+      // Another server refreshed (or re-published) while this one waited for its turn: that run is joined, as
+      // one in this process would have been, rather than the same work done again right after it.
+      if (before && ranSince(before, row)) return statusOf(row);
       try {
         const snapshotId = await buildSnapshot(db, deps, {
           notebookId,
@@ -128,7 +135,16 @@ export function refreshPublication(
         await saveRefreshFailed(db, row, message);
       }
       return statusOf((await publicationRow(db, notebookId))!);
-    })
+    });
+  });
+}
+
+/** Whether a refresh or publish finished between reading `before` and `after`. */
+function ranSince(before: PublicationRow, after: PublicationRow): boolean {
+  const t = (d: Date | null) => (d ? new Date(d).getTime() : null);
+  return (
+    t(before.refreshed_at) !== t(after.refreshed_at) ||
+    t(before.refresh_failed_at) !== t(after.refresh_failed_at)
   );
 }
 

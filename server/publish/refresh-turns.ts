@@ -1,25 +1,26 @@
 // Publishing and refreshing a dashboard each build a snapshot folder and then point the publication at it; side by
-// side, one would overwrite the other's or delete its folder. So, per notebook, they take turns, and a refresh
-// asked for while one runs joins it instead of queueing the same work again. These locks live in this process
-// only: across servers, saveRefreshed's check that nobody re-published keeps the newer document.
+// side, one would overwrite the other's or delete its folder. So, per notebook, they take turns — within this
+// process in a queue, and across app servers under the database's lock for the notebook (Db.exclusively) — and a
+// refresh asked for while one runs joins it instead of queueing the same work again (joinRefresh).
 
+import type { Db } from '../db/types';
+import { keyedQueue } from '../db/keyed-queue';
 import type { NotebookId } from '../ids';
 
-const queues = new Map<NotebookId, Promise<unknown>>();
+const queue = keyedQueue();
 
-/** Runs `work` after everything queued before it for this notebook, whether that succeeded or not. */
-export function inTurn<T>(notebookId: NotebookId, work: () => Promise<T>): Promise<T> {
-  const previous = queues.get(notebookId) ?? Promise.resolve();
-  const next = previous.catch(() => undefined).then(work);
-  const tail = next.catch(() => undefined);
-  queues.set(notebookId, tail);
-  void tail.then(() => {
-    if (queues.get(notebookId) === tail) queues.delete(notebookId);
-  });
-  return next;
+/**
+ * Runs `work` after everything queued before it for this notebook, here or on another server, whether that
+ * succeeded or not. The local queue first: a process holds (or waits on) one database lock per notebook at most.
+ */
+export function inTurn<T>(db: Db, notebookId: NotebookId, work: () => Promise<T>): Promise<T> {
+  return queue(notebookId, () => db.exclusively(turnLock(notebookId), work));
 }
 
-/** A function that starts work for a key, or hands back the one already running for it. */
+/** The name of the database lock a notebook's publishing and refreshing take turns on. */
+export const turnLock = (notebookId: NotebookId) => `publish:${notebookId}`;
+
+/** A function that starts work for a key, or hands back the one already running for it (in this process). */
 export function oneAtATime<T>(): (key: string, start: () => Promise<T>) => Promise<T> {
   const running = new Map<string, Promise<T>>();
   return (key, start) => {

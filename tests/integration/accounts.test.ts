@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { logIn, signUp } from '../../server/auth/accounts';
 import { createLoginLimiters, createSignupLimiter } from '../../server/auth/rate-limit';
 import { SESSION_TTL_MS, invalidateSession, validateSessionToken } from '../../server/auth/session';
@@ -10,6 +10,8 @@ beforeAll(async () => {
   t = await freshDb();
 });
 afterAll(async () => t.cleanup());
+// Each test starts with fresh limits, as if on a new app: the buckets live in the database.
+beforeEach(async () => void (await t.db.query('delete from rate_limits')));
 
 const DAY = 24 * 3600 * 1000;
 const password = 'correct horse battery';
@@ -59,10 +61,10 @@ describe('sign up', () => {
 
   it('limits sign-ups per address with a "try again in N s" message, and creates nothing when refused', async () => {
     let now = 0;
-    const limiter = createSignupLimiter(() => now);
+    const limiter = createSignupLimiter(t.db, () => now);
     const ip = '203.0.113.7';
     for (let i = 0; i < 100; i++) {
-      expect(limiter.consume(`signup:${ip}`).ok).toBe(true); // the allowance, used up without hashing 100 passwords
+      expect((await limiter.consume(`signup:${ip}`)).ok).toBe(true); // the allowance, used up without hashing 100 passwords
     }
     const e = email();
     await expect(signUp(t.db, { email: e, name: 'Bot', password }, { limiter, ip })).rejects.toMatchObject({
@@ -94,7 +96,7 @@ describe('log in and out', () => {
   it('logs in with the right password only', async () => {
     const e = email();
     await signUp(t.db, { email: e, name: 'D', password });
-    const limiters = createLoginLimiters();
+    const limiters = createLoginLimiters(t.db);
     const wrong = await logIn(t.db, limiters, { email: e, password: 'wrong password' }, '10.0.0.1').catch(
       (x) => x
     );
@@ -109,7 +111,7 @@ describe('log in and out', () => {
   it('rotates the session on login and invalidates it on logout', async () => {
     const e = email();
     const first = await signUp(t.db, { email: e, name: 'E', password });
-    const limiters = createLoginLimiters();
+    const limiters = createLoginLimiters(t.db);
     const oldSession = (await validateSessionToken(t.db, first.token)).session!;
     const second = await logIn(t.db, limiters, { email: e, password }, '10.0.0.2', oldSession.id);
     expect(second.token).not.toBe(first.token);
@@ -150,7 +152,7 @@ describe('login rate limits', () => {
     const e = email();
     await signUp(t.db, { email: e, name: 'G', password });
     let now = 1_000_000;
-    const limiters = createLoginLimiters(() => now);
+    const limiters = createLoginLimiters(t.db, () => now);
     for (let i = 0; i < 5; i++) {
       const err = await logIn(t.db, limiters, { email: e, password: 'nope nope' }, '10.1.0.1').catch(
         (x) => x
@@ -178,7 +180,7 @@ describe('login rate limits', () => {
 
   it('limits attempts per IP address across many emails', async () => {
     let now = 5_000_000;
-    const limiters = createLoginLimiters(() => now);
+    const limiters = createLoginLimiters(t.db, () => now);
     for (let i = 0; i < 30; i++) {
       const err = await logIn(t.db, limiters, { email: email(), password }, '10.2.0.1').catch((x) => x);
       expect(err.code).toBe('unauthorized');

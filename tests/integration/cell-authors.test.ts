@@ -184,6 +184,7 @@ describe('who changed what', () => {
     const flaky: Db = {
       kind: suite.db.kind,
       transaction: (fn) => suite.db.transaction(fn),
+      exclusively: (key, fn) => suite.db.exclusively(key, fn),
       close: () => suite.db.close(),
       query: (sql, params) =>
         failing && sql.includes('insert into cell_edits')

@@ -5,7 +5,7 @@
 // published cards. In process, over the same snapshot: a budget of 0 turns it off, a render finding no free slot
 // falls back, a viewer over the live-cell rate limit falls back while cached values are still served, and a render
 // that outlives the budget goes on to fill the cache; a members-only dashboard renders for members only.
-import { randomBytes } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -166,8 +166,8 @@ describe('when the server computes a first paint', () => {
     dataDir: app.dataDir,
     secretBox: () => secretBox(key),
     cache: new SharedResultCache<LiveResult>({ ttlMs: 60_000, maxBytes: 1e6 }),
-    limiter: new RateLimiter({ capacity: 20, refillEveryMs: 3000 }),
-    perDashboard: new RateLimiter({ capacity: 100, refillEveryMs: 600 }),
+    limiter: new RateLimiter(db, `test.${randomUUID()}`, { capacity: 20, refillEveryMs: 3000 }),
+    perDashboard: new RateLimiter(db, `test.${randomUUID()}`, { capacity: 100, refillEveryMs: 600 }),
     paints: new SharedResultCache({ ttlMs: 60_000, maxBytes: 1e6 }),
     slots: new RenderSlots(2),
     budgetMs: 60_000,
@@ -221,7 +221,9 @@ describe('when the server computes a first paint', () => {
   }, 120_000);
 
   it('counts renders against the live-cell rate limit; cached values are still served', async () => {
-    const d = deps({ limiter: new RateLimiter({ capacity: 1, refillEveryMs: 3_600_000 }) });
+    const d = deps({
+      limiter: new RateLimiter(db, `test.${randomUUID()}`, { capacity: 1, refillEveryMs: 3_600_000 })
+    });
     expect(totalOf(await ask(d, 'west'))).toBe((await expected('west')).total);
     expect(await ask(d, 'east')).toEqual({ rendered: null, why: 'rate limited' });
     // Another viewer has a budget of their own; the first one's repeat comes from the cache.

@@ -3,7 +3,7 @@
 // for an allowed value; a value outside the options is refused with a message naming the input and runs nothing;
 // members-only dashboards refuse strangers; repeats come from the cache (counted by PostgreSQL's own scan
 // counter); values reach the database as parameters; the limit answers 429 and the server stays up.
-import { randomBytes } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { tableFromIPC } from 'apache-arrow';
@@ -330,8 +330,8 @@ describe('connection cards for viewers’ own filter values', () => {
       dataDir: app.dataDir,
       secretBox: () => secretBox(key),
       cache: new SharedResultCache<LiveResult>({ ttlMs: 60_000, maxBytes: 1 << 20 }),
-      limiter: new RateLimiter({ capacity: 1000, refillEveryMs: 1 }),
-      perDashboard: new RateLimiter({ capacity: 3, refillEveryMs: 3_600_000 })
+      limiter: new RateLimiter(db, `test.${randomUUID()}`, { capacity: 1000, refillEveryMs: 1 }),
+      perDashboard: new RateLimiter(db, `test.${randomUUID()}`, { capacity: 3, refillEveryMs: 3_600_000 })
     };
     const run = (minimum: number, address: string) =>
       liveCellResult(db, deps, {

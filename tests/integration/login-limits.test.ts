@@ -1,5 +1,5 @@
 // Login limits against real accounts: guessing is slowed where it comes from, never by locking the owner out.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { logIn } from '../../server/auth/accounts';
 import { createLoginLimiters, type LoginLimiters } from '../../server/auth/rate-limit';
 import { validateSessionToken } from '../../server/auth/session';
@@ -11,6 +11,8 @@ beforeAll(async () => {
   t = await freshDb();
 });
 afterAll(async () => t.cleanup());
+// Each test starts with fresh limits, as if on a new app: the buckets live in the database.
+beforeEach(async () => void (await t.db.query('delete from rate_limits')));
 
 const PASSWORD = 'correct horse battery';
 const ATTACKER = '203.0.113.66';
@@ -39,7 +41,7 @@ async function hammer(limiters: LoginLimiters, email: string, ip: string, n: num
 describe('an attacker cannot lock the owner out', () => {
   it('50 wrong passwords from one address leave the owner free to log in from another', async () => {
     const owner = await person(t.db, 'Owner One');
-    const limiters = createLoginLimiters(clock);
+    const limiters = createLoginLimiters(t.db, clock);
     const codes = await hammer(limiters, owner.email, ATTACKER, 50);
     expect(codes.filter((c) => c === 'unauthorized')).toHaveLength(5);
     expect(codes.filter((c) => c === 'rate_limited')).toHaveLength(45);
@@ -51,7 +53,7 @@ describe('an attacker cannot lock the owner out', () => {
 
   it("lets the owner in at once from a browser that logged in before, even from the attacker's address", async () => {
     const owner = await person(t.db, 'Owner Two');
-    const limiters = createLoginLimiters(clock);
+    const limiters = createLoginLimiters(t.db, clock);
     // Monday: the owner logs in at the office, and the browser keeps a device cookie.
     const monday = await logIn(t.db, limiters, { email: owner.email, password: PASSWORD }, ATTACKER);
     expect(monday.deviceCookie).toMatch(/^[\w-]{22}\.[\w-]{43}$/);
@@ -77,7 +79,7 @@ describe('an attacker cannot lock the owner out', () => {
 
   it('distributed guessing stops untrusted browsers after 100 failures, but not a trusted one', async () => {
     const owner = await person(t.db, 'Owner Three');
-    const limiters = createLoginLimiters(clock);
+    const limiters = createLoginLimiters(t.db, clock);
     const home = await logIn(t.db, limiters, { email: owner.email, password: PASSWORD }, OWNER_HOME);
     for (let i = 0; i < 100; i++) {
       expect((await attempt(limiters, owner.email, 'wrong guess', `10.9.${i >> 8}.${i & 255}`)).code).toBe(
@@ -102,7 +104,7 @@ describe('an attacker cannot lock the owner out', () => {
 describe('the guesser is limited', () => {
   it('per account and address: 429 with a retry time, and one more try once it has passed', async () => {
     const victim = await person(t.db, 'Victim');
-    const limiters = createLoginLimiters(clock);
+    const limiters = createLoginLimiters(t.db, clock);
     await hammer(limiters, victim.email, ATTACKER, 5);
     const limited = await attempt(limiters, victim.email, 'guess', ATTACKER);
     expect(limited).toMatchObject({ code: 'rate_limited', status: 429, retryAfterS: 30 });
@@ -113,7 +115,7 @@ describe('the guesser is limited', () => {
   });
 
   it('per address across accounts, counting a whole IPv6 /64 as one address', async () => {
-    const limiters = createLoginLimiters(clock);
+    const limiters = createLoginLimiters(t.db, clock);
     const victims = await Promise.all([1, 2, 3, 4, 5, 6, 7].map((i) => person(t.db, `Target ${i}`)));
     const codes: string[] = [];
     for (const [i, v] of victims.entries()) {
@@ -133,7 +135,7 @@ describe('the guesser is limited', () => {
   });
 
   it('guessing across many accounts, real or not, from one address is limited', async () => {
-    const limiters = createLoginLimiters(clock);
+    const limiters = createLoginLimiters(t.db, clock);
     const emails = Array.from({ length: 40 }, (_, i) => `nobody.${i}.${Date.now()}@example.test`);
     const codes: string[] = [];
     for (const e of emails) codes.push((await attempt(limiters, e, PASSWORD, ATTACKER)).code);
@@ -144,7 +146,7 @@ describe('the guesser is limited', () => {
   it("a device cookie only trusts its own account, and a stolen one gives 10 guesses, then the address's limits", async () => {
     const a = await person(t.db, 'Cookie Owner');
     const b = await person(t.db, 'Someone Else');
-    const limiters = createLoginLimiters(clock);
+    const limiters = createLoginLimiters(t.db, clock);
     const signedIn = await logIn(t.db, limiters, { email: a.email, password: PASSWORD }, OWNER_HOME);
     const cookie = signedIn.deviceCookie;
 
@@ -165,7 +167,7 @@ describe('the guesser is limited', () => {
   it('a browser keeps trust for each account logged in with it', async () => {
     const a = await person(t.db, 'Shared Browser A');
     const b = await person(t.db, 'Shared Browser B');
-    const limiters = createLoginLimiters(clock);
+    const limiters = createLoginLimiters(t.db, clock);
     const first = await logIn(t.db, limiters, { email: a.email, password: PASSWORD }, OWNER_HOME);
     const second = await logIn(
       t.db,

@@ -75,7 +75,7 @@ async function run(args: string[], stdin?: string) {
 }
 
 const login = (email: string, password: string) =>
-  logIn(db, createLoginLimiters(), { email, password }, '192.0.2.1').catch((e) => e);
+  logIn(db, createLoginLimiters(db), { email, password }, '192.0.2.1').catch((e) => e);
 
 describe('sheaf reset-password', () => {
   it('sets a strong temporary password, prints it once, and ends every session of the account', async () => {

@@ -22,7 +22,7 @@ export const actions = {
     try {
       signedIn = await logIn(
         db,
-        loginLimiters(),
+        loginLimiters(db),
         fields,
         getClientAddress(),
         locals.session?.id,

@@ -18,7 +18,8 @@ export const actions = {
     const fields = formFields(await request.formData());
     let signedIn;
     try {
-      signedIn = await signUp(await getDb(), fields, { limiter: signupLimiter(), ip: getClientAddress() });
+      const db = await getDb();
+      signedIn = await signUp(db, fields, { limiter: signupLimiter(db), ip: getClientAddress() });
     } catch (e) {
       return actionFailure(e, { email: fields.email ?? '', name: fields.name ?? '' });
     }

@@ -34,7 +34,7 @@ export async function load({ locals, params, url, setHeaders, getClientAddress }
       {
         dataDir: config.dataDir,
         secretBox: () => appSecretBox(config),
-        ...liveCellState(config.liveCells),
+        ...liveCellState(db, config.liveCells),
         ...firstPaintState({ cacheBytes: config.liveCells.cacheBytes, ...config.firstPaint }),
         budgetMs: config.firstPaint.budgetMs
       },

@@ -14,9 +14,14 @@ export async function GET({ locals, params, url, request, platform, getClientAdd
   const config = loadConfig();
   const gone = requestGone(request, platform);
   try {
+    const db = await getDb();
     const { result, served } = await liveCellResult(
-      await getDb(),
-      { dataDir: config.dataDir, secretBox: () => appSecretBox(config), ...liveCellState(config.liveCells) },
+      db,
+      {
+        dataDir: config.dataDir,
+        secretBox: () => appSecretBox(config),
+        ...liveCellState(db, config.liveCells)
+      },
       {
         slug: params.slug,
         name: params.name,
