@@ -215,7 +215,7 @@ describe('publishing', () => {
     expect(third.refreshError).not.toContain('by_region'); // the reason is for the editors
     expect((await openDashboard(t.db, dataDir, slug, ann.id)).refreshError).toBe(failed.refreshError);
     expect(third.refreshedAt).toBe(second.refreshedAt);
-  });
+  }, 90_000); // three snapshot builds, each a child process
 
   it('publishes only what was frozen: later edits to the notebook wait for the next publish', async () => {
     const { ann, nb } = await salesNotebook();
@@ -246,7 +246,7 @@ describe('publishing', () => {
         .find((c) => c.name === 'grand')
         ?.source.toString()
     ).toBe('select 7 as revenue');
-  });
+  }, 90_000); // three snapshot builds, each a child process
 
   it('cannot publish an empty dashboard, and the author’s SQL cannot read the server’s files', async () => {
     const ann = await person(t.db, 'Sneaky Ann');
