@@ -27,7 +27,7 @@ export type WorkerDeps = {
 };
 
 /** Sends one claimed row; returns what happened and how the log names it. Never throws. */
-export async function deliverOne(db: Db, deps: WorkerDeps, row: OutboxRow): Promise<void> {
+export async function deliverOne(db: Db, deps: WorkerDeps, row: OutboxRow, now?: Date): Promise<void> {
   const label = { recipient: 'unknown', what: 'message' };
   let outcome: Outcome;
   try {
@@ -61,14 +61,14 @@ export async function deliverOne(db: Db, deps: WorkerDeps, row: OutboxRow): Prom
       retry: e instanceof SendFailed ? e.retry : true
     };
   }
-  await finish(db, row, outcome, label, { retryBaseMs: deps.retryBaseMs ?? 60_000 });
+  await finish(db, row, outcome, label, { retryBaseMs: deps.retryBaseMs ?? 60_000, now });
 }
 
 /** One round: claims what is due and sends it. Returns how many rows it handled. */
 export async function deliverDue(deps: WorkerDeps, now = new Date()): Promise<number> {
   const db = await deps.getDb();
   const rows = await claimDue(db, deps.batch ?? 5, now);
-  await Promise.all(rows.map((r) => deliverOne(db, deps, r)));
+  await Promise.all(rows.map((r) => deliverOne(db, deps, r, now)));
   return rows.length;
 }
 
