@@ -73,7 +73,14 @@ export async function compose(
   if (notebookId && !b) return { dropped: 'The notebook was deleted.' };
   const needsDashboard = content.type === 'dashboard' || content.type === 'alert';
   if (needsDashboard && !b?.dashboard) return { dropped: 'The dashboard is no longer published.' };
-  const link = b?.slug ? `${ctx.origin}/d/${b.slug}` : b ? `${ctx.origin}/n/${b.notebookId}` : ctx.origin;
+  const link =
+    content.type === 'comment' && b
+      ? `${ctx.origin}/n/${b.notebookId}?thread=${encodeURIComponent(content.threadId)}`
+      : b?.slug
+        ? `${ctx.origin}/d/${b.slug}`
+        : b
+          ? `${ctx.origin}/n/${b.notebookId}`
+          : ctx.origin;
   const unsubscribe = to.subscriptionId
     ? `${ctx.origin}/unsubscribe/${unsubscribeToken(to.subscriptionId, ctx.unsubscribeKey)}`
     : null;
