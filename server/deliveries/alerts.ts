@@ -1,17 +1,14 @@
 // Alerts on a published dashboard's number card or query result. Any member may set one; its creator is
 // subscribed to it by email (others may subscribe too), and it is checked after each refresh (alert-check.ts).
 // The result must be one the dashboard shows as a number or a table (so its values are ones viewers see anyway).
-import { readFile } from 'node:fs/promises';
-import path from 'node:path';
-import { PublishedDashboardSchema } from '../../cells/published';
 import type { Queryable } from '../db/types';
 import { invalid, notFound } from '../errors';
 import { newId, type NotebookId, type UserId } from '../ids';
-import { DASHBOARD_FILE, snapshotDir } from '../publish/snapshot';
 import { parseInput } from '../validate';
 import { requireNotebookRole } from '../workspaces/access';
 import { atLeast } from '../workspaces/roles';
 import { AlertInputSchema, describeRule, type AlertRule, type Op } from './alert-rule';
+import { currentDashboard } from './current-dashboard';
 import { mailConfig } from './mailer';
 
 export const MAX_ALERTS = 20;
@@ -43,19 +40,25 @@ export type AlertView = {
   subscribed: boolean;
 };
 
-/** Result names the published dashboard shows as numbers or tables. */
-async function watchable(db: Queryable, dataDir: string, notebookId: NotebookId): Promise<Set<string>> {
-  const [p] = await db.query<{ snapshot_id: string | null; visibility: string }>(
-    'select snapshot_id, visibility from publications where notebook_id = $1',
-    [notebookId]
-  );
-  if (!p?.snapshot_id || p.visibility === 'off')
-    throw invalid('Publish the dashboard first: alerts watch its data.');
-  const file = path.join(snapshotDir(dataDir, notebookId, p.snapshot_id), DASHBOARD_FILE);
-  const d = PublishedDashboardSchema.parse(JSON.parse(await readFile(file, 'utf8')));
-  return new Set(
-    d.items.flatMap((i) => (i.view === 'number' || i.view === 'table' ? [i.name.toLowerCase()] : []))
-  );
+/**
+ * Per result the dashboard shows as a number or a table, the columns its viewers see: a number card shows one
+ * column of the first row, so an alert on another would mail out a value nobody was shown.
+ */
+async function watchable(
+  db: Queryable,
+  dataDir: string,
+  notebookId: NotebookId
+): Promise<Map<string, Set<string>>> {
+  const current = await currentDashboard(db, dataDir, notebookId);
+  if (!current) throw invalid('Publish the dashboard first: alerts watch its data.');
+  const out = new Map<string, Set<string>>();
+  for (const i of current.dashboard.items) {
+    if (i.error || (i.view !== 'number' && i.view !== 'table')) continue;
+    const seen = out.get(i.name.toLowerCase()) ?? new Set<string>();
+    for (const c of i.view === 'number' ? [i.label] : i.columns) seen.add(c);
+    out.set(i.name.toLowerCase(), seen);
+  }
+  return out;
 }
 
 export async function createAlert(
@@ -68,10 +71,18 @@ export async function createAlert(
   mailConfig();
   const a = parseInput(AlertInputSchema, input);
   await requireNotebookRole(db, userId, notebookId, 'viewer');
-  if (!(await watchable(db, dataDir, notebookId)).has(a.cell.toLowerCase()))
+  const columns = (await watchable(db, dataDir, notebookId)).get(a.cell.toLowerCase());
+  if (!columns)
     throw invalid(`"${a.cell}" is not a number or table on this dashboard.`, {
       cell: 'Pick a number or table card.'
     });
+  if (!columns.has(a.column))
+    throw invalid(
+      `The dashboard shows no column "${a.column}" of ${a.cell}: pick one of ${[...columns].join(', ')}.`,
+      {
+        column: 'Pick a column the card shows.'
+      }
+    );
   const [{ n }] = (await db.query<{ n: number }>(
     'select count(*)::int as n from alerts where notebook_id = $1',
     [notebookId]

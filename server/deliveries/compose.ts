@@ -1,13 +1,11 @@
 // Turns an outbox row's content into the message for its recipient, when it is sent: an email (the dashboard as
 // email-safe HTML with charts as inline PNGs, or a short notice) or a chat webhook's JSON. Dashboards are read from
 // their current snapshot; one unpublished since gets nothing (null).
-import { readFile } from 'node:fs/promises';
-import path from 'node:path';
-import { PublishedDashboardSchema, type PublishedDashboard } from '../../cells/published';
+import type { PublishedDashboard } from '../../cells/published';
 import type { Queryable } from '../db/types';
 import type { NotebookId } from '../ids';
-import { DASHBOARD_FILE, snapshotDir } from '../publish/snapshot';
 import { chartPng } from './chart-png';
+import { currentDashboard } from './current-dashboard';
 import type { Content } from './content';
 import { dashboardEmailHtml, dashboardEmailText, readingOrder, type InlineChart } from './email-html';
 import type { MailMessage } from './mailer';
@@ -30,32 +28,16 @@ type Board = {
 };
 
 async function board(db: Queryable, dataDir: string, notebookId: NotebookId): Promise<Board | null> {
-  const [row] = await db.query<{
-    title: string;
-    slug: string | null;
-    snapshot_id: string | null;
-    visibility: string | null;
-  }>(
-    `select n.title, p.slug, p.snapshot_id, p.visibility from notebooks n
-       left join publications p on p.notebook_id = n.id where n.id = $1 and n.deleted_at is null`,
+  const [row] = await db.query<{ title: string }>(
+    'select title from notebooks where id = $1 and deleted_at is null',
     [notebookId]
   );
   if (!row) return null;
-  const live = row.slug && row.snapshot_id && row.visibility !== 'off';
-  const dashboard = live
-    ? PublishedDashboardSchema.parse(
-        JSON.parse(
-          await readFile(
-            path.join(snapshotDir(dataDir, notebookId, row.snapshot_id!), DASHBOARD_FILE),
-            'utf8'
-          )
-        )
-      )
-    : null;
+  const current = await currentDashboard(db, dataDir, notebookId);
   return {
-    title: dashboard?.title ?? (row.title || 'Untitled notebook'),
-    slug: live ? row.slug : null,
-    dashboard,
+    title: current?.dashboard.title ?? (row.title || 'Untitled notebook'),
+    slug: current?.slug ?? null,
+    dashboard: current?.dashboard ?? null,
     notebookId
   };
 }

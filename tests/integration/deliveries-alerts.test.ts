@@ -39,6 +39,16 @@ describe('alerts', () => {
         value: 1
       })
     ).rejects.toThrow('"nope" is not a number or table on this dashboard.');
+    // The number card shows `revenue`; by_region's table shows region and total: nothing else may be watched.
+    await expect(
+      createAlert(f.t.db, f.dataDir, bob.id, nb.id, {
+        rule: 'threshold',
+        cell: 'by_region',
+        column: 'amount',
+        op: '>',
+        value: 1
+      })
+    ).rejects.toThrow('The dashboard shows no column "amount" of by_region: pick one of region, total.');
     await expect(
       createAlert(f.t.db, f.dataDir, bob.id, nb.id, {
         rule: 'threshold',
