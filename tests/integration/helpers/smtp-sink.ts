@@ -16,8 +16,9 @@ export type SmtpSink = {
   start: () => Promise<void>;
 };
 
-export async function smtpSink(): Promise<SmtpSink> {
-  const port = await freePort();
+/** On `port` when given (a server told of it while nothing listened there), else a free one. */
+export async function smtpSink(port?: number): Promise<SmtpSink> {
+  port ??= await freePort();
   const received: Received[] = [];
   let server: SMTPServer | null = null;
   const start = () =>
