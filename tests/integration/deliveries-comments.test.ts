@@ -11,6 +11,7 @@ import {
   startThread,
   type CommentId
 } from '../../server/comments/comments';
+import { deliveryLog } from '../../server/deliveries/delivery-log';
 import { saveNotificationSettings } from '../../server/deliveries/notification-settings';
 import { createNotebook } from '../../server/notebooks/notebooks';
 import { deliveryFixture, ORIGIN, type DeliveryFixture } from './helpers/delivery-fixture';
@@ -66,5 +67,12 @@ describe('comment mail', () => {
     await editComment(f.t.db, ada.id, nb.id, first!.id as CommentId, { body: `Edited @{${cy.id}}` });
     await f.drain();
     expect(f.smtp.received).toHaveLength(2);
+
+    // The notebook's delivery log is its editors' (Bob is a viewer).
+    expect((await deliveryLog(f.t.db, ada.id, nb.id)).map((l) => [l.outcome, l.what])).toEqual([
+      ['sent', 'reply'],
+      ['sent', 'mention']
+    ]);
+    await expect(deliveryLog(f.t.db, bob.id, nb.id)).rejects.toMatchObject({ code: 'forbidden' });
   }, 120_000);
 });
