@@ -73,7 +73,8 @@ create index delivery_outbox_due_idx on delivery_outbox (next_attempt_at) where 
 -- What each attempt did, for the dashboard's editors: sent, retried (with why) or failed for good (with why).
 create table delivery_log (
   id bigint generated always as identity primary key,
-  outbox_id bigint not null references delivery_outbox (id) on delete cascade,
+  -- Kept when the message goes (an unsubscribe removes what was queued for it): the log is the editors' record.
+  outbox_id bigint references delivery_outbox (id) on delete set null,
   notebook_id text references notebooks (id) on delete cascade,
   at timestamptz not null default now(),
   outcome text not null check (outcome in ('sent', 'retried', 'failed', 'dropped')),

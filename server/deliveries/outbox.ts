@@ -80,7 +80,7 @@ export async function finish(
     outcome.kind === 'sent' ? 'sent' : outcome.kind === 'dropped' ? 'dropped' : retry ? 'retried' : 'failed';
   await db.query(
     `insert into delivery_log (outbox_id, notebook_id, at, outcome, recipient, what, reason)
-     values ($1::bigint, $2, $3, $4, $5, $6, $7)`,
+     values ((select id from delivery_outbox where id = $1::bigint), $2, $3, $4, $5, $6, $7)`,
     [
       row.id,
       row.notebook_id,

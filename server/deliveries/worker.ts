@@ -61,7 +61,10 @@ export async function deliverOne(db: Db, deps: WorkerDeps, row: OutboxRow, now?:
       retry: e instanceof SendFailed ? e.retry : true
     };
   }
-  await finish(db, row, outcome, label, { retryBaseMs: deps.retryBaseMs ?? 60_000, now });
+  // The row may be gone meanwhile (unsubscribed: deleted with its subscription); the log still says what happened.
+  await finish(db, row, outcome, label, { retryBaseMs: deps.retryBaseMs ?? 60_000, now }).catch(
+    (e: unknown) => console.error('deliveries: could not record an attempt:', e)
+  );
 }
 
 /** One round: claims what is due and sends it. Returns how many rows it handled. */

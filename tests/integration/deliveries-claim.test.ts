@@ -4,7 +4,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openPostgres } from '../../server/db/postgres';
 import type { Db } from '../../server/db/types';
-import { claimDue, enqueue, LEASE_MS } from '../../server/deliveries/outbox';
+import { claimDue, enqueue, finish, LEASE_MS } from '../../server/deliveries/outbox';
 import { queueDueSubscriptions } from '../../server/deliveries/subscription-schedule';
 import { subscribeByEmail } from '../../server/deliveries/subscriptions';
 import { createNotebook } from '../../server/notebooks/notebooks';
@@ -50,6 +50,21 @@ describe('the outbox with two servers', () => {
     const again = await claimDue(other, 50, new Date(now.getTime() + LEASE_MS + 1000));
     expect(again).toHaveLength(30);
     expect(again.every((r) => r.attempts === 2)).toBe(true);
+
+    // A row deleted while it was being sent (its subscription removed): the attempt is still logged.
+    await t.db.query('delete from delivery_outbox where id = $1::bigint', [again[0]!.id]);
+    await finish(
+      t.db,
+      again[0]!,
+      { kind: 'sent' },
+      { recipient: ann.email, what: 'refresh recovered' },
+      { retryBaseMs: 1 }
+    );
+    const logged = await t.db.query<{ outbox_id: string | null }>(
+      'select outbox_id from delivery_log where notebook_id = $1',
+      [nb.id]
+    );
+    expect(logged).toEqual([{ outbox_id: null }]);
   });
 });
 
