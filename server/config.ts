@@ -55,7 +55,18 @@ const EnvSchema = z.object({
    */
   FIRST_PAINT_BUDGET_MS: z.coerce.number().int().min(0).max(30_000).default(1500),
   /** Dashboard first paints computed at once on this server; more fall back to the browser. */
-  FIRST_PAINT_CONCURRENT: z.coerce.number().int().min(0).max(16).default(2)
+  FIRST_PAINT_CONCURRENT: z.coerce.number().int().min(0).max(16).default(2),
+  /** Outgoing mail (dashboard subscriptions, alerts, notices): smtp:// or smtps://. Unset: mail is off, and says so. */
+  SMTP_URL: z
+    .string()
+    .regex(/^smtps?:\/\/./, 'SMTP_URL must be an smtp:// or smtps:// URL')
+    .optional(),
+  /** The From address of that mail, e.g. `Sheaf <sheaf@example.com>`. */
+  MAIL_FROM: z.string().optional(),
+  /** Seconds before a failed delivery's first retry; each later one waits twice as long (6 attempts in all). */
+  DELIVERY_RETRY_SECONDS: z.coerce.number().positive().max(86_400).default(60),
+  /** The app's public address, for links in mail and chat messages (also adapter-node's). */
+  ORIGIN: z.string().url().optional()
 });
 
 export type ServerConfig = {
@@ -77,6 +88,11 @@ export type ServerConfig = {
   ai: { apiKey: string | undefined; model: string; baseUrl: string | undefined; perHour: number };
   liveCells: { perMinute: number; cacheBytes: number };
   firstPaint: { budgetMs: number; concurrent: number };
+  /** Both SMTP_URL and MAIL_FROM, or nothing: mail is not configured. */
+  mail: { smtpUrl: string; from: string } | undefined;
+  deliveryRetryMs: number;
+  /** Where links in messages point (ORIGIN, else this server on localhost). */
+  appOrigin: string;
 };
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): ServerConfig {
@@ -130,6 +146,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ServerConfig {
       perMinute: e.LIVE_CELL_RATE_PER_MINUTE,
       cacheBytes: Math.round(e.LIVE_CELL_CACHE_MB * 1024 * 1024)
     },
-    firstPaint: { budgetMs: e.FIRST_PAINT_BUDGET_MS, concurrent: e.FIRST_PAINT_CONCURRENT }
+    firstPaint: { budgetMs: e.FIRST_PAINT_BUDGET_MS, concurrent: e.FIRST_PAINT_CONCURRENT },
+    mail: e.SMTP_URL && e.MAIL_FROM ? { smtpUrl: e.SMTP_URL, from: e.MAIL_FROM } : undefined,
+    deliveryRetryMs: Math.round(e.DELIVERY_RETRY_SECONDS * 1000),
+    appOrigin: (e.ORIGIN ?? `http://localhost:${e.PORT}`).replace(/\/+$/, '')
   };
 }

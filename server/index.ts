@@ -9,9 +9,10 @@ import { loadConfig } from './config';
 import { closeDb, getDb } from './db/instance';
 import { createRawHandler } from './http/raw-routes';
 import { DEMO } from './db/seed';
-import { appSecretBox } from './connectors/secret-box';
+import { appSecretBox, loadSecretKey } from './connectors/secret-box';
 import { startRefreshSchedule } from './publish/schedule';
 import { startRelay } from './collab/relay-setup';
+import { startDeliveryService } from './deliveries/start';
 
 const config = loadConfig();
 
@@ -52,6 +53,14 @@ const stopSchedule = startRefreshSchedule(() => getDb(config), {
   secretBox: () => appSecretBox(config)
 });
 
+// Subscriptions, alerts and notices go out in the background (server/deliveries/).
+const deliveries = startDeliveryService({
+  getDb: () => getDb(config),
+  config,
+  secretBox: () => appSecretBox(config),
+  secretKey: loadSecretKey(config)
+});
+
 // Before the first connection, so that every room this server opens is subscribed to the other servers' traffic.
 const relay = await startRelay(await getDb(config), config.redisUrl);
 
@@ -76,6 +85,8 @@ async function stop(signal: string) {
   console.log(`${signal}: shutting down`);
   stopSchedule();
   server.close();
+  // Sends in flight finish (each has its deadline); what is still queued waits in the outbox for the next start.
+  await deliveries.stop().catch((e) => console.error('deliveries: stopping failed:', e));
   server.closeAllConnections();
   // Everything received is already stored; this folds the logs into snapshots before the database closes.
   await roomsFor(await getDb(config))

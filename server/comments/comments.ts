@@ -12,6 +12,8 @@ import {
 } from '../../cells/comments';
 import { parts } from '../../cells/document';
 import { roomsFor } from '../collab/rooms';
+import { queueCommentMail } from '../deliveries/comment-mail';
+import { kickDeliveries } from '../deliveries/kick';
 import type { Db, Queryable } from '../db/types';
 import { forbidden, invalid, notFound } from '../errors';
 import { CellIdSchema, type NotebookId, type UserId, type WorkspaceId } from '../ids';
@@ -63,6 +65,7 @@ async function checkMentions(db: Queryable, workspaceId: WorkspaceId, body: stri
 
 async function addComment(
   tx: Queryable,
+  notebookId: NotebookId,
   threadId: ThreadId,
   userId: UserId,
   body: string,
@@ -72,7 +75,17 @@ async function addComment(
     'insert into comments (thread_id, author_id, body) values ($1::bigint, $2, $3) returning id::text as id',
     [threadId, userId, body]
   );
-  await setMentions(tx, rows[0]!.id as CommentId, userId, mentions);
+  const commentId = rows[0]!.id as CommentId;
+  await setMentions(tx, commentId, userId, mentions);
+  // Mentions and replies by mail (server/deliveries/comment-mail.ts); edits mail nobody.
+  await queueCommentMail(tx, {
+    notebookId,
+    threadId,
+    commentId,
+    authorId: userId,
+    body,
+    mentioned: mentions
+  });
 }
 
 /** A comment's mentions as its body now says; nobody is told about mentioning themselves. */
@@ -92,6 +105,7 @@ async function setMentions(tx: Queryable, commentId: CommentId, userId: UserId, 
 
 /** Signals the change to clients of this notebook here and, through the relay (REDIS_URL), on other servers. */
 function changed(db: Db, notebookId: NotebookId): void {
+  kickDeliveries();
   const rooms = roomsFor(db);
   rooms.relay?.publishComments(notebookId);
   void rooms.peek(notebookId).then((room) => room?.commentsChanged());
@@ -183,7 +197,7 @@ export async function startThread(
       [notebookId, cellId, anchor?.start ?? null, anchor?.end ?? null, anchor?.quote ?? null, userId]
     );
     const id = rows[0]!.id as ThreadId;
-    await addComment(tx, id, userId, body, mentions);
+    await addComment(tx, notebookId, id, userId, body, mentions);
     return id;
   });
   changed(db, notebookId);
@@ -211,7 +225,7 @@ export async function reply(
   const mentions = await checkMentions(db, notebook.workspaceId, body);
   await db.transaction(async (tx) => {
     await takeCommentWrite(tx, userId, 'post');
-    await addComment(tx, threadId, userId, body, mentions);
+    await addComment(tx, notebookId, threadId, userId, body, mentions);
   });
   changed(db, notebookId);
 }

@@ -4,6 +4,8 @@
 // is the author's side of it; readers come in through open-dashboard.ts, the timer through schedule.ts.
 import * as Y from 'yjs';
 import { takeVersion } from '../versions/versions';
+import { alertsOf, readWatched } from '../deliveries/alert-check';
+import { afterRefresh } from '../deliveries/after-refresh';
 import { loadDoc } from '../collab/doc-store';
 import type { Db, Queryable } from '../db/types';
 import { AppError, invalid, notFound } from '../errors';
@@ -102,12 +104,17 @@ export async function updatePublication(
 /** One refresh at a time per dashboard; a second request in this process waits for the running one. */
 const refreshOnce = oneAtATime<PublicationStatus>();
 
-/** Re-runs the published queries into a new snapshot. A failure keeps the last good one and is recorded. */
+/**
+ * Re-runs the published queries into a new snapshot. A failure keeps the last good one and is recorded. Either
+ * way, subscriptions, alerts and failure notices follow (server/deliveries/after-refresh.ts).
+ */
 export function refreshPublication(
   db: Db,
   deps: SnapshotDeps,
-  notebookId: NotebookId
+  notebookId: NotebookId,
+  opts: { scheduled?: boolean } = {}
 ): Promise<PublicationStatus> {
+  const scheduled = opts.scheduled ?? false;
   return refreshOnce(notebookId, async () => {
     const before = await publicationRow(db, notebookId);
     return inTurn(db, notebookId, async () => {
@@ -117,22 +124,33 @@ export function refreshPublication(
       // one in this process would have been, rather than the same work done again right after it.
       if (before && ranSince(before, row)) return statusOf(row);
       try {
-        const snapshotId = await buildSnapshot(db, deps, {
-          notebookId,
-          workspaceId: row.workspace_id,
-          publishedBy: row.published_by,
-          docState: new Uint8Array(row.doc_state),
-          showSql: row.show_sql
-        });
+        const alerts = await alertsOf(db, notebookId);
+        let values = new Map<string, number | null>();
+        const snapshotId = await buildSnapshot(
+          db,
+          deps,
+          {
+            notebookId,
+            workspaceId: row.workspace_id,
+            publishedBy: row.published_by,
+            docState: new Uint8Array(row.doc_state),
+            showSql: row.show_sql
+          },
+          async (bench) => {
+            if (alerts.length) values = await readWatched(bench, alerts);
+          }
+        );
         const current = (await saveRefreshed(db, row, snapshotId))
           ? snapshotId
           : ((await publicationRow(db, notebookId))?.snapshot_id ?? null);
         await dropOldSnapshots(deps.dataDir, notebookId, current);
+        await afterRefresh(db, notebookId, { ok: true, scheduled, alerts, values });
       } catch (e) {
         const message =
           e instanceof AppError ? e.message : 'The refresh failed on our side. It has been logged.';
         if (!(e instanceof AppError)) console.error('publish: refresh failed:', e);
         await saveRefreshFailed(db, row, message);
+        await afterRefresh(db, notebookId, { ok: false, scheduled, message });
       }
       return statusOf((await publicationRow(db, notebookId))!);
     });

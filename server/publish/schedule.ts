@@ -36,7 +36,8 @@ export async function claimDue(db: Queryable, notebookId: NotebookId, now = new 
 export async function refreshDue(db: Db, deps: SnapshotDeps, now = new Date()): Promise<number> {
   const due = await dueRefreshes(db, now);
   for (const notebookId of due)
-    if (await claimDue(db, notebookId, now)) await refreshPublication(db, deps, notebookId);
+    if (await claimDue(db, notebookId, now))
+      await refreshPublication(db, deps, notebookId, { scheduled: true });
   return due.length;
 }
 

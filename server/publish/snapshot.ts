@@ -16,6 +16,7 @@ import { buildCard, type Card } from './cards';
 import { interactiveSection } from './interactive-tables';
 import { renderCharts } from './render-charts';
 import { prepareRun, type Frozen, type SnapshotDeps } from './snapshot-run';
+import type { Workbench } from './workbench';
 
 export { neededCells, type Frozen, type SnapshotDeps } from './snapshot-run';
 
@@ -30,8 +31,16 @@ export function chartFile(cellId: string): string {
   return `chart-${cellId}.arrow`;
 }
 
-/** Builds a new snapshot folder; returns its id. */
-export async function buildSnapshot(db: Queryable, deps: SnapshotDeps, frozen: Frozen): Promise<string> {
+/**
+ * Builds a new snapshot folder; returns its id. `probe` reads what else the refresh's tables say while they are
+ * open (the values alerts watch: server/deliveries/alert-check.ts).
+ */
+export async function buildSnapshot(
+  db: Queryable,
+  deps: SnapshotDeps,
+  frozen: Frozen,
+  probe?: (bench: Workbench) => Promise<void>
+): Promise<string> {
   const { doc, items, cells, bench, inputs, ran } = await prepareRun(db, deps, frozen);
   const snapshotId = newId();
   const dir = snapshotDir(deps.dataDir, frozen.notebookId, snapshotId);
@@ -67,6 +76,7 @@ export async function buildSnapshot(db: Queryable, deps: SnapshotDeps, frozen: F
         .filter((c) => c.spec && c.item.view === 'chart' && !c.item.error)
         .map((c) => [c.item.cellId, c.spec!])
     );
+    await probe?.(bench);
     const interactive = await interactiveSection(bench, doc, tmp, await inputs.values(ran), specs);
     const description = parts(doc).meta.get('description');
     const dashboard: PublishedDashboard = {

@@ -1,0 +1,68 @@
+// Who an outbox row goes to, decided when it is sent, not when it was queued: a subscription deleted since
+// (unsubscribed) or a person removed from the notebook's workspace gets nothing, at once. Webhook URLs are opened
+// from their sealed form only here.
+import type { SecretBox } from '../connectors/secret-box';
+import type { Queryable } from '../db/types';
+import type { NotebookId, UserId } from '../ids';
+import type { OutboxRow } from './outbox';
+
+export type Recipient =
+  | { channel: 'email'; address: string; userId: UserId; subscriptionId: string | null; label: string }
+  | { channel: 'webhook'; url: string; subscriptionId: string; label: string };
+
+export type Resolved = { recipient: Recipient } | { dropped: string; label: string };
+
+type SubscriptionRow = {
+  id: string;
+  channel: 'email' | 'webhook';
+  user_id: UserId;
+  webhook_sealed: string | null;
+  webhook_host: string | null;
+};
+
+/** The email of `userId` if they are still a member of the workspace of `notebookId`. */
+async function memberEmail(
+  db: Queryable,
+  userId: UserId,
+  notebookId: NotebookId | null
+): Promise<string | null> {
+  const rows = await db.query<{ email: string }>(
+    notebookId
+      ? `select u.email from users u join notebooks n on n.id = $2
+           join memberships m on m.workspace_id = n.workspace_id and m.user_id = u.id where u.id = $1`
+      : 'select email from users where id = $1',
+    notebookId ? [userId, notebookId] : [userId]
+  );
+  return rows[0]?.email ?? null;
+}
+
+export async function resolveRecipient(db: Queryable, box: SecretBox, row: OutboxRow): Promise<Resolved> {
+  if (row.subscription_id) {
+    const [s] = await db.query<SubscriptionRow>(
+      'select id, channel, user_id, webhook_sealed, webhook_host from subscriptions where id = $1',
+      [row.subscription_id]
+    );
+    if (!s) return { dropped: 'The subscription was removed.', label: 'a removed subscription' };
+    if (s.channel === 'webhook') {
+      const label = `webhook ${s.webhook_host ?? ''}`.trim();
+      // The editor who added it must still be one of the workspace's members: a channel outlives nobody's access.
+      if (!(await memberEmail(db, s.user_id, row.notebook_id)))
+        return { dropped: 'Whoever added this webhook is no longer a member.', label };
+      return {
+        recipient: { channel: 'webhook', url: box.open(s.webhook_sealed!, s.id), subscriptionId: s.id, label }
+      };
+    }
+    const address = await memberEmail(db, s.user_id, row.notebook_id);
+    if (!address)
+      return { dropped: 'The subscriber is no longer a member of the workspace.', label: 'a former member' };
+    return {
+      recipient: { channel: 'email', address, userId: s.user_id, subscriptionId: s.id, label: address }
+    };
+  }
+  const address = row.user_id ? await memberEmail(db, row.user_id, row.notebook_id) : null;
+  if (!address)
+    return { dropped: 'The recipient is no longer a member of the workspace.', label: 'a former member' };
+  return {
+    recipient: { channel: 'email', address, userId: row.user_id!, subscriptionId: null, label: address }
+  };
+}

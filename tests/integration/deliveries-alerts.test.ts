@@ -1,0 +1,151 @@
+// Alerts and refresh-failure notices through the real refresh (native DuckDB over an uploaded CSV) and a real SMTP
+// server: an alert fires once when its number crosses, not again while it stays crossed, and again on recovery;
+// a "changes by more than N%" alert compares with the previous refresh; a failing scheduled refresh tells the
+// editors once, not on every failure, and again when it works.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createAlert, listAlerts } from '../../server/deliveries/alerts';
+import { refreshPublication } from '../../server/publish/publications';
+import {
+  deliveryFixture,
+  logOf,
+  replaceSales,
+  salesDashboard,
+  SALES,
+  type DeliveryFixture
+} from './helpers/delivery-fixture';
+import { join, person } from './helpers/people';
+
+let f: DeliveryFixture;
+beforeAll(async () => {
+  f = await deliveryFixture();
+}, 120_000);
+afterAll(async () => {
+  await f?.cleanup();
+});
+
+const subjects = (from: number) => f.smtp.received.slice(from).map((m) => m.mail.headers.get('subject'));
+
+describe('alerts', () => {
+  it('notify once per crossing and again on recovery, across refreshes', async () => {
+    const { ann, nb } = await salesDashboard(f);
+    const bob = await person(f.t.db, 'Watching Bob');
+    await join(f.t.db, ann, bob, 'viewer');
+    await expect(
+      createAlert(f.t.db, f.dataDir, bob.id, nb.id, {
+        rule: 'threshold',
+        cell: 'nope',
+        column: 'x',
+        op: '>',
+        value: 1
+      })
+    ).rejects.toThrow('"nope" is not a number or table on this dashboard.');
+    // The number card shows `revenue`; by_region's table shows region and total: nothing else may be watched.
+    await expect(
+      createAlert(f.t.db, f.dataDir, bob.id, nb.id, {
+        rule: 'threshold',
+        cell: 'by_region',
+        column: 'amount',
+        op: '>',
+        value: 1
+      })
+    ).rejects.toThrow('The dashboard shows no column "amount" of by_region: pick one of region, total.');
+    await expect(
+      createAlert(f.t.db, f.dataDir, bob.id, nb.id, {
+        rule: 'threshold',
+        cell: 'grand',
+        column: 'revenue',
+        op: '>>',
+        value: 1
+      })
+    ).rejects.toThrow();
+    const alert = await createAlert(f.t.db, f.dataDir, bob.id, nb.id, {
+      rule: 'threshold',
+      cell: 'grand',
+      column: 'revenue',
+      op: '>',
+      value: 100
+    });
+    expect(alert.description).toBe('grand.revenue > 100');
+    const start = f.smtp.received.length;
+    const refresh = async () => {
+      await refreshPublication(f.t.db, f.deps(), nb.id); // by hand: alerts are checked after every refresh
+      await f.drain();
+    };
+
+    await refresh(); // 42: below
+    expect(subjects(start)).toEqual([]);
+    await replaceSales(f, ann, SALES + 'west,1000\n');
+    await refresh(); // 1,042: crossed
+    expect(subjects(start)).toEqual(['Alert on Sales board: grand.revenue > 100 (now 1,042, was 42)']);
+    expect(f.smtp.received.at(-1)!.to).toEqual([bob.email]);
+    await replaceSales(f, ann, SALES + 'west,2000\n');
+    await refresh(); // 2,042: still crossed, no second notice
+    expect(subjects(start)).toHaveLength(1);
+    expect((await listAlerts(f.t.db, bob.id, nb.id))[0]!.crossed).toBe(true);
+    await replaceSales(f, ann, SALES);
+    await refresh(); // 42 again: recovered
+    expect(subjects(start)).toEqual([
+      'Alert on Sales board: grand.revenue > 100 (now 1,042, was 42)',
+      'Back to normal on Sales board: grand.revenue > 100 no longer holds (now 42)'
+    ]);
+    await refresh(); // still fine: nothing
+    expect(subjects(start)).toHaveLength(2);
+    expect((await logOf(f, nb.id)).map((l) => l.what)).toEqual(['alert', 'alert recovered']);
+  }, 300_000);
+
+  it('on a change of more than N% since the last refresh', async () => {
+    const { ann, nb } = await salesDashboard(f);
+    await createAlert(f.t.db, f.dataDir, ann.id, nb.id, {
+      rule: 'change',
+      cell: 'grand',
+      column: 'revenue',
+      percent: 50
+    });
+    const start = f.smtp.received.length;
+    const refresh = async () => {
+      await refreshPublication(f.t.db, f.deps(), nb.id);
+      await f.drain();
+    };
+    await refresh(); // first value seen: nothing to compare with
+    await replaceSales(f, ann, SALES + 'west,10\n');
+    await refresh(); // 42 → 52: +24%
+    expect(subjects(start)).toEqual([]);
+    await replaceSales(f, ann, SALES + 'west,100\n');
+    await refresh(); // 52 → 142: +173%
+    expect(subjects(start)).toEqual([
+      'Alert on Sales board: grand.revenue changed by more than 50% since the last refresh (now 142, was 52)'
+    ]);
+  }, 300_000);
+});
+
+describe('a failing scheduled refresh', () => {
+  it('tells the editors once, not the viewers, and again when it works', async () => {
+    const { ann, nb } = await salesDashboard(f);
+    const eve = await person(f.t.db, 'Editing Eve');
+    const vic = await person(f.t.db, 'Viewing Vic');
+    await join(f.t.db, ann, eve, 'editor');
+    await join(f.t.db, ann, vic, 'viewer');
+    const start = f.smtp.received.length;
+    const scheduled = async () => {
+      await refreshPublication(f.t.db, f.deps(), nb.id, { scheduled: true });
+      await f.drain();
+    };
+    await replaceSales(f, ann, null);
+    await scheduled();
+    await scheduled();
+    await scheduled();
+    const failed = f.smtp.received.slice(start);
+    expect(failed.map((m) => m.to[0]).sort()).toEqual([ann.email, eve.email].sort());
+    expect(subjects(start)[0]).toMatch(
+      /^The scheduled refresh of Sales board failed: The query "by_region" failed/
+    );
+    await replaceSales(f, ann, SALES);
+    await scheduled();
+    await scheduled();
+    const after = subjects(start + 2);
+    expect(after).toEqual([
+      'The scheduled refresh of Sales board works again.',
+      'The scheduled refresh of Sales board works again.'
+    ]);
+  }, 300_000);
+});

@@ -1,0 +1,138 @@
+// What the delivery tests share: a real database and data folder, a published sales dashboard (text, a chart, a
+// table and a number over an uploaded CSV), and the sender's dependencies pointed at a local SMTP server.
+import { randomBytes } from 'node:crypto';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { orderedCells } from '../../../cells/document';
+import { addToLayout } from '../../../cells/layout';
+import { loadConfig } from '../../../server/config';
+import { secretBox } from '../../../server/connectors/secret-box';
+import { deliverDue, type WorkerDeps } from '../../../server/deliveries/worker';
+import { deleteFile } from '../../../server/files/files';
+import type { NotebookId } from '../../../server/ids';
+import { createNotebook } from '../../../server/notebooks/notebooks';
+import { publish } from '../../../server/publish/publications';
+import { editStoredDoc } from './edit-stored-doc';
+import { person } from './people';
+import { smtpSink, type SmtpSink } from './smtp-sink';
+import { freshDb, type TestDb } from './test-db';
+import { uploadCsv } from './upload';
+
+export const SALES = 'region,amount\nnorth,10\nsouth,20\nnorth,5\neast,7\n';
+export const ORIGIN = 'http://sheaf.test';
+
+export type DeliveryFixture = {
+  t: TestDb;
+  dataDir: string;
+  smtp: SmtpSink;
+  box: ReturnType<typeof secretBox>;
+  deps: () => { dataDir: string; secretBox: () => ReturnType<typeof secretBox> };
+  worker: WorkerDeps;
+  unsubscribeKey: Buffer;
+  /** Sends everything due (retries included: the backoff is a millisecond here). */
+  drain: () => Promise<number>;
+  cleanup: () => Promise<void>;
+};
+
+export async function deliveryFixture(): Promise<DeliveryFixture> {
+  const t = await freshDb();
+  const dataDir = await mkdtemp(path.join(tmpdir(), 'sheaf-deliveries-'));
+  const smtp = await smtpSink();
+  // The features read mail settings and the allow list from the environment, as the server does.
+  process.env.SMTP_URL = smtp.url;
+  process.env.MAIL_FROM = 'Sheaf <sheaf@example.test>';
+  process.env.CONNECTION_ALLOW_HOSTS = '127.0.0.1';
+  const box = secretBox(randomBytes(32));
+  const unsubscribeKey = randomBytes(32);
+  const config = loadConfig({ ...process.env, DATA_DIR: dataDir, ORIGIN });
+  const worker: WorkerDeps = {
+    getDb: async () => t.db,
+    config,
+    secretBox: () => box,
+    unsubscribeKey,
+    retryBaseMs: 1,
+    allowHosts: ['127.0.0.1']
+  };
+  const drain = async () => {
+    let n = 0;
+    for (let round = 0; round < 20; round++) {
+      const sent = await deliverDue(worker, new Date(Date.now() + 1000));
+      if (sent === 0) break;
+      n += sent;
+    }
+    return n;
+  };
+  return {
+    t,
+    dataDir,
+    smtp,
+    box,
+    deps: () => ({ dataDir, secretBox: () => box }),
+    worker,
+    unsubscribeKey,
+    drain,
+    async cleanup() {
+      await smtp.stop();
+      await t.cleanup();
+      await rm(dataDir, { recursive: true, force: true });
+    }
+  };
+}
+
+/** Ann's sales dashboard, published with an hourly schedule. */
+export async function salesDashboard(f: DeliveryFixture) {
+  const ann = await person(f.t.db, 'Delivering Ann');
+  await uploadCsv(f.t.db, f.dataDir, ann, 'sales.csv', SALES);
+  const nb = await createNotebook(f.t.db, ann.id, ann.workspaceId, { title: 'Sales board' }, [
+    { kind: 'text', source: '# Sales\nBy **region**.' },
+    {
+      kind: 'sql',
+      name: 'by_region',
+      source: 'select region, sum(amount) as total from sales group by region order by region'
+    },
+    { kind: 'sql', name: 'grand', source: 'select sum(total) as revenue from by_region' },
+    {
+      kind: 'chart',
+      config: {
+        source: 'by_region',
+        mark: 'bar',
+        x: { field: 'region', type: 'nominal' },
+        y: { field: 'total', type: 'quantitative' }
+      }
+    }
+  ]);
+  await editStoredDoc(f.t.db, nb.id, (doc) => {
+    for (const c of orderedCells(doc)) {
+      if (c.kind === 'text' || c.kind === 'chart') addToLayout(doc, c);
+      if (c.name === 'grand') addToLayout(doc, c, 'number');
+      if (c.name === 'by_region') addToLayout(doc, c, 'table');
+    }
+  });
+  const status = await publish(f.t.db, f.deps(), ann.id, nb.id, {
+    visibility: 'members',
+    schedule: 'hourly'
+  });
+  return { ann, nb, slug: status.slug };
+}
+
+/** Replaces the workspace's sales.csv (null: removes it, so refreshes fail). */
+export async function replaceSales(
+  f: DeliveryFixture,
+  ann: Awaited<ReturnType<typeof person>>,
+  csv: string | null
+) {
+  const [old] = await f.t.db.query<{ id: string }>(
+    "select id from files where workspace_id = $1 and table_name = 'sales'",
+    [ann.workspaceId]
+  );
+  if (old) await deleteFile(f.t.db, f.dataDir, ann.id, old.id);
+  if (csv !== null) await uploadCsv(f.t.db, f.dataDir, ann, 'sales.csv', csv);
+}
+
+export async function logOf(f: DeliveryFixture, notebookId: NotebookId) {
+  return f.t.db.query<{ outcome: string; recipient: string; what: string; reason: string | null }>(
+    'select outcome, recipient, what, reason from delivery_log where notebook_id = $1 order by id',
+    [notebookId]
+  );
+}
