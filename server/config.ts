@@ -55,7 +55,9 @@ const EnvSchema = z.object({
    */
   FIRST_PAINT_BUDGET_MS: z.coerce.number().int().min(0).max(30_000).default(1500),
   /** Dashboard first paints computed at once on this server; more fall back to the browser. */
-  FIRST_PAINT_CONCURRENT: z.coerce.number().int().min(0).max(16).default(2)
+  FIRST_PAINT_CONCURRENT: z.coerce.number().int().min(0).max(16).default(2),
+  /** Memory for rendered dashboard pages (server/publish/page-cache.ts), in MB; 0 renders every view. */
+  PAGE_CACHE_MB: z.coerce.number().min(0).default(64)
 });
 
 export type ServerConfig = {
@@ -77,6 +79,7 @@ export type ServerConfig = {
   ai: { apiKey: string | undefined; model: string; baseUrl: string | undefined; perHour: number };
   liveCells: { perMinute: number; cacheBytes: number };
   firstPaint: { budgetMs: number; concurrent: number };
+  pageCacheBytes: number;
 };
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): ServerConfig {
@@ -130,6 +133,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ServerConfig {
       perMinute: e.LIVE_CELL_RATE_PER_MINUTE,
       cacheBytes: Math.round(e.LIVE_CELL_CACHE_MB * 1024 * 1024)
     },
-    firstPaint: { budgetMs: e.FIRST_PAINT_BUDGET_MS, concurrent: e.FIRST_PAINT_CONCURRENT }
+    firstPaint: { budgetMs: e.FIRST_PAINT_BUDGET_MS, concurrent: e.FIRST_PAINT_CONCURRENT },
+    pageCacheBytes: Math.round(e.PAGE_CACHE_MB * 1024 * 1024)
   };
 }

@@ -1,0 +1,111 @@
+// Rendered dashboard pages, kept by page key (page-key.ts) so a popular dashboard is rendered once per snapshot
+// rather than once per view. The request's identity is computed first, fresh from the database (the access check
+// included); then: If-None-Match naming its ETag answers 304 without rendering; a kept page is sent as kept; else
+// the page is rendered (one render per key at a time — readers arriving meanwhile wait for it) and kept if the
+// page's load said it rendered that snapshot completely (`RenderNote`; a first paint that fell back for lack of time
+// or slots is served but not kept). Kept: body and headers, never Set-Cookie. Within a byte budget, least recently
+// used out first (live-cache.ts); each app server keeps its own.
+import type { PageIdentity } from './page-key';
+import { SharedResultCache } from './live-cache';
+
+export type CachedPage = {
+  bytes: number;
+  status: number;
+  body: Uint8Array<ArrayBuffer>;
+  headers: [string, string][];
+};
+
+/** What the dashboard page's load tells the cache about the page it rendered. */
+export type RenderNote = {
+  snapshotId: string;
+  /** False when the page would come out differently next time for the same key (a first paint that fell back). */
+  settled: boolean;
+};
+
+/** Kept pages are dropped after this even if nobody needed the room: a safety net, not what keeps them fresh. */
+const KEPT_MS = 10 * 60_000;
+
+/** One cache per process, shared by every copy of this module (as live-cell state is). */
+export function pageCacheState(maxBytes: number): SharedResultCache<CachedPage> {
+  const KEY = Symbol.for('sheaf.pageCache');
+  const g = globalThis as typeof globalThis & { [KEY]?: SharedResultCache<CachedPage> };
+  g[KEY] ??= new SharedResultCache<CachedPage>({ ttlMs: KEPT_MS, maxBytes });
+  return g[KEY];
+}
+
+/** Headers a kept page never carries: per response, or set from its identity. */
+const NOT_KEPT = new Set([
+  'set-cookie',
+  'date',
+  'content-length',
+  'etag',
+  'cache-control',
+  'vary',
+  'connection'
+]);
+
+class NotKept extends Error {
+  constructor(
+    readonly response: Response,
+    readonly owner: object
+  ) {
+    super('not kept');
+  }
+}
+
+export type CachedRequest = {
+  cache: SharedResultCache<CachedPage>;
+  identity: PageIdentity;
+  request: Request;
+  /** SvelteKit's render of this request. */
+  render: () => Promise<Response>;
+  /** What the render's load noted (read after `render`). */
+  note: () => RenderNote | undefined;
+};
+
+export async function cachedPage(r: CachedRequest): Promise<Response> {
+  const { identity } = r;
+  if (matchesEtag(r.request.headers.get('if-none-match'), identity.etag)) {
+    return new Response(null, { status: 304, headers: identityHeaders(identity) });
+  }
+  const me = {};
+  try {
+    const { value, served } = await r.cache.load(identity.key, undefined, async () => {
+      const res = await r.render();
+      const body = new Uint8Array(await res.arrayBuffer());
+      const note = r.note();
+      if (res.status !== 200 || !note?.settled || note.snapshotId !== identity.snapshotId) {
+        throw new NotKept(new Response(body, res), me);
+      }
+      const headers = [...res.headers].filter(([k]) => !NOT_KEPT.has(k));
+      return { status: res.status, body, headers, bytes: body.byteLength + 64 * headers.length };
+    });
+    const res = fromKept(value, identity, r.request.method === 'HEAD');
+    // For operators and tests: whether this view cost a render ('ran'), shared one ('shared') or none ('cache').
+    res.headers.set('x-sheaf-page', served);
+    return res;
+  } catch (e) {
+    if (e instanceof NotKept && e.owner === me) return e.response;
+    // Another reader's render that was not kept (or failed): this reader's page is rendered for them.
+    return r.render();
+  }
+}
+
+function fromKept(page: CachedPage, identity: PageIdentity, head: boolean): Response {
+  const headers = identityHeaders(identity);
+  for (const [k, v] of page.headers) headers.append(k, v);
+  headers.set('content-length', String(page.body.byteLength));
+  return new Response(head ? null : page.body, { status: page.status, headers });
+}
+
+function identityHeaders(identity: PageIdentity): Headers {
+  // Vary: a signed-in reader's page differs from an anonymous one at the same URL.
+  return new Headers({ etag: identity.etag, 'cache-control': identity.cacheControl, vary: 'Cookie' });
+}
+
+/** If-None-Match: `*`, or a list of (possibly weak) tags, one of which is ours. */
+export function matchesEtag(header: string | null, etag: string): boolean {
+  if (!header) return false;
+  if (header.trim() === '*') return true;
+  return header.split(',').some((t) => t.trim().replace(/^W\//, '') === etag);
+}
