@@ -45,10 +45,7 @@ const NOT_KEPT = new Set([
 ]);
 
 class NotKept extends Error {
-  constructor(
-    readonly response: Response,
-    readonly owner: object
-  ) {
+  constructor(readonly response: Response) {
     super('not kept');
   }
 }
@@ -68,27 +65,39 @@ export async function cachedPage(r: CachedRequest): Promise<Response> {
   if (matchesEtag(r.request.headers.get('if-none-match'), identity.etag)) {
     return new Response(null, { status: 304, headers: identityHeaders(identity) });
   }
-  const me = {};
+  if (r.request.method === 'HEAD') {
+    // A HEAD's render is not kept (its body is the server's business); a kept GET answers it.
+    const kept = r.cache.peek(identity.key);
+    return kept ? withServed(fromKept(kept, identity, true), 'cache') : r.render();
+  }
+  let rendered = false;
   try {
     const { value, served } = await r.cache.load(identity.key, undefined, async () => {
+      rendered = true;
       const res = await r.render();
       const body = new Uint8Array(await res.arrayBuffer());
       const note = r.note();
       if (res.status !== 200 || !note?.settled || note.snapshotId !== identity.snapshotId) {
-        throw new NotKept(new Response(body, res), me);
+        throw new NotKept(new Response(body, res));
       }
       const headers = [...res.headers].filter(([k]) => !NOT_KEPT.has(k));
       return { status: res.status, body, headers, bytes: body.byteLength + 64 * headers.length };
     });
-    const res = fromKept(value, identity, r.request.method === 'HEAD');
-    // For operators and tests: whether this view cost a render ('ran'), shared one ('shared') or none ('cache').
-    res.headers.set('x-sheaf-page', served);
-    return res;
+    return withServed(fromKept(value, identity, false), served);
   } catch (e) {
-    if (e instanceof NotKept && e.owner === me) return e.response;
-    // Another reader's render that was not kept (or failed): this reader's page is rendered for them.
+    // This request's own render, not kept (or failed): as rendered. Another reader's: this one renders its own.
+    if (rendered) {
+      if (e instanceof NotKept) return e.response;
+      throw e;
+    }
     return r.render();
   }
+}
+
+/** For operators and tests: whether this view cost a render ('ran'), waited for another's ('shared') or none. */
+function withServed(res: Response, served: string): Response {
+  res.headers.set('x-sheaf-page', served);
+  return res;
 }
 
 function fromKept(page: CachedPage, identity: PageIdentity, head: boolean): Response {
