@@ -45,13 +45,17 @@ export const handle: Handle = async ({ event, resolve }) => {
       cookiesChange = true;
     }
   }
-  const render = async () => resolve(event);
-  const response = (!cookiesChange && (await dashboardPage(event, render))) || (await render());
+  // Headers go on in `render` too, so that a dashboard page kept by the page cache carries them when sent again.
+  const render = async () => secured(await resolve(event));
+  return secured((!cookiesChange && (await dashboardPage(event, render))) || (await render()));
+};
+
+function secured(response: Response): Response {
   response.headers.set('x-content-type-options', 'nosniff');
   response.headers.set('referrer-policy', 'same-origin');
   if (!response.headers.has('x-frame-options')) response.headers.set('x-frame-options', 'SAMEORIGIN');
   return response;
-};
+}
 
 export const handleError: HandleServerError = ({ error, status, message }) => {
   if (status >= 500) {

@@ -4,7 +4,8 @@
 // the page is rendered (one render per key at a time — readers arriving meanwhile wait for it) and kept if the
 // page's load said it rendered that snapshot completely (`RenderNote`; a first paint that fell back for lack of time
 // or slots is served but not kept). Kept: body and headers, never Set-Cookie. Within a byte budget, least recently
-// used out first (live-cache.ts); each app server keeps its own.
+// used out first (live-cache.ts); each app server keeps its own. Anonymous readers' hits are answered ahead of
+// SvelteKit (page-http.ts); everything else comes through SvelteKit's `handle` (src/lib/server/dashboard-page.ts).
 import type { PageIdentity } from './page-key';
 import { SharedResultCache } from './live-cache';
 
@@ -25,13 +26,25 @@ export type RenderNote = {
 /** Kept pages are dropped after this even if nobody needed the room: a safety net, not what keeps them fresh. */
 const KEPT_MS = 10 * 60_000;
 
-/** One cache per process, shared by every copy of this module (as live-cell state is). */
-export function pageCacheState(maxBytes: number): SharedResultCache<CachedPage> {
-  const KEY = Symbol.for('sheaf.pageCache');
-  const g = globalThis as typeof globalThis & { [KEY]?: SharedResultCache<CachedPage> };
-  g[KEY] ??= new SharedResultCache<CachedPage>({ ttlMs: KEPT_MS, maxBytes });
-  return g[KEY];
+export type PageCacheState = {
+  pages: SharedResultCache<CachedPage>;
+  /** The app's build, part of every key: known once SvelteKit has handled a dashboard page (page-http.ts). */
+  build: string;
+};
+
+const STATE = Symbol.for('sheaf.pageCache');
+type WithState = typeof globalThis & { [STATE]?: PageCacheState };
+
+/** One cache per process, shared by every copy of this module (SvelteKit's bundle has its own copy of server/). */
+export function pageCacheState(maxBytes: number, build: string): PageCacheState {
+  const g = globalThis as WithState;
+  g[STATE] ??= { pages: new SharedResultCache<CachedPage>({ ttlMs: KEPT_MS, maxBytes }), build };
+  g[STATE].build = build;
+  return g[STATE];
 }
+
+/** The cache, if SvelteKit has started it (nothing can be kept before). */
+export const startedPageCache = (): PageCacheState | undefined => (globalThis as WithState)[STATE];
 
 /** Headers a kept page never carries: per response, or set from its identity. */
 const NOT_KEPT = new Set([
@@ -63,7 +76,7 @@ export type CachedRequest = {
 export async function cachedPage(r: CachedRequest): Promise<Response> {
   const { identity } = r;
   if (matchesEtag(r.request.headers.get('if-none-match'), identity.etag)) {
-    return new Response(null, { status: 304, headers: identityHeaders(identity) });
+    return new Response(null, { status: 304, headers: new Headers(identityHeaders(identity)) });
   }
   if (r.request.method === 'HEAD') {
     // A HEAD's render is not kept (its body is the server's business); a kept GET answers it.
@@ -101,15 +114,22 @@ function withServed(res: Response, served: string): Response {
 }
 
 function fromKept(page: CachedPage, identity: PageIdentity, head: boolean): Response {
-  const headers = identityHeaders(identity);
-  for (const [k, v] of page.headers) headers.append(k, v);
-  headers.set('content-length', String(page.body.byteLength));
+  const headers = new Headers(keptHeaders(page, identity));
   return new Response(head ? null : page.body, { status: page.status, headers });
 }
 
-function identityHeaders(identity: PageIdentity): Headers {
-  // Vary: a signed-in reader's page differs from an anonymous one at the same URL.
-  return new Headers({ etag: identity.etag, 'cache-control': identity.cacheControl, vary: 'Cookie' });
+/** A kept page's headers as sent: its own, then its identity's. */
+export function keptHeaders(page: CachedPage, identity: PageIdentity): [string, string][] {
+  return [...page.headers, ...identityHeaders(identity), ['content-length', String(page.body.byteLength)]];
+}
+
+/** Vary: a signed-in reader's page differs from an anonymous one at the same URL. */
+export function identityHeaders(identity: PageIdentity): [string, string][] {
+  return [
+    ['etag', identity.etag],
+    ['cache-control', identity.cacheControl],
+    ['vary', 'Cookie']
+  ];
 }
 
 /** If-None-Match: `*`, or a list of (possibly weak) tags, one of which is ours. */

@@ -142,6 +142,8 @@ describe('a public dashboard read anonymously', () => {
     expect(again.html).toBe(first.html);
     expect(again.etag).toBe(first.etag);
     expect(again.h('content-security-policy')).toBe(first.h('content-security-policy'));
+    for (const h of ['x-content-type-options', 'x-frame-options', 'referrer-policy', 'content-type'])
+      expect(again.h(h)).toBe(first.h(h));
   }, 120_000);
 
   it('answers If-None-Match with 304, and HEAD with the headers alone', async () => {

@@ -34,7 +34,7 @@ export async function dashboardPage(
   }).catch(() => null); // the database's trouble: the page's own load meets and reports it
   if (!identity) return null;
   return cachedPage({
-    cache: pageCacheState(config.pageCacheBytes),
+    cache: pageCacheState(config.pageCacheBytes, version).pages,
     identity,
     request: event.request,
     render,
