@@ -5,6 +5,7 @@
 // once; a members-only page a member warmed is never sent, nor confirmed by a 304, to anyone else; and a link with
 // filter values is kept per values, each with its own figures.
 import { randomBytes } from 'node:crypto';
+import { request } from 'node:http';
 import postgres from 'postgres';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { orderedCells, setTitle, type NewCell } from '../../cells/document';
@@ -144,6 +145,24 @@ describe('a public dashboard read anonymously', () => {
     expect(again.h('content-security-policy')).toBe(first.h('content-security-policy'));
     for (const h of ['x-content-type-options', 'x-frame-options', 'referrer-policy', 'content-type'])
       expect(again.h(h)).toBe(first.h(h));
+  }, 120_000);
+
+  it('keeps nothing a request’s Host header put in the page (a kept page reaches everyone)', async () => {
+    const { slug: fresh } = await dashboard('Host check', 'public');
+    const poisoned = await new Promise<string>((resolve, reject) => {
+      const url = new URL(`${app.base}/d/${fresh}`);
+      const req = request(url, { headers: { host: 'evil.example' } }, (res) => {
+        let body = '';
+        res.setEncoding('utf8').on('data', (t: string) => (body += t));
+        res.on('end', () => resolve(body));
+      });
+      req.on('error', reject).end();
+    });
+    expect(poisoned).toContain('Host check');
+    expect(poisoned).not.toContain('evil.example');
+    const next = await view(fresh);
+    expect(next.served).toBe('cache');
+    expect(next.html).toBe(poisoned);
   }, 120_000);
 
   it('answers If-None-Match with 304, and HEAD with the headers alone', async () => {
