@@ -2,9 +2,10 @@
 // server-drawn SVG, a table, a number) over a generated 100,000-row file is published publicly; the built app
 // (server/index.ts on embedded PGlite, `npm run build` first) then gets --seconds of GET /d/<slug> from 20 and from
 // 200 concurrent anonymous readers (keep-alive connections, one request at a time each), and, in the same run and
-// with the same readers, GET /healthz as the baseline. Prints views/s, p50 and p99 for each, and views/s as a share
-// of /healthz's rate (target ≥ 60%). Then the same with the page cache off (PAGE_CACHE_MB=0: every view renders),
-// unless --no-off. The load generator shares the machine: report `uptime` with the figures.
+// with the same readers, GET /healthz as the baseline (in alternating windows, four of each). Prints views/s, p50
+// and p99 for each, and views/s as a share of /healthz's rate (target ≥ 60%). Then the same with the page cache off
+// (PAGE_CACHE_MB=0: every view renders), unless --no-off. The load generator shares the machine: report `uptime`
+// with the figures.
 //   npm run bench:views -- [--seconds 5] [--rows 100000] [--no-off]
 import { Agent, request } from 'node:http';
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -34,6 +35,7 @@ const { values: args } = parseArgs({
 const SECONDS = Number(args.seconds);
 const ROWS = Number(args.rows);
 const LEVELS = [20, 200];
+const ROUNDS = 4;
 
 async function setUp(dataDir: string): Promise<string> {
   const db = await openMigratedDb({
@@ -110,7 +112,7 @@ async function setUp(dataDir: string): Promise<string> {
   }
 }
 
-type Run = { perSecond: number; p50: number; p99: number; bytes: number; failures: number };
+type Run = { perSecond: number; p50: number; p99: number; failures: number };
 
 const percentile = (sorted: number[], p: number) =>
   sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? NaN;
@@ -128,37 +130,55 @@ function get(agent: Agent, url: URL): Promise<{ status: number; bytes: number }>
   });
 }
 
-/** `readers` loops, each sending its next request when the last one is answered, for SECONDS. */
-async function load(url: string, readers: number): Promise<Run> {
-  const agent = new Agent({ keepAlive: true, maxSockets: readers });
-  const target = new URL(url);
-  for (let i = 0; i < Math.min(readers, 20); i++) await get(agent, target); // connections open, code warm
+type Window = { times: number[]; seconds: number; failures: number };
+
+/** `readers` loops on `agent`, each sending its next request when the last one is answered, for `seconds`. */
+async function load(agent: Agent, target: URL, readers: number, seconds: number): Promise<Window> {
   const times: number[] = [];
-  let bytes = 0;
   let failures = 0;
   const started = performance.now();
-  const until = started + SECONDS * 1000;
+  const until = started + seconds * 1000;
   await Promise.all(
     Array.from({ length: readers }, async () => {
       while (performance.now() < until) {
         const t = performance.now();
         const r = await get(agent, target).catch(() => ({ status: 0, bytes: 0 }));
         times.push(performance.now() - t);
-        bytes = r.bytes;
         if (r.status !== 200) failures++;
       }
     })
   );
-  const elapsed = (performance.now() - started) / 1000;
-  agent.destroy();
-  times.sort((a, b) => a - b);
+  return { times, seconds: (performance.now() - started) / 1000, failures };
+}
+
+function summary(windows: Window[]): Run {
+  const times = windows.flatMap((w) => w.times).sort((a, b) => a - b);
+  const seconds = windows.reduce((s, w) => s + w.seconds, 0);
   return {
-    perSecond: times.length / elapsed,
+    perSecond: times.length / seconds,
     p50: percentile(times, 50),
     p99: percentile(times, 99),
-    bytes,
-    failures
+    failures: windows.reduce((s, w) => s + w.failures, 0)
   };
+}
+
+/**
+ * /healthz and the page in alternating windows (ROUNDS of each, SECONDS in all for each), so that a change in the
+ * machine's load during the run weighs on both alike.
+ */
+async function compare(health: string, page: string, readers: number): Promise<{ health: Run; views: Run }> {
+  const sides = [health, page].map((url) => ({
+    agent: new Agent({ keepAlive: true, maxSockets: readers }),
+    target: new URL(url),
+    windows: [] as Window[]
+  }));
+  for (const side of sides)
+    await Promise.all(Array.from({ length: readers }, () => get(side.agent, side.target))); // connections open
+  for (let round = 0; round < ROUNDS; round++)
+    for (const side of sides)
+      side.windows.push(await load(side.agent, side.target, readers, SECONDS / ROUNDS));
+  for (const side of sides) side.agent.destroy();
+  return { health: summary(sides[0]!.windows), views: summary(sides[1]!.windows) };
 }
 
 const fmt = (r: Run) =>
@@ -173,8 +193,7 @@ async function measure(app: BuiltApp, slug: string, label: string): Promise<void
       `cache-control "${first.headers.get('cache-control')}", etag ${first.headers.get('etag') ?? 'none'}`
   );
   for (const readers of LEVELS) {
-    const health = await load(`${app.origin}/healthz`, readers);
-    const views = await load(page, readers);
+    const { health, views } = await compare(`${app.origin}/healthz`, page, readers);
     const share = views.perSecond / health.perSecond;
     console.log(`  ${String(readers).padStart(3)} readers  /healthz ${fmt(health)}`);
     console.log(
