@@ -68,9 +68,11 @@ const config = {
     },
     // Defence in depth for user content (markdown, Vega specs): no eval, no script from elsewhere, no plugins.
     // 'wasm-unsafe-eval' lets DuckDB-WASM compile; styles may be inline (vega-embed and CodeMirror add them);
-    // images may come from anywhere over https (markdown images by URL).
+    // images may come from anywhere over https (markdown images by URL). Hashes rather than nonces for inline
+    // scripts: a dashboard page is kept and sent again to many readers (server/publish/page-cache.ts), and a
+    // nonce everyone has seen would let any injected script run; a hash admits only the script it was made of.
     csp: {
-      mode: 'auto',
+      mode: 'hash',
       directives: {
         'default-src': ['self'],
         'script-src': ['self', 'wasm-unsafe-eval'],

@@ -66,7 +66,9 @@ const EnvSchema = z.object({
   /** Seconds before a failed delivery's first retry; each later one waits twice as long (6 attempts in all). */
   DELIVERY_RETRY_SECONDS: z.coerce.number().positive().max(86_400).default(60),
   /** The app's public address, for links in mail and chat messages (also adapter-node's). */
-  ORIGIN: z.string().url().optional()
+  ORIGIN: z.string().url().optional(),
+  /** Memory for rendered dashboard pages (server/publish/page-cache.ts), in MB; 0 renders every view. */
+  PAGE_CACHE_MB: z.coerce.number().min(0).default(64)
 });
 
 export type ServerConfig = {
@@ -93,6 +95,7 @@ export type ServerConfig = {
   deliveryRetryMs: number;
   /** Where links in messages point (ORIGIN, else this server on localhost). */
   appOrigin: string;
+  pageCacheBytes: number;
 };
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): ServerConfig {
@@ -149,6 +152,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ServerConfig {
     firstPaint: { budgetMs: e.FIRST_PAINT_BUDGET_MS, concurrent: e.FIRST_PAINT_CONCURRENT },
     mail: e.SMTP_URL && e.MAIL_FROM ? { smtpUrl: e.SMTP_URL, from: e.MAIL_FROM } : undefined,
     deliveryRetryMs: Math.round(e.DELIVERY_RETRY_SECONDS * 1000),
-    appOrigin: (e.ORIGIN ?? `http://localhost:${e.PORT}`).replace(/\/+$/, '')
+    appOrigin: (e.ORIGIN ?? `http://localhost:${e.PORT}`).replace(/\/+$/, ''),
+    pageCacheBytes: Math.round(e.PAGE_CACHE_MB * 1024 * 1024)
   };
 }

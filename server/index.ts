@@ -10,6 +10,7 @@ import { closeDb, getDb } from './db/instance';
 import { createRawHandler } from './http/raw-routes';
 import { DEMO } from './db/seed';
 import { appSecretBox, loadSecretKey } from './connectors/secret-box';
+import { createPageHandler } from './publish/page-http';
 import { startRefreshSchedule } from './publish/schedule';
 import { startRelay } from './collab/relay-setup';
 import { startDeliveryService } from './deliveries/start';
@@ -43,9 +44,12 @@ const raw = createRawHandler({
   secretBox: () => appSecretBox(config)
 });
 
+// Dashboard pages kept for anonymous readers are sent from here; everything else, and every miss, goes to SvelteKit.
+const pages = createPageHandler({ getDb: () => getDb(config) });
+
 const server = createServer((req, res) => {
   if (tellProtocol) req.headers[OWN_PROTO_HEADER] = 'encrypted' in req.socket ? 'https' : 'http';
-  if (!raw(req, res)) handler(req, res);
+  if (!raw(req, res) && !pages(req, res, () => handler(req, res))) handler(req, res);
 });
 
 const stopSchedule = startRefreshSchedule(() => getDb(config), {

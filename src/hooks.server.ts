@@ -3,6 +3,7 @@ import { clearSessionCookie, cookieIsSecure, setSessionCookie } from '$server/au
 import { SESSION_COOKIE, validateSessionToken } from '$server/auth/session';
 import { loadConfig } from '$server/config';
 import { getDb } from '$server/db/instance';
+import { dashboardPage } from '$lib/server/dashboard-page';
 
 const config = loadConfig();
 
@@ -29,6 +30,8 @@ export const handle: Handle = async ({ event, resolve }) => {
   event.locals.user = null;
   event.locals.session = null;
   const token = event.cookies.get(SESSION_COOKIE);
+  // Cookies set here reach the response only through `resolve`: a page served from the cache must not need any.
+  let cookiesChange = false;
   if (token) {
     const secure = cookieIsSecure(event.url.hostname, config.cookieSecure);
     const result = await validateSessionToken(await getDb(config), token);
@@ -36,16 +39,23 @@ export const handle: Handle = async ({ event, resolve }) => {
       event.locals.user = result.user;
       event.locals.session = result.session;
       if (result.renewed) setSessionCookie(event.cookies, token, result.session.expiresAt, secure);
+      cookiesChange = result.renewed;
     } else {
       clearSessionCookie(event.cookies, secure);
+      cookiesChange = true;
     }
   }
-  const response = await resolve(event);
+  // Headers go on in `render` too, so that a dashboard page kept by the page cache carries them when sent again.
+  const render = async () => secured(await resolve(event));
+  return secured((!cookiesChange && (await dashboardPage(event, render))) || (await render()));
+};
+
+function secured(response: Response): Response {
   response.headers.set('x-content-type-options', 'nosniff');
   response.headers.set('referrer-policy', 'same-origin');
   if (!response.headers.has('x-frame-options')) response.headers.set('x-frame-options', 'SAMEORIGIN');
   return response;
-};
+}
 
 export const handleError: HandleServerError = ({ error, status, message }) => {
   if (status >= 500) {

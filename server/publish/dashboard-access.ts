@@ -7,7 +7,7 @@ import { AppError, notFound } from '../errors';
 import type { UserId } from '../ids';
 import { roleIn } from '../workspaces/access';
 import { atLeast, type Role } from '../workspaces/roles';
-import { publicationBySlug, type PublicationRow } from './publication-store';
+import { publicationBySlug, type PublicationHead, type PublicationRow } from './publication-store';
 
 export type DashboardAccess = { row: PublicationRow; memberRole: Role | null };
 
@@ -25,12 +25,21 @@ export async function dashboardAccess(
   userId: UserId | null
 ): Promise<DashboardAccess> {
   const row = await liveBySlug(db, slug);
+  return { row, memberRole: await memberRoleFor(db, row, userId) };
+}
+
+/** The rule itself, for a row already read (a live one: on, with a snapshot): the reader's role, or a refusal. */
+export async function memberRoleFor(
+  db: Queryable,
+  row: Pick<PublicationHead, 'visibility' | 'workspace_id'>,
+  userId: UserId | null
+): Promise<Role | null> {
   const memberRole = userId ? await roleIn(db, userId, row.workspace_id) : null;
   if (row.visibility === 'members' && !memberRole) {
     if (!userId) throw new AppError('unauthorized', 'Log in to see this dashboard.');
     throw notFound('That dashboard');
   }
-  return { row, memberRole };
+  return memberRole;
 }
 
 /**

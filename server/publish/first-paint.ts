@@ -75,6 +75,12 @@ export type FirstPaintRequest = {
 /** Why the page falls back (for logs and tests); null reasons are ordinary (nothing to compute). */
 export type FirstPaint = { rendered: Rendered } | { rendered: null; why: string };
 
+/** Reasons that hold for every request with the same URL and snapshot; the others (too slow, busy, limited, failed) may not. */
+const LASTING = new Set(['off', 'refused', 'published values', 'no card follows']);
+
+/** Whether the page would paint the same next time: computed, or not computed for a reason that lasts. */
+export const settled = (p: FirstPaint): boolean => p.rendered !== null || LASTING.has(p.why);
+
 class Declined extends Error {}
 
 export async function firstPaint(

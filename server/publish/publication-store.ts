@@ -40,6 +40,21 @@ export async function publicationBySlug(db: Queryable, slug: string): Promise<Pu
   return rows[0] ?? null;
 }
 
+/** A publication's row without its frozen document: what a dashboard page's cache key is made of (page-key.ts). */
+export type PublicationHead = Omit<PublicationRow, 'doc_state'>;
+
+/** As publicationBySlug, minus the document (read on every view of a cached page; the document can be large). */
+export async function publicationHeadBySlug(db: Queryable, slug: string): Promise<PublicationHead | null> {
+  const rows = await db.query<PublicationHead>(
+    `select p.notebook_id, p.slug, p.visibility, p.show_sql, p.allow_fork, p.schedule, p.published_by,
+            p.published_at, p.snapshot_id, p.refreshed_at, p.refresh_error, p.refresh_failed_at, n.workspace_id
+       from publications p join notebooks n on n.id = p.notebook_id
+      where p.slug = $1 and n.deleted_at is null`,
+    [slug]
+  );
+  return rows[0] ?? null;
+}
+
 /** Publishing: a new publication, or the notebook's existing one (keeping its slug) with all of it replaced. */
 export async function savePublished(
   db: Queryable,

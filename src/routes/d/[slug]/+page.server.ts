@@ -9,7 +9,7 @@ import { appSecretBox } from '$server/connectors/secret-box';
 import { getDb } from '$server/db/instance';
 import { isAppError } from '$server/errors';
 import { actionFailure, pageError } from '$server/http/respond';
-import { firstPaint, firstPaintState } from '$server/publish/first-paint';
+import { firstPaint, firstPaintState, settled } from '$server/publish/first-paint';
 import { forkDashboard } from '$server/publish/fork-dashboard';
 import { liveCellState } from '$server/publish/live-cell';
 import { openDashboard } from '$server/publish/open-dashboard';
@@ -58,8 +58,10 @@ export async function load({ locals, params, url, setHeaders, getClientAddress }
             .map((w) => ({ id: w.id, name: w.name }))
         : [];
     // Viewers of a public link must not be served someone else's cached copy of a members-only page, nor the
-    // other way round.
+    // other way round. The page cache replaces this for pages it keeps (src/lib/server/dashboard-page.ts), which
+    // it does only for a page rendered completely from the snapshot it expected.
     setHeaders({ 'cache-control': 'private, no-store' });
+    locals.pageRender = { snapshotId: page.snapshotId, settled: settled(painted) };
     return {
       ...page,
       dashboard: { ...page.dashboard, items },
