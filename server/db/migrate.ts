@@ -33,11 +33,16 @@ export class MigrationError extends Error {
 
 /** Returns the versions it applied. Safe to run from several processes at once (advisory lock). */
 export async function migrate(db: Db, migrations: Migration[]): Promise<number[]> {
-  await db.query(`create table if not exists schema_migrations (
-    version int primary key,
-    name text not null,
-    applied_at timestamptz not null default now()
-  )`);
+  // Under the same lock as the migrations: two servers starting together would otherwise both create it, and
+  // `if not exists` does not stop the second (PostgreSQL refuses it with a duplicate pg_type row).
+  await db.transaction(async (tx) => {
+    await tx.query('select pg_advisory_xact_lock(7316001)');
+    await tx.query(`create table if not exists schema_migrations (
+      version int primary key,
+      name text not null,
+      applied_at timestamptz not null default now()
+    )`);
+  });
   const applied: number[] = [];
   for (const m of migrations) {
     try {

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { migrate, MigrationError, readMigrations } from '../../server/db/migrate';
+import { openPostgres } from '../../server/db/postgres';
 import { emptyDb, MIGRATIONS_DIR, type TestDb } from './helpers/test-db';
 
 let t: TestDb | undefined;
@@ -18,6 +19,22 @@ async function dirWith(files: Record<string, string>) {
 }
 
 describe('migrations', () => {
+  it('lets several servers start together on one empty database: each migration is applied once', async () => {
+    const tt = await emptyDb();
+    t = tt;
+    const url = process.env.TEST_DATABASE_URL;
+    // Separate pools, as separate servers have (PGlite is one process: its own pool stands in).
+    const others =
+      url && tt.schema ? await Promise.all([1, 2, 3].map(() => openPostgres(url, tt.schema))) : [];
+    try {
+      const migrations = await readMigrations(MIGRATIONS_DIR);
+      const applied = await Promise.all([tt.db, ...others].map((db) => migrate(db, migrations)));
+      expect(applied.flat().sort((a, b) => a - b)).toEqual(migrations.map((m) => m.version));
+    } finally {
+      await Promise.all(others.map((db) => db.close()));
+    }
+  });
+
   it('applies every migration once, in order, and records them', async () => {
     const tt = await emptyDb();
     t = tt;
