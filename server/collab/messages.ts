@@ -8,6 +8,8 @@ const MSG_AWARENESS = 1;
 /** "This notebook's comments changed": sent by the server only (src/lib/collab/comments-signal.ts). Clients never
  * send it; decodeMessage treats it from them like any unknown type, so a client cannot make others refetch. */
 export const MSG_COMMENTS_CHANGED = 100;
+/** Whether this server has lost the other servers (Redis): 1 while edits from elsewhere are held up, 0 when back. */
+export const MSG_RELAY_STATUS = 101;
 const SYNC_STEP1 = 0;
 const SYNC_STEP2 = 1;
 const SYNC_UPDATE = 2;
@@ -73,6 +75,13 @@ export function encodeAwareness(update: Uint8Array): Uint8Array {
   const e = encoding.createEncoder();
   encoding.writeVarUint(e, MSG_AWARENESS);
   encoding.writeVarUint8Array(e, update);
+  return encoding.toUint8Array(e);
+}
+
+export function encodeRelayStatus(down: boolean): Uint8Array {
+  const e = encoding.createEncoder();
+  encoding.writeVarUint(e, MSG_RELAY_STATUS);
+  encoding.writeVarUint(e, down ? 1 : 0);
   return encoding.toUint8Array(e);
 }
 

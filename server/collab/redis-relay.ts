@@ -36,6 +36,8 @@ export type RedisRelayOptions = {
   url: string;
   /** Called for every access change another server announces, and with null when some may have been missed. */
   onAccessChange?: (userId: UserId | null) => void;
+  /** Called when Redis is lost (true) and when the relay is whole again (false). */
+  onDegraded?: (down: boolean) => void;
   log?: (message: string) => void;
 };
 
@@ -97,8 +99,9 @@ export class RedisRelay implements Relay {
         `collab relay: Redis at ${where(this.opts.url)} is unreachable (${which}: ${e instanceof Error ? e.message : String(e)}); ` +
           'serving this server’s own clients and reconnecting — edits on other servers arrive when it is back.'
       );
+      this.down = true;
+      safely(() => this.opts.onDegraded?.(true));
     }
-    this.down = true;
   }
 
   private async subscriberReady(): Promise<void> {
@@ -114,8 +117,8 @@ export class RedisRelay implements Relay {
     } catch (e) {
       return this.lost('subscriber', e); // the next 'ready' tries again
     }
-    if (this.down)
-      this.log(`collab relay: Redis is back; re-reading ${this.channels.size} open notebook(s).`);
+    const wasDown = this.down;
+    if (wasDown) this.log(`collab relay: Redis is back; re-reading ${this.channels.size} open notebook(s).`);
     this.down = false;
     this.resyncs++;
     // Access changes announced while we were cut off are lost: every connection here checks its access again.
@@ -123,6 +126,7 @@ export class RedisRelay implements Relay {
     this.everReady = true;
     // Subscriptions are in place: whatever is stored from now on reaches us, and reading the store covers the rest.
     for (const ch of this.channels.values()) for (const l of ch.listeners) safely(() => l.resync());
+    if (wasDown) safely(() => this.opts.onDegraded?.(false));
   }
 
   private publisherReady(): void {

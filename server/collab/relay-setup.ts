@@ -16,7 +16,9 @@ export async function startRelay(db: Db, redisUrl: string | undefined): Promise<
   if (!redisUrl) return null;
   const relay = await RedisRelay.start({
     url: redisUrl,
-    onAccessChange: (userId) => (userId ? accessChangedElsewhere(userId) : everyoneMayHaveChanged())
+    onAccessChange: (userId) => (userId ? accessChangedElsewhere(userId) : everyoneMayHaveChanged()),
+    // People here keep their connection but miss other servers' edits until Redis is back: their page says so.
+    onDegraded: (down) => roomsFor(db).relayDown(down)
   });
   roomsFor(db).relay = relay;
   const stopAccess = onLocalAccessChange((userId) => relay.publishAccessChange(userId));

@@ -22,6 +22,7 @@ import {
   decodeMessage,
   encodeAwareness,
   encodeCommentsChanged,
+  encodeRelayStatus,
   encodeSyncStep1,
   encodeSyncStep2,
   encodeUpdate,
@@ -314,6 +315,13 @@ export class Room {
 
   private rebuildStaging(): void {
     this.staging.rebuild(this.doc, this.queue.queued);
+  }
+
+  /** Tells `only` that peer, or everyone connected, whether edits from other servers are held up. */
+  relayStatus(down: boolean, only?: Peer): void {
+    if (this.destroyed) return;
+    const msg = encodeRelayStatus(down);
+    for (const peer of only ? [only] : this.peers) peer.send(msg);
   }
 
   /** Tells everyone connected here that the notebook's comments changed; each fetches them with their own access.

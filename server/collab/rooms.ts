@@ -13,6 +13,8 @@ export class Rooms {
 
   /** The link to other servers (REDIS_URL), set once at start before any room loads; null: this server is alone. */
   relay: Relay | null = null;
+  /** Whether the link to other servers is down (edits from them are held up until it is back). */
+  private relayIsDown = false;
 
   constructor(readonly db: Db) {}
 
@@ -37,8 +39,16 @@ export class Rooms {
       // The room may have been unloaded while we waited; the next get() loads it afresh.
       if (room.isDestroyed) continue;
       room.join(peer);
+      if (this.relayIsDown) room.relayStatus(true, peer);
       return room;
     }
+  }
+
+  /** Tells everyone connected here that edits from other servers are held up (or flow again). */
+  relayDown(down: boolean): void {
+    this.relayIsDown = down;
+    for (const loading of this.rooms.values())
+      void loading.then((room) => room.relayStatus(down)).catch(() => {});
   }
 
   async leave(room: Room, peer: Peer): Promise<void> {

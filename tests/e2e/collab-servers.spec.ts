@@ -104,17 +104,21 @@ test('two people on two servers co-edit one notebook; a dead server shows as rec
     );
   }
 
-  // Redis goes away: each server keeps serving its own people, whose connections are untouched (their pages
-  // rightly stay "connected"); what they type meanwhile is stored, and crosses once Redis is back.
+  // Redis goes away: each server keeps serving its own people, whose connections are untouched, and each page says
+  // that the other server's edits are held up; what they type meanwhile is stored, and crosses once Redis is back.
   await redis.stop();
+  for (const p of [ada.page, bob.page])
+    await expect(p.getByTestId('connection-status')).toHaveText(
+      'connected — reconnecting to other servers; their edits will follow'
+    );
   await typeSql(ada.page, 0, 'select 3 as x');
   // (Bob's text cell's editor is still open from typing in it.)
   await bob.page.getByTestId('cell').nth(2).locator('.cm-content').click();
   await bob.page.keyboard.press('Control+End');
   await bob.page.keyboard.type(' during the outage');
-  for (const p of [ada.page, bob.page])
-    await expect(p.getByTestId('connection-status')).toHaveText('connected');
   await redis.restart();
+  for (const p of [ada.page, bob.page])
+    await expect(p.getByTestId('connection-status')).toHaveText('connected', { timeout: 30_000 });
   await expect.poll(() => sourceText(bob.page, 0), { timeout: 30_000 }).toBe('select 3 as x');
   await expect.poll(() => sourceText(ada.page, 2), { timeout: 30_000 }).toBe('# Notes during the outage');
 

@@ -6,13 +6,15 @@ import { WebsocketProvider } from 'y-websocket';
 import * as Y from 'yjs';
 import { parts } from '$cells/document';
 import { announce } from './presence';
+import { onRelayStatus } from './relay-signal';
 
 export type SessionStatus =
-  'connecting' | 'connected' | 'reconnecting' | 'offline' | 'signed-out' | 'no-access';
+  'connecting' | 'connected' | 'held-up' | 'reconnecting' | 'offline' | 'signed-out' | 'no-access';
 
 export const STATUS_TEXT: Record<SessionStatus, string> = {
   connecting: 'connecting…',
   connected: 'connected',
+  'held-up': 'connected — reconnecting to other servers; their edits will follow',
   reconnecting: 'reconnecting…',
   offline: 'offline — changes saved locally',
   'signed-out': 'your session has ended — log in again to keep editing',
@@ -53,6 +55,12 @@ export class NotebookSession {
       if (this.stopped) return;
       if (status === 'connected') this.everConnected = true;
       this.status = status === 'connected' ? 'connected' : this.disconnectedStatus();
+    });
+    // Connected, but the server has lost the other servers: what people there type arrives once it is back.
+    onRelayStatus(this.provider, (down) => {
+      if (this.stopped) return;
+      if (down && this.status === 'connected') this.status = 'held-up';
+      else if (!down && this.status === 'held-up') this.status = 'connected';
     });
     this.provider.on('sync', (s: boolean) => {
       if (s) this.synced = true;
