@@ -31,6 +31,7 @@ import { join, person } from './helpers/people';
 import { connectWarehouse } from './helpers/warehouse';
 import { sampleDb, type SampleDb } from './helpers/sample-db';
 import { freshDb, type TestDb } from './helpers/test-db';
+import { SALES, salesNotebook as salesNotebookOf } from './helpers/sales-notebook';
 import { editStoredDoc } from './helpers/edit-stored-doc';
 import { uploadCsv } from './helpers/upload';
 import { CellIdSchema, type NotebookId } from '../../server/ids';
@@ -56,39 +57,12 @@ afterAll(async () => {
 const editDoc = (notebookId: NotebookId, change: (doc: Y.Doc) => void) =>
   editStoredDoc(t.db, notebookId, change);
 
-const SALES = 'region,amount\nnorth,10\nsouth,20\nnorth,5\neast,7\n';
-
-async function salesNotebook(extra: NewCell[] = []) {
-  const ann = await person(t.db, 'Publishing Ann');
-  await uploadCsv(t.db, dataDir, ann, 'sales.csv', SALES);
-  const nb = await createNotebook(t.db, ann.id, ann.workspaceId, { title: 'Sales board' }, [
-    { kind: 'text', source: '# Sales\nBy **region**. <script>alert(1)</script>' },
-    {
-      kind: 'sql',
-      name: 'by_region',
-      source: 'select region, sum(amount) as total from sales group by region order by region'
-    },
-    { kind: 'sql', name: 'grand', source: 'select sum(total) as revenue from by_region' },
-    {
-      kind: 'chart',
-      config: {
-        source: 'by_region',
-        mark: 'bar',
-        x: { field: 'region', type: 'nominal' },
-        y: { field: 'total', type: 'quantitative' }
-      }
-    },
-    ...extra
-  ]);
-  await editDoc(nb.id, (doc) => {
-    for (const c of orderedCells(doc)) {
-      if (c.kind === 'text' || c.kind === 'chart') addToLayout(doc, c);
-      if (c.name === 'grand') addToLayout(doc, c, 'number');
-      if (c.name === 'by_region') addToLayout(doc, c, 'table');
-    }
+const salesNotebook = (extra: NewCell[] = []) =>
+  salesNotebookOf(t.db, dataDir, {
+    owner: 'Publishing Ann',
+    intro: '# Sales\nBy **region**. <script>alert(1)</script>',
+    extra
   });
-  return { ann, nb };
-}
 
 async function allFiles(dir: string): Promise<string[]> {
   const out: string[] = [];

@@ -4,22 +4,19 @@ import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { orderedCells } from '../../../cells/document';
-import { addToLayout } from '../../../cells/layout';
 import { loadConfig } from '../../../server/config';
 import { secretBox } from '../../../server/connectors/secret-box';
 import { deliverDue, type WorkerDeps } from '../../../server/deliveries/worker';
 import { deleteFile } from '../../../server/files/files';
 import type { NotebookId } from '../../../server/ids';
-import { createNotebook } from '../../../server/notebooks/notebooks';
 import { publish } from '../../../server/publish/publications';
-import { editStoredDoc } from './edit-stored-doc';
 import { person } from './people';
+import { salesNotebook } from './sales-notebook';
 import { smtpSink, type SmtpSink } from './smtp-sink';
 import { freshDb, type TestDb } from './test-db';
 import { uploadCsv } from './upload';
 
-export const SALES = 'region,amount\nnorth,10\nsouth,20\nnorth,5\neast,7\n';
+export { SALES } from './sales-notebook';
 export const ORIGIN = 'http://sheaf.test';
 
 export type DeliveryFixture = {
@@ -82,33 +79,7 @@ export async function deliveryFixture(): Promise<DeliveryFixture> {
 
 /** Ann's sales dashboard, published with an hourly schedule. */
 export async function salesDashboard(f: DeliveryFixture) {
-  const ann = await person(f.t.db, 'Delivering Ann');
-  await uploadCsv(f.t.db, f.dataDir, ann, 'sales.csv', SALES);
-  const nb = await createNotebook(f.t.db, ann.id, ann.workspaceId, { title: 'Sales board' }, [
-    { kind: 'text', source: '# Sales\nBy **region**.' },
-    {
-      kind: 'sql',
-      name: 'by_region',
-      source: 'select region, sum(amount) as total from sales group by region order by region'
-    },
-    { kind: 'sql', name: 'grand', source: 'select sum(total) as revenue from by_region' },
-    {
-      kind: 'chart',
-      config: {
-        source: 'by_region',
-        mark: 'bar',
-        x: { field: 'region', type: 'nominal' },
-        y: { field: 'total', type: 'quantitative' }
-      }
-    }
-  ]);
-  await editStoredDoc(f.t.db, nb.id, (doc) => {
-    for (const c of orderedCells(doc)) {
-      if (c.kind === 'text' || c.kind === 'chart') addToLayout(doc, c);
-      if (c.name === 'grand') addToLayout(doc, c, 'number');
-      if (c.name === 'by_region') addToLayout(doc, c, 'table');
-    }
-  });
+  const { ann, nb } = await salesNotebook(f.t.db, f.dataDir, { owner: 'Delivering Ann' });
   const status = await publish(f.t.db, f.deps(), ann.id, nb.id, {
     visibility: 'members',
     schedule: 'hourly'
