@@ -19,10 +19,14 @@ process.env.SHEAF_E2E_DATA ??= mkdtempSync(path.join(tmpdir(), 'sheaf-e2e-'));
 process.env.SHEAF_E2E_SECRET ??= randomBytes(32).toString('base64');
 process.env.SHEAF_E2E_SCHEMA ??= `e2e_${Date.now().toString(36)}`;
 process.env.SHEAF_E2E_GEMINI_PORT ??= String(Number(process.env.SHEAF_E2E_PORT) + 1);
+process.env.SHEAF_E2E_SMTP_PORT ??= String(Number(process.env.SHEAF_E2E_PORT) + 2);
+process.env.SHEAF_E2E_SMTP_HTTP_PORT ??= String(Number(process.env.SHEAF_E2E_PORT) + 3);
 const port = Number(process.env.SHEAF_E2E_PORT);
 export const baseURL = `http://127.0.0.1:${port}`;
 /** The scripted model (tests/gemini) the app's assistant talks to; specs script it over HTTP. */
 export const geminiURL = `http://127.0.0.1:${process.env.SHEAF_E2E_GEMINI_PORT}`;
+/** The mail server the app sends to (tests/smtp); specs read what it received here. */
+export const mailSinkURL = `http://127.0.0.1:${process.env.SHEAF_E2E_SMTP_HTTP_PORT}/messages`;
 
 const dbEnv: Record<string, string> = process.env.TEST_DATABASE_URL
   ? { DATABASE_URL: process.env.TEST_DATABASE_URL, DATABASE_SCHEMA: process.env.SHEAF_E2E_SCHEMA }
@@ -63,6 +67,16 @@ export default defineConfig({
       env: { SCRIPTED_GEMINI_PORT: process.env.SHEAF_E2E_GEMINI_PORT }
     },
     {
+      command: 'node node_modules/tsx/dist/cli.mjs tests/smtp/serve.ts',
+      url: mailSinkURL,
+      reuseExistingServer: false,
+      timeout: 30_000,
+      env: {
+        SMTP_SINK_PORT: process.env.SHEAF_E2E_SMTP_PORT,
+        SMTP_SINK_HTTP_PORT: process.env.SHEAF_E2E_SMTP_HTTP_PORT
+      }
+    },
+    {
       // `npm test` builds once before every step that needs the app (SHEAF_TEST_BUILT).
       command: `${process.env.SHEAF_TEST_BUILT === '1' ? '' : 'node node_modules/vite/bin/vite.js build --logLevel error && '}node node_modules/tsx/dist/cli.mjs server/index.ts`,
       url: `${baseURL}/healthz`,
@@ -83,6 +97,8 @@ export default defineConfig({
         GEMINI_API_KEY: 'e2e-key',
         GEMINI_MODEL: 'gemini-e2e',
         GEMINI_BASE_URL: geminiURL,
+        SMTP_URL: `smtp://127.0.0.1:${process.env.SHEAF_E2E_SMTP_PORT}`,
+        MAIL_FROM: 'Sheaf <sheaf@example.test>',
         // A dashboard link's first paint on the server starts a workbench child, slow on this shared machine: the
         // specs check what it shows, not how fast (the default budget falls back to the browser sooner).
         FIRST_PAINT_BUDGET_MS: '20000'
