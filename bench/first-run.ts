@@ -3,14 +3,17 @@
 // timed from navigation to (a) the demo query's stored result painted, and, pressing ▶ Run the moment a person could
 // (the button is there and the Files panel lists the file), to (b) the fresh result painted. Each profile opens the
 // page twice: cold (a new user-data-dir: empty HTTP and code caches) and warm (the same profile relaunched). The
-// engine's share is read from the page's performance marks (sheaf:engine:start → sheaf:engine:ready: fetching,
-// compiling and instantiating DuckDB-WASM and opening its database).
+// engine's share is read from the page's performance marks (from the worker's start, sheaf:engine:prestart, or
+// else sheaf:engine:start, to sheaf:engine:ready: fetching, compiling and instantiating DuckDB-WASM and opening
+// its database), and its phases from the marks of the page and of the engine's worker. --stay: how long a visit
+// stays on the page after its result (the browser writes its caches meanwhile; V8 keeps compiled WebAssembly only
+// after 2 s without new optimised code).
 // The baseline is the same page unable to start DuckDB-WASM (no Worker): what showing the notebook and its stored
 // result costs with no engine at all, measured in the same run. (a) / baseline shows whether starting the engine
 // delays what the page shows without it; (b) / baseline is what a fresh result costs on top.
-//   npm run bench:first-run -- [--repeat 5] [--verbose]   (--verbose: each visit's timeline of requests and marks)
+//   npm run bench:first-run -- [--repeat 5] [--verbose] [--stay 1500]   (--verbose: each visit's timeline)
 // Needs `npm run build` first (it runs it when build/ is missing).
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readdir, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
@@ -18,8 +21,14 @@ import { chromium, type BrowserContext, type Request } from '@playwright/test';
 import { CHROMIUM, CHROMIUM_ARGS, logInAsDemo, startBuiltApp, type BuiltApp, type Cookie } from './built-app';
 
 const { values } = parseArgs({
-  options: { repeat: { type: 'string', default: '5' }, verbose: { type: 'boolean', default: false } }
+  options: {
+    repeat: { type: 'string', default: '5' },
+    verbose: { type: 'boolean', default: false },
+    stay: { type: 'string', default: '1500' }
+  }
 });
+/** How long a visit stays on the page after its result, for the browser to write its caches. */
+const STAY_MS = Number(values.stay);
 const REPEAT = Number(values.repeat);
 const VERBOSE = values.verbose;
 
@@ -91,6 +100,10 @@ type Visit = {
   summary?: string;
   /** The notebook component created (the page's code loaded and run); it connects from here. */
   opened?: number;
+  /** Every sheaf:* performance mark, the page's and the engine worker's, in ms from navigation start. */
+  marks: Record<string, number>;
+  /** Bytes in the profile's wasm code cache once the browser closed (compiled engine kept for the next visit). */
+  wasmCodeCache?: number;
 };
 
 async function visit(
@@ -144,15 +157,29 @@ async function visit(
       engineReady: performance.getEntriesByName('sheaf:engine:ready', 'mark')[0]?.startTime,
       engineInstantiated: performance.getEntriesByName('sheaf:engine:instantiated', 'mark')[0]?.startTime,
       opened: performance.getEntriesByName('sheaf:notebook:open', 'mark')[0]?.startTime,
+      marks: Object.fromEntries(performance.getEntriesByType('mark').filter((m) => m.name.startsWith('sheaf:')).map((m) => [m.name, m.startTime])),
       origin: performance.timeOrigin
     })`)) as Visit & { origin: number };
+    // The engine starts when the page's <head> starts its worker, or else when the notebook asks for it.
+    if (fr.marks['sheaf:engine:prestart'] !== undefined)
+      fr.engineStart = Math.min(fr.marks['sheaf:engine:prestart'], fr.engineStart ?? Infinity);
+    // The engine's worker marks its own phases (src/lib/engine/engine-prestart.js) on its own clock.
+    for (const worker of page.workers().filter((w) => w.url().startsWith('blob:'))) {
+      const w = (await worker
+        .evaluate(
+          `({ origin: performance.timeOrigin, marks: performance.getEntriesByType('mark').map((m) => [m.name, m.startTime]) })`
+        )
+        .catch(() => null)) as { origin: number; marks: [string, number][] } | null;
+      for (const [name, t] of w?.marks ?? []) fr.marks[name] = t + w!.origin - fr.origin;
+    }
     if (VERBOSE) {
       const timeline = (await page.evaluate(`[
         ...performance.getEntriesByType('navigation').map((e) => ({ name: 'document', start: e.startTime, end: e.responseEnd, size: e.transferSize })),
-        ...performance.getEntriesByType('mark').map((e) => ({ name: e.name, start: e.startTime })),
+        ...performance.getEntriesByType('mark').filter((e) => !e.name.startsWith('sheaf:')).map((e) => ({ name: e.name, start: e.startTime })),
         ...performance.getEntriesByType('resource').map((e) => ({ name: e.name.replace(/^.*\\/(?=[^/]+$)/, ''), start: e.startTime, end: e.responseEnd, size: e.transferSize })),
         ...Object.entries(window.__fr).filter(([, v]) => typeof v === 'number').map(([k, v]) => ({ name: '> ' + k, start: v }))
       ]`)) as { name: string; start: number; end?: number; size?: number }[];
+      for (const [name, start] of Object.entries(fr.marks)) timeline.push({ name, start });
       for (const w of wasm) {
         const t = w.timing();
         timeline.push({
@@ -174,11 +201,26 @@ async function visit(
       fr.wasm = { start: t.startTime - fr.origin, end: t.startTime + t.responseEnd - fr.origin };
     }
     // A person stays on the page: give the browser a moment to write its caches (HTTP, compiled code).
-    await page.waitForTimeout(1500);
+    await page.waitForTimeout(STAY_MS);
     return fr;
   } finally {
     await context.close();
   }
+}
+
+/** Bytes under `dir` (0 when it does not exist). */
+async function bytesUnder(dir: string): Promise<number> {
+  const entries = await readdir(dir, { recursive: true, withFileTypes: true }).catch(() => []);
+  let total = 0;
+  for (const e of entries) if (e.isFile()) total += (await stat(path.join(e.parentPath, e.name))).size;
+  return total;
+}
+
+/** A visit, then what the browser kept of the compiled engine in the profile for the next one. */
+async function visitAndMeasure(...args: Parameters<typeof visit>): Promise<Visit> {
+  const v = await visit(...args);
+  v.wasmCodeCache = await bytesUnder(path.join(args[0], 'Default', 'Code Cache', 'wasm'));
+  return v;
 }
 
 /** One line per figure, cold and warm side by side: median (min–max) in ms from navigation start. */
@@ -196,6 +238,12 @@ function report(runs: { cold: Visit[]; warm: Visit[]; baseCold: Visit[]; baseWar
       ? Math.max(0, v.engineReady - v.clicked)
       : undefined;
   const share = (v: Visit) => (engine(v) !== undefined && v.fresh ? (engine(v)! / v.fresh) * 100 : undefined);
+  /** From `from` (the later of several marks) to `to`. */
+  const phase = (from: string | string[], to: string) => (v: Visit) => {
+    const starts = [from].flat().map((m) => v.marks[m]);
+    if (v.marks[to] === undefined || starts.some((t) => t === undefined)) return undefined;
+    return v.marks[to] - Math.max(...(starts as number[]));
+  };
   const rows: [string, (v: Visit) => number | undefined, 'visit' | 'base'][] = [
     ['notebook opened (page code loaded and run)', (v) => v.opened, 'visit'],
     ['"connected" (collab socket open)', (v) => v.connected, 'visit'],
@@ -214,6 +262,33 @@ function report(runs: { cold: Visit[]; warm: Visit[]; baseCold: Visit[]; baseWar
       'visit'
     ],
     ['  waited for after ▶ Run', waited, 'visit'],
+    ["engine's phases (the worker's run alongside the page's)", () => undefined, 'visit'],
+    ['  worker started by the page at', (v) => v.marks['sheaf:engine:prestart'], 'visit'],
+    ['  worker thread starts', phase('sheaf:engine:prestart', 'sheaf:worker:started'), 'visit'],
+    [
+      '  worker: fetch + compile the .wasm (streaming)',
+      phase('sheaf:worker:compile', 'sheaf:worker:compiled'),
+      'visit'
+    ],
+    [
+      "  worker: load DuckDB's worker script (meanwhile)",
+      phase('sheaf:worker:started', 'sheaf:worker:script'),
+      'visit'
+    ],
+    ['  page: notebook asks for the engine at', (v) => v.marks['sheaf:engine:start'], 'visit'],
+    [
+      "  page: import DuckDB's JS, take the worker",
+      phase('sheaf:engine:start', 'sheaf:engine:loaded'),
+      'visit'
+    ],
+    [
+      '  instantiate (from compiled and asked for)',
+      phase(['sheaf:worker:compiled', 'sheaf:engine:loaded'], 'sheaf:engine:instantiated'),
+      'visit'
+    ],
+    ['  open the database', phase('sheaf:engine:instantiated', 'sheaf:engine:opened'), 'visit'],
+    ['  warm-up statements', phase('sheaf:engine:opened', 'sheaf:engine:ready'), 'visit'],
+    ['wasm code cache after the visit (KB)', (v) => (v.wasmCodeCache ?? 0) / 1024, 'visit'],
     ['baseline, no engine: "connected"', (v) => v.connected, 'base'],
     ['baseline, no engine: stored result (a)', (v) => v.table, 'base'],
     ['baseline, no engine: chart', (v) => v.chart, 'base']
@@ -276,9 +351,9 @@ try {
     const a = await mkdtemp(path.join(tmpdir(), 'sheaf-bench-profile-'));
     const b = await mkdtemp(path.join(tmpdir(), 'sheaf-bench-profile-'));
     profiles.push(a, b);
-    cold.push(await visit(a, url, cookies, { run: true, noEngine: false }));
+    cold.push(await visitAndMeasure(a, url, cookies, { run: true, noEngine: false }));
     baseCold.push(await visit(b, url, cookies, { run: false, noEngine: true }));
-    warm.push(await visit(a, url, cookies, { run: true, noEngine: false }));
+    warm.push(await visitAndMeasure(a, url, cookies, { run: true, noEngine: false }));
     baseWarm.push(await visit(b, url, cookies, { run: false, noEngine: true }));
     await rm(a, { recursive: true, force: true });
     await rm(b, { recursive: true, force: true });

@@ -137,3 +137,22 @@ test('the page asks for its first stored result before its code runs, and downlo
   expect(results.filter((p) => p === hinted[0])).toHaveLength(1);
   await context.close();
 });
+
+test('the engine compiles its .wasm from one download', async ({ browser }) => {
+  const opened = await openDemo(browser);
+  await expect(opened.page).toHaveURL(/\/n\/\w+$/);
+  const url = opened.page.url();
+  const { context } = opened;
+  await opened.page.close();
+  // Requests from the page and its worker (a listener, not a route: routes turn the HTTP cache off).
+  const wasm: string[] = [];
+  context.on('request', (r) => void (r.url().endsWith('.wasm') && wasm.push(r.url())));
+  const page = await context.newPage();
+  await page.goto(url);
+  const query = page.getByTestId('cell').nth(1);
+  await query.getByRole('button', { name: 'Run cell' }).click();
+  await expect(query.getByTestId('run-summary')).toContainText(await demoRows(), { timeout: 60_000 });
+  // The worker compiled it from its first instant; DuckDB's own request for it was answered with that module.
+  expect(wasm).toHaveLength(1);
+  await context.close();
+});

@@ -1,51 +1,47 @@
 // Loads DuckDB-WASM from the app's own bundles (no CDN). Browser only; imported lazily so pages that never run
 // SQL never download the engine.
 import type { AsyncDuckDB } from '@duckdb/duckdb-wasm';
+import { ENGINE_SCRIPT, type StartedEngine } from './engine-assets';
 
 export async function loadDuckDB(): Promise<AsyncDuckDB> {
   // Marks for the browser's performance timeline (and bench:first-run): how long starting the engine takes.
   performance.mark('sheaf:engine:start');
-  const [duckdb, mvpWasm, mvpWorker, ehWasm, ehWorker] = await Promise.all([
-    import('@duckdb/duckdb-wasm'),
-    import('@duckdb/duckdb-wasm/dist/duckdb-mvp.wasm?url'),
-    import('@duckdb/duckdb-wasm/dist/duckdb-browser-mvp.worker.js?url'),
-    import('@duckdb/duckdb-wasm/dist/duckdb-eh.wasm?url'),
-    import('@duckdb/duckdb-wasm/dist/duckdb-browser-eh.worker.js?url')
-  ]);
-  const bundle = await duckdb.selectBundle({
-    mvp: { mainModule: mvpWasm.default, mainWorker: mvpWorker.default },
-    eh: { mainModule: ehWasm.default, mainWorker: ehWorker.default }
-  });
-  const worker = new Worker(workerUrl(absolute(bundle.mainWorker!)));
-  const db = new duckdb.AsyncDuckDB(new duckdb.VoidLogger(), worker);
-  await db.instantiate(absolute(bundle.mainModule), bundle.pthreadWorker);
+  const [duckdb, started] = await Promise.all([import('@duckdb/duckdb-wasm'), takeStartedEngine()]);
+  performance.mark('sheaf:engine:loaded');
+  const db = new duckdb.AsyncDuckDB(new duckdb.VoidLogger(), started.worker);
+  performance.mark('sheaf:engine:worker');
+  try {
+    await db.instantiate(started.wasm, null);
+  } catch (e) {
+    await db.terminate().catch(() => undefined);
+    throw e;
+  }
   performance.mark('sheaf:engine:instantiated');
   await warmUp(db);
   performance.mark('sheaf:engine:ready');
   return db;
 }
 
-const absolute = (url: string) => new URL(url, location.href).href;
-
 /**
- * The worker DuckDB-WASM ships, started so that the browser can keep the compiled engine. To report download
- * progress, its worker hands `WebAssembly.instantiateStreaming` a Response it builds around the download; such a
- * Response has no URL and no HTTP cache entry, so Chromium never stores the compiled code (V8's wasm code cache)
- * and compiles the 36 MB module again on every visit. Without TransformStream the worker takes its other path,
- * `instantiateStreaming(fetch(url))`: streaming compilation of the real response, whose compiled code the browser
- * can cache beside the immutable .wasm. Nothing else in the worker uses TransformStream; the progress it would have
- * reported is not listened to. A blob: worker (allowed by the CSP's worker-src) needs absolute URLs.
+ * The worker engine-prestart.js starts (already, if a page linked it; else now), taken so that nothing else uses
+ * it: that script is the only maker of the engine's worker.
  */
-function workerUrl(duckdbWorker: string): string {
-  const source = `"use strict";
-const warn = console.warn.bind(console);
-console.warn = (...args) => {
-  if (!String(args[0]).startsWith('instantiating without progress handler')) warn(...args);
-};
-self.TransformStream = undefined;
-importScripts(${JSON.stringify(duckdbWorker)});
-`;
-  return URL.createObjectURL(new Blob([source], { type: 'text/javascript' }));
+async function takeStartedEngine(): Promise<StartedEngine> {
+  if (!window.__sheafEngine) {
+    const script = document.createElement('script');
+    script.src = ENGINE_SCRIPT.src;
+    Object.assign(script.dataset, ENGINE_SCRIPT.data);
+    await new Promise((resolve, reject) => {
+      script.onload = resolve;
+      script.onerror = () => reject(new Error('The SQL engine could not be loaded. Check your connection.'));
+      document.head.append(script);
+    });
+    script.remove();
+  }
+  const started = window.__sheafEngine;
+  delete window.__sheafEngine;
+  if (!started) throw new Error('The SQL engine could not be started.');
+  return started;
 }
 
 /**
@@ -56,6 +52,7 @@ importScripts(${JSON.stringify(duckdbWorker)});
 async function warmUp(db: AsyncDuckDB): Promise<void> {
   const { tableFromArrays } = await import('apache-arrow');
   const conn = await db.connect();
+  performance.mark('sheaf:engine:opened');
   try {
     await conn.insertArrowTable(
       tableFromArrays({ k: Int32Array.from([1, 2, 3]), v: Float64Array.from([0.5, 1.5, 2.5]) }),

@@ -10,7 +10,7 @@ import { requireNotebookRole } from '$server/workspaces/access';
 import { canWrite } from '$server/workspaces/roles';
 import { listWorkspaces } from '$server/workspaces/workspaces';
 import { runsLocalSql } from '$server/notebooks/notebooks';
-import { storedRunsToPreload } from '$server/notebooks/first-paint';
+import { firstPaintHints } from '$server/notebooks/first-paint';
 import { forkAction } from '$lib/server/fork-action';
 import { requireUser } from '$lib/server/guard';
 
@@ -21,25 +21,31 @@ export async function load({ locals, params, url }) {
     const notebookId = notebookIdParam(params.notebookId);
     const { notebook, role } = await requireNotebookRole(db, user.id, notebookId, 'viewer');
     // Independent reads, in parallel: the page's first byte waits for all of them.
-    const [origin, workspaces, publication, preload] = await Promise.all([
+    const [origin, workspaces, publication, hints] = await Promise.all([
       originOf(db, user.id, notebook.id),
       listWorkspaces(db, user.id),
       publicationStatus(db, user.id, notebook.id),
-      storedRunsToPreload(db, notebook.id)
+      firstPaintHints(db, notebook.id)
     ]);
     const targets = workspaces.filter((w) => canWrite(w.role));
+    const writer = canWrite(role);
     return {
       notebook: { id: notebook.id, title: notebook.title, workspaceId: notebook.workspaceId },
       me: { id: user.id, name: user.name },
       role,
-      canWrite: canWrite(role),
-      // Not awaited: streamed after the page, so the browser can start DuckDB-WASM while the notebook connects.
-      localSql: canWrite(role) ? runsLocalSql(db, notebook.id).catch(() => false) : Promise.resolve(false),
+      canWrite: writer,
+      // Known already when the first-paint read was quick; else not awaited: streamed after the page, so the
+      // browser can start DuckDB-WASM while the notebook connects.
+      localSql: !writer
+        ? Promise.resolve(false)
+        : hints.localSql !== null
+          ? Promise.resolve(hints.localSql)
+          : runsLocalSql(db, notebook.id).catch(() => false),
       template: origin.template,
       forkedFrom: origin.forkedFrom,
       forkTargets: targets.map((w) => ({ id: w.id, name: w.name })),
       publication,
-      preload
+      preload: hints.preload
     };
   } catch (e) {
     pageError(e);
