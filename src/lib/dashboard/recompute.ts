@@ -18,6 +18,7 @@ import type { Table } from 'apache-arrow';
 import type { Query } from '$cells/chart/chart-data';
 import type { BrowserDuckDB, TableSource } from '$lib/engine/engine';
 import { engineFailure } from '$lib/engine/engine-failure';
+import { traced } from '$lib/engine/trace';
 import { renderMarkdown, renderMarkdownLoaded } from '$lib/markdown/render';
 import { serverCell, serverCellUrl } from './server-cells';
 import type { Values } from './url-values';
@@ -67,7 +68,8 @@ export class Recompute {
     const safe = this.snapshotId.replace(/[^A-Za-z0-9_]/g, '_');
     const tables: TableSource[] = this.interactive.tables.map((t, i) => {
       const url = tableUrl(this.slug, this.snapshotId, t.file);
-      return { kind: 'file', name: t.name, key: url, fileId: `dash_${safe}_${i}`, columns: t.columns, url };
+      const fileId = `dash_${safe}_${i}`;
+      return { kind: 'file', name: t.name, key: url, fileId, columns: t.columns, url, bytes: t.bytes };
     });
     return [...tables, ...this.fetched.values()];
   }
@@ -85,7 +87,7 @@ export class Recompute {
       return { view: 'text', html: renderWithInputs(card.markdown ?? '', shown, renderMarkdown) };
     }
     const source = item.view === 'chart' ? (card.chart?.source ?? item.name) : item.name;
-    await this.prepare(source, values, current);
+    await traced('card: re-run cells', () => this.prepare(source, values, current));
     // A connection cell's result arrived whole from the server: cards of it need no engine, unless a chart of
     // many rows is aggregated (then DuckDB does it, as in the notebook).
     const whole = this.fromServer.get(source.toLowerCase());
@@ -105,7 +107,9 @@ export class Recompute {
       switch (item.view) {
         case 'chart': {
           if (!card.chart) throw new ViewerError('This chart cannot follow the filters.');
-          const data = await chartData(card.chart.spec as VlSpec, source, query);
+          const data = await traced('card: chart data', () =>
+            chartData(card.chart!.spec as VlSpec, source, query)
+          );
           return { view: 'chart', spec: data.spec, rows: data.rows, note: data.note };
         }
         case 'table': {

@@ -12,6 +12,7 @@ import { engineFailure } from './engine-failure';
 import { errorPosition, type ErrorPosition } from './error-position';
 import { cleanQuery, ident, literal, readableError } from './sql-text';
 import { resultBytes } from './stored-results';
+import { record, traced, watchRoundTrips } from './trace';
 
 /** A table a query may read. `key` changes when the content does (a new upload, a new run). */
 export type TableSource =
@@ -23,6 +24,8 @@ export type TableSource =
       columns: { name: string; type: string }[];
       /** A Parquet of its own with no DuckDB copy (a dashboard's base table); unset for uploaded files. */
       url?: string;
+      /** The size of that Parquet, when known (a small one is held whole: held-table.ts). */
+      bytes?: number;
     }
   | { kind: 'result'; name: string; key: string; url: string };
 
@@ -101,8 +104,11 @@ export class BrowserDuckDB {
       const lower = s.name.toLowerCase();
       if (!names.has(lower)) continue;
       if (s.kind === 'file') {
-        // A file is prepared for every query: each may need other columns or rows of it.
-        if (this.fileViews.get(lower) !== s.key) await dropName(conn, s.name);
+        // A file is prepared for every query: each may need other columns or rows of it, unless nothing of it is
+        // left to load and its view still stands (planning a dashboard's re-run cost more than running it).
+        const current = this.fileViews.get(lower) === s.key;
+        if (current && this.files.isComplete(s)) continue;
+        if (!current) await dropName(conn, s.name);
         files.push(s);
         continue;
       }
@@ -186,16 +192,18 @@ export class BrowserDuckDB {
     const params = compiled?.params ?? [];
     this.cancelled.delete(cellId);
     const db = await this.instance();
+    watchRoundTrips(db);
     const conn = await db.connect();
     this.running.set(cellId, conn);
     try {
-      await this.ensure(db, conn, query, sources, params);
+      await traced('run: load tables', () => this.ensure(db, conn, query, sources, params));
       // A cancel that came while the engine loaded or tables were fetched: nothing was sent to cancel.
       if (this.cancelled.has(cellId)) throw new Error('Cancelled.');
       // The query itself only reads, so cancelling it mid-way leaves no half-made table behind (a cancelled
       // CREATE TABLE … AS keeps its catalog entry locked in DuckDB-WASM). The result replaces table `name` only
       // once it is complete.
       // A prepared statement stays open until its result has been read.
+      const queryStarted = performance.now();
       const statement = params.length ? await conn.prepare(query) : null;
       const batches = [];
       let reader;
@@ -208,15 +216,18 @@ export class BrowserDuckDB {
       } finally {
         await statement?.close().catch(() => undefined);
       }
+      record('run: query', performance.now() - queryStarted);
       const table = new Table(reader.schema, batches);
-      await replaceTable(conn, name, async (staging) => {
-        if (table.numRows > 0) await conn.insertArrowTable(table, { name: staging, create: true });
-        else {
-          const empty = `create table ${ident(staging)} as select * from (\n${query}\n) limit 0`;
-          if (params.length) await withPrepared(conn, empty, (s) => s.query(...params));
-          else await conn.query(empty);
-        }
-      });
+      await traced('run: keep result', () =>
+        replaceTable(conn, name, async (staging) => {
+          if (table.numRows > 0) await conn.insertArrowTable(table, { name: staging, create: true });
+          else {
+            const empty = `create table ${ident(staging)} as select * from (\n${query}\n) limit 0`;
+            if (params.length) await withPrepared(conn, empty, (s) => s.query(...params));
+            else await conn.query(empty);
+          }
+        })
+      );
       this.loaded.set(name.toLowerCase(), key);
       return { ok: true, table, ms: performance.now() - started };
     } catch (e) {
@@ -250,10 +261,11 @@ export class BrowserDuckDB {
    */
   async query(sql: string, sources: TableSource[]): Promise<Table> {
     const db = await this.instance();
+    watchRoundTrips(db);
     const conn = await db.connect();
     try {
-      await this.ensure(db, conn, sql, sources);
-      return await conn.query(sql);
+      await traced('read: load tables', () => this.ensure(db, conn, sql, sources));
+      return await traced('read: query', () => conn.query(sql));
     } catch (e) {
       const failure = engineFailure(readableError(e));
       if (failure?.restart) await this.restart();

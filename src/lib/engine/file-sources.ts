@@ -13,6 +13,7 @@ import type { BoundValue } from '$cells/sql/parameters';
 import type { FileTable } from './parquet/file-table';
 import { planNeeds, trailingLimit, type ScanNeed } from './parquet/needs';
 import { WHOLE_AT_MOST, wholeIsCheaper } from './parquet/read-choice';
+import { traced } from './trace';
 
 export type FileSource = {
   name: string;
@@ -21,6 +22,8 @@ export type FileSource = {
   columns: { name: string; type: string }[];
   /** Its own Parquet, with no DuckDB copy beside it; unset: an uploaded file's, under /api/files/. */
   url?: string;
+  /** The size of that Parquet, when known: a small one is held whole (held-table.ts). */
+  bytes?: number;
 };
 
 /**
@@ -33,6 +36,7 @@ export class FileSources {
   private tables = new Map<string, Promise<FileTable>>(); // file id → its table (read in pieces)
   private copySizes = new Map<string, Promise<number | null>>(); // file id → bytes of its DuckDB copy
   private whole = new Set<string>(); // file ids attached whole
+  private complete = new Set<string>(); // ids of sources without a DuckDB copy whose every piece is loaded
 
   constructor(private readonly mode: ReadMode = 'auto') {}
 
@@ -66,7 +70,7 @@ export class FileSources {
       })
     );
     try {
-      const needs = pending.length ? await planNeeds(conn, query, files, params) : null;
+      const needs = pending.length ? await traced('plan', () => planNeeds(conn, query, files, params)) : null;
       for (const f of files) {
         const ask = asked.get(f.fileId);
         if (ask) {
@@ -79,6 +83,15 @@ export class FileSources {
     } finally {
       for (const a of asked.values()) a.copy?.cancel(); // downloads nobody took
     }
+  }
+
+  /**
+   * Whether no query can need more of `f`: a source without a DuckDB copy of its own (a dashboard's base table)
+   * whose every row group and column is loaded. Its queries then need no plan. (An uploaded file with every piece
+   * loaded is still planned: its queries may move to its whole copy, which costs less to read.)
+   */
+  isComplete(f: FileSource): boolean {
+    return this.complete.has(f.fileId);
   }
 
   /** Whether file `fileId` is read from its whole copy (from now on). */
@@ -102,7 +115,8 @@ export class FileSources {
     const groups = limit !== null ? table.firstGroups(limit) : table.groupsFor(scans);
     if (wholeIsCheaper(table.cost(groups, columns), (await ask.copy?.size) ?? null)) return false;
     ask.copy?.cancel();
-    await table.ensure(conn, f.name, groups, columns);
+    await traced('pieces', () => table.ensure(conn, f.name, groups, columns));
+    if (f.url && table.complete) this.complete.add(f.fileId);
     return true;
   }
 
@@ -159,6 +173,7 @@ export class FileSources {
     const t = this.tables.get(fileId);
     if (!t) return;
     this.tables.delete(fileId);
+    this.complete.delete(fileId);
     await (await t.catch(() => null))?.drop(conn);
   }
 

@@ -11,6 +11,7 @@ import { mayMatch } from './filters';
 import type { ScanNeed } from './needs';
 import type { PiecesCost } from './read-choice';
 import { openRemoteParquet, readGroups, type RemoteParquet } from './reader';
+import { traced } from '../trace';
 
 export type FileColumn = { name: string; type: string };
 
@@ -42,6 +43,15 @@ export class FileTable {
   canRead(names: Iterable<string>): boolean {
     for (const n of names) if (!this.codecs.get(n)) return false;
     return true;
+  }
+
+  /** Whether every row group with every column is loaded: no query can need more of the file. */
+  get complete(): boolean {
+    if (![...this.codecs.values()].every(Boolean)) return false;
+    return this.pq.groupRows.every((_, g) => {
+      const have = this.groups.get(g);
+      return !!have && this.columns.every((c) => have.has(c.name));
+    });
   }
 
   get rowGroupCount(): number {
@@ -119,7 +129,7 @@ export class FileTable {
       const have = this.groups.get(g);
       const missing = [...columns].filter((c) => !have?.has(c));
       if (have && !missing.length) continue;
-      const table = await readGroups(this.pq, [g], missing.map(read));
+      const table = await traced('pieces: fetch+decode', () => readGroups(this.pq, [g], missing.map(read)));
       await conn.query(`attach if not exists ':memory:' as ${STORE} (compress)`);
       await conn.query(`drop table if exists ${tmp}`);
       await conn.insertArrowTable(table, { name: this.prefix + 'load', create: true });
@@ -138,7 +148,7 @@ export class FileTable {
     }
     // Compresses what was added (dictionaries for text, bit-packing…): less memory, and faster queries.
     if (changed) await conn.query(`checkpoint ${STORE}`);
-    await this.createView(conn, name);
+    await traced('pieces: view', () => this.createView(conn, name));
   }
 
   private stored(group: number): string {
