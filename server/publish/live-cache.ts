@@ -86,6 +86,19 @@ export class SharedResultCache<V extends Sized> {
     return { value: await this.wait(key, flight, signal), served: 'ran' };
   }
 
+  /**
+   * Puts `next` in place of the kept `current` (a value grown after it was kept), keeping its expiry; false, and
+   * nothing changed, if `current` is no longer what `key` holds or `next` is too big to keep.
+   */
+  replace(key: string, current: V, next: V): boolean {
+    const e = this.entries.get(key);
+    if (!e || e.value !== current || next.bytes > this.opts.maxBytes / 4) return false;
+    e.value = next;
+    this.total += next.bytes - current.bytes;
+    this.evictOver(key);
+    return this.entries.get(key)?.value === next;
+  }
+
   private wait(key: string, flight: Flight<V>, signal: AbortSignal | undefined): Promise<V> {
     if (signal?.aborted) return Promise.reject(signal.reason as Error);
     flight.waiters++;
@@ -126,8 +139,19 @@ export class SharedResultCache<V extends Sized> {
     this.drop(key);
     this.entries.set(key, { value, expires: this.clock() + this.opts.ttlMs });
     this.total += value.bytes;
+    this.evictOver(key);
+  }
+
+  /** Least recently used out until the budget holds; `key` (just kept or grown) last of all. */
+  private evictOver(key: string) {
     while (this.total > this.opts.maxBytes) {
-      const oldest = this.entries.keys().next().value;
+      let oldest: string | undefined;
+      for (const k of this.entries.keys()) {
+        if (k !== key || this.entries.size === 1) {
+          oldest = k;
+          break;
+        }
+      }
       if (oldest === undefined) break;
       this.drop(oldest);
     }

@@ -4,15 +4,28 @@
 // the page is rendered (one render per key at a time — readers arriving meanwhile wait for it) and kept if the
 // page's load said it rendered that snapshot completely (`RenderNote`; a first paint that fell back for lack of time
 // or slots is served but not kept). Kept: body and headers, never Set-Cookie. Within a byte budget, least recently
-// used out first (live-cache.ts); each app server keeps its own. Anonymous readers' hits are answered ahead of
+// used out first (live-cache.ts); each app server keeps its own. Once kept, a page is also compressed (gzip, brotli;
+// page-encoding.ts) off the request path, and its copies count in the budget; each reader gets the coding its
+// Accept-Encoding prefers, each coding with its own ETag. Anonymous readers' hits are answered ahead of
 // SvelteKit (page-http.ts); everything else comes through SvelteKit's `handle` (src/lib/server/dashboard-page.ts).
 import type { PageIdentity } from './page-key';
 import { SharedResultCache } from './live-cache';
+import {
+  chooseCoding,
+  compressPage,
+  etagFor,
+  matchingEtag,
+  type Coding,
+  type Compressed
+} from './page-encoding';
 
 export type CachedPage = {
   bytes: number;
   status: number;
+  /** The page as rendered (identity coding). */
   body: Uint8Array<ArrayBuffer>;
+  /** Compressed copies of `body`, once made (a page is kept without them first). */
+  encoded: Compressed;
   headers: [string, string][];
 };
 
@@ -75,13 +88,15 @@ export type CachedRequest = {
 
 export async function cachedPage(r: CachedRequest): Promise<Response> {
   const { identity } = r;
-  if (matchesEtag(r.request.headers.get('if-none-match'), identity.etag)) {
-    return new Response(null, { status: 304, headers: new Headers(identityHeaders(identity)) });
+  const accept = r.request.headers.get('accept-encoding');
+  const matched = matchingEtag(r.request.headers.get('if-none-match'), accept, identity.etag);
+  if (matched) {
+    return new Response(null, { status: 304, headers: new Headers(identityHeaders(identity, matched)) });
   }
   if (r.request.method === 'HEAD') {
     // A HEAD's render is not kept (its body is the server's business); a kept GET answers it.
     const kept = r.cache.peek(identity.key);
-    return kept ? withServed(fromKept(kept, identity, true), 'cache') : r.render();
+    return kept ? withServed(fromKept(kept, identity, accept, true), 'cache') : r.render();
   }
   let rendered = false;
   try {
@@ -94,9 +109,10 @@ export async function cachedPage(r: CachedRequest): Promise<Response> {
         throw new NotKept(new Response(body, res));
       }
       const headers = [...res.headers].filter(([k]) => !NOT_KEPT.has(k));
-      return { status: res.status, body, headers, bytes: body.byteLength + 64 * headers.length };
+      return { status: res.status, body, encoded: {}, headers, bytes: pageBytes(body, {}, headers) };
     });
-    return withServed(fromKept(value, identity, false), served);
+    if (served === 'ran') void compressKept(r.cache, identity.key, value);
+    return withServed(fromKept(value, identity, accept, false), served);
   } catch (e) {
     // This request's own render, not kept (or failed): as rendered. Another reader's: this one renders its own.
     if (rendered) {
@@ -113,28 +129,61 @@ function withServed(res: Response, served: string): Response {
   return res;
 }
 
-function fromKept(page: CachedPage, identity: PageIdentity, head: boolean): Response {
-  const headers = new Headers(keptHeaders(page, identity));
-  return new Response(head ? null : page.body, { status: page.status, headers });
+const pageBytes = (body: Uint8Array, encoded: Compressed, headers: unknown[]) =>
+  body.byteLength + (encoded.br?.byteLength ?? 0) + (encoded.gzip?.byteLength ?? 0) + 64 * headers.length;
+
+/**
+ * Adds the compressed copies to a page just kept, once they are made (zlib's thread pool, not the event loop): the
+ * readers meanwhile get the identity copy. Not if the page already carries a coding (nothing here compresses twice),
+ * or if it was dropped or replaced meanwhile, or if the copies would not fit the budget.
+ */
+export async function compressKept(cache: SharedResultCache<CachedPage>, key: string, page: CachedPage) {
+  if (page.headers.some(([k]) => k === 'content-encoding') || cache.peek(key) !== page) return;
+  try {
+    const encoded = await compressPage(page.body);
+    cache.replace(key, page, { ...page, encoded, bytes: pageBytes(page.body, encoded, page.headers) });
+  } catch {
+    // Out of memory or the like: the page stays kept, sent uncompressed.
+  }
 }
 
-/** A kept page's headers as sent: its own, then its identity's. */
-export function keptHeaders(page: CachedPage, identity: PageIdentity): [string, string][] {
-  return [...page.headers, ...identityHeaders(identity), ['content-length', String(page.body.byteLength)]];
+/** The kept copy the request's Accept-Encoding prefers. */
+export function keptBody(page: CachedPage, acceptEncoding: string | null | undefined) {
+  const available = (['br', 'gzip'] as const).filter((c) => page.encoded[c]);
+  const coding: Coding = chooseCoding(acceptEncoding, available);
+  return { coding, body: coding === 'identity' ? page.body : page.encoded[coding]! };
 }
 
-/** Vary: a signed-in reader's page differs from an anonymous one at the same URL. */
-export function identityHeaders(identity: PageIdentity): [string, string][] {
+function fromKept(page: CachedPage, identity: PageIdentity, accept: string | null, head: boolean): Response {
+  const { coding, body } = keptBody(page, accept);
+  const headers = new Headers(keptHeaders(page, identity, coding, body.byteLength));
+  return new Response(head ? null : body, { status: page.status, headers });
+}
+
+/** A kept page's headers as sent in `coding`: its own, then its identity's. */
+export function keptHeaders(
+  page: CachedPage,
+  identity: PageIdentity,
+  coding: Coding,
+  length: number
+): [string, string][] {
+  const encoding: [string, string][] = coding === 'identity' ? [] : [['content-encoding', coding]];
   return [
-    ['etag', identity.etag],
-    ['cache-control', identity.cacheControl],
-    ['vary', 'Cookie']
+    ...page.headers,
+    ...identityHeaders(identity, etagFor(identity.etag, coding)),
+    ...encoding,
+    ['content-length', String(length)]
   ];
 }
 
-/** If-None-Match: `*`, or a list of (possibly weak) tags, one of which is ours. */
-export function matchesEtag(header: string | null, etag: string): boolean {
-  if (!header) return false;
-  if (header.trim() === '*') return true;
-  return header.split(',').some((t) => t.trim().replace(/^W\//, '') === etag);
+/**
+ * Vary: a signed-in reader's page differs from an anonymous one at the same URL, and its bytes differ by the coding
+ * asked for. `etag` is the identity's tag made for the coding sent.
+ */
+export function identityHeaders(identity: PageIdentity, etag: string): [string, string][] {
+  return [
+    ['etag', etag],
+    ['cache-control', identity.cacheControl],
+    ['vary', 'Cookie, Accept-Encoding']
+  ];
 }

@@ -3,7 +3,9 @@
 // (If-None-Match → 304) and a Cache-Control a CDN may honour; a signed-in reader's page is their own; refresh,
 // re-publish, visibility changes and unpublishing — made here, outside the app, as another server would — show at
 // once; a members-only page a member warmed is never sent, nor confirmed by a 304, to anyone else; and a link with
-// filter values is kept per values, each with its own figures.
+// filter values is kept per values, each with its own figures; a kept page is sent brotli- or gzip-compressed as the
+// request's Accept-Encoding asks (its own ETag per coding, 304 and HEAD in each), by either path (ahead of SvelteKit
+// for anonymous readers, through it for signed-in ones).
 import { randomBytes } from 'node:crypto';
 import { request } from 'node:http';
 import postgres from 'postgres';
@@ -19,6 +21,7 @@ import { createNotebook } from '../../server/notebooks/notebooks';
 import { publish, refreshAsEditor, updatePublication } from '../../server/publish/publications';
 import { buildApp, startApp, type AppProcess } from './helpers/app-process';
 import { editStoredDoc } from './helpers/edit-stored-doc';
+import { compressedAsAsked } from './helpers/page-codings';
 import { join, person } from './helpers/people';
 import { targetUrl } from './helpers/sample-db';
 import { uploadCsv } from './helpers/upload';
@@ -86,9 +89,11 @@ const cookieOf = (p: { token: string }) => `${SESSION_COOKIE}=${p.token}`;
 
 async function view(
   slug: string,
-  opts: { query?: string; cookie?: string; etag?: string; method?: string } = {}
+  opts: { query?: string; cookie?: string; etag?: string; method?: string; encoding?: string } = {}
 ) {
   const headers: Record<string, string> = {};
+  // fetch would ask for gzip and decode it: these tests read the identity page's ETag and length (codings: below).
+  headers['accept-encoding'] = opts.encoding ?? 'identity';
   if (opts.cookie) headers.cookie = opts.cookie;
   if (opts.etag) headers['if-none-match'] = opts.etag;
   const res = await fetch(`${app.base}/d/${slug}${opts.query ?? ''}`, {
@@ -130,7 +135,7 @@ describe('a public dashboard read anonymously', () => {
     expect(first.status).toBe(200);
     expect(first.served).toBe('ran');
     expect(first.cacheControl).toBe(PUBLIC_CACHE);
-    expect(first.h('vary')).toBe('Cookie');
+    expect(first.h('vary')).toBe('Cookie, Accept-Encoding');
     expect(first.h('set-cookie')).toBeNull();
     expect(first.etag).toMatch(/^"[\w-]+"$/);
     expect(figure(first.html)).toBe(totalOf('north'));
@@ -182,6 +187,10 @@ describe('a public dashboard read anonymously', () => {
     expect(Number(head.h('content-length'))).toBe(Buffer.byteLength(html));
   }, 120_000);
 
+  it('is sent compressed as Accept-Encoding asks, each coding decompressing to exactly the page', async () => {
+    await compressedAsAsked(app.base, slug, {});
+  }, 120_000);
+
   it('is a signed-in reader’s own page, never an anonymous one or another person’s', async () => {
     const anon = await view(slug);
     const eve = await person(db, 'Eve Reader');
@@ -191,6 +200,8 @@ describe('a public dashboard read anonymously', () => {
     expect(mine.cacheControl).toBe('private, no-cache');
     expect(mine.etag).not.toBe(anon.etag);
     expect((await view(slug, { cookie: cookieOf(eve) })).served).toBe('cache');
+    // Through SvelteKit's handle (a reader with a session): the same codings.
+    await compressedAsAsked(app.base, slug, { cookie: cookieOf(eve) });
     // Eve's copy never reaches anyone else, nor theirs her.
     expect((await view(slug)).html).not.toContain('Eve Reader');
     const dan = await person(db, 'Dan Reader');
