@@ -40,15 +40,21 @@ async function publishedNotebook(
   db: Queryable,
   userId: UserId,
   notebookId: NotebookId,
-  role: 'viewer' | 'editor'
+  role: 'viewer' | 'editor',
+  when: When
 ) {
   const access = await requireNotebookRole(db, userId, notebookId, role);
-  const [p] = await db.query<{ visibility: string }>(
-    'select visibility from publications where notebook_id = $1',
+  const [p] = await db.query<{ visibility: string; schedule: string }>(
+    'select visibility, schedule from publications where notebook_id = $1',
     [notebookId]
   );
   if (!p || p.visibility === 'off')
     throw invalid('Publish the dashboard first: subscriptions deliver the published dashboard.');
+  // It would never be sent: refreshes by hand do not deliver (see after-refresh.ts).
+  if (when.cadence === 'refresh' && p.schedule === 'off')
+    throw invalid(
+      'This dashboard refreshes only when someone asks: choose every day or every week, or set a refresh schedule.'
+    );
   return access;
 }
 
@@ -100,7 +106,7 @@ export async function subscribeByEmail(
 ): Promise<SubscriptionView> {
   mailConfig();
   const when = parseInput(EmailSubscriptionSchema, input);
-  await publishedNotebook(db, userId, notebookId, 'viewer');
+  await publishedNotebook(db, userId, notebookId, 'viewer', when);
   const [u] = await db.query<{ email: string }>('select email from users where id = $1', [userId]);
   if (!EmailSchema.safeParse(u?.email).success)
     throw invalid('Your account’s email address cannot receive mail.');
@@ -122,7 +128,7 @@ export async function subscribeWebhook(
   input: unknown
 ): Promise<SubscriptionView> {
   const parsed = parseInput(WebhookSubscriptionSchema, input);
-  await publishedNotebook(db, userId, notebookId, 'editor');
+  await publishedNotebook(db, userId, notebookId, 'editor', parsed);
   const [{ n }] = (await db.query<{ n: number }>(
     `select count(*)::int as n from subscriptions where notebook_id = $1 and channel = 'webhook'`,
     [notebookId]

@@ -10,7 +10,7 @@ import { deliverDue } from '../../server/deliveries/worker';
 import { subscribeByEmail, subscribeWebhook, listSubscriptions } from '../../server/deliveries/subscriptions';
 import { createRawHandler } from '../../server/http/raw-routes';
 import { openDashboard } from '../../server/publish/open-dashboard';
-import { refreshPublication } from '../../server/publish/publications';
+import { refreshPublication, updatePublication } from '../../server/publish/publications';
 import { removeMember } from '../../server/workspaces/workspaces';
 import {
   deliveryFixture,
@@ -58,6 +58,23 @@ const html = (m: { mail: import('./helpers/mime').MimePart }) =>
     .body.toString('utf8');
 
 describe('a subscription email', () => {
+  it('is refused "after each refresh" on a dashboard that refreshes only by hand, where it would never send', async () => {
+    const { ann, nb } = await salesDashboard(f);
+    await updatePublication(f.t.db, ann.id, nb.id, { schedule: 'off' });
+    await expect(subscribeByEmail(f.t.db, ann.id, nb.id, { cadence: 'refresh' })).rejects.toThrow(
+      'This dashboard refreshes only when someone asks'
+    );
+    // A time of day still works, and so does "after each refresh" once it is scheduled again.
+    await subscribeByEmail(f.t.db, ann.id, nb.id, {
+      cadence: 'daily',
+      time: '08:00',
+      timeZone: 'Europe/Paris'
+    });
+    await updatePublication(f.t.db, ann.id, nb.id, { schedule: 'daily' });
+    await subscribeByEmail(f.t.db, ann.id, nb.id, { cadence: 'refresh' });
+    expect((await listSubscriptions(f.t.db, ann.id, nb.id)).map((s) => s.cadence)).toEqual(['refresh']);
+  });
+
   it('carries the dashboard as HTML with inline PNG charts and its numbers, and unsubscribes logged out', async () => {
     const { ann, nb, slug } = await salesDashboard(f);
     const bob = await person(f.t.db, 'Subscribing Bob');
