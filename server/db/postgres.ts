@@ -20,7 +20,12 @@ export async function openPostgres(url: string, schema?: string): Promise<Db> {
   if (schema) {
     const admin = postgres(url, { max: 1, onnotice: () => {} });
     try {
-      await admin.unsafe(`create schema if not exists "${schema}"`);
+      // Servers starting together race here too: `if not exists` does not stop the second one (PostgreSQL
+      // refuses it with a duplicate pg_namespace row), so they take turns, under the migrations' lock.
+      await admin.begin(async (tx) => {
+        await tx.unsafe('select pg_advisory_xact_lock(7316001)');
+        await tx.unsafe(`create schema if not exists "${schema}"`);
+      });
     } finally {
       await admin.end();
     }

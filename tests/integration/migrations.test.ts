@@ -1,6 +1,7 @@
 import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import postgres from 'postgres';
 import { afterEach, describe, expect, it } from 'vitest';
 import { migrate, MigrationError, readMigrations } from '../../server/db/migrate';
 import { openPostgres } from '../../server/db/postgres';
@@ -20,18 +21,25 @@ async function dirWith(files: Record<string, string>) {
 
 describe('migrations', () => {
   it('lets several servers start together on one empty database: each migration is applied once', async () => {
-    const tt = await emptyDb();
-    t = tt;
     const url = process.env.TEST_DATABASE_URL;
-    // Separate pools, as separate servers have (PGlite is one process: its own pool stands in).
-    const others =
-      url && tt.schema ? await Promise.all([1, 2, 3].map(() => openPostgres(url, tt.schema))) : [];
+    // Separate pools opening one new schema at once, as separate servers do (PGlite is one process: one pool).
+    const schema = `t_${crypto.randomUUID().replace(/-/g, '').slice(0, 16)}`;
+    const dbs = url ? await Promise.all([1, 2, 3, 4].map(() => openPostgres(url, schema))) : [];
+    if (!url) {
+      t = await emptyDb();
+      dbs.push(t.db);
+    }
     try {
       const migrations = await readMigrations(MIGRATIONS_DIR);
-      const applied = await Promise.all([tt.db, ...others].map((db) => migrate(db, migrations)));
+      const applied = await Promise.all(dbs.map((db) => migrate(db, migrations)));
       expect(applied.flat().sort((a, b) => a - b)).toEqual(migrations.map((m) => m.version));
     } finally {
-      await Promise.all(others.map((db) => db.close()));
+      if (url) {
+        await Promise.all(dbs.map((db) => db.close()));
+        const admin = postgres(url, { max: 1, onnotice: () => {} });
+        await admin.unsafe(`drop schema if exists "${schema}" cascade`);
+        await admin.end();
+      }
     }
   });
 
