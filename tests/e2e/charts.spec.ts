@@ -154,3 +154,38 @@ test('a chart over a 3,000,000-row result is aggregated in DuckDB, and its numbe
   );
   await expect(chart.locator('canvas')).toHaveCount(1); // 50,000 points draw on a canvas, not as SVG
 });
+
+test('what someone picks while the first chart is worked out is kept', async ({ page }) => {
+  test.setTimeout(120_000);
+  await signUpWithNotebook(page, 'Quick Quinn');
+  await page.getByLabel('Upload files').setInputFiles(WEATHER);
+  await expect(page.getByTestId('file')).toContainText('seattle_weather');
+  // first_day would make the first chart a line over time.
+  await runSql(
+    page,
+    0,
+    'select weather, count(*) as days, min(date) as first_day from seattle_weather group by weather'
+  );
+  await expect(cell(page, 0).getByRole('link', { name: 'Parquet' })).toBeVisible({ timeout: 30_000 });
+
+  // After a reload the result is on the server only: the first chart waits for it, held here, while Quinn picks.
+  let release = () => {};
+  const held = new Promise<void>((r) => (release = r));
+  await page.route('**/api/results/**', async (route) => {
+    await held;
+    await route.continue();
+  });
+  await page.reload();
+  await page.getByRole('button', { name: 'Add Chart cell below cell 1' }).click();
+  const chart = cell(page, 1);
+  await chart.getByLabel('Data', { exact: true }).selectOption('query_1');
+  await chart.getByLabel('Mark').selectOption('bar');
+  await chart.getByLabel('X', { exact: true }).selectOption('weather');
+  await chart.getByLabel('Y', { exact: true }).selectOption('days');
+  release();
+
+  await expect(marks(chart, 'bar')).toHaveCount(5, { timeout: 30_000 });
+  await expect(chart.getByLabel('Mark')).toHaveValue('bar');
+  await expect(chart.getByLabel('X', { exact: true })).toHaveValue('weather');
+  await expect(chart.getByLabel('Y', { exact: true })).toHaveValue('days');
+});
