@@ -1,7 +1,8 @@
 // What the browser benchmarks share: the built app started as `npm start` runs it (its own port and data folder,
 // embedded PGlite), the demo user's login over HTTP, and the Chromium they drive.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { readdirSync, statSync } from 'node:fs';
+import path from 'node:path';
 import { freePort } from '../tests/integration/helpers/free-port';
 import { DEMO } from '../server/db/seed';
 
@@ -20,18 +21,42 @@ export const CHROMIUM_ARGS = [
 
 export type BuiltApp = { origin: string; pid: number; stop(): Promise<void> };
 
+/** What the SvelteKit build bundles: server/ and cells/ are reached through its aliases. */
+const BUILT_FROM = ['src', 'server', 'cells', 'svelte.config.js', 'vite.config.ts', 'package-lock.json'];
+
+function newestChange(entry: string): number {
+  const s = statSync(entry, { throwIfNoEntry: false });
+  if (!s) return 0;
+  if (!s.isDirectory()) return s.mtimeMs;
+  const files = readdirSync(entry, { recursive: true, withFileTypes: true }).filter((f) => f.isFile());
+  return Math.max(0, ...files.map((f) => statSync(path.join(f.parentPath, f.name)).mtimeMs));
+}
+
 /**
- * Starts server/index.ts on `dataDir` (building the app first if build/ is missing); resolves once it serves.
+ * Builds the app when build/ is missing or older than what it is built from: a bench of an old build measures old
+ * code (bench:views once measured a page cache without its compressed copies that way).
+ */
+export function ensureFreshBuild(): void {
+  const built = statSync('build/handler.js', { throwIfNoEntry: false })?.mtimeMs ?? 0;
+  const newest = Math.max(...BUILT_FROM.map(newestChange));
+  if (built >= newest) return;
+  console.log(
+    `  building the app (npm run build): ${built ? 'build/ is older than its sources' : 'no build/ yet'}…`
+  );
+  const r = spawnSync('npm', ['run', 'build'], { stdio: 'inherit' });
+  if (r.status !== 0) throw new Error('npm run build failed: the bench needs the built app.');
+}
+
+/**
+ * Starts server/index.ts on `dataDir` (building the app first if build/ is missing or stale); resolves once it
+ * serves.
  * `env` adds to or overrides the app's environment (e.g. DATABASE_URL for a real PostgreSQL).
  */
 export async function startBuiltApp(
   dataDir: string,
   { seedDemo = true, env = {} }: { seedDemo?: boolean; env?: Record<string, string> } = {}
 ): Promise<BuiltApp> {
-  if (!existsSync('build/handler.js')) {
-    console.log('  building the app (npm run build)…');
-    spawnSync('npm', ['run', 'build'], { stdio: 'inherit' });
-  }
+  ensureFreshBuild();
   const port = await freePort();
   const app: ChildProcess = spawn(process.execPath, ['--import', 'tsx', 'server/index.ts'], {
     env: {

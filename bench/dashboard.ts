@@ -2,7 +2,7 @@
 // the built app: time to the first chart painted and to all ten, with the server's SVG in the page against the
 // same page with it turned off (`?svg=0`: the browser draws every chart from its Arrow rows), in one run.
 //   npm run bench:dashboard -- [--rows 1000000] [--repeat 5]
-// Needs `npm run build` first (it runs it when build/ is missing).
+// Needs `npm run build` first (it runs it when build/ is missing or older than its sources).
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';

@@ -1,6 +1,6 @@
 // bench:filter-server — viewers changing filters on a dashboard card that runs on a database connection. A table
 // of --rows orders is generated in PostgreSQL (BENCH_DATABASE_URL or TEST_DATABASE_URL); the built app (server/index.ts;
-// `npm run build` first if build/ is missing) runs on a throwaway schema of the same server. A notebook whose
+// `npm run build` first if build/ is missing or stale) runs on a throwaway schema of the same server. A notebook whose
 // connection cell sums the orders per day `where region = {{region}} and amount >= {{minimum}}`, with a dropdown
 // (5 regions) and a slider (0–100, step 10) on the grid, is published publicly. Then --viewers simulated viewers
 // (each its own address, logged out) change filters --changes times each, all at once, picking values at random

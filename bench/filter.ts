@@ -9,7 +9,7 @@
 // over the published base table); in the "server" notebook they run on a DuckDB file connection over the same
 // Parquet (SERVER_DATA_DIR), so each chart's cell is re-run on the server through /d/<slug>/cells/<name>, with the
 // cache off (LIVE_CELL_CACHE_MB=0) and the rate limit raised. The built app (server/index.ts; `npm run build` first
-// if build/ is missing) serves both; headless Chromium opens each logged out, in a context of its own, and picks
+// if build/ is missing or stale) serves both; headless Chromium opens each logged out, in a context of its own, and picks
 // --changes values in turn on each page (c1…c7, cycling; never the published value, which shows the snapshot),
 // each after the last is painted. Each change is timed from the dropdown's input event to every chart repainted:
 // all ten cards' Vega drawings swapped in (LiveChart replaces its canvas's child once the new drawing is done) while

@@ -12,7 +12,7 @@
 // result costs with no engine at all, measured in the same run. (a) / baseline shows whether starting the engine
 // delays what the page shows without it; (b) / baseline is what a fresh result costs on top.
 //   npm run bench:first-run -- [--repeat 5] [--verbose] [--stay 1500]   (--verbose: each visit's timeline)
-// Needs `npm run build` first (it runs it when build/ is missing).
+// Needs `npm run build` first (it runs it when build/ is missing or older than its sources).
 import { mkdtemp, readdir, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';

@@ -1,5 +1,5 @@
 // bench:inputs — a slider driving a query and its chart. The built app (server/index.ts; it runs `npm run build`
-// if build/ is missing) starts on a throwaway data folder with embedded PGlite and the demo user, who logs in over
+// if build/ is missing or stale) starts on a throwaway data folder with embedded PGlite and the demo user, who logs in over
 // HTTP. Headless Chromium makes a notebook the way a person does: uploads a generated Parquet file (--rows, 1M by
 // default), adds a slider input `threshold`, a local SQL cell that counts the file's rows `where value >= {{threshold}}`
 // in 20 groups, and a bar chart of that result. The slider then moves through --steps values (ArrowRight on the
