@@ -8,15 +8,20 @@ import { WebsocketProvider } from 'y-websocket';
 import * as Y from 'yjs';
 import { orderedCells } from '../cells/document';
 
-export type EditorsSetup = {
+/** One simulated editor: who, on which server (index and port), in which notebook (index and id), into which cell. */
+export type Editor = {
+  token: string;
+  server: number;
   port: number;
+  notebook: number;
   notebookId: string;
-  tokens: string[];
-  /** Index of this share's first editor among all of them: picks the cell each one types into. */
-  first: number;
-  rate: number;
-  seconds: number;
+  cell: number;
 };
+export type EditorsSetup = { editors: Editor[]; rate: number; seconds: number };
+/**
+ * Flat tuples: `sent` is (edit, typed at, server typed on, notebook), `received` is (edit, arrived at, server
+ * arrived on). Times in epoch milliseconds.
+ */
 export type EditorsResult = { sent: Float64Array; received: Float64Array; loopP99: number };
 
 process.setMaxListeners(0); // y-websocket adds an exit listener per provider in Node.
@@ -32,23 +37,23 @@ function send(message: unknown) {
 process.once('message', (setup: EditorsSetup) => {
   const sent: number[] = [];
   const received: number[] = [];
-  const editors = setup.tokens.map((token) => {
+  const editors = setup.editors.map(({ token, server, port, notebook, notebookId, cell }) => {
     const doc = new Y.Doc();
     const WithCookie = class extends WebSocket {
       constructor(url: string | URL, protocols?: string | string[]) {
         super(url, protocols, { headers: { cookie: `sheaf_session=${token}` } });
       }
     };
-    const provider = new WebsocketProvider(`ws://127.0.0.1:${setup.port}/collab`, setup.notebookId, doc, {
+    const provider = new WebsocketProvider(`ws://127.0.0.1:${port}/collab`, notebookId, doc, {
       WebSocketPolyfill: WithCookie as unknown as typeof globalThis.WebSocket,
       disableBc: true
     });
     doc.on('update', (update: Uint8Array, origin: unknown) => {
       if (origin !== provider) return;
       const t = now();
-      for (const s of Y.decodeUpdate(update).structs) received.push(key(s.id.client, s.id.clock), t);
+      for (const s of Y.decodeUpdate(update).structs) received.push(key(s.id.client, s.id.clock), t, server);
     });
-    return { doc, provider };
+    return { doc, provider, server, notebook, cell };
   });
   void Promise.all(
     editors.map(
@@ -59,14 +64,19 @@ process.once('message', (setup: EditorsSetup) => {
   process.once('message', () => {
     const loop = monitorEventLoopDelay({ resolution: 5 });
     loop.enable();
-    const timers = editors.map((e, i) => {
+    const timers = editors.map((e) => {
       const cells = orderedCells(e.doc);
-      const text = cells[(setup.first + i) % cells.length]!.source;
+      const text = cells[e.cell % cells.length]!.source;
       let timer: NodeJS.Timeout | undefined;
       const start = setTimeout(
         () => {
           timer = setInterval(() => {
-            sent.push(key(e.doc.clientID, Y.getState(e.doc.store, e.doc.clientID)), now());
+            sent.push(
+              key(e.doc.clientID, Y.getState(e.doc.store, e.doc.clientID)),
+              now(),
+              e.server,
+              e.notebook
+            );
             text.insert(text.length, 'x');
           }, 1000 / setup.rate);
         },

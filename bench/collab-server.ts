@@ -1,5 +1,7 @@
-// The collaboration server for bench:collab, in its own process so its CPU and memory can be read from /proc.
-// Sets up N editors on one notebook, serves /collab on one port and a plain WebSocket echo (the baseline) on another.
+// A collaboration server for bench:collab, in its own process so its CPU and memory can be read from /proc.
+// The first one (BENCH_SCHEMA unset) sets up N editors and M notebooks; with --servers, the others open the same
+// PostgreSQL schema, and all of them join each other through Redis (REDIS_URL) as Sheaf servers do. Each serves
+// /collab on one port and a plain WebSocket echo (the baseline) on another.
 import { mkdtemp } from 'node:fs/promises';
 import { createServer } from 'node:http';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
@@ -8,6 +10,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { WebSocketServer } from 'ws';
 import { signUp } from '../server/auth/accounts';
+import { startRelay } from '../server/collab/relay-setup';
 import { roomProbe } from '../server/collab/room';
 import { createCollabUpgradeHandler } from '../server/collab/upgrade';
 import { openMigratedDb } from '../server/db/open';
@@ -15,31 +18,45 @@ import { createNotebook } from '../server/notebooks/notebooks';
 import { acceptInvite, createInvite } from '../server/workspaces/invites';
 
 const clients = Number(process.env.BENCH_CLIENTS ?? 50);
+const notebooks = Number(process.env.BENCH_NOTEBOOKS ?? 1);
 const cells = Number(process.env.BENCH_CELLS ?? 10);
+const joining = process.env.BENCH_SCHEMA; // set: another server's setup, opened as is
 
+const url = process.env.BENCH_DATABASE_URL;
+const schema = url ? (joining ?? `bench_${Date.now().toString(36)}`) : undefined;
 const db = await openMigratedDb({
-  databaseUrl: process.env.BENCH_DATABASE_URL,
-  databaseSchema: process.env.BENCH_DATABASE_URL ? `bench_${Date.now().toString(36)}` : undefined,
+  databaseUrl: url,
+  databaseSchema: schema,
   dataDir: await mkdtemp(path.join(tmpdir(), 'sheaf-bench-')),
   migrationsDir: path.resolve('migrations')
 });
 
-const password = 'bench password';
-const owner = await signUp(db, { email: `owner.${Date.now()}@bench.test`, name: 'Owner', password });
-const nb = await createNotebook(
-  db,
-  owner.user.id,
-  owner.workspaceId,
-  { title: 'Bench' },
-  Array.from({ length: cells }, () => ({ kind: 'text' as const }))
-);
-const tokens = [owner.token];
-const invite = await createInvite(db, owner.user.id, owner.workspaceId, { role: 'editor' });
-for (let i = 1; i < clients; i++) {
-  const u = await signUp(db, { email: `editor${i}.${Date.now()}@bench.test`, name: `Editor ${i}`, password });
-  await acceptInvite(db, u.user.id, invite.token);
-  tokens.push(u.token);
+async function setUp() {
+  const password = 'bench password';
+  const owner = await signUp(db, { email: `owner.${Date.now()}@bench.test`, name: 'Owner', password });
+  const notebookIds: string[] = [];
+  for (let i = 0; i < notebooks; i++) {
+    const blank = Array.from({ length: cells }, () => ({ kind: 'text' as const }));
+    notebookIds.push(
+      (await createNotebook(db, owner.user.id, owner.workspaceId, { title: `Bench ${i}` }, blank)).id
+    );
+  }
+  const tokens = [owner.token];
+  const invite = await createInvite(db, owner.user.id, owner.workspaceId, { role: 'editor' });
+  for (let i = 1; i < clients; i++) {
+    const u = await signUp(db, {
+      email: `editor${i}.${Date.now()}@bench.test`,
+      name: `Editor ${i}`,
+      password
+    });
+    await acceptInvite(db, u.user.id, invite.token);
+    tokens.push(u.token);
+  }
+  return { notebookIds, tokens };
 }
+const made = joining ? { notebookIds: [], tokens: [] } : await setUp();
+// Before the first connection, as server/index.ts does: every room opened here hears the other servers.
+await startRelay(db, process.env.REDIS_URL);
 
 const http = createServer((_req, res) => res.writeHead(404).end());
 const onUpgrade = createCollabUpgradeHandler(async () => db);
@@ -56,8 +73,8 @@ console.log(
   JSON.stringify({
     port: (http.address() as AddressInfo).port,
     echoPort: (echo.address() as AddressInfo).port,
-    notebookId: nb.id,
-    tokens,
+    ...made,
+    schema,
     database: db.kind
   })
 );

@@ -1,13 +1,17 @@
-// bench:collab — N editors type into one notebook over loopback; prints propagation latency (p50/p99), where an
-// update's time goes in the server (queued, stored, applied and sent), server CPU and memory, and p99 as a ratio
-// of a plain WebSocket echo round trip measured in the same run. Target: p99 ≤ 50 ms.
-// The editors run in --workers processes of their own, so the load generator is not what is measured.
-//   npm run bench:collab -- [--clients 50] [--seconds 30] [--rate 5] [--workers 2]
+// bench:collab — N editors type into one notebook (or --notebooks) over loopback; prints propagation latency
+// (p50/p99), where an update's time goes in the server (queued, stored, applied and sent), server CPU and memory,
+// and p99 as a ratio of a plain WebSocket echo round trip measured in the same run. Target: p99 ≤ 50 ms.
+// With --servers N, N server processes share one PostgreSQL (BENCH_DATABASE_URL) and a Redis (REDIS_URL, or a
+// throwaway redis-server), each notebook's editors spread over all of them, and the latency of edits that crossed
+// servers is printed on its own. The editors run in --workers processes, so the load generator is not what is
+// measured.
+//   npm run bench:collab -- [--clients 50] [--seconds 30] [--rate 5] [--workers 2] [--servers 1] [--notebooks 1]
 import { fork, spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import WebSocket from 'ws';
-import type { EditorsResult, EditorsSetup } from './collab-editors';
+import { startRedis } from '../tests/integration/helpers/redis-server';
+import type { Editor, EditorsResult, EditorsSetup } from './collab-editors';
 import type { ServerReport } from './collab-server';
 
 const { values } = parseArgs({
@@ -15,13 +19,22 @@ const { values } = parseArgs({
     clients: { type: 'string', default: '50' },
     seconds: { type: 'string', default: '30' },
     rate: { type: 'string', default: '5' },
-    workers: { type: 'string', default: '2' }
+    workers: { type: 'string', default: '2' },
+    servers: { type: 'string', default: '1' },
+    notebooks: { type: 'string', default: '1' }
   }
 });
 const CLIENTS = Number(values.clients);
 const SECONDS = Number(values.seconds);
 const RATE = Number(values.rate);
 const WORKERS = Math.max(1, Math.min(CLIENTS, Number(values.workers)));
+const SERVERS = Math.max(1, Number(values.servers));
+const NOTEBOOKS = Math.max(1, Math.min(CLIENTS, Number(values.notebooks)));
+if (SERVERS > 1 && !process.env.BENCH_DATABASE_URL) {
+  throw new Error(
+    'Several servers share one PostgreSQL: set BENCH_DATABASE_URL (PGlite lives in one process).'
+  );
+}
 
 const percentile = (xs: ArrayLike<number>, p: number) => {
   const s = Float64Array.from(xs).sort();
@@ -58,19 +71,31 @@ function serverLine<T>(child: ReturnType<typeof spawn>, field: string): Promise<
   });
 }
 
-// 1. Server process.
-const child = spawn(process.execPath, ['--import', 'tsx', 'bench/collab-server.ts'], {
-  env: { ...process.env, BENCH_CLIENTS: String(CLIENTS) },
-  stdio: ['ignore', 'pipe', 'inherit']
-});
-const setup = await serverLine<{
+// 1. Server processes: the first sets up the editors and notebooks, the others open its schema.
+const redis = SERVERS > 1 && !process.env.REDIS_URL ? await startRedis() : undefined;
+const REDIS_URL = process.env.REDIS_URL ?? redis?.url;
+type Setup = {
   port: number;
   echoPort: number;
-  notebookId: string;
+  notebookIds: string[];
   tokens: string[];
+  schema?: string;
   database: string;
-}>(child, 'port');
-
+};
+function startServer(env: Record<string, string>) {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'bench/collab-server.ts'], {
+    env: { ...process.env, ...(REDIS_URL ? { REDIS_URL } : {}), ...env },
+    stdio: ['ignore', 'pipe', 'inherit']
+  });
+  return { child, ready: serverLine<Setup>(child, 'port') };
+}
+const first = startServer({ BENCH_CLIENTS: String(CLIENTS), BENCH_NOTEBOOKS: String(NOTEBOOKS) });
+const setup = await first.ready;
+const servers = [{ child: first.child, port: setup.port }];
+for (let i = 1; i < SERVERS; i++) {
+  const s = startServer({ BENCH_SCHEMA: setup.schema! });
+  servers.push({ child: s.child, port: (await s.ready).port });
+}
 // 2. Baseline: round trips of a small binary frame through a plain WebSocket echo on the same server process.
 async function echoRoundTrips(n: number): Promise<number[]> {
   const ws = new WebSocket(`ws://127.0.0.1:${setup.echoPort}`);
@@ -88,7 +113,21 @@ async function echoRoundTrips(n: number): Promise<number[]> {
   return out;
 }
 
-// 3. Editors, in WORKERS processes.
+// 3. Editors, in WORKERS processes. Editor i writes in notebook i mod NOTEBOOKS; each notebook's editors take turns
+// over the servers, so with several servers most of what an editor receives was typed on another one.
+const editors: Editor[] = setup.tokens.map((token, i) => {
+  const notebook = i % NOTEBOOKS;
+  const server = Math.floor(i / NOTEBOOKS) % SERVERS;
+  const cell = Math.floor(i / NOTEBOOKS);
+  return {
+    token,
+    server,
+    port: servers[server]!.port,
+    notebook,
+    notebookId: setup.notebookIds[notebook]!,
+    cell
+  };
+});
 const per = Math.ceil(CLIENTS / WORKERS);
 const workers = Array.from({ length: WORKERS }, (_, w) => {
   const proc = fork('bench/collab-editors.ts', [], {
@@ -97,10 +136,7 @@ const workers = Array.from({ length: WORKERS }, (_, w) => {
     stdio: ['ignore', 'inherit', 'inherit', 'ipc']
   });
   const share: EditorsSetup = {
-    port: setup.port,
-    notebookId: setup.notebookId,
-    tokens: setup.tokens.slice(w * per, (w + 1) * per),
-    first: w * per,
+    editors: editors.slice(w * per, (w + 1) * per),
     rate: RATE,
     seconds: SECONDS
   };
@@ -110,13 +146,18 @@ const workers = Array.from({ length: WORKERS }, (_, w) => {
 });
 await Promise.all(workers.map((w) => w.next<{ synced: true }>()));
 
+const where =
+  NOTEBOOKS === 1
+    ? 'one notebook'
+    : `${NOTEBOOKS} notebooks (${Math.round(CLIENTS / NOTEBOOKS)} editors each)`;
+const across = SERVERS === 1 ? 'one server' : `${SERVERS} servers joined by Redis`;
 console.log(
-  `bench:collab — ${CLIENTS} editors × ${RATE} chars/s for ${SECONDS} s on one notebook (${setup.database}, loopback, ` +
-    `editors in ${WORKERS} processes)`
+  `bench:collab — ${CLIENTS} editors × ${RATE} chars/s for ${SECONDS} s on ${where}, ${across} ` +
+    `(${setup.database}, loopback, editors in ${WORKERS} processes)`
 );
 const echoBefore = await echoRoundTrips(500);
-const cpu0 = procStats(child.pid!);
-child.kill('SIGUSR1'); // the server starts counting
+const cpu0 = servers.map((s) => procStats(s.child.pid!));
+for (const s of servers) s.child.kill('SIGUSR1'); // the servers start counting
 const t0 = performance.now();
 const results = Promise.all(workers.map((w) => w.next<EditorsResult>()));
 for (const w of workers) w.proc.send({ go: true });
@@ -126,53 +167,77 @@ const echoDuring = await new Promise<number[]>((resolve) => {
 });
 const shares = await results;
 const elapsed = (performance.now() - t0) / 1000;
-const cpu1 = procStats(child.pid!);
-const reportLine = serverLine<ServerReport>(child, 'loopP99');
-child.kill('SIGUSR2');
-const server = await reportLine;
+const cpu1 = servers.map((s) => procStats(s.child.pid!));
+const reports = await Promise.all(
+  servers.map((s) => {
+    const line = serverLine<ServerReport>(s.child, 'loopP99');
+    s.child.kill('SIGUSR2');
+    return line;
+  })
+);
+const merged = (pick: (r: ServerReport) => number[]) => reports.flatMap(pick);
 
 // Join: each edit typed somewhere, and each time it reached an editor somewhere else.
-const typedAt = new Map<number, number>();
-for (const s of shares) for (let i = 0; i < s.sent.length; i += 2) typedAt.set(s.sent[i]!, s.sent[i + 1]!);
-const latencies: number[] = [];
+const typed = new Map<number, { at: number; server: number }>();
+const perNotebook = new Map<number, number>();
+for (const e of editors) perNotebook.set(e.notebook, (perNotebook.get(e.notebook) ?? 0) + 1);
+let expected = 0;
 for (const s of shares) {
-  for (let i = 0; i < s.received.length; i += 2) {
-    const t = typedAt.get(s.received[i]!);
-    if (t !== undefined) latencies.push(s.received[i + 1]! - t);
+  for (let i = 0; i < s.sent.length; i += 4) {
+    typed.set(s.sent[i]!, { at: s.sent[i + 1]!, server: s.sent[i + 2]! });
+    expected += perNotebook.get(s.sent[i + 3]!)! - 1;
+  }
+}
+const latencies: number[] = [];
+const crossing: number[] = [];
+for (const s of shares) {
+  for (let i = 0; i < s.received.length; i += 3) {
+    const t = typed.get(s.received[i]!);
+    if (t === undefined) continue;
+    const ms = s.received[i + 1]! - t.at;
+    latencies.push(ms);
+    if (t.server !== s.received[i + 2]) crossing.push(ms);
   }
 }
 
-const expected = typedAt.size * (CLIENTS - 1);
 const p50 = percentile(latencies, 50);
 const p99 = percentile(latencies, 99);
 const echoAll = [...echoBefore, ...echoDuring];
 const echoP99 = percentile(echoAll, 99);
-console.log(`edits typed:            ${typedAt.size} (${(typedAt.size / elapsed).toFixed(0)}/s)`);
+console.log(`edits typed:            ${typed.size} (${(typed.size / elapsed).toFixed(0)}/s)`);
 console.log(`deliveries measured:    ${latencies.length} of ${expected} expected`);
 console.log(
   `propagation p50 / p99:  ${fmt(p50)} / ${fmt(p99)}   (max ${fmt(latencies.reduce((m, x) => Math.max(m, x), 0))})`
 );
+if (SERVERS > 1) {
+  console.log(
+    `  across servers:       ${fmt(percentile(crossing, 50))} / ${fmt(percentile(crossing, 99))}   (${crossing.length} deliveries)`
+  );
+}
 console.log(
   `echo round trip p50/p99: ${fmt(percentile(echoAll, 50))} / ${fmt(echoP99)}   (idle p99 ${fmt(percentile(echoBefore, 99))}, under load p99 ${fmt(percentile(echoDuring, 99))})`
 );
-console.log(`in the server, per update:`);
-console.log(`  queued before storing: ${spread(server.queuedMs)}`);
-console.log(`  stored (per batch):    ${spread(server.storeMs)}   (${server.storeMs.length} batches)`);
-console.log(`  applied and sent:      ${spread(server.applyMs)}`);
-console.log(`  bookkeeping after:     ${spread(server.afterMs)}`);
-console.log(`  batch size:            ${spread(server.batchSizes).replaceAll(' ms', '')}`);
-console.log(
-  `  compactions:           ${server.compactionsMs.length ? server.compactionsMs.map(fmt).join(', ') : 'none'}`
-);
-console.log(`server CPU:             ${(((cpu1.cpuS - cpu0.cpuS) / elapsed) * 100).toFixed(0)}% of one core`);
-console.log(
-  `server memory:          ${cpu1.rssMb.toFixed(0)} MB resident (peak ${cpu1.peakMb.toFixed(0)} MB)`
-);
-console.log(
-  `event-loop delay p99:   server ${fmt(server.loopP99)}, simulated clients ${shares.map((s) => fmt(s.loopP99)).join(', ')}`
-);
+console.log(`in the server${SERVERS > 1 ? 's' : ''}, per update:`);
+console.log(`  queued before storing: ${spread(merged((r) => r.queuedMs))}`);
+const batches = merged((r) => r.storeMs);
+console.log(`  stored (per batch):    ${spread(batches)}   (${batches.length} batches)`);
+console.log(`  applied and sent:      ${spread(merged((r) => r.applyMs))}`);
+console.log(`  bookkeeping after:     ${spread(merged((r) => r.afterMs))}`);
+console.log(`  batch size:            ${spread(merged((r) => r.batchSizes)).replaceAll(' ms', '')}`);
+const compactions = merged((r) => r.compactionsMs);
+console.log(`  compactions:           ${compactions.length ? compactions.map(fmt).join(', ') : 'none'}`);
+servers.forEach((_, i) => {
+  const cpu = (((cpu1[i]!.cpuS - cpu0[i]!.cpuS) / elapsed) * 100).toFixed(0);
+  const name = SERVERS > 1 ? `server ${i + 1}` : 'server';
+  console.log(
+    `${`${name}:`.padEnd(24)}CPU ${cpu}% of one core, ${cpu1[i]!.rssMb.toFixed(0)} MB resident ` +
+      `(peak ${cpu1[i]!.peakMb.toFixed(0)} MB), event-loop delay p99 ${fmt(reports[i]!.loopP99)}`
+  );
+});
+console.log(`simulated clients:      event-loop delay p99 ${shares.map((s) => fmt(s.loopP99)).join(', ')}`);
 console.log(`ratio p99 / echo p99:   ${(p99 / echoP99).toFixed(2)}×`);
 console.log(`target p99 ≤ 50 ms:     ${p99 <= 50 ? 'met' : 'NOT met'}`);
 
-child.kill('SIGTERM');
+for (const s of servers) s.child.kill('SIGTERM');
+await redis?.stop();
 process.exit(0);
