@@ -7,6 +7,7 @@ import type { NotebookId } from '../ids';
 import { chartPng } from './chart-png';
 import { currentDashboard } from './current-dashboard';
 import type { Content } from './content';
+import { LINK_HOURS, verificationToken } from './email-verification';
 import { dashboardEmailHtml, dashboardEmailText, readingOrder, type InlineChart } from './email-html';
 import type { MailMessage } from './mailer';
 import { noticeMail, noticeText } from './notice-mail';
@@ -77,6 +78,13 @@ export async function compose(
   if (content.type === 'dashboard') {
     const mail = await dashboardMail(b!.dashboard!, link, unsubscribe);
     return { mail: { to: to.address, headers, ...mail } };
+  }
+  if (content.type === 'verify-email') {
+    const expires = new Date(Date.now() + LINK_HOURS * 3600_000);
+    const token = verificationToken(to.userId, to.address, expires, ctx.unsubscribeKey);
+    return {
+      mail: { to: to.address, ...noticeMail(title, `${ctx.origin}/verify-email/${token}`, content, null) }
+    };
   }
   const notice = noticeMail(title, link, content, unsubscribe);
   return { mail: { to: to.address, headers, ...notice } };

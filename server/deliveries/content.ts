@@ -24,7 +24,9 @@ export const ContentSchema = z.discriminatedUnion('type', [
     author: z.string().max(200),
     excerpt: z.string().max(1000),
     threadId: z.string()
-  })
+  }),
+  /** A link that proves the recipient reads their address (email-verification.ts). */
+  z.object({ type: z.literal('verify-email') })
 ]);
 export type Content = z.infer<typeof ContentSchema>;
 
@@ -41,5 +43,7 @@ export function describeContent(c: Content): string {
       return 'refresh recovered';
     case 'comment':
       return c.reason;
+    case 'verify-email':
+      return 'email verification';
   }
 }

@@ -1,7 +1,8 @@
 // Short notices by mail and chat: an alert crossing or recovering, a scheduled refresh failing or working again,
-// a mention or reply in a comment. Plain words, one link.
+// a mention or reply in a comment, a link that verifies an address. Plain words, one link.
 import type { Content } from './content';
 import { esc } from './email-html';
+import { LINK_HOURS } from './email-verification';
 
 const fmt = (n: number) => n.toLocaleString('en-US', { maximumFractionDigits: 4 });
 
@@ -22,8 +23,14 @@ export function noticeText(title: string, c: Content): string {
         : `${c.author} replied in a thread on ${title}`;
     case 'dashboard':
       return title;
+    case 'verify-email':
+      return 'Verify your email address for Sheaf';
   }
 }
+
+const VERIFY_DETAIL =
+  `Open the link within ${LINK_HOURS} hours to receive subscriptions and mentions by mail. ` +
+  'If you did not sign up for Sheaf, ignore this mail: nothing else will be sent to you.';
 
 export function noticeMail(
   title: string,
@@ -33,16 +40,26 @@ export function noticeMail(
 ): { subject: string; html: string; text: string } {
   const line = noticeText(title, c);
   const quote = c.type === 'comment' ? c.excerpt : '';
+  const detail = c.type === 'verify-email' ? VERIFY_DETAIL : '';
+  const action = c.type === 'verify-email' ? 'Verify this address' : 'Open it in Sheaf';
   const subject = line.length > 150 ? `${line.slice(0, 149)}…` : line;
   const html = `<!doctype html><html><body style="margin:0;padding:16px;background:#f6f8fa">
 <table role="presentation" width="600" cellpadding="0" cellspacing="0" style="font-family:Helvetica,Arial,sans-serif;color:#1f2328;background:#ffffff;border:1px solid #d0d7de;max-width:100%">
 <tr><td style="padding:20px;font-size:15px;line-height:1.5">${esc(line)}
 ${quote ? `<blockquote style="margin:12px 0;padding-left:12px;border-left:3px solid #d0d7de;color:#656d76">${esc(quote)}</blockquote>` : ''}
-<p><a href="${esc(link)}" style="color:#0969da">Open it in Sheaf</a></p>
+${detail ? `<p>${esc(detail)}</p>` : ''}
+<p><a href="${esc(link)}" style="color:#0969da">${action}</a></p>
 ${unsubscribe ? `<p style="color:#656d76;font-size:13px"><a href="${esc(unsubscribe)}" style="color:#656d76">Unsubscribe</a></p>` : ''}
 </td></tr></table></body></html>`;
-  const text = [line, quote ? `\n> ${quote}` : '', '', link, unsubscribe ? `Unsubscribe: ${unsubscribe}` : '']
-    .filter((l, i) => l || i === 2)
+  const text = [
+    line,
+    quote ? `\n> ${quote}` : '',
+    detail ? `\n${detail}` : '',
+    '',
+    link,
+    unsubscribe ? `Unsubscribe: ${unsubscribe}` : ''
+  ]
+    .filter((l, i) => l || i === 3)
     .join('\n');
   return { subject, html, text };
 }

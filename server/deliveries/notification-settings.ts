@@ -4,15 +4,24 @@ import { loadConfig } from '../config';
 import type { Queryable } from '../db/types';
 import type { UserId } from '../ids';
 import { parseInput } from '../validate';
+import { emailStatus } from './email-verification';
 
-export type NotificationSettings = { mentionEmails: boolean; mailConfigured: boolean };
+export type NotificationSettings = {
+  mentionEmails: boolean;
+  mailConfigured: boolean;
+  emailVerified: boolean;
+};
 
 export async function notificationSettings(db: Queryable, userId: UserId): Promise<NotificationSettings> {
   const [row] = await db.query<{ mention_emails: boolean }>(
     'select mention_emails from notification_settings where user_id = $1',
     [userId]
   );
-  return { mentionEmails: row?.mention_emails ?? true, mailConfigured: !!loadConfig().mail };
+  return {
+    mentionEmails: row?.mention_emails ?? true,
+    mailConfigured: !!loadConfig().mail,
+    ...(await emailStatus(db, userId))
+  };
 }
 
 const SettingsSchema = z.object({ mentionEmails: z.boolean() });

@@ -10,6 +10,7 @@ import { requireNotebookRole } from '../workspaces/access';
 import { atLeast } from '../workspaces/roles';
 import { listAlerts, type AlertView } from './alerts';
 import { deliveryLog, type LogEntry } from './delivery-log';
+import { emailStatus } from './email-verification';
 import {
   listSubscriptions,
   subscribeByEmail,
@@ -19,6 +20,8 @@ import {
 
 export type DeliveriesPanel = {
   mailConfigured: boolean;
+  /** Mail reaches the caller only once they have verified their address. */
+  emailVerified: boolean;
   canEdit: boolean;
   subscriptions: SubscriptionView[];
   alerts: AlertView[];
@@ -35,6 +38,7 @@ export async function deliveriesPanel(
   const canEdit = atLeast(role, 'editor');
   return {
     mailConfigured: !!loadConfig().mail,
+    ...(await emailStatus(db, userId)),
     canEdit,
     subscriptions: await listSubscriptions(db, userId, notebookId),
     alerts: await listAlerts(db, userId, notebookId),

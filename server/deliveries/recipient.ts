@@ -1,9 +1,11 @@
 // Who an outbox row goes to, decided when it is sent, not when it was queued: a subscription deleted since
-// (unsubscribed) or a person removed from the notebook's workspace gets nothing, at once. Webhook URLs are opened
-// from their sealed form only here.
+// (unsubscribed) or a person removed from the notebook's workspace gets nothing, at once. Mail goes only to
+// verified addresses, except the verification link itself (email-verification.ts). Webhook URLs are opened from
+// their sealed form only here.
 import type { SecretBox } from '../connectors/secret-box';
 import type { Queryable } from '../db/types';
 import type { NotebookId, UserId } from '../ids';
+import type { Content } from './content';
 import type { OutboxRow } from './outbox';
 
 export type Recipient =
@@ -20,23 +22,28 @@ type SubscriptionRow = {
   webhook_host: string | null;
 };
 
+type Member = { email: string; verified: boolean };
+
 /** The email of `userId` if they are still a member of the workspace of `notebookId`. */
-async function memberEmail(
-  db: Queryable,
-  userId: UserId,
-  notebookId: NotebookId | null
-): Promise<string | null> {
-  const rows = await db.query<{ email: string }>(
+async function member(db: Queryable, userId: UserId, notebookId: NotebookId | null): Promise<Member | null> {
+  const rows = await db.query<Member>(
     notebookId
-      ? `select u.email from users u join notebooks n on n.id = $2
+      ? `select u.email, u.email_verified_at is not null as verified from users u join notebooks n on n.id = $2
            join memberships m on m.workspace_id = n.workspace_id and m.user_id = u.id where u.id = $1`
-      : 'select email from users where id = $1',
+      : 'select email, email_verified_at is not null as verified from users where id = $1',
     notebookId ? [userId, notebookId] : [userId]
   );
-  return rows[0]?.email ?? null;
+  return rows[0] ?? null;
 }
 
-export async function resolveRecipient(db: Queryable, box: SecretBox, row: OutboxRow): Promise<Resolved> {
+const UNVERIFIED = 'The address is not verified yet: its owner can ask for a link in Sheaf.';
+
+export async function resolveRecipient(
+  db: Queryable,
+  box: SecretBox,
+  row: OutboxRow,
+  content: Content
+): Promise<Resolved> {
   if (row.subscription_id) {
     const [s] = await db.query<SubscriptionRow>(
       'select id, channel, user_id, webhook_sealed, webhook_host from subscriptions where id = $1',
@@ -46,23 +53,37 @@ export async function resolveRecipient(db: Queryable, box: SecretBox, row: Outbo
     if (s.channel === 'webhook') {
       const label = `webhook ${s.webhook_host ?? ''}`.trim();
       // The editor who added it must still be one of the workspace's members: a channel outlives nobody's access.
-      if (!(await memberEmail(db, s.user_id, row.notebook_id)))
+      if (!(await member(db, s.user_id, row.notebook_id)))
         return { dropped: 'Whoever added this webhook is no longer a member.', label };
       return {
         recipient: { channel: 'webhook', url: box.open(s.webhook_sealed!, s.id), subscriptionId: s.id, label }
       };
     }
-    const address = await memberEmail(db, s.user_id, row.notebook_id);
-    if (!address)
+    const m = await member(db, s.user_id, row.notebook_id);
+    if (!m)
       return { dropped: 'The subscriber is no longer a member of the workspace.', label: 'a former member' };
+    if (!m.verified) return { dropped: UNVERIFIED, label: m.email };
     return {
-      recipient: { channel: 'email', address, userId: s.user_id, subscriptionId: s.id, label: address }
+      recipient: {
+        channel: 'email',
+        address: m.email,
+        userId: s.user_id,
+        subscriptionId: s.id,
+        label: m.email
+      }
     };
   }
-  const address = row.user_id ? await memberEmail(db, row.user_id, row.notebook_id) : null;
-  if (!address)
+  const m = row.user_id ? await member(db, row.user_id, row.notebook_id) : null;
+  if (!m)
     return { dropped: 'The recipient is no longer a member of the workspace.', label: 'a former member' };
+  if (!m.verified && content.type !== 'verify-email') return { dropped: UNVERIFIED, label: m.email };
   return {
-    recipient: { channel: 'email', address, userId: row.user_id!, subscriptionId: null, label: address }
+    recipient: {
+      channel: 'email',
+      address: m.email,
+      userId: row.user_id!,
+      subscriptionId: null,
+      label: m.email
+    }
   };
 }

@@ -33,7 +33,7 @@ export async function deliverOne(db: Db, deps: WorkerDeps, row: OutboxRow, now?:
   try {
     const content = ContentSchema.parse(row.content);
     label.what = describeContent(content);
-    const resolved = await resolveRecipient(db, deps.secretBox(), row);
+    const resolved = await resolveRecipient(db, deps.secretBox(), row, content);
     label.recipient = 'dropped' in resolved ? resolved.label : resolved.recipient.label;
     if ('dropped' in resolved) outcome = { kind: 'dropped', reason: resolved.dropped };
     else {

@@ -1,6 +1,6 @@
-// Dashboard deliveries as a person uses them: Ada publishes a dashboard, opens "Email, chat and alerts…" and has it
-// emailed to her daily at a time a minute or two away, in her browser's time zone (the server's minute timer
-// queues it; nothing is triggered behind the product's back). The mail reaches a real SMTP server (tests/smtp)
+// Dashboard deliveries as a person uses them: Ada publishes a dashboard, opens "Email, chat and alerts…", verifies
+// her address from the link mailed to her, and has it emailed to her daily at a time a minute or two away, in her
+// browser's time zone (the server's minute timer queues it; nothing is triggered behind the product's back). The mail reaches a real SMTP server (tests/smtp)
 // with the numbers and rows the dashboard shows; its unsubscribe link, opened in a logged-out browser and
 // confirmed, ends the subscription, which the panel then no longer lists, and the panel's log shows the mail sent.
 // And the mention-mail checkbox under the mentions inbox keeps what was chosen across a reload.
@@ -80,6 +80,27 @@ test('subscribe to a dashboard by email, receive it, unsubscribe from the mail l
   await expect(panel.getByTestId('no-subscriptions')).toBeVisible();
   await panel.screenshot({ path: testInfo.outputPath('deliveries-empty.png') });
 
+  // Mail goes only to an address its owner reads: she asks for a link and opens it from the mail, logged out.
+  await panel.getByRole('button', { name: 'Send me a verification link' }).click();
+  await expect(panel.getByTestId('verify-email')).toContainText('We sent you a link');
+  let verification: Sent[] = [];
+  await expect
+    .poll(async () => (verification = await mailTo(page, ownEmail)).length, { timeout: 60_000 })
+    .toBe(1);
+  const verifyText = part(parseMime(verification[0]!.raw), 'text/plain')!.body.toString('utf8');
+  const verifyLink = /(http\S+\/verify-email\/\S+)/.exec(verifyText)?.[1];
+  expect(verifyLink).toBeTruthy();
+  const mailbox = await browser.newContext();
+  const reader = await mailbox.newPage();
+  await reader.goto(verifyLink!);
+  await expect(reader.getByRole('heading', { name: 'Address verified' })).toBeVisible();
+  await expect(reader.getByText(ownEmail)).toBeVisible();
+  await mailbox.close();
+  await panel.getByRole('button', { name: 'Hide deliveries' }).click();
+  await panel.getByRole('button', { name: 'Email, chat and alerts…' }).click();
+  await expect(panel.getByLabel('Deliver')).toBeVisible();
+  await expect(panel.getByTestId('verify-email')).toHaveCount(0);
+
   // Daily, at the coming minute of her own clock.
   await panel.getByLabel('Deliver').selectOption({ label: 'every day' });
   const at = comingMinute(TIME_ZONE);
@@ -97,8 +118,8 @@ test('subscribe to a dashboard by email, receive it, unsubscribe from the mail l
   let sent: Sent[] = [];
   await expect
     .poll(async () => (sent = await mailTo(page, ownEmail)).length, { timeout: 240_000, intervals: [2_000] })
-    .toBe(1);
-  const mail = parseMime(sent[0]!.raw);
+    .toBe(2); // the verification, then the dashboard
+  const mail = parseMime(sent[1]!.raw);
   const html = part(mail, 'text/html')!.body.toString('utf8');
   const text = part(mail, 'text/plain')!.body.toString('utf8');
 

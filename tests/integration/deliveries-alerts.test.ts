@@ -13,7 +13,7 @@ import {
   SALES,
   type DeliveryFixture
 } from './helpers/delivery-fixture';
-import { join, person } from './helpers/people';
+import { join, person, verifyEmail } from './helpers/people';
 
 let f: DeliveryFixture;
 beforeAll(async () => {
@@ -29,6 +29,7 @@ describe('alerts', () => {
   it('notify once per crossing and again on recovery, across refreshes', async () => {
     const { ann, nb } = await salesDashboard(f);
     const bob = await person(f.t.db, 'Watching Bob');
+    await verifyEmail(f.t.db, bob);
     await join(f.t.db, ann, bob, 'viewer');
     await expect(
       createAlert(f.t.db, f.dataDir, bob.id, nb.id, {
@@ -122,7 +123,9 @@ describe('a failing scheduled refresh', () => {
   it('tells the editors once, not the viewers, and again when it works', async () => {
     const { ann, nb } = await salesDashboard(f);
     const eve = await person(f.t.db, 'Editing Eve');
+    await verifyEmail(f.t.db, eve);
     const vic = await person(f.t.db, 'Viewing Vic');
+    await verifyEmail(f.t.db, vic);
     await join(f.t.db, ann, eve, 'editor');
     await join(f.t.db, ann, vic, 'viewer');
     const start = f.smtp.received.length;

@@ -16,7 +16,7 @@ import { saveNotificationSettings } from '../../server/deliveries/notification-s
 import { createNotebook } from '../../server/notebooks/notebooks';
 import { deliveryFixture, ORIGIN, type DeliveryFixture } from './helpers/delivery-fixture';
 import { leaves } from './helpers/mime';
-import { join, person } from './helpers/people';
+import { join, person, verifyEmail } from './helpers/people';
 
 let f: DeliveryFixture;
 beforeAll(async () => {
@@ -30,8 +30,11 @@ afterAll(async () => {
 describe('comment mail', () => {
   it('mails mentions and replies, not the author, not edits, and respects the setting', async () => {
     const ada = await person(f.t.db, 'Ada');
+    await verifyEmail(f.t.db, ada);
     const bob = await person(f.t.db, 'Bob');
+    await verifyEmail(f.t.db, bob);
     const cy = await person(f.t.db, 'Cy');
+    await verifyEmail(f.t.db, cy);
     await join(f.t.db, ada, bob, 'viewer');
     await join(f.t.db, ada, cy, 'editor');
     const nb = await createNotebook(f.t.db, ada.id, ada.workspaceId, { title: 'Talk' }, [

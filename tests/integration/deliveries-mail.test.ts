@@ -21,7 +21,7 @@ import {
 } from './helpers/delivery-fixture';
 import { freePort } from './helpers/free-port';
 import { leaves, pngSize } from './helpers/mime';
-import { join, person } from './helpers/people';
+import { join, person, verifyEmail } from './helpers/people';
 import { webhookSink, type WebhookSink } from './helpers/webhook-sink';
 
 let f: DeliveryFixture;
@@ -78,6 +78,7 @@ describe('a subscription email', () => {
   it('carries the dashboard as HTML with inline PNG charts and its numbers, and unsubscribes logged out', async () => {
     const { ann, nb, slug } = await salesDashboard(f);
     const bob = await person(f.t.db, 'Subscribing Bob');
+    await verifyEmail(f.t.db, bob);
     await join(f.t.db, ann, bob, 'viewer');
     await subscribeByEmail(f.t.db, bob.id, nb.id, { cadence: 'refresh' });
 
@@ -139,6 +140,7 @@ describe('a subscription email', () => {
   it('is not sent to a member removed from the workspace, even when already queued', async () => {
     const { ann, nb } = await salesDashboard(f);
     const carol = await person(f.t.db, 'Leaving Carol');
+    await verifyEmail(f.t.db, carol);
     await join(f.t.db, ann, carol, 'viewer');
     await subscribeByEmail(f.t.db, carol.id, nb.id, { cadence: 'refresh' });
     const before = f.smtp.received.length;

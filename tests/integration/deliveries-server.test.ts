@@ -10,7 +10,7 @@ import { enqueue } from '../../server/deliveries/outbox';
 import { createNotebook } from '../../server/notebooks/notebooks';
 import { buildApp, startApp, type AppProcess } from './helpers/app-process';
 import { freePort } from './helpers/free-port';
-import { person } from './helpers/people';
+import { person, verifyEmail } from './helpers/people';
 import { smtpSink, type SmtpSink } from './helpers/smtp-sink';
 
 const url = process.env.TEST_DATABASE_URL;
@@ -59,6 +59,7 @@ async function until<T>(what: () => Promise<T>, ok: (v: T) => boolean, ms = 120_
 describe('the sender in the server process', () => {
   it('retries while SMTP is down, stays up, sends once it is back, and stops cleanly', async () => {
     const ann = await person(db, 'Server Ann');
+    await verifyEmail(db, ann);
     const nb = await createNotebook(db, ann.id, ann.workspaceId, { title: 'Ops' });
     await enqueue(db, [{ notebookId: nb.id, userId: ann.id, content: { type: 'refresh-recovered' } }]);
 

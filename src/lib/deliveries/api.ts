@@ -28,6 +28,7 @@ const LogEntry = z.object({
 });
 export const PanelSchema = z.object({
   mailConfigured: z.boolean(),
+  emailVerified: z.boolean(),
   canEdit: z.boolean(),
   subscriptions: z.array(Subscription),
   alerts: z.array(Alert),
@@ -36,7 +37,7 @@ export const PanelSchema = z.object({
 export type Panel = z.infer<typeof PanelSchema>;
 export type SubscriptionView = z.infer<typeof Subscription>;
 
-async function call(url: string, init?: RequestInit): Promise<unknown> {
+export async function call(url: string, init?: RequestInit): Promise<unknown> {
   const res = await fetch(url, init);
   if (res.status === 204) return null;
   const body: unknown = await res.json().catch(() => null);

@@ -10,7 +10,7 @@ import { deliverDue, type WorkerDeps } from '../../../server/deliveries/worker';
 import { deleteFile } from '../../../server/files/files';
 import type { NotebookId } from '../../../server/ids';
 import { publish } from '../../../server/publish/publications';
-import { person } from './people';
+import { person, verifyEmail } from './people';
 import { salesNotebook } from './sales-notebook';
 import { smtpSink, type SmtpSink } from './smtp-sink';
 import { freshDb, type TestDb } from './test-db';
@@ -77,9 +77,10 @@ export async function deliveryFixture(): Promise<DeliveryFixture> {
   };
 }
 
-/** Ann's sales dashboard, published with an hourly schedule. */
+/** Ann's sales dashboard, published with an hourly schedule; Ann's address is verified. */
 export async function salesDashboard(f: DeliveryFixture) {
   const { ann, nb } = await salesNotebook(f.t.db, f.dataDir, { owner: 'Delivering Ann' });
+  await verifyEmail(f.t.db, ann);
   const status = await publish(f.t.db, f.deps(), ann.id, nb.id, {
     visibility: 'members',
     schedule: 'hourly'

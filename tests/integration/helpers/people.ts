@@ -1,5 +1,7 @@
 // Real accounts made through the real sign-up code, for tests that need several people.
+import { randomBytes } from 'node:crypto';
 import { signUp } from '../../../server/auth/accounts';
+import { confirmEmail, verificationToken } from '../../../server/deliveries/email-verification';
 import type { Db } from '../../../server/db/types';
 import type { UserId, WorkspaceId } from '../../../server/ids';
 import { acceptInvite, createInvite } from '../../../server/workspaces/invites';
@@ -22,4 +24,10 @@ export async function join(
 ) {
   const invite = await createInvite(db, owner.id, owner.workspaceId, { role });
   await acceptInvite(db, member.id, invite.token);
+}
+
+/** Verifies `p`'s address with a link made and opened by the real code, as opening the mailed link does. */
+export async function verifyEmail(db: Db, p: { id: UserId; email: string }) {
+  const key = randomBytes(32);
+  await confirmEmail(db, verificationToken(p.id, p.email, new Date(Date.now() + 3600_000), key), key);
 }
