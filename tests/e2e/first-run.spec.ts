@@ -156,3 +156,21 @@ test('the engine compiles its .wasm from one download', async ({ browser }) => {
   expect(wasm).toHaveLength(1);
   await context.close();
 });
+
+test('the cells, the stored result and its chart show from the page itself, before the live document syncs', async ({
+  browser
+}) => {
+  // The collab socket opens but never hears from the server: whatever shows came with the page's HTML.
+  const frames: string[] = [];
+  const { context, page, query, chart } = await openDemo(browser, async (p) => {
+    await p.routeWebSocket(/\/collab\//, (ws) => ws.onMessage((m) => void frames.push(String(m))));
+  });
+  await expect(page.getByTestId('cell')).toHaveCount(4);
+  await expect(query.getByTestId('run-summary')).toContainText(await demoRows());
+  await expect(query.getByTestId('result-row').first()).toBeVisible();
+  await expect(chart.locator('svg [aria-roledescription="line mark"]')).toHaveCount(1, { timeout: 30_000 });
+  await expect(page.getByText('Loading the notebook…')).toHaveCount(0);
+  // The page did ask the server for the document (it got no answer), so the cells came from the HTML.
+  expect(frames.length).toBeGreaterThan(0);
+  await context.close();
+});

@@ -45,7 +45,10 @@ export async function load({ locals, params, url }) {
       forkedFrom: origin.forkedFrom,
       forkTargets: targets.map((w) => ({ id: w.id, name: w.name })),
       publication,
-      preload: hints.preload
+      preload: hints.preload,
+      // The document as the WebSocket would send it (this reader may read it: checked above, as the upgrade does),
+      // so the cells paint before the socket has connected and synced.
+      docState: hints.state
     };
   } catch (e) {
     pageError(e);
