@@ -2,8 +2,11 @@
 // before the WebSocket syncs. Against the built app on a real PostgreSQL: a member (a viewer too: the WebSocket
 // sends them the same document) gets it, decoding to exactly the stored document, with notebook content that tries
 // to close the page's script never reaching the HTML as markup; a stranger, a logged-out visitor and a notebook
-// past the size cap get none.
+// past the size cap get none. Likewise the first small stored results, but only the run the server stored for
+// that cell; a bigger one is preloaded instead.
 import { randomBytes } from 'node:crypto';
+import { Readable } from 'node:stream';
+import { tableFromIPC, tableFromArrays, tableToIPC } from 'apache-arrow';
 import postgres from 'postgres';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import * as Y from 'yjs';
@@ -13,7 +16,10 @@ import { loadDoc } from '../../server/collab/doc-store';
 import { openPostgres } from '../../server/db/postgres';
 import type { Db } from '../../server/db/types';
 import { MAX_EMBEDDED_STATE_BYTES } from '../../server/notebooks/first-paint';
+import { EMBED_RESULT_BYTES } from '../../server/notebooks/embedded-results';
 import { createNotebook } from '../../server/notebooks/notebooks';
+import { storeResult } from '../../server/results/results';
+import type { CellId, NotebookId } from '../../server/ids';
 import { buildApp, startApp, type AppProcess } from './helpers/app-process';
 import { editStoredDoc } from './helpers/edit-stored-doc';
 import { join, person } from './helpers/people';
@@ -111,4 +117,62 @@ it('a notebook past the cap is not put in the page (the WebSocket brings it)', a
   expect(big.status).toBe(200);
   expect(embedded(big.html)).toBeNull();
   expect(big.html).toContain('docState:null');
+});
+
+/** The stored results in the page's data: cell, run and the decoded rows' count. */
+function resultsIn(html: string) {
+  const m = /results:\[(.*?)\],docState/.exec(html);
+  if (!m) return null;
+  return [...m[1]!.matchAll(/cellId:"([^"]+)",runId:"([^"]+)",ipc:"([A-Za-z0-9+/=]+)"/g)].map(
+    ([, cellId, runId, ipc]) => ({ cellId, runId, rows: tableFromIPC(Buffer.from(ipc!, 'base64')).numRows })
+  );
+}
+
+it('the first small stored results are in the page, only as stored and only for members; big ones are preloaded', async () => {
+  const ann = await person(db, 'Result Ann');
+  const stranger = await person(db, 'Result Eve');
+  const nb = await createNotebook(db, ann.id, ann.workspaceId, { title: 'Results' }, [
+    { kind: 'sql', name: 'small', source: 'select 1' },
+    { kind: 'sql', name: 'forged', source: 'select 2' },
+    { kind: 'sql', name: 'big', source: 'select 3' }
+  ]);
+  const notebookId = nb.id as NotebookId;
+  const stored = await loadDoc(db, notebookId);
+  const [small, forged, big] = orderedCells(stored).map((c) => c.id as CellId);
+  stored.destroy();
+  const store = async (cellId: CellId, runId: string, rows: number) => {
+    const table = tableFromArrays({ n: Float64Array.from({ length: rows }, (_, i) => i * 1.5) });
+    await storeResult(db, app.dataDir, {
+      userId: ann.id,
+      notebookId,
+      cellId,
+      runId,
+      body: Readable.from([Buffer.from(tableToIPC(table, 'stream'))])
+    });
+  };
+  await store(small!, 'run-small', 3);
+  await store(forged!, 'run-stored', 3);
+  await store(big!, 'run-big', EMBED_RESULT_BYTES / 8 + 100);
+  await editStoredDoc(db, notebookId, (doc) => {
+    const runOf = (id: string) => orderedCells(doc).find((c) => c.id === id)!.run;
+    const done = { status: 'done', rows: 3, stored: 'full' };
+    for (const [id, runId] of [
+      [small!, 'run-small'],
+      [forged!, 'run-not-stored'], // the document's word only: no such stored run
+      [big!, 'run-big']
+    ] as const)
+      for (const [k, v] of Object.entries({ ...done, runId })) runOf(id).set(k, v);
+  });
+
+  let owner = await page(notebookId, cookieOf(ann));
+  for (let i = 0; i < 4 && !resultsIn(owner.html)?.length; i++) owner = await page(notebookId, cookieOf(ann));
+  expect(resultsIn(owner.html)).toEqual([{ cellId: small, runId: 'run-small', rows: 3 }]);
+  // The big one is hinted for a preload instead (the forged one too: its request is refused); the small one, in
+  // the page already, is not.
+  expect(owner.html).toContain(`href="/api/results/${notebookId}/${big}/run-big"`);
+  expect(owner.html).not.toContain(`/api/results/${notebookId}/${small}/`);
+
+  const other = await page(notebookId, cookieOf(stranger));
+  expect(other.status).toBe(404);
+  expect(resultsIn(other.html)).toBeNull();
 });
