@@ -6,7 +6,7 @@ import { readFile, stat } from 'node:fs/promises';
 import { resultPath } from '../results/results';
 import type { Db } from '../db/types';
 import { CellIdSchema, parseId, type NotebookId, type UserId } from '../ids';
-import type { StoredRun } from './first-paint';
+import { orWhenLate, type StoredRun } from './first-paint';
 
 export type EmbeddedResult = StoredRun & { /** The Arrow IPC stream, base64. */ ipc: string };
 
@@ -49,13 +49,5 @@ export async function embeddedResults(
     }
     return out;
   })();
-  let timer: NodeJS.Timeout | undefined;
-  const late = new Promise<EmbeddedResult[]>(
-    (resolve) => (timer = setTimeout(() => resolve([]), deadlineMs))
-  );
-  try {
-    return await Promise.race([all, late]);
-  } finally {
-    clearTimeout(timer);
-  }
+  return orWhenLate(all, deadlineMs, []);
 }

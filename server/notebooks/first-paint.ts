@@ -75,12 +75,19 @@ export async function firstPaintHints(
       doc.destroy();
     }
   })();
-  let timer: NodeJS.Timeout | undefined;
-  const late = new Promise<FirstPaintHints>(
-    (resolve) => (timer = setTimeout(() => resolve(unknown), deadlineMs))
+  return orWhenLate(
+    read.catch(() => unknown),
+    deadlineMs,
+    unknown
   );
+}
+
+/** What `work` gives, or `fallback` once `ms` have passed: a hint is not worth holding the page for. */
+export async function orWhenLate<T>(work: Promise<T>, ms: number, fallback: T): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<T>((resolve) => (timer = setTimeout(() => resolve(fallback), ms)));
   try {
-    return await Promise.race([read.catch(() => unknown), late]);
+    return await Promise.race([work, late]);
   } finally {
     clearTimeout(timer);
   }
