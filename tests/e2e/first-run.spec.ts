@@ -109,7 +109,7 @@ test('the stored result and its chart show when the engine cannot start', async 
   await context.close();
 });
 
-test('the page asks for its first stored result before its code runs, and downloads it once', async ({
+test('the page carries its first stored result, and table and chart show it without downloading it', async ({
   browser
 }) => {
   const first = await openDemo(browser);
@@ -125,16 +125,12 @@ test('the page asks for its first stored result before its code runs, and downlo
     if (new URL(r.url()).pathname.startsWith('/api/results/')) results.push(new URL(r.url()).pathname);
   });
   await page.reload();
-  // The hint is in the HTML the server sent, so the download starts while the page's JavaScript loads.
-  const hinted = await page
-    .locator('link[rel="preload"][as="fetch"]')
-    .evaluateAll((links) => links.map((l) => new URL((l as HTMLLinkElement).href).pathname));
-  expect(hinted.length).toBeGreaterThan(0);
-  expect(hinted.every((p) => p.startsWith('/api/results/'))).toBe(true);
   await expect(query.getByTestId('run-summary')).toContainText(await demoRows());
+  await expect(query.getByTestId('result-row')).toHaveCount((await demoResult()).length);
   await expect(chart.locator('svg [aria-roledescription="line mark"]')).toHaveCount(1, { timeout: 30_000 });
-  // Table and chart both read that result: one download, the preload (a mismatched hint would make two).
-  expect(results.filter((p) => p === hinted[0])).toHaveLength(1);
+  // The result (small) came in the page's HTML: nothing asked for it, nor hinted it for a preload.
+  expect(results).toEqual([]);
+  expect(await page.locator('link[rel="preload"][as="fetch"]').count()).toBe(0);
   await context.close();
 });
 
@@ -154,5 +150,23 @@ test('the engine compiles its .wasm from one download', async ({ browser }) => {
   await expect(query.getByTestId('run-summary')).toContainText(await demoRows(), { timeout: 60_000 });
   // The worker compiled it from its first instant; DuckDB's own request for it was answered with that module.
   expect(wasm).toHaveLength(1);
+  await context.close();
+});
+
+test('the cells, the stored result and its chart show from the page itself, before the live document syncs', async ({
+  browser
+}) => {
+  // The collab socket opens but never hears from the server: whatever shows came with the page's HTML.
+  const frames: string[] = [];
+  const { context, page, query, chart } = await openDemo(browser, async (p) => {
+    await p.routeWebSocket(/\/collab\//, (ws) => ws.onMessage((m) => void frames.push(String(m))));
+  });
+  await expect(page.getByTestId('cell')).toHaveCount(4);
+  await expect(query.getByTestId('run-summary')).toContainText(await demoRows());
+  await expect(query.getByTestId('result-row').first()).toBeVisible();
+  await expect(chart.locator('svg [aria-roledescription="line mark"]')).toHaveCount(1, { timeout: 30_000 });
+  await expect(page.getByText('Loading the notebook…')).toHaveCount(0);
+  // The page did ask the server for the document (it got no answer), so the cells came from the HTML.
+  expect(frames.length).toBeGreaterThan(0);
   await context.close();
 });

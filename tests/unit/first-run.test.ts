@@ -8,7 +8,7 @@ import type { VlSpec } from '../../cells/chart/spec';
 import { initNotebook } from '../../cells/document';
 import { hasLocalSql } from '../../cells/sql/local-sql';
 import type { SqlCellState } from '../../cells/sql/staleness';
-import { resultBytes, storedTable } from '../../src/lib/engine/stored-results';
+import { keepEmbeddedResults, resultBytes, storedTable } from '../../src/lib/engine/stored-results';
 
 const notebook = (cells: Parameters<typeof initNotebook>[2]) => {
   const doc = new Y.Doc();
@@ -118,5 +118,21 @@ describe('resultBytes', () => {
     // The engine transfers its bytes to DuckDB's worker, which detaches them: nobody else may hold the same buffer.
     expect(a.buffer).not.toBe(b.buffer);
     expect(b.buffer).not.toBe(c.buffer);
+  });
+});
+
+describe('keepEmbeddedResults', () => {
+  it('keeps the results the page carried, so asking for them downloads nothing', async () => {
+    const urls: string[] = [];
+    vi.stubGlobal('fetch', async (url: string) => {
+      urls.push(url);
+      return new Response(new Uint8Array([9]));
+    });
+    const ipc = tableToIPC(tableFromArrays({ n: Int32Array.from([1, 2, 3]) }), 'stream');
+    keepEmbeddedResults('nb', [{ cellId: 'c', runId: 'embedded', ipc: Buffer.from(ipc).toString('base64') }]);
+    expect([...(await resultBytes('/api/results/nb/c/embedded'))]).toEqual([...ipc]);
+    // Another run of the same cell was not carried: that one is fetched.
+    expect([...(await resultBytes('/api/results/nb/c/other'))]).toEqual([9]);
+    expect(urls).toEqual(['/api/results/nb/c/other']);
   });
 });

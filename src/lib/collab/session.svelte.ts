@@ -23,6 +23,21 @@ export const STATUS_TEXT: Record<SessionStatus, string> = {
 
 /** Origin of our own structural edits (add, move, delete cells), so undo tracks only them. */
 export const LOCAL = Symbol('local edit');
+/** Origin of the document as the page's HTML carried it. */
+export const FROM_PAGE = Symbol('document in the page');
+
+/** Applies the page's copy of the document; a copy that does not decode is ignored (the socket brings it all). */
+function applyPageState(doc: Y.Doc, base64: string) {
+  try {
+    Y.applyUpdate(
+      doc,
+      Uint8Array.from(atob(base64), (c) => c.charCodeAt(0)),
+      FROM_PAGE
+    );
+  } catch {
+    // A copy that does not decode: the socket brings the whole document anyway.
+  }
+}
 
 export class NotebookSession {
   readonly doc = new Y.Doc();
@@ -37,8 +52,12 @@ export class NotebookSession {
 
   constructor(
     readonly notebookId: string,
-    user: { id: string; name: string }
+    user: { id: string; name: string },
+    /** The document as the server sent it in the page (a Yjs update, base64): the cells show before the socket
+     * syncs, which then brings only what changed since. */
+    initialState?: string | null
   ) {
+    if (initialState) applyPageState(this.doc, initialState);
     this.local = new IndexeddbPersistence(`sheaf:${notebookId}`, this.doc);
     const proto = location.protocol === 'https:' ? 'wss:' : 'ws:';
     this.provider = new WebsocketProvider(`${proto}//${location.host}/collab`, notebookId, this.doc, {

@@ -76,6 +76,17 @@ export async function resultBytes(url: string, what = 'The stored result'): Prom
   return (await bytes).slice();
 }
 
+/** Stored results the page's HTML carried (Arrow IPC, base64), kept as if fetched. */
+export function keepEmbeddedResults(
+  notebookId: string,
+  results: { cellId: string; runId: string; ipc: string }[]
+): void {
+  for (const r of results) {
+    const url = resultUrl(notebookId, r.cellId, r.runId);
+    if (!kept.has(url)) keep(url, Promise.resolve(Uint8Array.from(atob(r.ipc), (c) => c.charCodeAt(0))));
+  }
+}
+
 export const fetchResult = (notebookId: string, cellId: string, runId: string): Promise<Uint8Array> =>
   resultBytes(resultUrl(notebookId, cellId, runId));
 

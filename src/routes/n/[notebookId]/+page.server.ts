@@ -11,6 +11,7 @@ import { canWrite } from '$server/workspaces/roles';
 import { listWorkspaces } from '$server/workspaces/workspaces';
 import { runsLocalSql } from '$server/notebooks/notebooks';
 import { firstPaintHints } from '$server/notebooks/first-paint';
+import { embeddedResults } from '$server/notebooks/embedded-results';
 import { forkAction } from '$lib/server/fork-action';
 import { requireUser } from '$lib/server/guard';
 
@@ -27,6 +28,8 @@ export async function load({ locals, params, url }) {
       publicationStatus(db, user.id, notebook.id),
       firstPaintHints(db, notebook.id)
     ]);
+    // The first small stored results travel in the page; the others are preloaded.
+    const results = await embeddedResults(db, loadConfig().dataDir, user.id, notebook.id, hints.preload);
     const targets = workspaces.filter((w) => canWrite(w.role));
     const writer = canWrite(role);
     return {
@@ -45,7 +48,11 @@ export async function load({ locals, params, url }) {
       forkedFrom: origin.forkedFrom,
       forkTargets: targets.map((w) => ({ id: w.id, name: w.name })),
       publication,
-      preload: hints.preload
+      preload: hints.preload.filter((r) => !results.some((e) => e.cellId === r.cellId)),
+      results,
+      // The document as the WebSocket would send it (this reader may read it: checked above, as the upgrade does),
+      // so the cells paint before the socket has connected and synced.
+      docState: hints.state
     };
   } catch (e) {
     pageError(e);
