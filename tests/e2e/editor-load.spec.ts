@@ -56,3 +56,41 @@ test('a cell shows its source before the editor loads, nothing moves when it doe
   await expectSource(second, 0, source.replace('\n', ' -- here\n'));
   await expectSource(page, 0, source.replace('\n', ' -- here\n'));
 });
+
+test('what is typed into a new cell before the editor arrives goes into it, and the caret follows', async ({
+  page
+}) => {
+  await signUpWithNotebook(page, 'Tess Typeahead');
+  const notebook = page.url();
+  const second = await page.context().newPage();
+  let release = () => {};
+  const held = new Promise<void>((resolve) => (release = resolve));
+  await second.route('**/_app/immutable/chunks/*.js', async (route) => {
+    const response = await route.fetch();
+    const body = await response.text();
+    if (body.includes('cm-content')) await held;
+    await route.fulfill({ response, body });
+  });
+  await second.goto(notebook);
+  await expect(second.getByTestId('connection-status')).toHaveText('connected');
+
+  // A new text cell, typed into at once, CodeMirror still on its way.
+  await second.getByRole('button', { name: 'Add Text cell below cell 1' }).click();
+  await second.keyboard.type('# Early notes');
+  await second.keyboard.press('Enter');
+  await second.keyboard.type('morx');
+  await second.keyboard.press('Backspace');
+  await second.keyboard.type('e');
+  const cell = second.getByTestId('cell').nth(1);
+  await expect(cell.locator('.cm-content')).toHaveCount(0);
+  await expect
+    .poll(() => cell.getByTestId('editor-loading').evaluate((el) => el.textContent))
+    .toBe('# Early notes\nmore');
+  // It is shared as it is typed: the first tab, whose editor is there, has it already.
+  await expect(page.getByTestId('cell').nth(1)).toContainText('Early notes');
+
+  release();
+  await expect(cell.locator('.cm-content')).toBeFocused();
+  await second.keyboard.type(' and after');
+  await expectSource(second, 1, '# Early notes\nmore and after');
+});
