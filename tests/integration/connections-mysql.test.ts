@@ -5,17 +5,11 @@ import { testMysql } from '../../server/connectors/mysql/introspect';
 import { connectionSchema } from '../../server/connectors/schema-cache';
 import { connectionSuite } from './helpers/connection-suite';
 import { eventually, ok } from './helpers/query-client';
-import { sampleMysql } from './helpers/sample-mysql';
+import { mysqlSettings, sampleMysql } from './helpers/sample-mysql';
 
 const suite = connectionSuite(sampleMysql, (sample) => ({
   name: `Shop ${crypto.randomUUID().slice(0, 6)}`,
-  kind: 'mysql',
-  host: sample.host,
-  port: sample.port,
-  database: sample.database,
-  user: sample.user,
-  password: sample.password,
-  ssl: 'disable'
+  ...mysqlSettings(sample)
 }));
 const { settings, connect, run } = suite;
 

@@ -10,8 +10,8 @@ import { createConnection } from '../../server/connectors/store';
 import { startFilesServer, type FilesServer } from './helpers/files-server';
 import { person } from './helpers/people';
 import { eventually, ok, queryOverHttp, type Answer } from './helpers/query-client';
-import { sampleDb, type SampleDb } from './helpers/sample-db';
-import { sampleMysql, type SampleMysql } from './helpers/sample-mysql';
+import { postgresSettings, sampleDb, type SampleDb } from './helpers/sample-db';
+import { mysqlSettings, sampleMysql, type SampleMysql } from './helpers/sample-mysql';
 import { freshDb, type TestDb } from './helpers/test-db';
 
 const ROWS = 2000;
@@ -77,17 +77,7 @@ describe('PostgreSQL', () => {
   let id: string;
   let orders: string;
   beforeAll(async () => {
-    id = (
-      await connect({
-        kind: 'postgres',
-        host: pg.host,
-        port: pg.port,
-        database: pg.database,
-        user: pg.role,
-        password: pg.password,
-        ssl: 'disable'
-      })
-    ).id;
+    id = (await connect(postgresSettings(pg))).id;
     orders = `${pg.schema}.orders`;
   });
   const native = async (sql: string) => Number((await pg.admin.unsafe(sql))[0]!.n);
@@ -226,17 +216,7 @@ describe('PostgreSQL', () => {
 describe('MariaDB', () => {
   let id: string;
   beforeAll(async () => {
-    id = (
-      await connect({
-        kind: 'mysql',
-        host: my.host,
-        port: my.port,
-        database: my.database,
-        user: my.user,
-        password: my.password,
-        ssl: 'disable'
-      })
-    ).id;
+    id = (await connect(mysqlSettings(my))).id;
   });
   const native = async (sql: string) => {
     const [r] = await my.admin.query(sql);
