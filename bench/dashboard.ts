@@ -17,6 +17,7 @@ import { createNotebook } from '../server/notebooks/notebooks';
 import { CHROMIUM, CHROMIUM_ARGS, startBuiltApp, type BuiltApp } from './built-app';
 import {
   channel,
+  fourSalesCharts,
   openBenchDb,
   publishPublicly,
   salesChart,
@@ -32,23 +33,15 @@ const REPEAT = Number(values.repeat);
 const CHARTS = 10;
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 
-/** Ten charts of different shapes over one file: bars, lines by time unit, a histogram, a heatmap, a pie. */
+/**
+ * Ten charts of different shapes over one file (the first four as bench:views draws them): bars, lines by time
+ * unit, a histogram, a heatmap, a pie.
+ */
 function chartCells(): NewCell[] {
   const ch = salesChart;
   const x = channel;
   return [
-    ch({ mark: 'bar', x: x('region', 'nominal'), y: x('amount', 'quantitative', { aggregate: 'sum' }) }),
-    ch({
-      mark: 'line',
-      x: x('ordered_at', 'temporal', { timeUnit: 'yearmonth' }),
-      y: x('amount', 'quantitative', { aggregate: 'mean' })
-    }),
-    ch({ mark: 'histogram', x: x('amount', 'quantitative') }),
-    ch({
-      mark: 'bar',
-      x: x('category', 'nominal', { sort: '-y' }),
-      y: x('qty', 'quantitative', { aggregate: 'sum' })
-    }),
+    ...fourSalesCharts(),
     ch({
       mark: 'area',
       x: x('ordered_at', 'temporal', { timeUnit: 'yearmonthdate' }),

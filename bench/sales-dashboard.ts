@@ -61,6 +61,30 @@ export const salesChart = (config: Record<string, unknown>): NewCell => ({
   config: { source: 'sales', ...config }
 });
 
+/** Four charts of `sales` both dashboard benches draw: bars by region, a monthly line, a histogram, bars by
+ * category. */
+export function fourSalesCharts(): NewCell[] {
+  const x = channel;
+  return [
+    salesChart({
+      mark: 'bar',
+      x: x('region', 'nominal'),
+      y: x('amount', 'quantitative', { aggregate: 'sum' })
+    }),
+    salesChart({
+      mark: 'line',
+      x: x('ordered_at', 'temporal', { timeUnit: 'yearmonth' }),
+      y: x('amount', 'quantitative', { aggregate: 'mean' })
+    }),
+    salesChart({ mark: 'histogram', x: x('amount', 'quantitative') }),
+    salesChart({
+      mark: 'bar',
+      x: x('category', 'nominal', { sort: '-y' }),
+      y: x('qty', 'quantitative', { aggregate: 'sum' })
+    })
+  ];
+}
+
 /** Publishes the notebook for anyone with the link. */
 export function publishPublicly(db: Db, dataDir: string, userId: UserId, notebookId: NotebookId) {
   return publish(db, { dataDir, secretBox: () => secretBox(BENCH_KEY) }, userId, notebookId, {

@@ -20,14 +20,7 @@ import { createNotebook } from '../server/notebooks/notebooks';
 import { editStoredDoc } from '../tests/integration/helpers/edit-stored-doc';
 import { person } from '../tests/integration/helpers/people';
 import { startBuiltApp, type BuiltApp } from './built-app';
-import {
-  channel,
-  openBenchDb,
-  publishPublicly,
-  salesChart,
-  uploadSales,
-  writeParquet
-} from './sales-dashboard';
+import { fourSalesCharts, openBenchDb, publishPublicly, uploadSales, writeParquet } from './sales-dashboard';
 
 const { values: args } = parseArgs({
   options: {
@@ -58,24 +51,8 @@ async function setUp(dataDir: string): Promise<string> {
         from range(${ROWS}) t(i)`
     );
     await uploadSales(db, dataDir, { userId: ann.id, workspaceId: ann.workspaceId }, parquet);
-    const f = channel;
     const cells: NewCell[] = [
-      salesChart({
-        mark: 'bar',
-        x: f('region', 'nominal'),
-        y: f('amount', 'quantitative', { aggregate: 'sum' })
-      }),
-      salesChart({
-        mark: 'line',
-        x: f('ordered_at', 'temporal', { timeUnit: 'yearmonth' }),
-        y: f('amount', 'quantitative', { aggregate: 'mean' })
-      }),
-      salesChart({ mark: 'histogram', x: f('amount', 'quantitative') }),
-      salesChart({
-        mark: 'bar',
-        x: f('category', 'nominal', { sort: '-y' }),
-        y: f('qty', 'quantitative', { aggregate: 'sum' })
-      }),
+      ...fourSalesCharts(),
       {
         kind: 'sql',
         name: 'by_region',
