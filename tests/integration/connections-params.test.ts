@@ -73,6 +73,16 @@ const range = (start: string, end: string) => ({ type: 'date_range', start, end 
 const texts = (value: string[]) => ({ type: 'text_list', value });
 const numbers = (value: number[]) => ({ type: 'number_list', value });
 
+/** The values each database's bound queries are compared with its literal ones for. */
+const FILTERS = {
+  region: text('west'),
+  min: number(100.5),
+  period: range('2024-02-01', '2024-02-29'),
+  regions: texts(['north', 'east']),
+  ids: numbers([1, 2, 3, 99999]),
+  none: texts([])
+};
+
 describe('PostgreSQL', () => {
   let id: string;
   let orders: string;
@@ -83,14 +93,7 @@ describe('PostgreSQL', () => {
   const native = async (sql: string) => Number((await pg.admin.unsafe(sql))[0]!.n);
 
   it('filters by text, number, date range and lists as the same literal query does', async () => {
-    const inputs = {
-      region: text('west'),
-      min: number(100.5),
-      period: range('2024-02-01', '2024-02-29'),
-      regions: texts(['north', 'east']),
-      ids: numbers([1, 2, 3, 99999]),
-      none: texts([])
-    };
+    const inputs = FILTERS;
     const cases: [string, string][] = [
       ['region = {{region}}', "region = 'west'"],
       ['amount > {{min}}', 'amount > 100.5'],
@@ -228,14 +231,7 @@ describe('MariaDB', () => {
   };
 
   it('filters by text, number, date range and lists as the same literal query does', async () => {
-    const inputs = {
-      region: text('west'),
-      min: number(100.5),
-      period: range('2024-02-01', '2024-02-29'),
-      regions: texts(['north', 'east']),
-      ids: numbers([1, 2, 3, 99999]),
-      none: texts([])
-    };
+    const inputs = FILTERS;
     const orders = `${my.database}.orders`;
     const cases: [string, string][] = [
       ['region = {{region}} and region = {{region}}', "region = 'west'"],
