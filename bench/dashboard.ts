@@ -11,11 +11,11 @@ import { chromium } from '@playwright/test';
 import * as Y from 'yjs';
 import { orderedCells, type NewCell } from '../cells/document';
 import { addToLayout, placeItem } from '../cells/layout';
-import { signUp } from '../server/auth/accounts';
 import { appendUpdates, loadDoc } from '../server/collab/doc-store';
 import { createNotebook } from '../server/notebooks/notebooks';
 import { CHROMIUM, CHROMIUM_ARGS, startBuiltApp, type BuiltApp } from './built-app';
 import {
+  benchAccount,
   channel,
   fourSalesCharts,
   openBenchDb,
@@ -73,11 +73,7 @@ function chartCells(): NewCell[] {
 async function setUp(dataDir: string): Promise<string> {
   const db = await openBenchDb(dataDir);
   try {
-    const ann = await signUp(db, {
-      email: 'bench@example.test',
-      name: 'Bench',
-      password: 'correct horse battery'
-    });
+    const ann = await benchAccount(db);
     const parquet = path.join(dataDir, 'sales-source.parquet');
     await writeParquet(
       parquet,

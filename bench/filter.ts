@@ -31,7 +31,6 @@ import { chromium, type Browser, type Page } from '@playwright/test';
 import { orderedCells, type NewCell } from '../cells/document';
 import { addToLayout, placeItem } from '../cells/layout';
 import { literal } from '../cells/sql/quote';
-import { signUp } from '../server/auth/accounts';
 import { secretBox } from '../server/connectors/secret-box';
 import { createConnection } from '../server/connectors/store';
 import { createNotebook } from '../server/notebooks/notebooks';
@@ -39,7 +38,7 @@ import { editStoredDoc } from '../tests/integration/helpers/edit-stored-doc';
 import type { TraceSink } from '../src/lib/engine/trace';
 import { CHROMIUM, CHROMIUM_ARGS, startBuiltApp, type BuiltApp } from './built-app';
 import { printBreakdown } from './filter-breakdown';
-import { BENCH_KEY, openBenchDb, publishPublicly, uploadSales } from './sales-dashboard';
+import { BENCH_KEY, benchAccount, openBenchDb, publishPublicly, uploadSales } from './sales-dashboard';
 
 const { values: args } = parseArgs({
   options: {
@@ -155,11 +154,7 @@ function cells(engine: string | null): NewCell[] {
 async function setUp(dataDir: string, serverDir: string, parquet: string) {
   const db = await openBenchDb(dataDir);
   try {
-    const ann = await signUp(db, {
-      email: 'bench@example.test',
-      name: 'Bench',
-      password: 'correct horse battery'
-    });
+    const ann = await benchAccount(db);
     await uploadSales(db, dataDir, { userId: ann.user.id, workspaceId: ann.workspaceId }, parquet);
     const conn = await createConnection(db, secretBox(BENCH_KEY), {
       userId: ann.user.id,

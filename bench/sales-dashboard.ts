@@ -7,6 +7,7 @@ import type { Readable } from 'node:stream';
 import { DuckDBInstance } from '@duckdb/node-api';
 import type { NewCell } from '../cells/document';
 import { literal } from '../cells/sql/quote';
+import { signUp } from '../server/auth/accounts';
 import { secretBox } from '../server/connectors/secret-box';
 import type { NotebookId, UserId, WorkspaceId } from '../server/ids';
 import { openMigratedDb } from '../server/db/open';
@@ -24,6 +25,11 @@ export function openBenchDb(dataDir: string): Promise<Db> {
     databaseSchema: undefined,
     databaseUrl: undefined
   });
+}
+
+/** The account the benches publish as. */
+export async function benchAccount(db: Db) {
+  return signUp(db, { email: 'bench@example.test', name: 'Bench', password: 'correct horse battery' });
 }
 
 /** Writes the rows of `select` (DuckDB SQL) to the Parquet file `parquet`. */
