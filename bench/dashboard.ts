@@ -6,22 +6,24 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { Readable } from 'node:stream';
 import { parseArgs } from 'node:util';
 import { chromium } from '@playwright/test';
-import { DuckDBInstance } from '@duckdb/node-api';
 import * as Y from 'yjs';
 import { orderedCells, type NewCell } from '../cells/document';
 import { addToLayout, placeItem } from '../cells/layout';
-import { literal } from '../cells/sql/quote';
-import { signUp } from '../server/auth/accounts';
-import { secretBox } from '../server/connectors/secret-box';
 import { appendUpdates, loadDoc } from '../server/collab/doc-store';
-import { openMigratedDb } from '../server/db/open';
-import { storeUpload } from '../server/files/files';
 import { createNotebook } from '../server/notebooks/notebooks';
-import { publish } from '../server/publish/publications';
 import { CHROMIUM, CHROMIUM_ARGS, startBuiltApp, type BuiltApp } from './built-app';
+import {
+  benchAccount,
+  channel,
+  fourSalesCharts,
+  openBenchDb,
+  publishPublicly,
+  salesChart,
+  uploadSales,
+  writeParquet
+} from './sales-dashboard';
 
 const { values } = parseArgs({
   options: { rows: { type: 'string', default: '1000000' }, repeat: { type: 'string', default: '5' } }
@@ -31,26 +33,15 @@ const REPEAT = Number(values.repeat);
 const CHARTS = 10;
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 
-/** Ten charts of different shapes over one file: bars, lines by time unit, a histogram, a heatmap, a pie. */
+/**
+ * Ten charts of different shapes over one file (the first four as bench:views draws them): bars, lines by time
+ * unit, a histogram, a heatmap, a pie.
+ */
 function chartCells(): NewCell[] {
-  const ch = (config: Record<string, unknown>): NewCell => ({
-    kind: 'chart',
-    config: { source: 'sales', ...config }
-  });
-  const x = (field: string, type: string, extra: Record<string, unknown> = {}) => ({ field, type, ...extra });
+  const ch = salesChart;
+  const x = channel;
   return [
-    ch({ mark: 'bar', x: x('region', 'nominal'), y: x('amount', 'quantitative', { aggregate: 'sum' }) }),
-    ch({
-      mark: 'line',
-      x: x('ordered_at', 'temporal', { timeUnit: 'yearmonth' }),
-      y: x('amount', 'quantitative', { aggregate: 'mean' })
-    }),
-    ch({ mark: 'histogram', x: x('amount', 'quantitative') }),
-    ch({
-      mark: 'bar',
-      x: x('category', 'nominal', { sort: '-y' }),
-      y: x('qty', 'quantitative', { aggregate: 'sum' })
-    }),
+    ...fourSalesCharts(),
     ch({
       mark: 'area',
       x: x('ordered_at', 'temporal', { timeUnit: 'yearmonthdate' }),
@@ -80,34 +71,18 @@ function chartCells(): NewCell[] {
 }
 
 async function setUp(dataDir: string): Promise<string> {
-  const db = await openMigratedDb({
-    dataDir,
-    migrationsDir: path.resolve('migrations'),
-    databaseSchema: undefined,
-    databaseUrl: undefined
-  });
+  const db = await openBenchDb(dataDir);
   try {
-    const ann = await signUp(db, {
-      email: 'bench@example.test',
-      name: 'Bench',
-      password: 'correct horse battery'
-    });
+    const ann = await benchAccount(db);
     const parquet = path.join(dataDir, 'sales-source.parquet');
-    const duck = await (await DuckDBInstance.create(':memory:')).connect();
-    await duck.run(`copy (
-      select i as id, (['north','south','east','west'])[1 + i % 4] as region,
+    await writeParquet(
+      parquet,
+      `select i as id, (['north','south','east','west'])[1 + i % 4] as region,
              'category ' || (i % 25) as category, (i % 9) + 1 as qty, round((i * 7919) % 100000 / 100.0, 2) as amount,
              timestamp '2022-01-01' + to_seconds(i * 90) as ordered_at
-        from range(${ROWS}) t(i)) to ${literal(parquet)} (format parquet)`);
-    duck.closeSync();
-    const { createReadStream } = await import('node:fs');
-    await storeUpload(db, dataDir, {
-      userId: ann.user.id,
-      workspaceId: ann.workspaceId,
-      fileName: 'sales.parquet',
-      source: createReadStream(parquet) as unknown as Readable,
-      limitBytes: 1024 ** 3
-    });
+        from range(${ROWS}) t(i)`
+    );
+    await uploadSales(db, dataDir, { userId: ann.user.id, workspaceId: ann.workspaceId }, parquet);
     const nb = await createNotebook(db, ann.user.id, ann.workspaceId, { title: 'Ten charts' }, chartCells());
     const doc = await loadDoc(db, nb.id);
     const before = Y.encodeStateVector(doc);
@@ -117,15 +92,7 @@ async function setUp(dataDir: string): Promise<string> {
     });
     await appendUpdates(db, nb.id, [Y.encodeStateAsUpdate(doc, before)]);
     const started = performance.now();
-    const status = await publish(
-      db,
-      { dataDir, secretBox: () => secretBox(new Uint8Array(32)) },
-      ann.user.id,
-      nb.id,
-      {
-        visibility: 'public'
-      }
-    );
+    const status = await publishPublicly(db, dataDir, ann.user.id, nb.id);
     console.log(
       `  published (10 charts aggregated in native DuckDB, SVG drawn): ${(performance.now() - started).toFixed(0)} ms`
     );

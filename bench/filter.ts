@@ -22,28 +22,23 @@
 // change took) and how many messages went to DuckDB-WASM's worker, by type. --browser-only skips the server page
 // (for quick measurements while working on the browser's path; no ratio then).
 //   npm run bench:filter -- [--rows 1000000] [--changes 30] [--browser-only]
-import { createReadStream } from 'node:fs';
 import { mkdir, mkdtemp, rm, stat } from 'node:fs/promises';
 import { loadavg, tmpdir } from 'node:os';
 import path from 'node:path';
-import type { Readable } from 'node:stream';
 import { parseArgs } from 'node:util';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { chromium, type Browser, type Page } from '@playwright/test';
 import { orderedCells, type NewCell } from '../cells/document';
 import { addToLayout, placeItem } from '../cells/layout';
 import { literal } from '../cells/sql/quote';
-import { signUp } from '../server/auth/accounts';
 import { secretBox } from '../server/connectors/secret-box';
 import { createConnection } from '../server/connectors/store';
-import { openMigratedDb } from '../server/db/open';
-import { storeUpload } from '../server/files/files';
 import { createNotebook } from '../server/notebooks/notebooks';
-import { publish } from '../server/publish/publications';
 import { editStoredDoc } from '../tests/integration/helpers/edit-stored-doc';
 import type { TraceSink } from '../src/lib/engine/trace';
 import { CHROMIUM, CHROMIUM_ARGS, startBuiltApp, type BuiltApp } from './built-app';
 import { printBreakdown } from './filter-breakdown';
+import { BENCH_KEY, benchAccount, openBenchDb, publishPublicly, uploadSales } from './sales-dashboard';
 
 const { values: args } = parseArgs({
   options: {
@@ -157,27 +152,11 @@ function cells(engine: string | null): NewCell[] {
 
 /** The generated file, the account, both notebooks published; their slugs. */
 async function setUp(dataDir: string, serverDir: string, parquet: string) {
-  const db = await openMigratedDb({
-    dataDir,
-    migrationsDir: path.resolve('migrations'),
-    databaseSchema: undefined,
-    databaseUrl: undefined
-  });
-  const key = new Uint8Array(32);
+  const db = await openBenchDb(dataDir);
   try {
-    const ann = await signUp(db, {
-      email: 'bench@example.test',
-      name: 'Bench',
-      password: 'correct horse battery'
-    });
-    await storeUpload(db, dataDir, {
-      userId: ann.user.id,
-      workspaceId: ann.workspaceId,
-      fileName: 'sales.parquet',
-      source: createReadStream(parquet) as unknown as Readable,
-      limitBytes: 1024 ** 3
-    });
-    const conn = await createConnection(db, secretBox(key), {
+    const ann = await benchAccount(db);
+    await uploadSales(db, dataDir, { userId: ann.user.id, workspaceId: ann.workspaceId }, parquet);
+    const conn = await createConnection(db, secretBox(BENCH_KEY), {
       userId: ann.user.id,
       workspaceId: ann.workspaceId,
       input: { name: 'Sales file', kind: 'duckdb', path: path.relative(serverDir, parquet) }
@@ -205,9 +184,7 @@ async function setUp(dataDir: string, serverDir: string, parquet: string) {
         }
       });
       const started = performance.now();
-      const status = await publish(db, { dataDir, secretBox: () => secretBox(key) }, ann.user.id, nb.id, {
-        visibility: 'public'
-      });
+      const status = await publishPublicly(db, dataDir, ann.user.id, nb.id);
       slugs[where] = status.slug;
       console.log(`  published the ${where} notebook: ${(performance.now() - started).toFixed(0)} ms`);
     }

@@ -14,18 +14,13 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { loadavg, tmpdir } from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { DuckDBInstance } from '@duckdb/node-api';
 import { orderedCells, type NewCell } from '../cells/document';
 import { addToLayout } from '../cells/layout';
-import { literal } from '../cells/sql/quote';
-import { secretBox } from '../server/connectors/secret-box';
-import { openMigratedDb } from '../server/db/open';
 import { createNotebook } from '../server/notebooks/notebooks';
-import { publish } from '../server/publish/publications';
 import { editStoredDoc } from '../tests/integration/helpers/edit-stored-doc';
 import { person } from '../tests/integration/helpers/people';
-import { storeUpload } from '../server/files/files';
 import { startBuiltApp, type BuiltApp } from './built-app';
+import { fourSalesCharts, openBenchDb, publishPublicly, uploadSales, writeParquet } from './sales-dashboard';
 
 const { values: args } = parseArgs({
   options: {
@@ -44,52 +39,20 @@ const LEVELS = [20, 200];
 const ROUNDS = 4;
 
 async function setUp(dataDir: string): Promise<string> {
-  const db = await openMigratedDb({
-    dataDir,
-    migrationsDir: path.resolve('migrations'),
-    databaseSchema: undefined,
-    databaseUrl: undefined
-  });
+  const db = await openBenchDb(dataDir);
   try {
     const ann = await person(db, 'Bench Views');
     const parquet = path.join(dataDir, 'sales-source.parquet');
-    const duck = await (await DuckDBInstance.create(':memory:')).connect();
-    await duck.run(`copy (
-      select (['north','south','east','west'])[1 + i % 4] as region, 'category ' || (i % 25) as category,
+    await writeParquet(
+      parquet,
+      `select (['north','south','east','west'])[1 + i % 4] as region, 'category ' || (i % 25) as category,
              (i % 9) + 1 as qty, round((i * 7919) % 100000 / 100.0, 2) as amount,
              timestamp '2022-01-01' + to_seconds(i * 900) as ordered_at
-        from range(${ROWS}) t(i)) to ${literal(parquet)} (format parquet)`);
-    duck.closeSync();
-    const { createReadStream } = await import('node:fs');
-    await storeUpload(db, dataDir, {
-      userId: ann.id,
-      workspaceId: ann.workspaceId,
-      fileName: 'sales.parquet',
-      source: createReadStream(parquet),
-      limitBytes: 1024 ** 3
-    });
-    const f = (field: string, type: string, extra: Record<string, unknown> = {}) => ({
-      field,
-      type,
-      ...extra
-    });
-    const chart = (config: Record<string, unknown>): NewCell => ({
-      kind: 'chart',
-      config: { source: 'sales', ...config }
-    });
+        from range(${ROWS}) t(i)`
+    );
+    await uploadSales(db, dataDir, { userId: ann.id, workspaceId: ann.workspaceId }, parquet);
     const cells: NewCell[] = [
-      chart({ mark: 'bar', x: f('region', 'nominal'), y: f('amount', 'quantitative', { aggregate: 'sum' }) }),
-      chart({
-        mark: 'line',
-        x: f('ordered_at', 'temporal', { timeUnit: 'yearmonth' }),
-        y: f('amount', 'quantitative', { aggregate: 'mean' })
-      }),
-      chart({ mark: 'histogram', x: f('amount', 'quantitative') }),
-      chart({
-        mark: 'bar',
-        x: f('category', 'nominal', { sort: '-y' }),
-        y: f('qty', 'quantitative', { aggregate: 'sum' })
-      }),
+      ...fourSalesCharts(),
       {
         kind: 'sql',
         name: 'by_region',
@@ -103,15 +66,7 @@ async function setUp(dataDir: string): Promise<string> {
       for (const c of orderedCells(doc))
         addToLayout(doc, c, c.kind === 'chart' ? 'chart' : c.name === 'total' ? 'number' : 'table');
     });
-    const { slug } = await publish(
-      db,
-      { dataDir, secretBox: () => secretBox(new Uint8Array(32)) },
-      ann.id,
-      nb.id,
-      {
-        visibility: 'public'
-      }
-    );
+    const { slug } = await publishPublicly(db, dataDir, ann.id, nb.id);
     return slug;
   } finally {
     await db.close();

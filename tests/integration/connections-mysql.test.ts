@@ -1,57 +1,22 @@
 // Connected MariaDB/MySQL, for real: a million rows queried through the browser's HTTP route, read-only session
 // and transaction, statement time limit, KILL QUERY on cancel and at the row cap, the pool limit.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { testMysql } from '../../server/connectors/mysql/introspect';
 import { connectionSchema } from '../../server/connectors/schema-cache';
-import { createConnection } from '../../server/connectors/store';
-import { startFilesServer, type FilesServer } from './helpers/files-server';
-import { person } from './helpers/people';
-import { eventually, ok, queryOverHttp } from './helpers/query-client';
-import { sampleMysql, type SampleMysql } from './helpers/sample-mysql';
-import { freshDb, type TestDb } from './helpers/test-db';
+import { connectionSuite } from './helpers/connection-suite';
+import { eventually, ok } from './helpers/query-client';
+import { mysqlSettings, sampleMysql } from './helpers/sample-mysql';
 
-let t: TestDb;
-let server: FilesServer;
-let sample: SampleMysql;
-let owner: Awaited<ReturnType<typeof person>>;
-
-beforeAll(async () => {
-  sample = await sampleMysql();
-  t = await freshDb();
-  server = await startFilesServer(t.db);
-  owner = await person(t.db, 'Owner');
-}, 120_000);
-
-afterAll(async () => {
-  await server?.close();
-  await t?.cleanup();
-  await sample?.cleanup();
-});
-
-const settings = (over: Record<string, unknown> = {}) => ({
+const suite = connectionSuite(sampleMysql, (sample) => ({
   name: `Shop ${crypto.randomUUID().slice(0, 6)}`,
-  kind: 'mysql',
-  host: sample.host,
-  port: sample.port,
-  database: sample.database,
-  user: sample.user,
-  password: sample.password,
-  ssl: 'disable',
-  ...over
-});
-
-const connect = (over: Record<string, unknown> = {}) =>
-  createConnection(t.db, server.box, {
-    userId: owner.id,
-    workspaceId: owner.workspaceId,
-    input: settings(over)
-  });
-const run = (id: string, sql: string) => queryOverHttp(server.port, owner.token, id, sql);
+  ...mysqlSettings(sample)
+}));
+const { settings, connect, run } = suite;
 
 async function running(marker: string): Promise<number> {
-  const [rows] = await sample.admin.query(
+  const [rows] = await suite.sample.admin.query(
     `select count(*) as n from information_schema.processlist where user = ? and command = 'Query' and info like ?`,
-    [sample.user, `%${marker}%`]
+    [suite.sample.user, `%${marker}%`]
   );
   return Number((rows as { n: number }[])[0]!.n);
 }
@@ -65,8 +30,8 @@ describe('connected MariaDB/MySQL', () => {
         'select region, count(*) as n, sum(amount) as total from orders group by region order by region'
       )
     );
-    const [want] = await sample.admin.query(
-      `select region, count(*) as n, cast(sum(amount) as double) as total from ${sample.database}.orders group by region order by region`
+    const [want] = await suite.sample.admin.query(
+      `select region, count(*) as n, cast(sum(amount) as double) as total from ${suite.sample.database}.orders group by region order by region`
     );
     const got = a.table.toArray().map((r) => ({ region: r.region, n: Number(r.n), total: r.total }));
     expect(got).toEqual(
@@ -94,7 +59,9 @@ describe('connected MariaDB/MySQL', () => {
   it('refuses every kind of write, and nothing changes', async () => {
     const c = await connect();
     const count = async () => {
-      const [rows] = await sample.admin.query(`select count(*) as n from ${sample.database}.orders`);
+      const [rows] = await suite.sample.admin.query(
+        `select count(*) as n from ${suite.sample.database}.orders`
+      );
       return Number((rows as { n: number }[])[0]!.n);
     };
     const before = await count();
@@ -119,7 +86,7 @@ describe('connected MariaDB/MySQL', () => {
     const sneaky = await run(c.id, 'select add_order() as added');
     expect(sneaky).toMatchObject({ kind: 'error', error: { reason: 'read_only' } });
     expect(await count()).toBe(before);
-    const [tables] = await sample.admin.query(`show tables from ${sample.database}`);
+    const [tables] = await suite.sample.admin.query(`show tables from ${suite.sample.database}`);
     expect((tables as Record<string, string>[]).map((r) => Object.values(r)[0]).sort()).toEqual([
       'orders',
       'paid_orders'
@@ -143,13 +110,13 @@ describe('connected MariaDB/MySQL', () => {
     expect(ok(await run(c.id, 'select id from orders limit 1000')).status.truncated).toBe(false);
   });
 
-  it('kills the query on the server when the browser goes away mid-stream', async () => {
+  it('kills the query on the suite.server when the browser goes away mid-stream', async () => {
     const c = await connect({ rowCap: 10_000_000 });
     const marker = `cancel_me_${crypto.randomUUID().slice(0, 8)}`;
     const ac = new AbortController();
-    const res = await fetch(`http://127.0.0.1:${server.port}/api/connections/${c.id}/query`, {
+    const res = await fetch(`http://127.0.0.1:${suite.server.port}/api/connections/${c.id}/query`, {
       method: 'POST',
-      headers: { cookie: `sheaf_session=${owner.token}`, 'content-type': 'application/json' },
+      headers: { cookie: `sheaf_session=${suite.owner.token}`, 'content-type': 'application/json' },
       body: JSON.stringify({ sql: `select a.id, b.region as ${marker} from orders a cross join orders b` }),
       signal: ac.signal
     });
@@ -178,33 +145,38 @@ describe('connected MariaDB/MySQL', () => {
       maxConcurrent: 1,
       ssl: 'disable' as const
     };
-    expect(await testMysql({ settings: base, password: sample.password })).toMatchObject({ ok: true });
+    expect(await testMysql({ settings: base, password: suite.sample.password })).toMatchObject({ ok: true });
     const wrong = await testMysql({ settings: base, password: 'nope' });
     expect(wrong).toMatchObject({ ok: false, problem: 'auth' });
-    expect(await testMysql({ settings: { ...base, port: 1 }, password: sample.password })).toMatchObject({
+    expect(
+      await testMysql({ settings: { ...base, port: 1 }, password: suite.sample.password })
+    ).toMatchObject({
       ok: false,
       problem: 'refused'
     });
     expect(
-      await testMysql({ settings: { ...base, host: 'no-such-host.invalid' }, password: sample.password })
+      await testMysql({
+        settings: { ...base, host: 'no-such-host.invalid' },
+        password: suite.sample.password
+      })
     ).toMatchObject({ ok: false, problem: 'dns' });
     expect(
       await testMysql({
-        settings: { ...base, database: `${sample.database}_missing` },
-        password: sample.password
+        settings: { ...base, database: `${suite.sample.database}_missing` },
+        password: suite.sample.password
       })
     ).toMatchObject({ ok: false, problem: 'auth' }); // no grant on a database that does not exist
   });
 
   it('reads the schema with the connection database as the default', async () => {
     const c = await connect();
-    const s = await connectionSchema(t.db, server.box, {
-      userId: owner.id,
+    const s = await connectionSchema(suite.db, suite.server.box, {
+      userId: suite.owner.id,
       connectionId: c.id,
       refresh: false
     });
-    expect(s.defaultSchema).toBe(sample.database);
-    const orders = s.tables.find((x) => x.schema === sample.database && x.name === 'orders');
+    expect(s.defaultSchema).toBe(suite.sample.database);
+    const orders = s.tables.find((x) => x.schema === suite.sample.database && x.name === 'orders');
     expect(orders?.columns.map((col) => col.name)).toEqual([
       'id',
       'region',

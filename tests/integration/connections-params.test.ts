@@ -10,8 +10,8 @@ import { createConnection } from '../../server/connectors/store';
 import { startFilesServer, type FilesServer } from './helpers/files-server';
 import { person } from './helpers/people';
 import { eventually, ok, queryOverHttp, type Answer } from './helpers/query-client';
-import { sampleDb, type SampleDb } from './helpers/sample-db';
-import { sampleMysql, type SampleMysql } from './helpers/sample-mysql';
+import { postgresSettings, sampleDb, type SampleDb } from './helpers/sample-db';
+import { mysqlSettings, sampleMysql, type SampleMysql } from './helpers/sample-mysql';
 import { freshDb, type TestDb } from './helpers/test-db';
 
 const ROWS = 2000;
@@ -73,34 +73,27 @@ const range = (start: string, end: string) => ({ type: 'date_range', start, end 
 const texts = (value: string[]) => ({ type: 'text_list', value });
 const numbers = (value: number[]) => ({ type: 'number_list', value });
 
+/** The values each database's bound queries are compared with its literal ones for. */
+const FILTERS = {
+  region: text('west'),
+  min: number(100.5),
+  period: range('2024-02-01', '2024-02-29'),
+  regions: texts(['north', 'east']),
+  ids: numbers([1, 2, 3, 99999]),
+  none: texts([])
+};
+
 describe('PostgreSQL', () => {
   let id: string;
   let orders: string;
   beforeAll(async () => {
-    id = (
-      await connect({
-        kind: 'postgres',
-        host: pg.host,
-        port: pg.port,
-        database: pg.database,
-        user: pg.role,
-        password: pg.password,
-        ssl: 'disable'
-      })
-    ).id;
+    id = (await connect(postgresSettings(pg))).id;
     orders = `${pg.schema}.orders`;
   });
   const native = async (sql: string) => Number((await pg.admin.unsafe(sql))[0]!.n);
 
   it('filters by text, number, date range and lists as the same literal query does', async () => {
-    const inputs = {
-      region: text('west'),
-      min: number(100.5),
-      period: range('2024-02-01', '2024-02-29'),
-      regions: texts(['north', 'east']),
-      ids: numbers([1, 2, 3, 99999]),
-      none: texts([])
-    };
+    const inputs = FILTERS;
     const cases: [string, string][] = [
       ['region = {{region}}', "region = 'west'"],
       ['amount > {{min}}', 'amount > 100.5'],
@@ -226,17 +219,7 @@ describe('PostgreSQL', () => {
 describe('MariaDB', () => {
   let id: string;
   beforeAll(async () => {
-    id = (
-      await connect({
-        kind: 'mysql',
-        host: my.host,
-        port: my.port,
-        database: my.database,
-        user: my.user,
-        password: my.password,
-        ssl: 'disable'
-      })
-    ).id;
+    id = (await connect(mysqlSettings(my))).id;
   });
   const native = async (sql: string) => {
     const [r] = await my.admin.query(sql);
@@ -248,14 +231,7 @@ describe('MariaDB', () => {
   };
 
   it('filters by text, number, date range and lists as the same literal query does', async () => {
-    const inputs = {
-      region: text('west'),
-      min: number(100.5),
-      period: range('2024-02-01', '2024-02-29'),
-      regions: texts(['north', 'east']),
-      ids: numbers([1, 2, 3, 99999]),
-      none: texts([])
-    };
+    const inputs = FILTERS;
     const orders = `${my.database}.orders`;
     const cases: [string, string][] = [
       ['region = {{region}} and region = {{region}}', "region = 'west'"],

@@ -2,61 +2,31 @@
 // browser uses, in read-only transactions, with timeouts, cancellation, row caps and a connection pool limit.
 import { request } from 'node:http';
 import { createServer, type AddressInfo } from 'node:net';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { testPostgres } from '../../server/connectors/postgres/introspect';
 import { connectionSchema } from '../../server/connectors/schema-cache';
-import { createConnection, listConnections, updateConnection } from '../../server/connectors/store';
+import { listConnections, updateConnection } from '../../server/connectors/store';
 import { testConnection } from '../../server/connectors/test-connection';
-import { startFilesServer, type FilesServer } from './helpers/files-server';
+import { connectionSuite } from './helpers/connection-suite';
 import { join, person } from './helpers/people';
-import { eventually, ok, queryOverHttp } from './helpers/query-client';
-import { sampleDb, type SampleDb } from './helpers/sample-db';
-import { freshDb, type TestDb } from './helpers/test-db';
+import { eventually, ok } from './helpers/query-client';
+import { sampleDb } from './helpers/sample-db';
 
-let t: TestDb;
-let server: FilesServer;
-let sample: SampleDb;
-let owner: Awaited<ReturnType<typeof person>>;
-
-beforeAll(async () => {
-  sample = await sampleDb();
-  t = await freshDb();
-  server = await startFilesServer(t.db);
-  owner = await person(t.db, 'Owner');
-}, 120_000);
-
-afterAll(async () => {
-  await server?.close();
-  await t?.cleanup();
-  await sample?.cleanup();
-});
-
-const settings = (over: Record<string, unknown> = {}) => ({
+const suite = connectionSuite(sampleDb, (sample) => ({
   name: `Warehouse ${crypto.randomUUID().slice(0, 6)}`,
   host: sample.host,
   port: sample.port,
   database: sample.database,
   user: sample.role,
   password: sample.password,
-  ssl: 'disable',
-  ...over
-});
-
-async function connect(over: Record<string, unknown> = {}) {
-  return createConnection(t.db, server.box, {
-    userId: owner.id,
-    workspaceId: owner.workspaceId,
-    input: settings(over)
-  });
-}
-
-const run = (connectionId: string, sql: string, token = owner.token) =>
-  queryOverHttp(server.port, token, connectionId, sql);
+  ssl: 'disable'
+}));
+const { settings, connect, run } = suite;
 
 async function activeBackends(pattern: string) {
-  const rows = await sample.admin`
+  const rows = await suite.sample.admin`
     select count(*)::int as n from pg_stat_activity
-     where usename = ${sample.role} and state = 'active' and query like ${'%' + pattern + '%'}`;
+     where usename = ${suite.sample.role} and state = 'active' and query like ${'%' + pattern + '%'}`;
   return rows[0]!.n as number;
 }
 
@@ -66,11 +36,11 @@ describe('connected PostgreSQL', () => {
     const a = ok(
       await run(
         c.id,
-        `select region, count(*) as n, sum(amount) as total from ${sample.schema}.orders group by region order by region`
+        `select region, count(*) as n, sum(amount) as total from ${suite.sample.schema}.orders group by region order by region`
       )
     );
-    const expected = await sample.admin.unsafe(
-      `select region, count(*)::int as n, sum(amount)::float8 as total from ${sample.schema}.orders group by region order by region`
+    const expected = await suite.sample.admin.unsafe(
+      `select region, count(*)::int as n, sum(amount)::float8 as total from ${suite.sample.schema}.orders group by region order by region`
     );
     const got = a.table.toArray().map((r) => ({ region: r.region, n: Number(r.n), total: r.total }));
     expect(got).toEqual(expected.map((r) => ({ region: r.region, n: r.n, total: r.total })));
@@ -79,14 +49,14 @@ describe('connected PostgreSQL', () => {
 
   it('streams every row of a big result, with each type decoded', async () => {
     const c = await connect();
-    const a = ok(await run(c.id, `select * from ${sample.schema}.orders order by id`));
+    const a = ok(await run(c.id, `select * from ${suite.sample.schema}.orders order by id`));
     expect(a.table.numRows).toBe(1_000_000);
     expect(a.table.batches.length).toBeGreaterThan(1);
     expect(a.status).toMatchObject({ rows: 1_000_000, truncated: false });
-    const [row] = await sample.admin.unsafe(
+    const [row] = await suite.sample.admin.unsafe(
       `select id, region, amount::float8 as amount, ordered_on::text as d,
               extract(epoch from created_at) * 1000 as ms, paid, customer, big::text as big, weekday, token::text as token
-         from ${sample.schema}.orders where id = 777770`
+         from ${suite.sample.schema}.orders where id = 777770`
     );
     const r = a.table.get(777769)!.toJSON();
     expect(r.id).toBe(row!.id);
@@ -123,29 +93,29 @@ describe('connected PostgreSQL', () => {
 
   it('cuts results at the row cap and says so', async () => {
     const c = await connect({ rowCap: 1000 });
-    const a = ok(await run(c.id, `select id from ${sample.schema}.orders`));
+    const a = ok(await run(c.id, `select id from ${suite.sample.schema}.orders`));
     expect(a.table.numRows).toBe(1000);
     expect(a.status).toMatchObject({ rows: 1000, truncated: true });
-    const exact = ok(await run(c.id, `select id from ${sample.schema}.orders limit 1000`));
+    const exact = ok(await run(c.id, `select id from ${suite.sample.schema}.orders limit 1000`));
     expect(exact.status).toMatchObject({ rows: 1000, truncated: false });
   });
 
   it('refuses every kind of write, and nothing changes', async () => {
     const c = await connect();
     const count = async () =>
-      (await sample.admin.unsafe(`select count(*)::int as n from ${sample.schema}.orders`))[0]!.n;
+      (await suite.sample.admin.unsafe(`select count(*)::int as n from ${suite.sample.schema}.orders`))[0]!.n;
     const before = await count();
     const writes = [
-      `insert into ${sample.schema}.orders (id) values (-1)`,
-      `insert into ${sample.schema}.orders (id) values (-1) returning id`,
-      `update ${sample.schema}.orders set amount = 0 returning id`,
-      `drop table ${sample.schema}.orders`,
-      `create table ${sample.schema}.made_here (x int)`,
-      `with gone as (delete from ${sample.schema}.orders returning id) select count(*) from gone`,
+      `insert into ${suite.sample.schema}.orders (id) values (-1)`,
+      `insert into ${suite.sample.schema}.orders (id) values (-1) returning id`,
+      `update ${suite.sample.schema}.orders set amount = 0 returning id`,
+      `drop table ${suite.sample.schema}.orders`,
+      `create table ${suite.sample.schema}.made_here (x int)`,
+      `with gone as (delete from ${suite.sample.schema}.orders returning id) select count(*) from gone`,
       'set transaction read write',
-      `set transaction read write; insert into ${sample.schema}.orders (id) values (-1)`,
-      `commit; insert into ${sample.schema}.orders (id) values (-1)`,
-      `select 1; drop table ${sample.schema}.orders`
+      `set transaction read write; insert into ${suite.sample.schema}.orders (id) values (-1)`,
+      `commit; insert into ${suite.sample.schema}.orders (id) values (-1)`,
+      `select 1; drop table ${suite.sample.schema}.orders`
     ];
     for (const sql of writes) {
       const a = await run(c.id, sql);
@@ -153,8 +123,8 @@ describe('connected PostgreSQL', () => {
       if (a.kind === 'error') expect(a.error.message.length, sql).toBeGreaterThan(10);
     }
     expect(await count()).toBe(before);
-    const tables = await sample.admin.unsafe(
-      `select table_name from information_schema.tables where table_schema = '${sample.schema}' order by 1`
+    const tables = await suite.sample.admin.unsafe(
+      `select table_name from information_schema.tables where table_schema = '${suite.sample.schema}' order by 1`
     );
     expect(tables.map((r) => r.table_name)).toEqual(['orders', 'paid_orders']);
   });
@@ -171,16 +141,16 @@ describe('connected PostgreSQL', () => {
     const c = await connect({ rowCap: 10_000_000 });
     // A nested loop streams its rows (a set-returning function would be computed whole first).
     const marker = 'cancel_me_' + crypto.randomUUID().slice(0, 8);
-    const sql = `select a.id, b.region as ${marker} from ${sample.schema}.orders a cross join ${sample.schema}.orders b`;
+    const sql = `select a.id, b.region as ${marker} from ${suite.sample.schema}.orders a cross join ${suite.sample.schema}.orders b`;
     let runningBefore = -1;
     await new Promise<void>((resolve, reject) => {
       const req = request(
         {
           host: '127.0.0.1',
-          port: server.port,
+          port: suite.server.port,
           method: 'POST',
           path: `/api/connections/${c.id}/query`,
-          headers: { cookie: `sheaf_session=${owner.token}`, 'content-type': 'application/json' }
+          headers: { cookie: `sheaf_session=${suite.owner.token}`, 'content-type': 'application/json' }
         },
         (res) => {
           expect(res.statusCode).toBe(200);
@@ -222,7 +192,7 @@ describe('connected PostgreSQL', () => {
 
   it("points at the spot of a SQL error in the user's query", async () => {
     const c = await connect();
-    const a = await run(c.id, `select regoin from ${sample.schema}.orders`);
+    const a = await run(c.id, `select regoin from ${suite.sample.schema}.orders`);
     expect(a.kind).toBe('error');
     if (a.kind !== 'error') return;
     expect(a.error.message).toMatch(/column "regoin" does not exist/);
@@ -237,16 +207,16 @@ describe('connected PostgreSQL', () => {
       maxConcurrent: 1,
       ssl: 'disable' as const
     };
-    const good = await testPostgres({ settings: base, password: sample.password });
+    const good = await testPostgres({ settings: base, password: suite.sample.password });
     expect(good).toMatchObject({ ok: true });
     const wrong = await testPostgres({ settings: base, password: 'not-the-password' });
     expect(wrong).toMatchObject({ ok: false, problem: 'auth' });
-    if (!wrong.ok) expect(wrong.message).toContain(`password for user "${sample.role}"`);
-    const closed = await testPostgres({ settings: { ...base, port: 1 }, password: sample.password });
+    if (!wrong.ok) expect(wrong.message).toContain(`password for user "${suite.sample.role}"`);
+    const closed = await testPostgres({ settings: { ...base, port: 1 }, password: suite.sample.password });
     expect(closed).toMatchObject({ ok: false, problem: 'refused' });
     const unknown = await testPostgres({
       settings: { ...base, host: 'no-such-host.invalid' },
-      password: sample.password
+      password: suite.sample.password
     });
     expect(unknown).toMatchObject({ ok: false, problem: 'dns' });
     if (!unknown.ok) expect(unknown.message).toContain('no-such-host.invalid');
@@ -254,68 +224,73 @@ describe('connected PostgreSQL', () => {
     const silent = createServer(() => {});
     await new Promise<void>((r) => silent.listen(0, '127.0.0.1', r));
     const silentPort = (silent.address() as AddressInfo).port;
-    const hung = await testPostgres({ settings: { ...base, port: silentPort }, password: sample.password });
+    const hung = await testPostgres({
+      settings: { ...base, port: silentPort },
+      password: suite.sample.password
+    });
     silent.close();
     expect(hung).toMatchObject({ ok: false, problem: 'timeout' });
     if (!hung.ok) expect(hung.message).toContain(`No answer from 127.0.0.1:${silentPort} within 10 s`);
     const noDb = await testPostgres({
       settings: { ...base, database: 'no_such_db' },
-      password: sample.password
+      password: suite.sample.password
     });
     expect(noDb).toMatchObject({ ok: false, problem: 'database' });
   });
 
   it('keeps the password sealed: not in the database in plaintext, not in any answer', async () => {
     const c = await connect();
-    const rows = await t.db.query<Record<string, unknown>>('select * from connections where id = $1', [c.id]);
-    expect(JSON.stringify(rows)).not.toContain(sample.password);
+    const rows = await suite.db.query<Record<string, unknown>>('select * from connections where id = $1', [
+      c.id
+    ]);
+    expect(JSON.stringify(rows)).not.toContain(suite.sample.password);
     expect(String(rows[0]!.secret)).toMatch(/^v1:/);
-    const listed = await listConnections(t.db, owner.id, owner.workspaceId);
-    expect(JSON.stringify(listed)).not.toContain(sample.password);
-    expect(JSON.stringify(c)).not.toContain(sample.password);
+    const listed = await listConnections(suite.db, suite.owner.id, suite.owner.workspaceId);
+    expect(JSON.stringify(listed)).not.toContain(suite.sample.password);
+    expect(JSON.stringify(c)).not.toContain(suite.sample.password);
     // An edit without a password keeps the stored one (queries still authenticate).
-    const edited = await updateConnection(t.db, server.box, {
-      userId: owner.id,
+    const edited = await updateConnection(suite.db, suite.server.box, {
+      userId: suite.owner.id,
       connectionId: c.id,
       input: { ...settings({ name: c.name }), password: '' }
     });
-    expect(JSON.stringify(edited)).not.toContain(sample.password);
+    expect(JSON.stringify(edited)).not.toContain(suite.sample.password);
     ok(await run(c.id, 'select 1 as one'));
-    const schema = await connectionSchema(t.db, server.box, {
-      userId: owner.id,
+    const schema = await connectionSchema(suite.db, suite.server.box, {
+      userId: suite.owner.id,
       connectionId: c.id,
       refresh: true
     });
-    expect(JSON.stringify(schema)).not.toContain(sample.password);
+    expect(JSON.stringify(schema)).not.toContain(suite.sample.password);
   });
 
   it('sends the saved password only where it went before: a changed host, port, user or weaker SSL needs it again', async () => {
     const c = await connect({ ssl: 'prefer' });
     const same = { ...settings({ name: c.name }), ssl: 'prefer', password: '' };
     await expect(
-      updateConnection(t.db, server.box, {
-        userId: owner.id,
+      updateConnection(suite.db, suite.server.box, {
+        userId: suite.owner.id,
         connectionId: c.id,
         input: { ...same, host: 'attacker.example' }
       })
     ).rejects.toMatchObject({ code: 'invalid', fields: { password: expect.any(String) } });
-    for (const change of [{ port: sample.port + 1 }, { user: 'postgres' }, { ssl: 'disable' }]) {
+    for (const change of [{ port: suite.sample.port + 1 }, { user: 'postgres' }, { ssl: 'disable' }]) {
       await expect(
-        testConnection(t.db, server.box, {
-          userId: owner.id,
-          input: { ...same, ...change, workspaceId: owner.workspaceId, connectionId: c.id }
+        testConnection(suite.db, suite.server.box, {
+          userId: suite.owner.id,
+          input: { ...same, ...change, workspaceId: suite.owner.workspaceId, connectionId: c.id }
         })
       ).rejects.toThrow(/Enter the password again/);
     }
     // Unchanged target, or a new password typed in: fine.
     expect(
-      await testConnection(t.db, server.box, {
-        userId: owner.id,
-        input: { ...same, workspaceId: owner.workspaceId, connectionId: c.id }
+      await testConnection(suite.db, suite.server.box, {
+        userId: suite.owner.id,
+        input: { ...same, workspaceId: suite.owner.workspaceId, connectionId: c.id }
       })
     ).toMatchObject({ ok: true });
-    await updateConnection(t.db, server.box, {
-      userId: owner.id,
+    await updateConnection(suite.db, suite.server.box, {
+      userId: suite.owner.id,
       connectionId: c.id,
       input: { ...same, ssl: 'require', password: '' }
     });
@@ -330,9 +305,9 @@ describe('connected PostgreSQL', () => {
       expect(a).toMatchObject({ kind: 'error', status: 503 });
       if (a.kind === 'error') expect(a.error.message).toMatch(/CONNECTION_ALLOW_HOSTS/);
       expect(
-        await testConnection(t.db, server.box, {
-          userId: owner.id,
-          input: { ...settings(), workspaceId: owner.workspaceId }
+        await testConnection(suite.db, suite.server.box, {
+          userId: suite.owner.id,
+          input: { ...settings(), workspaceId: suite.owner.workspaceId }
         })
       ).toMatchObject({ ok: false, message: expect.stringContaining('does not connect to') });
     } finally {
@@ -344,7 +319,7 @@ describe('connected PostgreSQL', () => {
   it('knows a query behind nested comments, and refuses statements that are not queries', async () => {
     const c = await connect({ rowCap: 1000 });
     const hidden = ok(
-      await run(c.id, `/* outer /* inner */ still a comment */ select id from ${sample.schema}.orders`)
+      await run(c.id, `/* outer /* inner */ still a comment */ select id from ${suite.sample.schema}.orders`)
     );
     expect(hidden.status).toMatchObject({ rows: 1000, truncated: true });
     for (const sql of ['/* /* */ */ vacuum', 'listen sheaf', 'prepare q as select 1', 'checkpoint']) {
@@ -354,45 +329,47 @@ describe('connected PostgreSQL', () => {
 
   it('reads the schema (tables, views, columns, types) and serves it from the cache until refreshed', async () => {
     const c = await connect();
-    const first = await connectionSchema(t.db, server.box, {
-      userId: owner.id,
+    const first = await connectionSchema(suite.db, suite.server.box, {
+      userId: suite.owner.id,
       connectionId: c.id,
       refresh: false
     });
-    const orders = first.tables.find((x) => x.schema === sample.schema && x.name === 'orders');
+    const orders = first.tables.find((x) => x.schema === suite.sample.schema && x.name === 'orders');
     expect(orders?.columns.map((col) => `${col.name}:${col.type}`)).toContain('amount:numeric');
     expect(first.tables.find((x) => x.name === 'paid_orders')?.view).toBe(true);
-    await sample.admin.unsafe(`create table ${sample.schema}.added_later (x int)`);
-    await sample.admin.unsafe(`grant select on ${sample.schema}.added_later to ${sample.role}`);
-    const cached = await connectionSchema(t.db, server.box, {
-      userId: owner.id,
+    await suite.sample.admin.unsafe(`create table ${suite.sample.schema}.added_later (x int)`);
+    await suite.sample.admin.unsafe(
+      `grant select on ${suite.sample.schema}.added_later to ${suite.sample.role}`
+    );
+    const cached = await connectionSchema(suite.db, suite.server.box, {
+      userId: suite.owner.id,
       connectionId: c.id,
       refresh: false
     });
     expect(cached.fetchedAt).toBe(first.fetchedAt);
     expect(cached.tables.some((x) => x.name === 'added_later')).toBe(false);
-    const fresh = await connectionSchema(t.db, server.box, {
-      userId: owner.id,
+    const fresh = await connectionSchema(suite.db, suite.server.box, {
+      userId: suite.owner.id,
       connectionId: c.id,
       refresh: true
     });
     expect(fresh.tables.some((x) => x.name === 'added_later')).toBe(true);
-    await sample.admin.unsafe(`drop table ${sample.schema}.added_later`);
+    await suite.sample.admin.unsafe(`drop table ${suite.sample.schema}.added_later`);
     // Stored as JSON documents SQL can look into, not as strings holding JSON.
-    const [stored] = await t.db.query<{ settings: string; tables: string; host: string }>(
+    const [stored] = await suite.db.query<{ settings: string; tables: string; host: string }>(
       `select jsonb_typeof(settings) as settings, jsonb_typeof(schema_cache -> 'tables') as tables,
               settings ->> 'host' as host
          from connections where id = $1`,
       [c.id]
     );
-    expect(stored).toEqual({ settings: 'object', tables: 'array', host: sample.host });
+    expect(stored).toEqual({ settings: 'object', tables: 'array', host: suite.sample.host });
   });
 
   it('lets viewers see connection names only, and not run queries; outsiders see nothing', async () => {
     const c = await connect();
-    const viewer = await person(t.db, 'Viewer');
-    await join(t.db, owner, viewer, 'viewer');
-    const listed = await listConnections(t.db, viewer.id, owner.workspaceId);
+    const viewer = await person(suite.db, 'Viewer');
+    await join(suite.db, suite.owner, viewer, 'viewer');
+    const listed = await listConnections(suite.db, viewer.id, suite.owner.workspaceId);
     expect(listed.connections.find((x) => x.id === c.id)).toEqual({
       id: c.id,
       name: c.name,
@@ -400,11 +377,13 @@ describe('connected PostgreSQL', () => {
     });
     const a = await run(c.id, 'select 1', viewer.token);
     expect(a).toMatchObject({ kind: 'error', status: 403 });
-    const outsider = await person(t.db, 'Outsider');
+    const outsider = await person(suite.db, 'Outsider');
     expect(await run(c.id, 'select 1', outsider.token)).toMatchObject({ kind: 'error', status: 404 });
-    await expect(listConnections(t.db, outsider.id, owner.workspaceId)).rejects.toThrow(/not found/);
+    await expect(listConnections(suite.db, outsider.id, suite.owner.workspaceId)).rejects.toThrow(
+      /not found/
+    );
     await expect(
-      connectionSchema(t.db, server.box, { userId: viewer.id, connectionId: c.id, refresh: false })
+      connectionSchema(suite.db, suite.server.box, { userId: viewer.id, connectionId: c.id, refresh: false })
     ).rejects.toMatchObject({ code: 'forbidden' });
   });
 });

@@ -10,13 +10,11 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
-import postgres from 'postgres';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { orderedCells, type NewCell } from '../../cells/document';
 import { addToLayout } from '../../cells/layout';
 import { RateLimiter } from '../../server/auth/rate-limit';
 import { secretBox } from '../../server/connectors/secret-box';
-import { openPostgres } from '../../server/db/postgres';
 import type { Db } from '../../server/db/types';
 import type { UserId } from '../../server/ids';
 import { createNotebook } from '../../server/notebooks/notebooks';
@@ -25,10 +23,10 @@ import type { LiveResult } from '../../server/publish/live-cell';
 import { SharedResultCache } from '../../server/publish/live-cache';
 import { openDashboard } from '../../server/publish/open-dashboard';
 import { publish } from '../../server/publish/publications';
-import { buildApp, startApp, type AppProcess } from './helpers/app-process';
+import type { AppProcess } from './helpers/app-process';
+import { startAppWithDb } from './helpers/app-with-db';
 import { editStoredDoc } from './helpers/edit-stored-doc';
 import { person } from './helpers/people';
-import { targetUrl } from './helpers/sample-db';
 import { uploadCsv } from './helpers/upload';
 
 const REGIONS = ['north', 'south', 'east', 'west'];
@@ -38,24 +36,21 @@ const SALES =
   '\n';
 
 const key = randomBytes(32);
-const schema = `paint_${randomBytes(6).toString('hex')}`;
 let app: AppProcess;
 let db: Db;
+let stop: (() => Promise<void>) | undefined;
 let slug: string;
 let membersSlug: string;
 let ann: Awaited<ReturnType<typeof person>>;
 let csvDir: string;
 
 beforeAll(async () => {
-  buildApp();
-  app = await startApp({
+  ({ app, db, stop } = await startAppWithDb('paint', {
     SECRET_KEY: key.toString('base64'),
-    DATABASE_SCHEMA: schema,
     ADDRESS_HEADER: 'x-forwarded-for',
     // Generous: a workbench child starts slowly on a busy test machine, and this test is about what it shows.
     FIRST_PAINT_BUDGET_MS: '30000'
-  });
-  db = await openPostgres(targetUrl(), schema);
+  }));
   ann = await person(db, 'Paint Ann');
   await uploadCsv(db, app.dataDir, ann, 'sales.csv', SALES);
   const input = (name: string, config: Record<string, unknown>): NewCell => ({ kind: 'input', name, config });
@@ -93,12 +88,8 @@ beforeAll(async () => {
 }, 300_000);
 
 afterAll(async () => {
-  await db?.close();
-  await app?.stop();
+  await stop?.();
   await rm(csvDir ?? '/nonexistent', { recursive: true, force: true });
-  const admin = postgres(targetUrl(), { max: 1, onnotice: () => {} });
-  await admin.unsafe(`drop schema if exists "${schema}" cascade`);
-  await admin.end();
 });
 
 /** A region's total and biggest amounts, straight from the CSV with DuckDB, as a KPI shows a number. */

@@ -8,22 +8,20 @@
 // for anonymous readers, through it for signed-in ones).
 import { randomBytes } from 'node:crypto';
 import { request } from 'node:http';
-import postgres from 'postgres';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { orderedCells, setTitle, type NewCell } from '../../cells/document';
 import { addToLayout } from '../../cells/layout';
 import { SESSION_COOKIE } from '../../server/auth/session';
 import { secretBox } from '../../server/connectors/secret-box';
-import { openPostgres } from '../../server/db/postgres';
 import type { Db } from '../../server/db/types';
 import type { NotebookId } from '../../server/ids';
 import { createNotebook } from '../../server/notebooks/notebooks';
 import { publish, refreshAsEditor, updatePublication } from '../../server/publish/publications';
-import { buildApp, startApp, type AppProcess } from './helpers/app-process';
+import type { AppProcess } from './helpers/app-process';
+import { startAppWithDb } from './helpers/app-with-db';
 import { editStoredDoc } from './helpers/edit-stored-doc';
 import { compressedAsAsked } from './helpers/page-codings';
 import { join, person } from './helpers/people';
-import { targetUrl } from './helpers/sample-db';
 import { uploadCsv } from './helpers/upload';
 
 const REGIONS = ['north', 'south', 'east', 'west'];
@@ -35,31 +33,24 @@ const totalOf = (region: string) =>
     .toLocaleString('en-US', { maximumFractionDigits: 2 });
 
 const key = randomBytes(32);
-const schema = `pcache_${randomBytes(6).toString('hex')}`;
 const PUBLIC_CACHE = 'public, max-age=0, s-maxage=30';
 let app: AppProcess;
 let db: Db;
+let stop: (() => Promise<void>) | undefined;
 let ann: Awaited<ReturnType<typeof person>>;
 const deps = () => ({ dataDir: app.dataDir, secretBox: () => secretBox(key) });
 
 beforeAll(async () => {
-  buildApp();
-  app = await startApp({
+  ({ app, db, stop } = await startAppWithDb('pcache', {
     SECRET_KEY: key.toString('base64'),
-    DATABASE_SCHEMA: schema,
     FIRST_PAINT_BUDGET_MS: '30000' // a workbench child starts slowly on a busy machine; this test is about caching
-  });
-  db = await openPostgres(targetUrl(), schema);
+  }));
   ann = await person(db, 'Cache Ann');
   await uploadCsv(db, app.dataDir, ann, 'sales.csv', SALES);
 }, 300_000);
 
 afterAll(async () => {
-  await db?.close();
-  await app?.stop();
-  const admin = postgres(targetUrl(), { max: 1, onnotice: () => {} });
-  await admin.unsafe(`drop schema if exists "${schema}" cascade`);
-  await admin.end();
+  await stop?.();
 });
 
 /** A notebook of Ann's with a region dropdown and a number card following it, published as asked. */

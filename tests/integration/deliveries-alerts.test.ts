@@ -14,6 +14,7 @@ import {
   type DeliveryFixture
 } from './helpers/delivery-fixture';
 import { join, person, verifyEmail } from './helpers/people';
+import type { NotebookId } from '../../server/ids';
 
 let f: DeliveryFixture;
 beforeAll(async () => {
@@ -25,53 +26,40 @@ afterAll(async () => {
 
 const subjects = (from: number) => f.smtp.received.slice(from).map((m) => m.mail.headers.get('subject'));
 
+/** Refreshes the dashboard (as its schedule would, with `scheduled`), then sends the mail that follows. */
+async function refreshAndSend(notebookId: NotebookId, opts?: { scheduled?: boolean }) {
+  await refreshPublication(f.t.db, f.deps(), notebookId, opts);
+  await f.drain();
+}
+
+/** An alert on `cell.column op value`, as the form sends it. */
+const threshold = (cell: string, column: string, op: string, value: number) => ({
+  rule: 'threshold',
+  cell,
+  column,
+  op,
+  value
+});
+
 describe('alerts', () => {
   it('notify once per crossing and again on recovery, across refreshes', async () => {
     const { ann, nb } = await salesDashboard(f);
     const bob = await person(f.t.db, 'Watching Bob');
     await verifyEmail(f.t.db, bob);
     await join(f.t.db, ann, bob, 'viewer');
-    await expect(
-      createAlert(f.t.db, f.dataDir, bob.id, nb.id, {
-        rule: 'threshold',
-        cell: 'nope',
-        column: 'x',
-        op: '>',
-        value: 1
-      })
-    ).rejects.toThrow('"nope" is not a number or table on this dashboard.');
+    const watch = (input: unknown) => createAlert(f.t.db, f.dataDir, bob.id, nb.id, input);
+    await expect(watch(threshold('nope', 'x', '>', 1))).rejects.toThrow(
+      '"nope" is not a number or table on this dashboard.'
+    );
     // The number card shows `revenue`; by_region's table shows region and total: nothing else may be watched.
-    await expect(
-      createAlert(f.t.db, f.dataDir, bob.id, nb.id, {
-        rule: 'threshold',
-        cell: 'by_region',
-        column: 'amount',
-        op: '>',
-        value: 1
-      })
-    ).rejects.toThrow('The dashboard shows no column "amount" of by_region: pick one of region, total.');
-    await expect(
-      createAlert(f.t.db, f.dataDir, bob.id, nb.id, {
-        rule: 'threshold',
-        cell: 'grand',
-        column: 'revenue',
-        op: '>>',
-        value: 1
-      })
-    ).rejects.toThrow();
-    const alert = await createAlert(f.t.db, f.dataDir, bob.id, nb.id, {
-      rule: 'threshold',
-      cell: 'grand',
-      column: 'revenue',
-      op: '>',
-      value: 100
-    });
+    await expect(watch(threshold('by_region', 'amount', '>', 1))).rejects.toThrow(
+      'The dashboard shows no column "amount" of by_region: pick one of region, total.'
+    );
+    await expect(watch(threshold('grand', 'revenue', '>>', 1))).rejects.toThrow();
+    const alert = await watch(threshold('grand', 'revenue', '>', 100));
     expect(alert.description).toBe('grand.revenue > 100');
     const start = f.smtp.received.length;
-    const refresh = async () => {
-      await refreshPublication(f.t.db, f.deps(), nb.id); // by hand: alerts are checked after every refresh
-      await f.drain();
-    };
+    const refresh = () => refreshAndSend(nb.id); // by hand: alerts are checked after every refresh
 
     await refresh(); // 42: below
     expect(subjects(start)).toEqual([]);
@@ -103,10 +91,7 @@ describe('alerts', () => {
       percent: 50
     });
     const start = f.smtp.received.length;
-    const refresh = async () => {
-      await refreshPublication(f.t.db, f.deps(), nb.id);
-      await f.drain();
-    };
+    const refresh = () => refreshAndSend(nb.id);
     await refresh(); // first value seen: nothing to compare with
     await replaceSales(f, ann, SALES + 'west,10\n');
     await refresh(); // 42 → 52: +24%
@@ -129,10 +114,7 @@ describe('a failing scheduled refresh', () => {
     await join(f.t.db, ann, eve, 'editor');
     await join(f.t.db, ann, vic, 'viewer');
     const start = f.smtp.received.length;
-    const scheduled = async () => {
-      await refreshPublication(f.t.db, f.deps(), nb.id, { scheduled: true });
-      await f.drain();
-    };
+    const scheduled = () => refreshAndSend(nb.id, { scheduled: true });
     await replaceSales(f, ann, null);
     await scheduled();
     await scheduled();

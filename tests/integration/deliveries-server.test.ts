@@ -1,45 +1,33 @@
 // The sender inside the real server process (`npm start`'s server/index.ts over the built app): with the SMTP
 // server down, a queued message is retried and logged while the process keeps answering; once SMTP is up it is
 // sent; the unsubscribe route answers without a session; and the process stops cleanly on SIGTERM.
-import { randomBytes } from 'node:crypto';
-import postgres from 'postgres';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openPostgres } from '../../server/db/postgres';
 import type { Db } from '../../server/db/types';
 import { enqueue } from '../../server/deliveries/outbox';
 import { createNotebook } from '../../server/notebooks/notebooks';
-import { buildApp, startApp, type AppProcess } from './helpers/app-process';
+import type { AppProcess } from './helpers/app-process';
+import { startAppWithDb } from './helpers/app-with-db';
 import { freePort } from './helpers/free-port';
 import { person, verifyEmail } from './helpers/people';
 import { smtpSink, type SmtpSink } from './helpers/smtp-sink';
 
-const url = process.env.TEST_DATABASE_URL;
-const schema = `d_${randomBytes(6).toString('hex')}`;
 let app: AppProcess;
 let db: Db;
+let stop: (() => Promise<void>) | undefined;
 let smtp: SmtpSink | null = null;
 let smtpPort: number;
 
 beforeAll(async () => {
-  if (!url)
-    throw new Error('This test needs TEST_DATABASE_URL (the server and the test share the database).');
-  buildApp();
   smtpPort = await freePort(); // nothing listens there yet: the mail server is down
-  app = await startApp({
-    DATABASE_SCHEMA: schema,
+  ({ app, db, stop } = await startAppWithDb('d', {
     SMTP_URL: `smtp://127.0.0.1:${smtpPort}`,
     MAIL_FROM: 'sheaf@example.test',
     DELIVERY_RETRY_SECONDS: '1'
-  });
-  db = await openPostgres(url, schema);
+  }));
 }, 300_000);
 afterAll(async () => {
-  await app?.stop();
-  await db?.close();
+  await stop?.();
   await smtp?.stop();
-  const admin = postgres(url!, { max: 1, onnotice: () => {} });
-  await admin.unsafe(`drop schema if exists "${schema}" cascade`);
-  await admin.end();
 });
 
 const log = () =>

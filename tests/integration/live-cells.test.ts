@@ -7,13 +7,11 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { tableFromIPC } from 'apache-arrow';
-import postgres from 'postgres';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { orderedCells, type NewCell } from '../../cells/document';
 import type { Interactive } from '../../cells/interactive';
 import { addToLayout } from '../../cells/layout';
 import { secretBox } from '../../server/connectors/secret-box';
-import { openPostgres } from '../../server/db/postgres';
 import type { Db } from '../../server/db/types';
 import { createNotebook } from '../../server/notebooks/notebooks';
 import { RateLimiter } from '../../server/auth/rate-limit';
@@ -23,11 +21,12 @@ import { SharedResultCache } from '../../server/publish/live-cache';
 import { publicationRow } from '../../server/publish/publication-store';
 import { publish } from '../../server/publish/publications';
 import { DASHBOARD_FILE, snapshotDir } from '../../server/publish/snapshot';
-import { buildApp, startApp, type AppProcess } from './helpers/app-process';
+import type { AppProcess } from './helpers/app-process';
+import { startAppWithDb } from './helpers/app-with-db';
 import { editStoredDoc } from './helpers/edit-stored-doc';
 import { person } from './helpers/people';
 import { connectWarehouse } from './helpers/warehouse';
-import { sampleDb, targetUrl, type SampleDb } from './helpers/sample-db';
+import { sampleDb, type SampleDb } from './helpers/sample-db';
 
 /** An allowed option that would end the string and comment out the rest if it were spliced into the SQL. */
 const EVIL = "north' or 1=1 --";
@@ -42,31 +41,24 @@ const ROWS: [string, number][] = [
 ];
 
 const key = randomBytes(32);
-const schema = `live_${randomBytes(6).toString('hex')}`;
 let app: AppProcess;
 let sample: SampleDb;
 let db: Db;
+let stop: (() => Promise<void>) | undefined;
 
 beforeAll(async () => {
-  buildApp();
   sample = await sampleDb(0);
-  app = await startApp({
+  ({ app, db, stop } = await startAppWithDb('live', {
     SECRET_KEY: key.toString('base64'),
-    DATABASE_SCHEMA: schema,
     CONNECTION_ALLOW_HOSTS: '127.0.0.1,localhost',
     // As behind a proxy: each test's logged-out viewer comes from an address of its own.
     ADDRESS_HEADER: 'x-forwarded-for',
     LIVE_CELL_RATE_PER_MINUTE: '20'
-  });
-  db = await openPostgres(targetUrl(), schema);
+  }));
 }, 180_000);
 
 afterAll(async () => {
-  await db?.close();
-  await app?.stop();
-  const admin = postgres(targetUrl(), { max: 1, onnotice: () => {} });
-  await admin.unsafe(`drop schema if exists "${schema}" cascade`);
-  await admin.end();
+  await stop?.();
   await sample?.cleanup();
 });
 

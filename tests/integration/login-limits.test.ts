@@ -31,6 +31,11 @@ async function attempt(
   return logIn(t.db, limiters, { email, password }, ip, undefined, deviceCookie).catch((e) => e);
 }
 
+/** A login with the right password, which must succeed: from `ip`, with a browser's device cookie if given. */
+function logInRightly(limiters: LoginLimiters, email: string, ip: string, deviceCookie?: string) {
+  return logIn(t.db, limiters, { email, password: PASSWORD }, ip, undefined, deviceCookie);
+}
+
 /** `n` wrong passwords for `email` from `ip`; returns how each was answered. */
 async function hammer(limiters: LoginLimiters, email: string, ip: string, n: number) {
   const codes: string[] = [];
@@ -46,7 +51,7 @@ describe('an attacker cannot lock the owner out', () => {
     expect(codes.filter((c) => c === 'unauthorized')).toHaveLength(5);
     expect(codes.filter((c) => c === 'rate_limited')).toHaveLength(45);
 
-    const ok = await logIn(t.db, limiters, { email: owner.email, password: PASSWORD }, OWNER_HOME);
+    const ok = await logInRightly(limiters, owner.email, OWNER_HOME);
     expect(ok.user.id).toBe(owner.id);
     expect((await validateSessionToken(t.db, ok.token)).user?.id).toBe(owner.id);
   });
@@ -55,7 +60,7 @@ describe('an attacker cannot lock the owner out', () => {
     const owner = await person(t.db, 'Owner Two');
     const limiters = createLoginLimiters(t.db, clock);
     // Monday: the owner logs in at the office, and the browser keeps a device cookie.
-    const monday = await logIn(t.db, limiters, { email: owner.email, password: PASSWORD }, ATTACKER);
+    const monday = await logInRightly(limiters, owner.email, ATTACKER);
     expect(monday.deviceCookie).toMatch(/^[\w-]{22}\.[\w-]{43}$/);
     // Someone else behind the same office address guesses 50 times.
     const codes = await hammer(limiters, owner.email, ATTACKER, 50);
@@ -65,14 +70,7 @@ describe('an attacker cannot lock the owner out', () => {
     expect(fresh.code).toBe('rate_limited');
     // …with it, straight in, and without any artificial wait.
     const started = performance.now();
-    const ok = await logIn(
-      t.db,
-      limiters,
-      { email: owner.email, password: PASSWORD },
-      ATTACKER,
-      undefined,
-      monday.deviceCookie
-    );
+    const ok = await logInRightly(limiters, owner.email, ATTACKER, monday.deviceCookie);
     expect(ok.user.id).toBe(owner.id);
     expect(performance.now() - started).toBeLessThan(2_000);
   });
@@ -80,7 +78,7 @@ describe('an attacker cannot lock the owner out', () => {
   it('distributed guessing stops untrusted browsers after 100 failures, but not a trusted one', async () => {
     const owner = await person(t.db, 'Owner Three');
     const limiters = createLoginLimiters(t.db, clock);
-    const home = await logIn(t.db, limiters, { email: owner.email, password: PASSWORD }, OWNER_HOME);
+    const home = await logInRightly(limiters, owner.email, OWNER_HOME);
     for (let i = 0; i < 100; i++) {
       expect((await attempt(limiters, owner.email, 'wrong guess', `10.9.${i >> 8}.${i & 255}`)).code).toBe(
         'unauthorized'
@@ -89,14 +87,7 @@ describe('an attacker cannot lock the owner out', () => {
     const botnet = await attempt(limiters, owner.email, 'wrong guess', '10.9.200.1');
     expect(botnet).toMatchObject({ code: 'rate_limited', status: 429 });
     expect(botnet.message).toMatch(/^Too many login attempts for this account just now\. Try again in \d+ s/);
-    const ok = await logIn(
-      t.db,
-      limiters,
-      { email: owner.email, password: PASSWORD },
-      OWNER_HOME,
-      undefined,
-      home.deviceCookie
-    );
+    const ok = await logInRightly(limiters, owner.email, OWNER_HOME, home.deviceCookie);
     expect(ok.user.id).toBe(owner.id);
   });
 });
@@ -147,7 +138,7 @@ describe('the guesser is limited', () => {
     const a = await person(t.db, 'Cookie Owner');
     const b = await person(t.db, 'Someone Else');
     const limiters = createLoginLimiters(t.db, clock);
-    const signedIn = await logIn(t.db, limiters, { email: a.email, password: PASSWORD }, OWNER_HOME);
+    const signedIn = await logInRightly(limiters, a.email, OWNER_HOME);
     const cookie = signedIn.deviceCookie;
 
     await hammer(limiters, b.email, ATTACKER, 5);
@@ -168,24 +159,10 @@ describe('the guesser is limited', () => {
     const a = await person(t.db, 'Shared Browser A');
     const b = await person(t.db, 'Shared Browser B');
     const limiters = createLoginLimiters(t.db, clock);
-    const first = await logIn(t.db, limiters, { email: a.email, password: PASSWORD }, OWNER_HOME);
-    const second = await logIn(
-      t.db,
-      limiters,
-      { email: b.email, password: PASSWORD },
-      OWNER_HOME,
-      undefined,
-      first.deviceCookie
-    );
+    const first = await logInRightly(limiters, a.email, OWNER_HOME);
+    const second = await logInRightly(limiters, b.email, OWNER_HOME, first.deviceCookie);
     await hammer(limiters, a.email, OWNER_HOME, 5);
-    const ok = await logIn(
-      t.db,
-      limiters,
-      { email: a.email, password: PASSWORD },
-      OWNER_HOME,
-      undefined,
-      second.deviceCookie
-    );
+    const ok = await logInRightly(limiters, a.email, OWNER_HOME, second.deviceCookie);
     expect(ok.user.id).toBe(a.id);
   });
 });

@@ -13,6 +13,19 @@ export type SampleDb = {
   cleanup: () => Promise<void>;
 };
 
+/** A connection's settings for reaching the sample (all the connection form asks but its name). */
+export function postgresSettings(sample: SampleDb) {
+  return {
+    kind: 'postgres' as const,
+    host: sample.host,
+    port: sample.port,
+    database: sample.database,
+    user: sample.role,
+    password: sample.password,
+    ssl: 'disable' as const
+  };
+}
+
 export function targetUrl(): string {
   const url = process.env.TEST_DATABASE_URL;
   if (!url) {

@@ -12,6 +12,19 @@ export type SampleMysql = {
   cleanup: () => Promise<void>;
 };
 
+/** A connection's settings for reaching the sample (all the connection form asks but its name). */
+export function mysqlSettings(sample: SampleMysql) {
+  return {
+    kind: 'mysql' as const,
+    host: sample.host,
+    port: sample.port,
+    database: sample.database,
+    user: sample.user,
+    password: sample.password,
+    ssl: 'disable' as const
+  };
+}
+
 export function mysqlUrl(): string {
   const url = process.env.TEST_MYSQL_URL;
   if (!url) {
