@@ -48,9 +48,13 @@ test('delete moves a notebook to the trash; undo and restore bring it back', asy
   await page.getByRole('button', { name: 'Undo' }).click();
   await expect(page.getByTestId('notebook-row')).toHaveCount(1);
 
+  // Each step waits for what the person sees before the next: leaving a page mid-submit would cancel it.
   await page.getByRole('button', { name: 'Delete Untitled notebook' }).click();
+  await expect(page.getByTestId('notebook-row')).toHaveCount(0);
   await page.getByRole('link', { name: 'Trash' }).click();
-  await page.getByRole('button', { name: 'Restore Untitled notebook' }).click();
+  const restore = page.getByRole('button', { name: 'Restore Untitled notebook' });
+  await restore.click();
+  await expect(restore).toHaveCount(0);
   await page.getByRole('link', { name: 'Notebooks', exact: true }).click();
   await expect(page.getByTestId('notebook-row')).toHaveCount(1);
 });

