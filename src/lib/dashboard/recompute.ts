@@ -42,6 +42,9 @@ export class Recompute {
   private readonly ran = new Map<string, Ran>(); // cell name (lower case) → what its table holds now
   private readonly fetched = new Map<string, TableSource>(); // server cells' results, by lower-cased name
   private readonly fromServer = new Map<string, Table>(); // the same results, as they arrived
+  // Browser cells' results as the run returned them, by lower-cased name: cards draw from these, and DuckDB gets a
+  // copy only when a later cell reads one (BrowserDuckDB.run's keep 'later').
+  private readonly local = new Map<string, { source: TableSource; table: Table }>();
   private readonly adopted = new Map<string, { name: string; key: string; table: Table }>();
   private running: string | null = null;
 
@@ -71,7 +74,7 @@ export class Recompute {
       const fileId = `dash_${safe}_${i}`;
       return { kind: 'file', name: t.name, key: url, fileId, columns: t.columns, url, bytes: t.bytes };
     });
-    return [...tables, ...this.fetched.values()];
+    return [...tables, ...this.fetched.values(), ...[...this.local.values()].map((l) => l.source)];
   }
 
   /** The card's content for `values`. Throws Superseded once `current()` turns false, or a ViewerError. */
@@ -90,7 +93,7 @@ export class Recompute {
     await traced('card: re-run cells', () => this.prepare(source, values, current));
     // A connection cell's result arrived whole from the server: cards of it need no engine, unless a chart of
     // many rows is aggregated (then DuckDB does it, as in the notebook).
-    const whole = this.fromServer.get(source.toLowerCase());
+    const whole = this.fromServer.get(source.toLowerCase()) ?? this.local.get(source.toLowerCase())?.table;
     const sources = this.sources();
     const query: Query = async (sql: string) => {
       if (!current()) throw new Superseded();
@@ -194,8 +197,13 @@ export class Recompute {
       }
       const db = await this.duckdb();
       this.running = `dashboard:${lower}`;
-      const result = await db.run(this.running, cell.name, key, cell.sql, this.sources(), bound);
-      if (result.ok) return null;
+      this.local.delete(lower);
+      const result = await db.run(this.running, cell.name, key, cell.sql, this.sources(), bound, 'later');
+      if (result.ok) {
+        const source: TableSource = { kind: 'result', name: cell.name, key, url: '' };
+        this.local.set(lower, { source, table: result.table });
+        return null;
+      }
       if (result.cancelled) throw new Superseded();
       console.warn(`Recomputing "${cell.name}" failed:`, result.error);
       return this.failed(result.error);

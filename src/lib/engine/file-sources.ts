@@ -37,6 +37,7 @@ export class FileSources {
   private copySizes = new Map<string, Promise<number | null>>(); // file id → bytes of its DuckDB copy
   private whole = new Set<string>(); // file ids attached whole
   private complete = new Set<string>(); // ids of sources without a DuckDB copy whose every piece is loaded
+  private compared = new Map<string, Map<string, number>>(); // file id → column → how many filters compared it
 
   constructor(private readonly mode: ReadMode = 'auto') {}
 
@@ -116,7 +117,15 @@ export class FileSources {
     if (wholeIsCheaper(table.cost(groups, columns), (await ask.copy?.size) ?? null)) return false;
     ask.copy?.cancel();
     await traced('pieces', () => table.ensure(conn, f.name, groups, columns));
-    if (f.url && table.complete) this.complete.add(f.fileId);
+    const counts = this.compared.get(f.fileId) ?? new Map<string, number>();
+    for (const c of scans.flatMap((s) => s.comparisons)) counts.set(c.column, (counts.get(c.column) ?? 0) + 1);
+    this.compared.set(f.fileId, counts);
+    if (f.url && table.complete) {
+      // Nothing more will be fetched: the pieces become one table, sorted for the filters seen so far.
+      const order = [...counts].sort((a, b) => b[1] - a[1]).map(([column]) => column);
+      await traced('pieces: merge', () => table.merge(conn, f.name, order));
+      this.complete.add(f.fileId);
+    }
     return true;
   }
 
@@ -174,6 +183,7 @@ export class FileSources {
     if (!t) return;
     this.tables.delete(fileId);
     this.complete.delete(fileId);
+    this.compared.delete(fileId);
     await (await t.catch(() => null))?.drop(conn);
   }
 
