@@ -118,7 +118,8 @@ export class FileSources {
     ask.copy?.cancel();
     await traced('pieces', () => table.ensure(conn, f.name, groups, columns));
     const counts = this.compared.get(f.fileId) ?? new Map<string, number>();
-    for (const c of scans.flatMap((s) => s.comparisons)) counts.set(c.column, (counts.get(c.column) ?? 0) + 1);
+    for (const c of scans.flatMap((s) => s.comparisons))
+      counts.set(c.column, (counts.get(c.column) ?? 0) + 1);
     this.compared.set(f.fileId, counts);
     if (f.url && table.complete) {
       // Nothing more will be fetched: the pieces become one table, sorted for the filters seen so far.
