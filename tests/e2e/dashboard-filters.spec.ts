@@ -13,7 +13,14 @@ import { DuckDBInstance } from '@duckdb/node-api';
 import { expect, test, type Page } from '@playwright/test';
 import type { TraceSink } from '../../src/lib/engine/trace';
 import { sampleDb } from '../integration/helpers/sample-db';
-import { person, shownNumber, typeSql, addWarehouse } from './helpers';
+import {
+  person,
+  renameResult as rename,
+  runCell as run,
+  shownNumber,
+  typeSql,
+  addWarehouse
+} from './helpers';
 
 const WHERE = 'where region = {{region}} and day between {{period.start}} and {{period.end}}';
 const MONTHLY = `select strftime(day, '%Y-%m') as month, sum(amount) as total from sales ${WHERE} group by 1 order by 1`;
@@ -54,16 +61,6 @@ async function expected(csv: string, c: Choice) {
 }
 
 const cell = (page: Page, i: number) => page.getByTestId('cell').nth(i);
-
-async function run(page: Page, i: number) {
-  await cell(page, i).getByRole('button', { name: 'Run cell' }).click();
-  await expect(cell(page, i).getByTestId('run-summary')).toBeVisible({ timeout: 60_000 });
-}
-
-async function rename(page: Page, i: number, name: string) {
-  await cell(page, i).getByLabel('Result name').fill(name);
-  await cell(page, i).getByLabel('Result name').press('Enter');
-}
 
 /** The month bars of the dashboard's chart that follows the filters, as Vega labels them. */
 const monthBars = (page: Page) =>

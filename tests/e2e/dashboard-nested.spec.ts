@@ -7,7 +7,7 @@ import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { expect, test, type Page } from '@playwright/test';
-import { person, shownNumber, typeSql } from './helpers';
+import { person, renameResult as rename, runCell as run, shownNumber, typeSql } from './helpers';
 
 const REGIONS = ['East', 'North', 'West'];
 const rows = Array.from({ length: 30 }, (_, i) => ({
@@ -18,16 +18,6 @@ const rows = Array.from({ length: 30 }, (_, i) => ({
 const sumFor = (region: string) => rows.filter((r) => r.region === region).reduce((a, r) => a + r.amount, 0);
 
 const cell = (page: Page, i: number) => page.getByTestId('cell').nth(i);
-
-async function run(page: Page, i: number) {
-  await cell(page, i).getByRole('button', { name: 'Run cell' }).click();
-  await expect(cell(page, i).getByTestId('run-summary')).toBeVisible({ timeout: 60_000 });
-}
-
-async function rename(page: Page, i: number, name: string) {
-  await cell(page, i).getByLabel('Result name').fill(name);
-  await cell(page, i).getByLabel('Result name').press('Enter');
-}
 
 test('a card over a list column says it cannot follow the filter; the flat card does, without an engine restart', async ({
   browser
