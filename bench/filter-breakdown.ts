@@ -4,7 +4,7 @@
 // up to more than the change took.
 import type { TraceSink } from '../src/lib/engine/trace';
 
-export function printBreakdown(traces: TraceSink[]): void {
+export function printBreakdown(traces: TraceSink[], what = 'per warm change'): void {
   if (!traces.length) return;
   const n = traces.length;
   const phases = new Map<string, { ms: number; count: number }>();
@@ -18,7 +18,7 @@ export function printBreakdown(traces: TraceSink[]): void {
     }
     for (const [type, k] of Object.entries(t.tasks)) tasks.set(type, (tasks.get(type) ?? 0) + k);
   }
-  console.log(`  per warm change in the browser (mean of ${n}; phases overlap):`);
+  console.log(`  ${what} in the browser (mean of ${n}; phases overlap):`);
   for (const [name, p] of [...phases].sort((a, b) => a[0].localeCompare(b[0])))
     console.log(
       `    ${name.padEnd(28)} ${(p.ms / n).toFixed(0).padStart(6)} ms  (${(p.count / n).toFixed(1)} times)`

@@ -238,7 +238,14 @@ const INSTRUMENT = `
 `;
 
 type Trace = TraceSink;
-type Viewer = { page: Page; name: string; times: number[]; first: number; traces: Trace[] };
+type Viewer = {
+  page: Page;
+  name: string;
+  times: number[];
+  first: number;
+  traces: Trace[];
+  firstTrace?: Trace;
+};
 
 async function openViewer(browser: Browser, url: string, name: string): Promise<Viewer> {
   const context = await browser.newContext({ viewport: { width: 1280, height: 1800 } });
@@ -371,6 +378,7 @@ try {
     if (failed)
       console.log(`  ${v.name}: ${failed} of ${v.times.length} changes had a card fail; left out below`);
     v.first = v.times[0]!;
+    v.firstTrace = v.traces[0];
     v.traces = v.traces.filter((_, i) => i > 0 && !Number.isNaN(v.times[i]!));
     v.times = v.times.filter((t) => !Number.isNaN(t));
   }
@@ -383,6 +391,7 @@ try {
         `warm ${warm.length} ${f(warm)} (min ${Math.min(...warm).toFixed(0)}, max ${Math.max(...warm).toFixed(0)})`
     );
   }
+  if (inBrowser.firstTrace) printBreakdown([inBrowser.firstTrace], 'the first change');
   printBreakdown(inBrowser.traces);
   const b = inBrowser.times;
   if (onServer) {

@@ -11,8 +11,16 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { expect, test, type Page } from '@playwright/test';
+import type { TraceSink } from '../../src/lib/engine/trace';
 import { sampleDb } from '../integration/helpers/sample-db';
-import { person, shownNumber, typeSql, addWarehouse } from './helpers';
+import {
+  person,
+  renameResult as rename,
+  runCell as run,
+  shownNumber,
+  typeSql,
+  addWarehouse
+} from './helpers';
 
 const WHERE = 'where region = {{region}} and day between {{period.start}} and {{period.end}}';
 const MONTHLY = `select strftime(day, '%Y-%m') as month, sum(amount) as total from sales ${WHERE} group by 1 order by 1`;
@@ -53,16 +61,6 @@ async function expected(csv: string, c: Choice) {
 }
 
 const cell = (page: Page, i: number) => page.getByTestId('cell').nth(i);
-
-async function run(page: Page, i: number) {
-  await cell(page, i).getByRole('button', { name: 'Run cell' }).click();
-  await expect(cell(page, i).getByTestId('run-summary')).toBeVisible({ timeout: 60_000 });
-}
-
-async function rename(page: Page, i: number, name: string) {
-  await cell(page, i).getByLabel('Result name').fill(name);
-  await cell(page, i).getByLabel('Result name').press('Enter');
-}
 
 /** The month bars of the dashboard's chart that follows the filters, as Vega labels them. */
 const monthBars = (page: Page) =>
@@ -177,6 +175,17 @@ test('viewers filter a published dashboard for themselves, in the URL, recompute
   const ranges: string[] = [];
   const engineStarted = () =>
     viewer.evaluate(() => performance.getEntriesByName('sheaf:engine:start').length > 0);
+  // The engine's trace (src/lib/engine/trace.ts) counts the messages sent to DuckDB-WASM's worker, by type.
+  await anon.addInitScript(() => {
+    (window as unknown as { __sheafTrace: unknown }).__sheafTrace = { phases: {}, tasks: {} };
+  });
+  const trace = () =>
+    viewer.evaluate(() => {
+      const w = window as unknown as { __sheafTrace: TraceSink };
+      const t = w.__sheafTrace;
+      w.__sheafTrace = { phases: {}, tasks: {} };
+      return t;
+    });
   anon.on('request', (r) => {
     const range = r.headers()['range'];
     if (r.url().includes('/snapshots/') && range) ranges.push(range);
@@ -204,6 +213,23 @@ test('viewers filter a published dashboard for themselves, in the URL, recompute
   await expect(viewer.getByTestId('live-chart')).toHaveCount(1);
   expect(await engineStarted()).toBe(true);
   expect(ranges.length).toBeGreaterThan(0);
+  // Every piece of the base table is loaded now, merged once into one table.
+  expect((await trace()).phases['pieces: merge']?.n).toBe(1);
+
+  // One more change: the two cells behind the three cards are re-run once each (the chart and the table of
+  // `monthly` share its run), and the cards draw the results as the runs returned them: nothing is planned or
+  // fetched, no result is written back into DuckDB nor read out of it again.
+  const northChosen = await expected(csv, { ...chosen, region: 'North' });
+  await viewer.getByLabel('region', { exact: true }).selectOption({ label: 'North' });
+  await expectShows(viewer, northChosen);
+  const warm = await trace();
+  expect(warm.tasks['CONNECT']).toBe(2);
+  expect(warm.tasks['SEND_PREPARED']).toBe(2);
+  expect(warm.tasks['RUN_QUERY'] ?? 0).toBe(0);
+  expect(warm.tasks['INSERT_ARROW_FROM_IPC_STREAM'] ?? 0).toBe(0);
+  expect(warm.phases['plan']).toBeUndefined();
+  await viewer.getByLabel('region', { exact: true }).selectOption({ label: chosen.region });
+  await expectShows(viewer, forChoice);
 
   // The same URL again: the same view.
   await viewer.reload();

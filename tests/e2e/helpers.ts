@@ -116,3 +116,17 @@ export async function addWarehouse(
   });
   expect(created.status()).toBe(201);
 }
+
+/** Runs notebook cell `i` and waits for its run summary. */
+export async function runCell(page: Page, i: number) {
+  const cell = page.getByTestId('cell').nth(i);
+  await cell.getByRole('button', { name: 'Run cell' }).click();
+  await expect(cell.getByTestId('run-summary')).toBeVisible({ timeout: 60_000 });
+}
+
+/** Names notebook cell `i`'s result `name`. */
+export async function renameResult(page: Page, i: number, name: string) {
+  const field = page.getByTestId('cell').nth(i).getByLabel('Result name');
+  await field.fill(name);
+  await field.press('Enter');
+}

@@ -42,8 +42,13 @@ export class Recompute {
   private readonly ran = new Map<string, Ran>(); // cell name (lower case) → what its table holds now
   private readonly fetched = new Map<string, TableSource>(); // server cells' results, by lower-cased name
   private readonly fromServer = new Map<string, Table>(); // the same results, as they arrived
+  // Browser cells' results as the run returned them, by lower-cased name: cards draw from these, and DuckDB gets a
+  // copy only when a later cell reads one (BrowserDuckDB.run's keep 'later').
+  private readonly local = new Map<string, { source: TableSource; table: Table }>();
   private readonly adopted = new Map<string, { name: string; key: string; table: Table }>();
-  private running: string | null = null;
+  private readonly running = new Set<string>(); // ids of the runs under way (cards run side by side)
+  // Runs under way, by lower-cased cell name: cards reading the same cell wait for one run of it.
+  private readonly inflight = new Map<string, { key: string; done: Promise<void> }>();
 
   constructor(
     private readonly interactive: Interactive,
@@ -71,7 +76,7 @@ export class Recompute {
       const fileId = `dash_${safe}_${i}`;
       return { kind: 'file', name: t.name, key: url, fileId, columns: t.columns, url, bytes: t.bytes };
     });
-    return [...tables, ...this.fetched.values()];
+    return [...tables, ...this.fetched.values(), ...[...this.local.values()].map((l) => l.source)];
   }
 
   /** The card's content for `values`. Throws Superseded once `current()` turns false, or a ViewerError. */
@@ -90,7 +95,10 @@ export class Recompute {
     await traced('card: re-run cells', () => this.prepare(source, values, current));
     // A connection cell's result arrived whole from the server: cards of it need no engine, unless a chart of
     // many rows is aggregated (then DuckDB does it, as in the notebook).
-    const whole = this.fromServer.get(source.toLowerCase());
+    const lower = source.toLowerCase();
+    const mine = this.local.get(lower);
+    const whole =
+      this.fromServer.get(lower) ?? (mine?.source.key === this.ran.get(lower)?.key ? mine?.table : undefined);
     const sources = this.sources();
     const query: Query = async (sql: string) => {
       if (!current()) throw new Superseded();
@@ -138,14 +146,27 @@ export class Recompute {
       if (!needed.has(lower)) continue;
       if (!current()) throw new Superseded();
       const key = this.keyOf(cell, bound, values);
-      const before = this.ran.get(lower);
-      if (before?.key !== key) {
-        const error = await this.runCell(cell, key, bound, values);
-        this.ran.set(lower, { key, error });
-      }
+      if (this.ran.get(lower)?.key !== key) await this.runOnce(cell, key, bound, values);
       const error = this.ran.get(lower)?.error;
       if (error) throw new ViewerError(error);
     }
+  }
+
+  /** Runs the cell for `key` unless a run of it for `key` is under way already; then waits for that one. */
+  private runOnce(cell: ReplayCell, key: string, bound: InputValues, values: Values): Promise<void> {
+    const lower = cell.name.toLowerCase();
+    const under = this.inflight.get(lower);
+    if (under?.key === key) return under.done;
+    const done: Promise<void> = this.runCell(cell, key, bound, values)
+      .then((error) => {
+        // A run for other values that ended late says nothing of what the cell holds now.
+        if (this.inflight.get(lower)?.done === done) this.ran.set(lower, { key, error });
+      })
+      .finally(() => {
+        if (this.inflight.get(lower)?.done === done) this.inflight.delete(lower);
+      });
+    this.inflight.set(lower, { key, done });
+    return done;
   }
 
   /** `name` and the re-run cells it reads, directly or through others (lower-cased). */
@@ -193,9 +214,15 @@ export class Recompute {
         return null;
       }
       const db = await this.duckdb();
-      this.running = `dashboard:${lower}`;
-      const result = await db.run(this.running, cell.name, key, cell.sql, this.sources(), bound);
-      if (result.ok) return null;
+      const id = `dashboard:${lower}`;
+      this.running.add(id);
+      this.local.delete(lower);
+      const result = await db.run(id, cell.name, key, cell.sql, this.sources(), bound, 'later');
+      if (result.ok) {
+        const source: TableSource = { kind: 'result', name: cell.name, key, url: '' };
+        this.local.set(lower, { source, table: result.table });
+        return null;
+      }
       if (result.cancelled) throw new Superseded();
       console.warn(`Recomputing "${cell.name}" failed:`, result.error);
       return this.failed(result.error);
@@ -205,7 +232,7 @@ export class Recompute {
       console.warn(`Recomputing "${cell.name}" failed:`, e);
       return this.failed(e instanceof Error ? e.message : String(e));
     } finally {
-      this.running = null;
+      this.running.delete(`dashboard:${lower}`);
     }
   }
 
@@ -224,10 +251,10 @@ export class Recompute {
     for (const [name, r] of this.ran) if (r.error) this.ran.delete(name);
   }
 
-  /** Stops the cell running now, if any (newer values came). */
+  /** Stops the cells running now, if any (newer values came). */
   cancel(): void {
-    const id = this.running;
-    if (id && this.engine) void this.engine.then((db) => db.cancel(id));
+    const engine = this.engine;
+    if (engine) for (const id of this.running) void engine.then((db) => db.cancel(id));
   }
 
   async destroy(): Promise<void> {

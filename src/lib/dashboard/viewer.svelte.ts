@@ -1,6 +1,6 @@
 // A published dashboard as one viewer sees it: their filter values (from the URL, then their changes), and per
 // card what it shows — the server's snapshot while the card's inputs hold their initial values, else the card
-// recomputed for this viewer (recompute.ts). Changes coalesce: one round of updates runs at a time, a newer change
+// recomputed for this viewer (recompute.ts), all of them at once. Changes coalesce: one round of updates runs at a time, a newer change
 // makes the running one stop at its next step, and nothing a stale round computed is painted. A card being
 // updated keeps its previous picture and says so; cards whose inputs did not change are not touched. Cards the
 // server already computed for the URL's values (the page's `rendered`) show as such and are not recomputed on load.
@@ -164,10 +164,11 @@ export class DashboardViewer {
       const current = () => generation === this.generation && !this.destroyed;
       const values = $state.snapshot(this.values) as Values;
       this.recompute.forgetFailures();
-      for (const card of this.triage(values)) {
-        if (!current()) break;
-        await this.paint(card, values, this.keyOf(card, values), current);
-      }
+      // Side by side: while one card's result is drawn on this thread, DuckDB's worker is already busy with the
+      // next card's query instead of waiting for this thread to ask for it.
+      await Promise.all(
+        this.triage(values).map((card) => this.paint(card, values, this.keyOf(card, values), current))
+      );
       if (current()) return;
     }
   }

@@ -175,7 +175,13 @@ export class BrowserDuckDB {
     key: string,
     sql: string,
     sources: TableSource[],
-    inputs?: InputValues
+    inputs?: InputValues,
+    /**
+     * `later`: the result becomes table `name` only when a query first reads it (as adopted results do), so a
+     * result nothing reads again (a dashboard card's) never goes back into DuckDB. The caller then lists it among
+     * the sources, as a `result` of this `key`.
+     */
+    keep: 'now' | 'later' = 'now'
   ): Promise<RunResult> {
     const started = performance.now();
     const written = cleanQuery(sql);
@@ -218,6 +224,10 @@ export class BrowserDuckDB {
       }
       record('run: query', performance.now() - queryStarted);
       const table = new Table(reader.schema, batches);
+      if (keep === 'later' && table.numRows > 0) {
+        this.adopt(name, key, table);
+        return { ok: true, table, ms: performance.now() - started };
+      }
       await traced('run: keep result', () =>
         replaceTable(conn, name, async (staging) => {
           if (table.numRows > 0) await conn.insertArrowTable(table, { name: staging, create: true });

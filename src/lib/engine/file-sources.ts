@@ -4,8 +4,8 @@
 // every later query reads it (parquet/read-choice.ts says why and where the line is). A file with a column that
 // cannot travel in pieces exactly (nested types, intervals, time zones…), or a query DuckDB cannot plan, uses the
 // whole copy too. A source may instead name its own Parquet (`url`: a published dashboard's base tables) and have
-// no DuckDB copy: it is read in pieces, or, when pieces cannot carry it, its whole Parquet is downloaded once and
-// read by DuckDB directly.
+// no DuckDB copy: it is only ever read in pieces. (DuckDB-WASM cannot read a Parquet itself: its Parquet reader is
+// an extension it would fetch from extensions.duckdb.org, and its attempt traps the engine.)
 import type { AsyncDuckDB, AsyncDuckDBConnection } from '@duckdb/duckdb-wasm';
 import { ident } from '$cells/sql/quote';
 import type { BoundValue } from '$cells/sql/parameters';
@@ -37,6 +37,7 @@ export class FileSources {
   private copySizes = new Map<string, Promise<number | null>>(); // file id → bytes of its DuckDB copy
   private whole = new Set<string>(); // file ids attached whole
   private complete = new Set<string>(); // ids of sources without a DuckDB copy whose every piece is loaded
+  private compared = new Map<string, Map<string, number>>(); // file id → column → how many filters compared it
 
   constructor(private readonly mode: ReadMode = 'auto') {}
 
@@ -76,6 +77,10 @@ export class FileSources {
         if (ask) {
           const scans = needs ? (needs.get(f.name.toLowerCase()) ?? []) : null;
           if (scans && (await this.readPieces(conn, f, scans, query, ask))) continue;
+          if (f.url) {
+            await this.piecesOnly(conn, f, scans, ask.table);
+            continue;
+          }
           await this.dropPieces(conn, f.fileId);
         }
         await this.attachWhole(db, conn, f, ask?.copy ?? null);
@@ -116,7 +121,16 @@ export class FileSources {
     if (wholeIsCheaper(table.cost(groups, columns), (await ask.copy?.size) ?? null)) return false;
     ask.copy?.cancel();
     await traced('pieces', () => table.ensure(conn, f.name, groups, columns));
-    if (f.url && table.complete) this.complete.add(f.fileId);
+    const counts = this.compared.get(f.fileId) ?? new Map<string, number>();
+    for (const c of scans.flatMap((s) => s.comparisons))
+      counts.set(c.column, (counts.get(c.column) ?? 0) + 1);
+    this.compared.set(f.fileId, counts);
+    if (f.url && table.complete) {
+      // Nothing more will be fetched: the pieces become one table, sorted for the filters seen so far.
+      const order = [...counts].sort((a, b) => b[1] - a[1]).map(([column]) => column);
+      await traced('pieces: merge', () => table.merge(conn, f.name, order));
+      this.complete.add(f.fileId);
+    }
     return true;
   }
 
@@ -174,6 +188,7 @@ export class FileSources {
     if (!t) return;
     this.tables.delete(fileId);
     this.complete.delete(fileId);
+    this.compared.delete(fileId);
     await (await t.catch(() => null))?.drop(conn);
   }
 
@@ -183,7 +198,7 @@ export class FileSources {
     f: FileSource,
     copy: CopyRequest | null
   ) {
-    if (f.url) return this.attachParquet(db, conn, f, f.url);
+    if (f.url) throw unreadable(f);
     const alias = ident(`file_${f.fileId}`);
     if (!this.whole.has(f.fileId)) {
       // Downloaded here in one request, rather than left to DuckDB-WASM's HTTP reads: those block its worker
@@ -204,16 +219,19 @@ export class FileSources {
     await conn.query(`create or replace view ${ident(f.name)} as select * from ${alias}.data`);
   }
 
-  /** A source without a DuckDB copy, read whole: its Parquet, downloaded once, read by DuckDB itself. */
-  private async attachParquet(db: AsyncDuckDB, conn: AsyncDuckDBConnection, f: FileSource, url: string) {
-    const name = `${f.fileId}.parquet`;
-    if (!this.whole.has(f.fileId)) {
-      const res = await fetch(url);
-      if (!res.ok) throw readFailure(f, res.status);
-      await db.registerFileBuffer(name, new Uint8Array(await res.arrayBuffer()));
-      this.whole.add(f.fileId);
-    }
-    await conn.query(`create or replace view ${ident(f.name)} as select * from read_parquet('${name}')`);
+  /**
+   * A source without a DuckDB copy that pieces cannot serve. A query DuckDB could not plan (`scans` null) runs over
+   * what is loaded, and reports its own error; a column pieces cannot carry is refused here, before the engine is
+   * asked anything it would trap on.
+   */
+  private async piecesOnly(
+    conn: AsyncDuckDBConnection,
+    f: FileSource,
+    scans: ScanNeed[] | null,
+    table: Promise<FileTable>
+  ) {
+    if (scans) throw unreadable(f);
+    await (await table).ensure(conn, f.name, [], new Set());
   }
 
   /** Frees what was loaded of files that are no longer in the workspace. */
@@ -231,6 +249,13 @@ type CopyRequest = {
 
 const fileUrl = (fileId: string, kind: 'parquet' | 'duckdb') =>
   `${location.origin}/api/files/${fileId}/data.${kind}`;
+
+function unreadable(f: FileSource): Error {
+  return new Error(
+    `Table "${f.name}" has a column of a type the browser's engine cannot read from its Parquet ` +
+      `(nested, interval or time zone types); it can be read on the server only.`
+  );
+}
 
 function readFailure(f: FileSource, status: number | undefined): Error {
   return new Error(
