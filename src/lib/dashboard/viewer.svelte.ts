@@ -1,9 +1,10 @@
 // A published dashboard as one viewer sees it: their filter values (from the URL, then their changes), and per
 // card what it shows — the server's snapshot while the card's inputs hold their initial values, else the card
-// recomputed for this viewer (recompute.ts), all of them at once. Changes coalesce: one round of updates runs at a time, a newer change
-// makes the running one stop at its next step, and nothing a stale round computed is painted. A card being
-// updated keeps its previous picture and says so; cards whose inputs did not change are not touched. Cards the
-// server already computed for the URL's values (the page's `rendered`) show as such and are not recomputed on load.
+// recomputed for this viewer (recompute.ts), all of them at once. Changes coalesce: one round of updates runs at a
+// time, a newer change makes the running one stop at its next step, and nothing a stale round computed is painted.
+// A card being updated keeps its previous picture and says so; cards whose inputs did not change are not touched.
+// Cards the server already computed for the URL's values (the page's `rendered`) show as such and are not
+// recomputed on load.
 import { SvelteMap } from 'svelte/reactivity';
 import { checkAllowed } from '$cells/input/allowed';
 import type { RenderedCards } from '$cells/card-content';

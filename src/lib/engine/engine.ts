@@ -24,7 +24,7 @@ export type TableSource =
       columns: { name: string; type: string }[];
       /** A Parquet of its own with no DuckDB copy (a dashboard's base table); unset for uploaded files. */
       url?: string;
-      /** The size of that Parquet, when known (a small one is held whole: held-table.ts). */
+      /** The size of that Parquet, when known. */
       bytes?: number;
     }
   | { kind: 'result'; name: string; key: string; url: string };

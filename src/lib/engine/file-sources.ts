@@ -22,7 +22,7 @@ export type FileSource = {
   columns: { name: string; type: string }[];
   /** Its own Parquet, with no DuckDB copy beside it; unset: an uploaded file's, under /api/files/. */
   url?: string;
-  /** The size of that Parquet, when known: a small one is held whole (held-table.ts). */
+  /** The size of that Parquet, when known. */
   bytes?: number;
 };
 
