@@ -130,3 +130,5 @@ process.on('SIGUSR1', () => {
   loop.reset();
   loop.enable();
 });
+// Exiting (rather than dying of the signal) lets --cpu-prof (BENCH_CPU_PROF) write its profile.
+process.on('SIGTERM', () => process.exit(0));

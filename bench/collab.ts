@@ -83,7 +83,10 @@ type Setup = {
   database: string;
 };
 function startServer(env: Record<string, string>) {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'bench/collab-server.ts'], {
+  // BENCH_CPU_PROF=<dir>: each server writes a V8 CPU profile there when it stops (open it in Chrome's DevTools).
+  const dir = process.env.BENCH_CPU_PROF;
+  const prof = dir ? ['--cpu-prof', '--cpu-prof-dir', dir] : [];
+  const child = spawn(process.execPath, [...prof, '--import', 'tsx', 'bench/collab-server.ts'], {
     env: { ...process.env, ...(REDIS_URL ? { REDIS_URL } : {}), ...env },
     stdio: ['ignore', 'pipe', 'inherit']
   });
