@@ -207,21 +207,29 @@ const INSTRUMENT = `
   const norm = (s) => (s ?? '').replace(/,/g, '');
   f.labels = () => [...document.querySelectorAll('[data-testid="live-chart"] svg [aria-label]')].map((n) => norm(n.getAttribute('aria-label')));
   f.arm = (want) => {
-    f.armed = true; f.want = want; f.changed = undefined; f.done = new Set(); f.all = undefined; f.painted = undefined;
-    f.failed = 0;
+    f.armed = true; f.want = want; f.changed = undefined; f.done = new Set(); f.touched = new Set(); f.all = undefined;
+    f.painted = undefined; f.failed = 0;
     window.__sheafTrace = { phases: {}, tasks: {} };
   };
   const check = (mutations) => {
     if (!f.armed || f.changed === undefined || f.all !== undefined) return;
     for (const m of mutations) {
       const t = m.target;
-      if (m.type !== 'childList' || !(t instanceof Element) || !t.classList.contains('canvas')) continue;
+      if (!(t instanceof Element)) continue;
+      // Redrawn in place (new rows into the drawn view): Vega rewrote its marks (labels, or the marks themselves).
+      if (t.closest('[data-testid="live-chart"] svg')) {
+        const body = t.closest('[data-testid="card-body"]');
+        if (body) f.touched.add(body);
+        continue;
+      }
+      if (m.type !== 'childList' || !t.classList.contains('canvas')) continue;
       if (!t.closest('[data-testid="live-chart"]')) continue;
-      // LiveChart swaps a finished drawing in (no class "drawing" left); it first adds it hidden.
+      // Or drawn anew: LiveChart swaps a finished drawing in (no class "drawing" left); it first adds it hidden.
       if (![...m.addedNodes].some((n) => n instanceof Element && !n.classList.contains('drawing'))) continue;
       const body = t.closest('[data-testid="card-body"]');
-      if (body && body.getAttribute('data-state') === 'live') f.done.add(body);
+      if (body) f.touched.add(body);
     }
+    for (const body of f.touched) if (body.getAttribute('data-state') === 'live') f.done.add(body);
     if (document.querySelector('[data-testid="card-body"][data-state="updating"]')) return;
     // A card that failed (it says so in words for viewers) ends its wait too; the change is counted as failed.
     const failed = document.querySelectorAll('[data-testid="card-body"][data-state="error"]').length;
@@ -234,7 +242,7 @@ const INSTRUMENT = `
     f.all = performance.now();
     requestAnimationFrame(() => (f.painted = performance.now()));
   };
-  new MutationObserver(check).observe(document, { childList: true, subtree: true, attributes: true, attributeFilter: ['data-state'] });
+  new MutationObserver(check).observe(document, { childList: true, subtree: true, attributes: true, attributeFilter: ['data-state', 'aria-label'] });
 `;
 
 type Trace = TraceSink;
