@@ -13,11 +13,15 @@ export function withoutEmbedOptions(spec: VlSpec): VlSpec {
   return { ...spec, usermeta: rest };
 }
 
+/** Whether the spec brings its own rows (spec mode): then it is drawn as written, whatever the source holds. */
+export function hasInlineData(spec: VlSpec): boolean {
+  const data = spec.data as { name?: unknown; values?: unknown } | undefined;
+  return !!data && typeof data === 'object' && 'values' in data && !('name' in data);
+}
+
 /** The spec with the source rows as its top-level data (kept under the name the spec reads). */
 export function withData(spec: VlSpec, values: object[]): VlSpec {
-  const data = spec.data as { name?: unknown; values?: unknown } | undefined;
-  if (data && typeof data === 'object' && 'values' in data && !('name' in data)) return spec; // inline data
-  return { ...spec, data: { name: DATA_NAME, values } };
+  return hasInlineData(spec) ? spec : { ...spec, data: { name: DATA_NAME, values } };
 }
 
 /** The first `url` under any `data` in the spec (top level, layers, concatenations), else null. */

@@ -45,6 +45,39 @@ async function until<T>(what: () => Promise<T>, ok: (v: T) => boolean, ms = 120_
 }
 
 describe('the sender in the server process', () => {
+  it('answers strangers at the verification routes clearly, and mails nothing for them', async () => {
+    const eve = await person(db, 'Stranger Eve');
+    const ask = (headers: Record<string, string>) =>
+      fetch(`${app.base}/api/email-verification`, { method: 'POST', headers });
+    // Logged out: refused in words.
+    const anon = await ask({ origin: app.base });
+    expect(anon.status).toBe(401);
+    expect(await anon.json()).toMatchObject({ error: { message: 'Log in to verify your address.' } });
+    // Another site posting a form with her cookie: refused before anything is queued.
+    const forged = await ask({
+      origin: 'https://evil.example',
+      'content-type': 'application/x-www-form-urlencoded',
+      cookie: `sheaf_session=${eve.token}`
+    });
+    expect(forged.status).toBe(403);
+    // Links that are not ours, however long or odd: a page that says so, and nobody verified.
+    for (const token of ['not-a-token', 'a'.repeat(4000), `${eve.id}.zz.${'A'.repeat(43)}`]) {
+      const page = await fetch(`${app.base}/verify-email/${token}`);
+      expect(page.status).toBe(200);
+      expect(await page.text()).toContain('This verification link is not valid');
+    }
+    // A path that is not even UTF-8 is refused by the router itself.
+    expect((await fetch(`${app.base}/verify-email/%ff`)).status).toBe(400);
+    const [row] = await db.query<{ verified: boolean; queued: number }>(
+      `select u.email_verified_at is not null as verified,
+              (select count(*)::int from delivery_outbox o where o.user_id = u.id) as queued
+         from users u where u.id = $1`,
+      [eve.id]
+    );
+    expect(row).toEqual({ verified: false, queued: 0 });
+    await app.alive();
+  }, 120_000);
+
   it('retries while SMTP is down, stays up, sends once it is back, and stops cleanly', async () => {
     const ann = await person(db, 'Server Ann');
     await verifyEmail(db, ann);
