@@ -11,6 +11,7 @@ import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import WebSocket from 'ws';
 import { startRedis } from '../tests/integration/helpers/redis-server';
+import { machineCpu } from './machine-cpu';
 import type { Editor, EditorsResult, EditorsSetup } from './collab-editors';
 import type { ServerReport } from './collab-server';
 
@@ -160,6 +161,14 @@ console.log(
 );
 const echoBefore = await echoRoundTrips(500);
 const cpu0 = servers.map((s) => procStats(s.child.pid!));
+const serverPids = new Set(servers.map((s) => s.child.pid!));
+const workerPids = new Set(workers.map((w) => w.proc.pid!));
+const cpuShares = machineCpu({
+  servers: (pid) => serverPids.has(pid),
+  editors: (pid) => workerPids.has(pid),
+  postgres: (_pid, comm) => comm === 'postgres',
+  redis: (_pid, comm) => comm.startsWith('redis-server')
+});
 for (const s of servers) s.child.kill('SIGUSR1'); // the servers start counting
 const t0 = performance.now();
 const results = Promise.all(workers.map((w) => w.next<EditorsResult>()));
@@ -171,6 +180,7 @@ const echoDuring = await new Promise<number[]>((resolve) => {
 const shares = await results;
 const elapsed = (performance.now() - t0) / 1000;
 const cpu1 = servers.map((s) => procStats(s.child.pid!));
+const cpuLine = cpuShares();
 const reports = await Promise.all(
   servers.map((s) => {
     const line = serverLine<ServerReport>(s.child, 'loopP99');
@@ -237,6 +247,7 @@ servers.forEach((_, i) => {
       `(peak ${cpu1[i]!.peakMb.toFixed(0)} MB), event-loop delay p99 ${fmt(reports[i]!.loopP99)}`
   );
 });
+console.log(cpuLine);
 console.log(`simulated clients:      event-loop delay p99 ${shares.map((s) => fmt(s.loopP99)).join(', ')}`);
 console.log(`ratio p99 / echo p99:   ${(p99 / echoP99).toFixed(2)}×`);
 console.log(`target p99 ≤ 50 ms:     ${p99 <= 50 ? 'met' : 'NOT met'}`);

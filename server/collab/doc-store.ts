@@ -17,16 +17,42 @@ export async function appendUpdates(
   notebookId: NotebookId,
   updates: Bytes[]
 ): Promise<number[]> {
-  if (updates.length === 0) return [];
-  const values = updates.map((_, i) => `($${i + 2}::bytea, ${i})`).join(', ');
-  const rows = await db.query<{ seq: unknown }>(
-    `with lock as materialized (select pg_advisory_xact_lock_shared(hashtext($1::text)))
+  return (await appendMany(db, [{ notebookId, updates }]))[0]!;
+}
+
+export type AppendPart = { notebookId: NotebookId; updates: Bytes[] };
+
+/** appendUpdates for several notebooks in one statement (one commit): returns each part's seqs, in order. The
+ * notebooks' shared locks are taken in one order (by key) in every statement, so two appends over overlapping
+ * notebooks, each queued behind a different notebook's compaction, cannot wait for each other. */
+export async function appendMany(db: Queryable, parts: AppendPart[]): Promise<number[][]> {
+  const ids = [...new Set(parts.filter((p) => p.updates.length > 0).map((p) => p.notebookId))];
+  if (ids.length === 0) return parts.map(() => []);
+  const idParam = new Map(ids.map((id, i) => [id, i + 1]));
+  const params: unknown[] = [...ids];
+  const rows: string[] = [];
+  for (const part of parts) {
+    for (const u of part.updates) {
+      params.push(asParam(u));
+      rows.push(`($${idParam.get(part.notebookId)}::text, $${params.length}::bytea, ${rows.length})`);
+    }
+  }
+  const keys = ids.map((_, i) => `($${i + 1}::text)`).join(', ');
+  const stored = await db.query<{ seq: unknown; notebook_id: string }>(
+    `with lock as materialized (
+       select count(pg_advisory_xact_lock_shared(k)) as n
+         from (select distinct hashtext(id) as k from (values ${keys}) as ids(id) order by k) as keys
+     )
      insert into doc_updates (notebook_id, update)
-     select $1, v.u from lock, (values ${values}) as v(u, i) order by v.i
-     returning seq`,
-    [notebookId, ...updates.map(asParam)]
+     select v.id, v.u from lock, (values ${rows.join(', ')}) as v(id, u, i) order by v.i
+     returning seq, notebook_id`,
+    params
   );
-  return rows.map((r) => Number(r.seq));
+  // Seqs are drawn in insertion order, so each notebook's come back ascending in its updates' order.
+  const byNotebook = new Map<string, number[]>(ids.map((id) => [id, []]));
+  for (const r of stored) byNotebook.get(r.notebook_id)!.push(Number(r.seq));
+  for (const seqs of byNotebook.values()) seqs.sort((a, b) => a - b);
+  return parts.map((p) => byNotebook.get(p.notebookId)!.splice(0, p.updates.length));
 }
 
 /** Snapshot and log in one statement, so in one database snapshot: read in two, a compaction committing between

@@ -1,8 +1,9 @@
 // A room's group commit: updates wait here while a write is in flight and go out together in the next one, so
-// each is stored before anyone is sent it, without one database round trip per keystroke.
+// each is stored before anyone is sent it, without one database round trip per keystroke. The write itself goes
+// through the process's AppendBatcher, which joins it with other rooms' writes.
 import type { Db } from '../db/types';
 import type { NotebookId } from '../ids';
-import { appendUpdates } from './doc-store';
+import { appendBatcher } from './append-batcher';
 
 export type Queued = { update: Uint8Array; origin: unknown; at: number };
 export type StoredBatch = { batch: Queued[]; seqs: number[]; began: number; stored: number };
@@ -55,8 +56,7 @@ export class StoreQueue {
         const batch = this.pending.splice(0, MOST_PER_WRITE);
         this.inflight = batch;
         const began = performance.now();
-        const seqs = await appendUpdates(
-          this.db,
+        const seqs = await appendBatcher(this.db).append(
           this.notebookId,
           batch.map((b) => b.update)
         );
