@@ -59,10 +59,9 @@ afterAll(async () => {
   await app?.stop();
 });
 
-type Answer = { status: number; message: string; ms: number };
+type Answer = { status: number; message: string };
 
 async function uploadOver(name: string, body: Buffer, who = mallory): Promise<Answer> {
-  const started = Date.now();
   const res = await fetch(
     `${app.base}/api/upload?workspace=${who.workspaceId}&name=${encodeURIComponent(name)}`,
     {
@@ -72,7 +71,7 @@ async function uploadOver(name: string, body: Buffer, who = mallory): Promise<An
     }
   );
   const json = (await res.json().catch(() => ({}))) as { error?: { message?: string } };
-  return { status: res.status, message: json.error?.message ?? '', ms: Date.now() - started };
+  return { status: res.status, message: json.error?.message ?? '' };
 }
 
 /** Starts sending a 10 MB body, then drops the connection after 300 ms, as a closed tab would. */
@@ -421,12 +420,10 @@ describe('hostile connections', () => {
   it('"Test connection" against a server that hangs up at once answers, and stops trying', async () => {
     const target = await listener('hang-up');
     try {
-      const started = Date.now();
       const res = await testConnection('localhost', target.port);
       const body = (await res.json()) as { ok: boolean; message: string };
       expect(body.ok).toBe(false);
       expect(body.message).toMatch(/accepted the connection and closed it straight away/);
-      expect(Date.now() - started).toBeLessThan(20_000);
       const after = target.accepted();
       expect(after).toBeLessThanOrEqual(5);
       await new Promise((r) => setTimeout(r, 2000));
