@@ -81,16 +81,21 @@ test('what is typed into a new cell before the editor arrives goes into it, and 
   await second.keyboard.type('morx');
   await second.keyboard.press('Backspace');
   await second.keyboard.type('e');
+  await second.keyboard.press('Enter');
+  // And a paste, as someone pastes a query into a new cell at once.
+  await second.context().grantPermissions(['clipboard-read', 'clipboard-write']);
+  await second.evaluate(() => navigator.clipboard.writeText('pasted\r\nlines'));
+  await second.keyboard.press('Control+V');
   const cell = second.getByTestId('cell').nth(1);
   await expect(cell.locator('.cm-content')).toHaveCount(0);
   await expect
     .poll(() => cell.getByTestId('editor-loading').evaluate((el) => el.textContent))
-    .toBe('# Early notes\nmore');
+    .toBe('# Early notes\nmore\npasted\nlines');
   // It is shared as it is typed: the first tab, whose editor is there, has it already.
   await expect(page.getByTestId('cell').nth(1)).toContainText('Early notes');
 
   release();
   await expect(cell.locator('.cm-content')).toBeFocused();
   await second.keyboard.type(' and after');
-  await expectSource(second, 1, '# Early notes\nmore and after');
+  await expectSource(second, 1, '# Early notes\nmore\npasted\nlines and after');
 });
