@@ -4,11 +4,10 @@
 // with the numbers and rows the dashboard shows; its unsubscribe link, opened in a logged-out browser and
 // confirmed, ends the subscription, which the panel then no longer lists, and the panel's log shows the mail sent.
 // And the mention-mail checkbox under the mentions inbox keeps what was chosen across a reload.
-import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { expect, test, type Browser, type Page } from '@playwright/test';
 import { mailSinkURL } from '../../playwright.config';
 import { leaves, parseMime, type MimePart } from '../integration/helpers/mime';
+import { webhookSink } from '../integration/helpers/webhook-sink';
 import { signUp, signUpWithNotebook, typeSql } from './helpers';
 
 const TIME_ZONE = 'Asia/Kolkata'; // not the server's UTC, and a half-hour offset, so a wrong zone shows
@@ -194,32 +193,6 @@ test('the mention-mail checkbox keeps what was chosen', async ({ page }) => {
   await expect(box).toBeChecked();
 });
 
-/** A chat's incoming webhook, on this machine (the e2e server's CONNECTION_ALLOW_HOSTS lets it post here). */
-async function webhookReceiver() {
-  const posts: { path: string; contentType: string; body: { text: string } }[] = [];
-  const server = createServer((req, res) => {
-    let text = '';
-    req.setEncoding('utf8');
-    req.on('data', (c: string) => (text += c));
-    req.on('end', () => {
-      posts.push({
-        path: req.url ?? '',
-        contentType: req.headers['content-type'] ?? '',
-        body: JSON.parse(text)
-      });
-      res.writeHead(200, { 'content-type': 'text/plain' }).end('ok');
-    });
-  });
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  const { port } = server.address() as AddressInfo;
-  return {
-    host: `127.0.0.1:${port}`,
-    url: `http://127.0.0.1:${port}/services/T0/B0/e2e-secret`,
-    posts,
-    stop: () => new Promise<void>((r) => server.close(() => r()))
-  };
-}
-
 // An alert and a chat channel, both set up in the panel: Ada picks her number card and its column for "when revenue
 // > (half what the dashboard shows)", refreshes the dashboard with its "Refresh data" button, and the alert mail
 // arrives once (a second refresh, still crossed, sends none). Then she adds a chat webhook weekly, today at the
@@ -229,7 +202,9 @@ test('an alert picked from the dashboard’s cards fires once on refresh; a chat
   browser
 }, testInfo) => {
   test.setTimeout(480_000);
-  const hook = await webhookReceiver();
+  // A chat's incoming webhook on this machine (the e2e server's CONNECTION_ALLOW_HOSTS lets it post here).
+  const hook = await webhookSink();
+  const hookHost = new URL(hook.url).host;
   const context = await browser.newContext({ timezoneId: TIME_ZONE });
   const page = await context.newPage();
   const { email: ownEmail } = await signUpWithNotebook(page, 'Cy Alerts');
@@ -312,14 +287,14 @@ test('an alert picked from the dashboard’s cards fires once on refresh; a chat
   await panel.getByRole('button', { name: 'Add channel' }).click();
   const zone = await page.evaluate(() => Intl.DateTimeFormat().resolvedOptions().timeZone);
   await expect(panel.getByTestId('subscription').filter({ hasText: 'Webhook' })).toHaveText(
-    `Webhook ${hook.host}: ${when.weekday}s at ${when.time} (${zone}) remove`
+    `Webhook ${hookHost}: ${when.weekday}s at ${when.time} (${zone}) remove`
   );
 
   await expect.poll(() => hook.posts.length, { timeout: 240_000, intervals: [2_000] }).toBe(1);
   const post = hook.posts[0]!;
-  expect(post.path).toBe('/services/T0/B0/e2e-secret');
+  expect(post.path).toBe(new URL(hook.url).pathname);
   expect(post.contentType).toBe('application/json');
-  const lines = post.body.text.split('\n');
+  const lines = (post.body as { text: string }).text.split('\n');
   expect(lines[0]).toMatch(
     new RegExp(`^\\*${title}\\* — data as of \\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d UTC$`)
   );
@@ -341,7 +316,7 @@ test('an alert picked from the dashboard’s cards fires once on refresh; a chat
   expect(cells.sort()).toEqual(
     [
       ['sent', 'alert', ownEmail],
-      ['sent', 'dashboard', `webhook ${hook.host}`]
+      ['sent', 'dashboard', `webhook ${hookHost}`]
     ].sort()
   );
   await panel.screenshot({ path: testInfo.outputPath('alert-and-channel-log.png') });

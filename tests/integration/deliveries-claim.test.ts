@@ -69,14 +69,20 @@ describe('the outbox with two servers', () => {
   });
 });
 
+/** A notebook with a publication row (subscriptions need one; nothing here reads its snapshot). */
+async function publishedNotebook() {
+  const ann = await person(t.db);
+  const nb = await createNotebook(t.db, ann.id, ann.workspaceId, {});
+  await t.db.query(
+    `insert into publications (notebook_id, slug, visibility, published_by, doc_state) values ($1, $2, 'members', $3, $4)`,
+    [nb.id, crypto.randomUUID(), ann.id, Buffer.from([0])]
+  );
+  return { ann, nb };
+}
+
 describe('daily subscriptions', () => {
   it('are queued once when due, then moved to the next day', async () => {
-    const ann = await person(t.db);
-    const nb = await createNotebook(t.db, ann.id, ann.workspaceId, {});
-    await t.db.query(
-      `insert into publications (notebook_id, slug, visibility, published_by, doc_state) values ($1, $2, 'members', $3, $4)`,
-      [nb.id, crypto.randomUUID(), ann.id, Buffer.from([0])]
-    );
+    const { ann, nb } = await publishedNotebook();
     const sub = await subscribeByEmail(t.db, ann.id, nb.id, {
       cadence: 'daily',
       time: '08:00',
@@ -104,12 +110,7 @@ describe('daily subscriptions', () => {
   });
 
   it('weekly ones come on their weekday in the subscriber’s zone, once, then a week later', async () => {
-    const ann = await person(t.db);
-    const nb = await createNotebook(t.db, ann.id, ann.workspaceId, {});
-    await t.db.query(
-      `insert into publications (notebook_id, slug, visibility, published_by, doc_state) values ($1, $2, 'members', $3, $4)`,
-      [nb.id, crypto.randomUUID(), ann.id, Buffer.from([0])]
-    );
+    const { ann, nb } = await publishedNotebook();
     // Wednesdays at 00:30 in Tokyo: Tuesdays at 15:30 UTC.
     const sub = await subscribeByEmail(t.db, ann.id, nb.id, {
       cadence: 'weekly',
