@@ -7,19 +7,34 @@ export type Op = (typeof OPS)[number];
 
 const Name = z.string().trim().min(1, 'Name the column.').max(200);
 
+/**
+ * A number as the form sends it (text, maybe grouped like the dashboard shows it: 1,234.5) or as JSON. Coercing
+ * alone would read an empty field as 0 and `true` as 1, and set an alert nobody asked for.
+ */
+const NumberText = (message: string) =>
+  z.preprocess(
+    (v) =>
+      typeof v === 'string' && v.trim() !== ''
+        ? Number(v.trim().replace(/^([-+]?\d{1,3}(,\d{3})+)(\.\d+)?$/, (m) => m.replace(/,/g, '')))
+        : v,
+    z.number({ error: message }).finite(message)
+  );
+
 export const AlertInputSchema = z.discriminatedUnion('rule', [
   z.object({
     rule: z.literal('threshold'),
     cell: Name,
     column: Name,
     op: z.enum(OPS),
-    value: z.coerce.number().finite('Give a number to compare with.')
+    value: NumberText('Give a number to compare with.')
   }),
   z.object({
     rule: z.literal('change'),
     cell: Name,
     column: Name,
-    percent: z.coerce.number().positive('Give a percentage above 0.').max(1_000_000)
+    percent: NumberText('Give a percentage above 0.').pipe(
+      z.number().positive('Give a percentage above 0.').max(1_000_000)
+    )
   })
 ]);
 export type AlertInput = z.infer<typeof AlertInputSchema>;

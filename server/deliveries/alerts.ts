@@ -8,6 +8,7 @@ import { parseInput } from '../validate';
 import { requireNotebookRole } from '../workspaces/access';
 import { atLeast } from '../workspaces/roles';
 import { AlertInputSchema, describeRule, type AlertRule, type Op } from './alert-rule';
+import { alertTargets } from './alert-targets';
 import { currentDashboard } from './current-dashboard';
 import { mailConfig } from './mailer';
 
@@ -40,25 +41,11 @@ export type AlertView = {
   subscribed: boolean;
 };
 
-/**
- * Per result the dashboard shows as a number or a table, the columns its viewers see: a number card shows one
- * column of the first row, so an alert on another would mail out a value nobody was shown.
- */
-async function watchable(
-  db: Queryable,
-  dataDir: string,
-  notebookId: NotebookId
-): Promise<Map<string, Set<string>>> {
+/** The results the dashboard shows as a number or a table (alert-targets.ts), keyed by lower-cased name. */
+async function watchable(db: Queryable, dataDir: string, notebookId: NotebookId) {
   const current = await currentDashboard(db, dataDir, notebookId);
   if (!current) throw invalid('Publish the dashboard first: alerts watch its data.');
-  const out = new Map<string, Set<string>>();
-  for (const i of current.dashboard.items) {
-    if (i.error || (i.view !== 'number' && i.view !== 'table')) continue;
-    const seen = out.get(i.name.toLowerCase()) ?? new Set<string>();
-    for (const c of i.view === 'number' ? [i.label] : i.columns) seen.add(c);
-    out.set(i.name.toLowerCase(), seen);
-  }
-  return out;
+  return new Map(alertTargets(current.dashboard).map((t) => [t.cell.toLowerCase(), t]));
 }
 
 export async function createAlert(
@@ -71,14 +58,15 @@ export async function createAlert(
   mailConfig();
   const a = parseInput(AlertInputSchema, input);
   await requireNotebookRole(db, userId, notebookId, 'viewer');
-  const columns = (await watchable(db, dataDir, notebookId)).get(a.cell.toLowerCase());
-  if (!columns)
+  const target = (await watchable(db, dataDir, notebookId)).get(a.cell.toLowerCase());
+  if (!target)
     throw invalid(`"${a.cell}" is not a number or table on this dashboard.`, {
       cell: 'Pick a number or table card.'
     });
-  if (!columns.has(a.column))
+  // A number card shows one column of its first row: an alert on another would mail out a value nobody was shown.
+  if (!target.shown.includes(a.column))
     throw invalid(
-      `The dashboard shows no column "${a.column}" of ${a.cell}: pick one of ${[...columns].join(', ')}.`,
+      `The dashboard shows no column "${a.column}" of ${a.cell}: pick one of ${target.shown.join(', ')}.`,
       {
         column: 'Pick a column the card shows.'
       }

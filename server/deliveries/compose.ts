@@ -90,7 +90,8 @@ export async function compose(
   return { mail: { to: to.address, headers, ...notice } };
 }
 
-async function dashboardMail(dashboard: PublishedDashboard, link: string, unsubscribe: string | null) {
+/** The dashboard mail: HTML, text and inline charts, within MAIL_MAX_BYTES. */
+export async function dashboardMail(dashboard: PublishedDashboard, link: string, unsubscribe: string | null) {
   const charts = new Map<string, InlineChart>();
   const attachments: NonNullable<MailMessage['attachments']> = [];
   let bytes = 0;
@@ -119,7 +120,8 @@ async function dashboardMail(dashboard: PublishedDashboard, link: string, unsubs
   return { subject: dashboard.title, html, text: dashboardEmailText(m), attachments };
 }
 
-function webhookText(
+/** A chat message: a line, at most WEBHOOK_NUMBERS numbers, the link; never past 3,500 characters. */
+export function webhookText(
   title: string,
   link: string,
   content: Content,

@@ -1,5 +1,6 @@
 // What the publish panel's "Deliveries" section shows and does, for its routes to stay thin: whether mail is
-// configured, the caller's subscriptions (everyone's for editors), the alerts, and for editors the delivery log.
+// configured, the caller's subscriptions (everyone's for editors), the alerts and what they may watch (the alert
+// form's choices), and for editors the delivery log.
 import { z } from 'zod';
 import { loadConfig } from '../config';
 import type { SecretBox } from '../connectors/secret-box';
@@ -8,7 +9,9 @@ import type { NotebookId, UserId } from '../ids';
 import { parseInput } from '../validate';
 import { requireNotebookRole } from '../workspaces/access';
 import { atLeast } from '../workspaces/roles';
+import { alertTargets } from './alert-targets';
 import { listAlerts, type AlertView } from './alerts';
+import { currentDashboard } from './current-dashboard';
 import { deliveryLog, type LogEntry } from './delivery-log';
 import { emailStatus } from './email-verification';
 import {
@@ -25,12 +28,26 @@ export type DeliveriesPanel = {
   canEdit: boolean;
   subscriptions: SubscriptionView[];
   alerts: AlertView[];
+  /** The alert form's choices: the published dashboard's number and table results, each with its numeric columns. */
+  alertTargets: AlertChoice[];
   /** Editors only. */
   log: LogEntry[] | null;
 };
 
+export type AlertChoice = { cell: string; views: ('number' | 'table')[]; columns: string[] };
+
+/** What alerts may watch on the current snapshot (none until published), as the form offers it. */
+async function alertChoices(db: Queryable, dataDir: string, notebookId: NotebookId): Promise<AlertChoice[]> {
+  const current = await currentDashboard(db, dataDir, notebookId);
+  if (!current) return [];
+  return alertTargets(current.dashboard)
+    .filter((t) => t.numeric.length > 0)
+    .map((t) => ({ cell: t.cell, views: t.views, columns: t.numeric }));
+}
+
 export async function deliveriesPanel(
   db: Queryable,
+  dataDir: string,
   userId: UserId,
   notebookId: NotebookId
 ): Promise<DeliveriesPanel> {
@@ -42,6 +59,7 @@ export async function deliveriesPanel(
     canEdit,
     subscriptions: await listSubscriptions(db, userId, notebookId),
     alerts: await listAlerts(db, userId, notebookId),
+    alertTargets: await alertChoices(db, dataDir, notebookId),
     log: canEdit ? await deliveryLog(db, userId, notebookId) : null
   };
 }

@@ -8,7 +8,7 @@ import { request as httpsRequest } from 'node:https';
 import type { LookupFunction } from 'node:net';
 import { withDeadline } from '../connectors/deadline';
 import { checkHost } from '../connectors/host-policy';
-import { WebhookUrlSchema } from './webhook-url';
+import { webhookUrlSchema } from './webhook-url';
 
 export const WEBHOOK_DEADLINE_S = 15;
 /** Slack refuses messages past about 40,000 characters; we stop well before. */
@@ -24,7 +24,8 @@ export class SendFailed extends Error {
 }
 
 export async function postWebhook(urlText: string, body: object, allow?: string[]): Promise<void> {
-  const parsed = WebhookUrlSchema.safeParse(urlText);
+  // Checked again when sending, with the same allow list as the host: the operator's list may have changed.
+  const parsed = webhookUrlSchema(allow).safeParse(urlText);
   if (!parsed.success) throw new SendFailed(parsed.error.issues[0]!.message, false);
   const url = new URL(parsed.data);
   const payload = Buffer.from(JSON.stringify(body));

@@ -14,32 +14,36 @@ export function allowedHost(hostname: string, allow: string[] = loadConfig().con
   return allow.includes('*') || allow.includes(h);
 }
 
-export const WebhookUrlSchema = z
-  .string()
-  .trim()
-  .max(WEBHOOK_URL_MAX, `A webhook URL has at most ${WEBHOOK_URL_MAX} characters.`)
-  .superRefine((text, ctx) => {
-    let url: URL;
-    try {
-      url = new URL(text);
-    } catch {
-      ctx.addIssue({ code: 'custom', message: 'Enter the webhook’s full URL, starting with https://.' });
-      return;
-    }
-    if (url.username || url.password) {
-      ctx.addIssue({ code: 'custom', message: 'A webhook URL may not hold a user name or password.' });
-      return;
-    }
-    if (url.protocol === 'https:') return;
-    if (url.protocol === 'http:' && allowedHost(url.hostname)) return;
-    ctx.addIssue({
-      code: 'custom',
-      message:
-        url.protocol === 'http:'
-          ? 'Webhooks must use https:// (an administrator can allow a host with CONNECTION_ALLOW_HOSTS).'
-          : 'Webhooks must be https:// URLs.'
+/** The check, with the allow list the sender was given (`allow`), else CONNECTION_ALLOW_HOSTS. */
+export const webhookUrlSchema = (allow?: string[]) =>
+  z
+    .string()
+    .trim()
+    .max(WEBHOOK_URL_MAX, `A webhook URL has at most ${WEBHOOK_URL_MAX} characters.`)
+    .superRefine((text, ctx) => {
+      let url: URL;
+      try {
+        url = new URL(text);
+      } catch {
+        ctx.addIssue({ code: 'custom', message: 'Enter the webhook’s full URL, starting with https://.' });
+        return;
+      }
+      if (url.username || url.password) {
+        ctx.addIssue({ code: 'custom', message: 'A webhook URL may not hold a user name or password.' });
+        return;
+      }
+      if (url.protocol === 'https:') return;
+      if (url.protocol === 'http:' && allowedHost(url.hostname, allow)) return;
+      ctx.addIssue({
+        code: 'custom',
+        message:
+          url.protocol === 'http:'
+            ? 'Webhooks must use https:// (an administrator can allow a host with CONNECTION_ALLOW_HOSTS).'
+            : 'Webhooks must be https:// URLs.'
+      });
     });
-  });
+
+export const WebhookUrlSchema = webhookUrlSchema();
 
 /** What the delivery log shows of a webhook: its host, never its path (the path is the secret). */
 export const webhookHost = (url: string) => new URL(url).host;

@@ -4,48 +4,19 @@
 // with the numbers and rows the dashboard shows; its unsubscribe link, opened in a logged-out browser and
 // confirmed, ends the subscription, which the panel then no longer lists, and the panel's log shows the mail sent.
 // And the mention-mail checkbox under the mentions inbox keeps what was chosen across a reload.
-import { expect, test, type Page } from '@playwright/test';
-import { mailSinkURL } from '../../playwright.config';
-import { leaves, parseMime, type MimePart } from '../integration/helpers/mime';
-import { signUp, signUpWithNotebook, typeSql } from './helpers';
-
-const TIME_ZONE = 'Asia/Kolkata'; // not the server's UTC, and a half-hour offset, so a wrong zone shows
-
-const cell = (page: Page, i: number) => page.getByTestId('cell').nth(i);
-
-async function run(page: Page, i: number) {
-  await cell(page, i).getByRole('button', { name: 'Run cell' }).click();
-  await expect(cell(page, i).getByTestId('run-summary')).toBeVisible({ timeout: 60_000 });
-}
-
-type Sent = { from: string; to: string[]; raw: string };
-async function mailTo(page: Page, address: string): Promise<Sent[]> {
-  const all = (await (await page.request.get(mailSinkURL)).json()) as Sent[];
-  return all.filter((m) => m.to.includes(address));
-}
-
-/** The wall-clock minute in `tz` that starts at least 40 s from now (the form is filled and sent meanwhile). */
-function comingMinute(tz: string): string {
-  const now = Date.now();
-  const start = now - (now % 60_000) + 60_000;
-  const at = new Date(start - now >= 40_000 ? start : start + 60_000);
-  return new Intl.DateTimeFormat('en-GB', {
-    timeZone: tz,
-    hour: '2-digit',
-    minute: '2-digit',
-    hourCycle: 'h23'
-  })
-    .format(at)
-    .replace(/\D*$/, '');
-}
-
-const part = (mail: MimePart, type: string) =>
-  leaves(mail).find((p) => (p.headers.get('content-type') ?? '').startsWith(type));
-
-const cellTexts = (html: string) =>
-  [...html.matchAll(/<td[^>]*>([^<]*)<\/td>/g)].map((m) =>
-    m[1]!.replace(/&amp;/g, '&').replace(/&lt;/g, '<').replace(/&gt;/g, '>')
-  );
+import { expect, test } from '@playwright/test';
+import { parseMime } from '../integration/helpers/mime';
+import {
+  cellTexts,
+  comingMinute,
+  mailTo,
+  part,
+  publishTwoCards,
+  TIME_ZONE,
+  verifyAddress,
+  type Sent
+} from './delivery-steps';
+import { signUp, signUpWithNotebook } from './helpers';
 
 test('subscribe to a dashboard by email, receive it, unsubscribe from the mail logged out', async ({
   browser
@@ -56,21 +27,7 @@ test('subscribe to a dashboard by email, receive it, unsubscribe from the mail l
   const { email: ownEmail } = await signUpWithNotebook(page, 'Ada Mailer');
   const notebookUrl = page.url();
 
-  await typeSql(page, 0, 'select 1234567.5 as revenue');
-  await run(page, 0);
-  await page.getByRole('button', { name: 'Add SQL cell below cell 1' }).click();
-  await typeSql(page, 1, "select * from (values ('north', 15), ('south', 20), ('east', 7)) t(region, total)");
-  await run(page, 1);
-  await page.getByRole('button', { name: 'Dashboard', exact: true }).click();
-  await page.getByRole('button', { name: 'Add query_1 as a number' }).click();
-  await page.getByRole('button', { name: 'Add query_2 as a table' }).click();
-  await expect(page.getByTestId('dashboard-item')).toHaveCount(2);
-
-  await page.getByTestId('publish-toggle').click();
-  await page.getByTestId('publish-panel').getByRole('button', { name: 'Publish', exact: true }).click();
-  const link = page.getByTestId('dashboard-link');
-  await expect(link).toBeVisible({ timeout: 60_000 });
-  const dashboardPath = new URL((await link.getAttribute('href'))!, page.url()).pathname;
+  const dashboardPath = await publishTwoCards(page);
 
   // Nothing subscribed yet: the panel says what to do.
   const panel = page.getByTestId('deliveries-panel');
@@ -80,30 +37,11 @@ test('subscribe to a dashboard by email, receive it, unsubscribe from the mail l
   await expect(panel.getByTestId('no-subscriptions')).toBeVisible();
   await panel.screenshot({ path: testInfo.outputPath('deliveries-empty.png') });
 
-  // Mail goes only to an address its owner reads: she asks for a link and opens it from the mail, logged out.
-  await panel.getByRole('button', { name: 'Send me a verification link' }).click();
-  await expect(panel.getByTestId('verify-email')).toContainText('We sent you a link');
-  let verification: Sent[] = [];
-  await expect
-    .poll(async () => (verification = await mailTo(page, ownEmail)).length, { timeout: 60_000 })
-    .toBe(1);
-  const verifyText = part(parseMime(verification[0]!.raw), 'text/plain')!.body.toString('utf8');
-  const verifyLink = /(http\S+\/verify-email\/\S+)/.exec(verifyText)?.[1];
-  expect(verifyLink).toBeTruthy();
-  const mailbox = await browser.newContext();
-  const reader = await mailbox.newPage();
-  await reader.goto(verifyLink!);
-  await expect(reader.getByRole('heading', { name: 'Address verified' })).toBeVisible();
-  await expect(reader.getByText(ownEmail)).toBeVisible();
-  await mailbox.close();
-  await panel.getByRole('button', { name: 'Hide deliveries' }).click();
-  await panel.getByRole('button', { name: 'Email, chat and alerts…' }).click();
-  await expect(panel.getByLabel('Deliver')).toBeVisible();
-  await expect(panel.getByTestId('verify-email')).toHaveCount(0);
+  await verifyAddress(browser, page, ownEmail);
 
   // Daily, at the coming minute of her own clock.
   await panel.getByLabel('Deliver').selectOption({ label: 'every day' });
-  const at = comingMinute(TIME_ZONE);
+  const at = comingMinute(TIME_ZONE).time;
   await panel.getByLabel(/^Time \(/).fill(at);
   await panel.getByRole('button', { name: 'Email it to me' }).click();
   const listed = panel.getByTestId('subscription');

@@ -1,9 +1,13 @@
 // Alerts and refresh-failure notices through the real refresh (native DuckDB over an uploaded CSV) and a real SMTP
 // server: an alert fires once when its number crosses, not again while it stays crossed, and again on recovery;
 // a "changes by more than N%" alert compares with the previous refresh; a failing scheduled refresh tells the
-// editors once, not on every failure, and again when it works.
+// editors once, not on every failure, again a day later if it still fails, and again when it works. An alert on a
+// table watches its first row.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createAlert, listAlerts } from '../../server/deliveries/alerts';
+import { deliveriesPanel } from '../../server/deliveries/panel';
+import { noticeRefreshFailed } from '../../server/deliveries/refresh-notices';
+import { openDashboard } from '../../server/publish/open-dashboard';
 import { refreshPublication } from '../../server/publish/publications';
 import {
   deliveryFixture,
@@ -48,6 +52,14 @@ describe('alerts', () => {
     await verifyEmail(f.t.db, bob);
     await join(f.t.db, ann, bob, 'viewer');
     const watch = (input: unknown) => createAlert(f.t.db, f.dataDir, bob.id, nb.id, input);
+    // What the panel's form offers: each number or table result, with the columns that show numbers. A viewer's
+    // panel has no delivery log.
+    const panel = await deliveriesPanel(f.t.db, f.dataDir, bob.id, nb.id);
+    expect(panel.log).toBeNull();
+    expect(panel.alertTargets).toEqual([
+      { cell: 'grand', views: ['number'], columns: ['revenue'] },
+      { cell: 'by_region', views: ['table'], columns: ['total'] }
+    ]);
     await expect(watch(threshold('nope', 'x', '>', 1))).rejects.toThrow(
       '"nope" is not a number or table on this dashboard.'
     );
@@ -82,6 +94,25 @@ describe('alerts', () => {
     expect((await logOf(f, nb.id)).map((l) => l.what)).toEqual(['alert', 'alert recovered']);
   }, 300_000);
 
+  it('on a table, watch its first row as the dashboard shows it', async () => {
+    const { ann, nb, slug } = await salesDashboard(f);
+    const panel = await deliveriesPanel(f.t.db, f.dataDir, ann.id, nb.id);
+    expect(panel.log).toEqual([]); // an editor's panel has the log
+    await createAlert(f.t.db, f.dataDir, ann.id, nb.id, threshold('by_region', 'total', '<', 10));
+    const start = f.smtp.received.length;
+    await refreshAndSend(nb.id);
+    const page = await openDashboard(f.t.db, f.dataDir, slug, ann.id);
+    const table = page.dashboard.items.find((i) => i.view === 'table');
+    if (table?.view !== 'table') throw new Error('no table card');
+    const firstTotal = table.rows[0]![table.columns.indexOf('total')]!;
+    expect(subjects(start)).toEqual([`Alert on Sales board: by_region.total < 10 (now ${firstTotal})`]);
+    await replaceSales(f, ann, SALES + 'east,100\n'); // the first row (east) goes past 10: back to normal
+    await refreshAndSend(nb.id);
+    expect(subjects(start)[1]).toMatch(
+      /^Back to normal on Sales board: by_region\.total < 10 no longer holds/
+    );
+  }, 300_000);
+
   it('on a change of more than N% since the last refresh', async () => {
     const { ann, nb } = await salesDashboard(f);
     await createAlert(f.t.db, f.dataDir, ann.id, nb.id, {
@@ -105,7 +136,7 @@ describe('alerts', () => {
 });
 
 describe('a failing scheduled refresh', () => {
-  it('tells the editors once, not the viewers, and again when it works', async () => {
+  it('tells the editors once, not the viewers, again a day later, and when it works', async () => {
     const { ann, nb } = await salesDashboard(f);
     const eve = await person(f.t.db, 'Editing Eve');
     await verifyEmail(f.t.db, eve);
@@ -124,10 +155,20 @@ describe('a failing scheduled refresh', () => {
     expect(subjects(start)[0]).toMatch(
       /^The scheduled refresh of Sales board failed: The query "by_region" failed/
     );
+    // Still failing a day after that notice: told again, once.
+    const at = (hours: number) => new Date(Date.now() + hours * 3600_000);
+    expect(await noticeRefreshFailed(f.t.db, nb.id, 'Still failing.', at(1))).toBe(0);
+    expect(await noticeRefreshFailed(f.t.db, nb.id, 'Still failing.', at(25))).toBe(2);
+    expect(await noticeRefreshFailed(f.t.db, nb.id, 'Still failing.', at(25))).toBe(0);
+    await f.drain();
+    expect(subjects(start + 2)).toEqual([
+      'The scheduled refresh of Sales board failed: Still failing.',
+      'The scheduled refresh of Sales board failed: Still failing.'
+    ]);
     await replaceSales(f, ann, SALES);
     await scheduled();
     await scheduled();
-    const after = subjects(start + 2);
+    const after = subjects(start + 4);
     expect(after).toEqual([
       'The scheduled refresh of Sales board works again.',
       'The scheduled refresh of Sales board works again.'

@@ -1,6 +1,7 @@
 // The outbox shared by several servers (two connections on one PostgreSQL): claims made at once never share a
 // row, a claimed row stays claimed for its lease (a server that died mid-send leaves it to be tried again after),
-// and daily subscriptions are queued once when due, by whichever server gets there first.
+// and daily subscriptions are queued once when due, by whichever server gets there first; weekly ones come on their
+// weekday in the subscriber's zone, and then a week later.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openPostgres } from '../../server/db/postgres';
 import type { Db } from '../../server/db/types';
@@ -68,14 +69,20 @@ describe('the outbox with two servers', () => {
   });
 });
 
+/** A notebook with a publication row (subscriptions need one; nothing here reads its snapshot). */
+async function publishedNotebook() {
+  const ann = await person(t.db);
+  const nb = await createNotebook(t.db, ann.id, ann.workspaceId, {});
+  await t.db.query(
+    `insert into publications (notebook_id, slug, visibility, published_by, doc_state) values ($1, $2, 'members', $3, $4)`,
+    [nb.id, crypto.randomUUID(), ann.id, Buffer.from([0])]
+  );
+  return { ann, nb };
+}
+
 describe('daily subscriptions', () => {
   it('are queued once when due, then moved to the next day', async () => {
-    const ann = await person(t.db);
-    const nb = await createNotebook(t.db, ann.id, ann.workspaceId, {});
-    await t.db.query(
-      `insert into publications (notebook_id, slug, visibility, published_by, doc_state) values ($1, $2, 'members', $3, $4)`,
-      [nb.id, crypto.randomUUID(), ann.id, Buffer.from([0])]
-    );
+    const { ann, nb } = await publishedNotebook();
     const sub = await subscribeByEmail(t.db, ann.id, nb.id, {
       cadence: 'daily',
       time: '08:00',
@@ -100,5 +107,42 @@ describe('daily subscriptions', () => {
       [sub.id]
     )) as [{ next: Date }];
     expect(new Date(next).getTime() - new Date(next_at).getTime()).toBe(86_400_000);
+  });
+
+  it('weekly ones come on their weekday in the subscriber’s zone, once, then a week later', async () => {
+    const { ann, nb } = await publishedNotebook();
+    // Wednesdays at 00:30 in Tokyo: Tuesdays at 15:30 UTC.
+    const sub = await subscribeByEmail(t.db, ann.id, nb.id, {
+      cadence: 'weekly',
+      weekday: 3,
+      time: '00:30',
+      timeZone: 'Asia/Tokyo'
+    });
+    expect(sub).toMatchObject({ cadence: 'weekly', weekday: 3, minuteOfDay: 30, timeZone: 'Asia/Tokyo' });
+    const nextOf = async () =>
+      new Date(
+        (
+          (await t.db.query<{ next_at: Date }>('select next_at from subscriptions where id = $1', [
+            sub.id
+          ])) as [{ next_at: Date }]
+        )[0].next_at
+      );
+    const first = await nextOf();
+    expect(first.getUTCDay()).toBe(2);
+    expect(first.toISOString()).toMatch(/T15:30:00\.000Z$/);
+    // Counted for this subscription alone: the test above's may fall due in the same window.
+    const queued = async () =>
+      (
+        (await t.db.query<{ n: number }>(
+          'select count(*)::int as n from delivery_outbox where subscription_id = $1',
+          [sub.id]
+        )) as [{ n: number }]
+      )[0].n;
+    await queueDueSubscriptions(t.db, new Date(first.getTime() - 1000));
+    expect(await queued()).toBe(0);
+    const due = new Date(first.getTime() + 1000);
+    await Promise.all([queueDueSubscriptions(t.db, due), queueDueSubscriptions(other, due)]);
+    expect(await queued()).toBe(1);
+    expect((await nextOf()).getTime() - first.getTime()).toBe(7 * 86_400_000);
   });
 });

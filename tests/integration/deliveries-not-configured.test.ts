@@ -1,6 +1,7 @@
 // Without SMTP_URL and MAIL_FROM the deliveries panel and the mention-mail setting say mail is not configured (the
 // e2e server always has a mail server, tests/smtp), and say it is once both are set: read from the environment on
 // each request, as the server does.
+import { tmpdir } from 'node:os';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { notificationSettings } from '../../server/deliveries/notification-settings';
 import { deliveriesPanel } from '../../server/deliveries/panel';
@@ -27,12 +28,12 @@ describe('mail not configured', () => {
     const nb = await createNotebook(t.db, ann.id, ann.workspaceId, {});
     delete process.env.SMTP_URL;
     delete process.env.MAIL_FROM;
-    expect((await deliveriesPanel(t.db, ann.id, nb.id)).mailConfigured).toBe(false);
+    expect((await deliveriesPanel(t.db, tmpdir(), ann.id, nb.id)).mailConfigured).toBe(false);
     expect((await notificationSettings(t.db, ann.id)).mailConfigured).toBe(false);
     process.env.SMTP_URL = 'smtp://127.0.0.1:1';
-    expect((await deliveriesPanel(t.db, ann.id, nb.id)).mailConfigured).toBe(false); // no From address yet
+    expect((await deliveriesPanel(t.db, tmpdir(), ann.id, nb.id)).mailConfigured).toBe(false); // no From address yet
     process.env.MAIL_FROM = 'Sheaf <sheaf@example.test>';
-    expect((await deliveriesPanel(t.db, ann.id, nb.id)).mailConfigured).toBe(true);
+    expect((await deliveriesPanel(t.db, tmpdir(), ann.id, nb.id)).mailConfigured).toBe(true);
     expect((await notificationSettings(t.db, ann.id)).mailConfigured).toBe(true);
   });
 });

@@ -43,7 +43,7 @@ describe('email verification', () => {
     const bob = await person(f.t.db, 'Unproven Bob');
     await join(f.t.db, ann, bob, 'viewer');
     await subscribeByEmail(f.t.db, bob.id, nb.id, { cadence: 'refresh' });
-    expect((await deliveriesPanel(f.t.db, bob.id, nb.id)).emailVerified).toBe(false);
+    expect((await deliveriesPanel(f.t.db, f.dataDir, bob.id, nb.id)).emailVerified).toBe(false);
     expect((await notificationSettings(f.t.db, bob.id)).emailVerified).toBe(false);
 
     const before = f.smtp.received.length;
@@ -74,7 +74,7 @@ describe('email verification', () => {
     expect(link).not.toBeNull();
 
     expect(await confirmEmail(f.t.db, link![1]!, f.unsubscribeKey)).toEqual({ email: bob.email });
-    expect((await deliveriesPanel(f.t.db, bob.id, nb.id)).emailVerified).toBe(true);
+    expect((await deliveriesPanel(f.t.db, f.dataDir, bob.id, nb.id)).emailVerified).toBe(true);
     // Verified: asking again sends nothing, and the next refresh reaches him.
     expect(await requestVerification(f.t.db, bob.id)).toEqual({ sent: false });
     await refreshPublication(f.t.db, f.deps(), nb.id, { scheduled: true });

@@ -19,6 +19,12 @@ const Alert = z.object({
   mine: z.boolean(),
   subscribed: z.boolean()
 });
+/** A result alerts may watch, with the numeric columns the dashboard shows of it (server/deliveries/panel.ts). */
+const AlertTarget = z.object({
+  cell: z.string(),
+  views: z.array(z.enum(['number', 'table'])),
+  columns: z.array(z.string())
+});
 const LogEntry = z.object({
   at: z.string(),
   outcome: z.enum(['sent', 'retried', 'failed', 'dropped']),
@@ -32,10 +38,12 @@ export const PanelSchema = z.object({
   canEdit: z.boolean(),
   subscriptions: z.array(Subscription),
   alerts: z.array(Alert),
+  alertTargets: z.array(AlertTarget),
   log: z.array(LogEntry).nullable()
 });
 export type Panel = z.infer<typeof PanelSchema>;
 export type SubscriptionView = z.infer<typeof Subscription>;
+export type AlertTarget = z.infer<typeof AlertTarget>;
 
 export async function call(url: string, init?: RequestInit): Promise<unknown> {
   const res = await fetch(url, init);
