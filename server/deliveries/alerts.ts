@@ -1,9 +1,11 @@
 // Alerts on a published dashboard's number card or query result. Any member may set one; its creator is
-// subscribed to it by email (others may subscribe too), and it is checked after each refresh (alert-check.ts).
+// subscribed to it by email (others may subscribe too), an editor may have it posted to the dashboard's chat
+// channels as well, and it is checked after each refresh (alert-check.ts).
 // The result must be one the dashboard shows as a number or a table (so its values are ones viewers see anyway).
 import type { Queryable } from '../db/types';
-import { invalid, notFound } from '../errors';
+import { AppError, invalid, notFound } from '../errors';
 import { newId, type NotebookId, type UserId } from '../ids';
+import { z } from 'zod';
 import { parseInput } from '../validate';
 import { requireNotebookRole } from '../workspaces/access';
 import { atLeast } from '../workspaces/roles';
@@ -39,7 +41,17 @@ export type AlertView = {
   crossed: boolean;
   mine: boolean;
   subscribed: boolean;
+  /** The hosts of the chat channels its notices are posted to. */
+  channels: string[];
 };
+
+/** Which of the dashboard's chat channels (their subscriptions' ids) an alert is posted to as well. */
+const ChannelsSchema = z.object({
+  channels: z
+    .array(z.string().regex(/^[a-z2-7]{16}$/, 'Pick one of the dashboard’s chat channels.'))
+    .max(20)
+    .default([])
+});
 
 /** The results the dashboard shows as a number or a table (alert-targets.ts), keyed by lower-cased name. */
 async function watchable(db: Queryable, dataDir: string, notebookId: NotebookId) {
@@ -57,7 +69,20 @@ export async function createAlert(
 ): Promise<AlertView> {
   mailConfig();
   const a = parseInput(AlertInputSchema, input);
-  await requireNotebookRole(db, userId, notebookId, 'viewer');
+  const { channels } = parseInput(ChannelsSchema, input);
+  const { role } = await requireNotebookRole(db, userId, notebookId, 'viewer');
+  // Channels speak to everyone in them: only those who may add a channel may post to one.
+  if (channels.length && !atLeast(role, 'editor'))
+    throw new AppError('forbidden', 'Only editors can post alerts to chat channels.');
+  const linked = channels.length
+    ? await db.query<{ id: string; webhook_host: string | null }>(
+        `select id, webhook_host from subscriptions
+          where notebook_id = $1 and channel = 'webhook' and alert_id is null and id = any($2::text[])`,
+        [notebookId, channels]
+      )
+    : [];
+  if (linked.length !== new Set(channels).size)
+    throw invalid('That chat channel is not one of this dashboard’s: add it first.');
   const target = (await watchable(db, dataDir, notebookId)).get(a.cell.toLowerCase());
   if (!target)
     throw invalid(`"${a.cell}" is not a number or table on this dashboard.`, {
@@ -93,6 +118,13 @@ export async function createAlert(
     ]
   );
   await subscribeToAlert(db, userId, notebookId, id);
+  for (const c of linked) {
+    await db.query(
+      `insert into subscriptions (id, notebook_id, channel, user_id, webhook_host, cadence, alert_id, via_subscription)
+       values ($1, $2, 'webhook', $3, $4, 'alert', $5, $6)`,
+      [newId(), notebookId, userId, c.webhook_host, id, c.id]
+    );
+  }
   return (await listAlerts(db, userId, notebookId)).find((x) => x.id === id)!;
 }
 
@@ -124,8 +156,12 @@ export async function listAlerts(
   notebookId: NotebookId
 ): Promise<AlertView[]> {
   await requireNotebookRole(db, userId, notebookId, 'viewer');
-  const rows = await db.query<AlertRow & { subscribed: boolean }>(
-    `select a.*, exists (select 1 from subscriptions s where s.alert_id = a.id and s.user_id = $2) as subscribed
+  const rows = await db.query<AlertRow & { subscribed: boolean; channels: string[] | null }>(
+    `select a.*,
+            exists (select 1 from subscriptions s
+                     where s.alert_id = a.id and s.user_id = $2 and s.channel = 'email') as subscribed,
+            (select array_agg(coalesce(s.webhook_host, 'webhook') order by s.created_at) from subscriptions s
+              where s.alert_id = a.id and s.channel = 'webhook') as channels
        from alerts a where a.notebook_id = $1 order by a.created_at`,
     [notebookId, userId]
   );
@@ -134,7 +170,8 @@ export async function listAlerts(
     description: describeRule(ruleOf(a), a.cell_name),
     crossed: a.crossed,
     mine: a.created_by === userId,
-    subscribed: a.subscribed
+    subscribed: a.subscribed,
+    channels: a.channels ?? []
   }));
 }
 

@@ -45,8 +45,11 @@ export async function resolveRecipient(
   content: Content
 ): Promise<Resolved> {
   if (row.subscription_id) {
-    const [s] = await db.query<SubscriptionRow>(
-      'select id, channel, user_id, webhook_sealed, webhook_host from subscriptions where id = $1',
+    // An alert posted to a channel reads the channel's sealed URL (sealed under the channel's id).
+    const [s] = await db.query<SubscriptionRow & { sealed_as: string }>(
+      `select s.id, s.channel, s.user_id, coalesce(c.webhook_sealed, s.webhook_sealed) as webhook_sealed,
+              s.webhook_host, coalesce(c.id, s.id) as sealed_as
+         from subscriptions s left join subscriptions c on c.id = s.via_subscription where s.id = $1`,
       [row.subscription_id]
     );
     if (!s) return { dropped: 'The subscription was removed.', label: 'a removed subscription' };
@@ -56,7 +59,12 @@ export async function resolveRecipient(
       if (!(await member(db, s.user_id, row.notebook_id)))
         return { dropped: 'Whoever added this webhook is no longer a member.', label };
       return {
-        recipient: { channel: 'webhook', url: box.open(s.webhook_sealed!, s.id), subscriptionId: s.id, label }
+        recipient: {
+          channel: 'webhook',
+          url: box.open(s.webhook_sealed!, s.sealed_as),
+          subscriptionId: s.id,
+          label
+        }
       };
     }
     const m = await member(db, s.user_id, row.notebook_id);

@@ -168,7 +168,8 @@ export async function listSubscriptions(
   }>(
     `select s.id, s.channel, s.user_id, u.name, s.webhook_host, s.cadence, s.minute_of_day, s.weekday, s.time_zone
        from subscriptions s join users u on u.id = s.user_id
-      where s.notebook_id = $1 and ($2 or s.user_id = $3) order by s.created_at`,
+      where s.notebook_id = $1 and ($2 or s.user_id = $3) and s.via_subscription is null
+      order by s.created_at`,
     [notebookId, editor, userId]
   );
   return rows.map((r) => ({

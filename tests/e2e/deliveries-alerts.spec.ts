@@ -10,7 +10,7 @@ import { signUpWithNotebook } from './helpers';
 // > (half what the dashboard shows)", refreshes the dashboard with its "Refresh data" button, and the alert mail
 // arrives once (a second refresh, still crossed, sends none). Then she adds a chat webhook weekly, today at the
 // coming minute; the server's minute timer posts the dashboard's numbers and link to it as Slack-shaped JSON. The
-// panel's log shows both.
+// panel's log shows both. A second alert, posted to the channel as well, reaches the chat at the next refresh.
 test('an alert picked from the dashboard’s cards fires once on refresh; a chat channel gets the numbers', async ({
   browser
 }, testInfo) => {
@@ -133,6 +133,20 @@ test('an alert picked from the dashboard’s cards fires once on refresh; a chat
     ].sort()
   );
   await panel.screenshot({ path: testInfo.outputPath('alert-and-channel-log.png') });
+
+  // A second alert, posted to the channel too: its notice reaches the chat at the next refresh.
+  const quarter = String(Math.floor(revenue / 4));
+  await form.getByLabel('Value').fill(quarter);
+  await form.getByLabel(`Also post to ${hookHost}`).check();
+  await form.getByRole('button', { name: 'Add alert' }).click();
+  await expect(alerts.getByRole('listitem').nth(1)).toHaveText(
+    `query_1.revenue > ${quarter} · also posted to ${hookHost} remove`
+  );
+  await refresh();
+  await expect.poll(() => hook.posts.length, { timeout: 120_000 }).toBe(2);
+  expect((hook.posts[1]!.body as { text: string }).text).toContain(
+    `Alert on ${title}: query_1.revenue &gt; ${quarter} (now ${shown})`
+  );
   await hook.stop();
   await context.close();
 });

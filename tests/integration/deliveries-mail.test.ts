@@ -7,7 +7,13 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { svgSize } from '../../server/deliveries/chart-png';
 import { deliveryLog } from '../../server/deliveries/delivery-log';
 import { deliverDue } from '../../server/deliveries/worker';
-import { subscribeByEmail, subscribeWebhook, listSubscriptions } from '../../server/deliveries/subscriptions';
+import { createAlert, listAlerts } from '../../server/deliveries/alerts';
+import {
+  subscribeByEmail,
+  subscribeWebhook,
+  listSubscriptions,
+  removeSubscription
+} from '../../server/deliveries/subscriptions';
 import { createRawHandler } from '../../server/http/raw-routes';
 import { openDashboard } from '../../server/publish/open-dashboard';
 import { refreshPublication, updatePublication } from '../../server/publish/publications';
@@ -177,6 +183,50 @@ describe('a webhook channel', () => {
       outcome: 'sent',
       recipient: `webhook ${sub.who}`
     });
+  }, 180_000);
+
+  it('posts the alerts an editor sends to it, until the channel is removed; viewers cannot send them', async () => {
+    const { ann, nb } = await salesDashboard(f);
+    const vic = await person(f.t.db, 'Viewer Vic');
+    await join(f.t.db, ann, vic, 'viewer');
+    // Weekly: the channel's own deliveries are not what this test counts.
+    const channel = await subscribeWebhook(f.t.db, f.box, ann.id, nb.id, {
+      cadence: 'weekly',
+      time: '09:00',
+      weekday: 1,
+      timeZone: 'UTC',
+      url: hooks.url
+    });
+    const alertOn = (who: { id: typeof ann.id }, value: number, channels: string[]) =>
+      createAlert(f.t.db, f.dataDir, who.id, nb.id, {
+        rule: 'threshold',
+        cell: 'grand',
+        column: 'revenue',
+        op: '>',
+        value,
+        channels
+      });
+    await expect(alertOn(vic, 10, [channel.id])).rejects.toThrow(
+      'Only editors can post alerts to chat channels.'
+    );
+    await expect(alertOn(ann, 10, ['aaaaaaaaaaaaaaaa'])).rejects.toThrow('is not one of this dashboard’s');
+    const alert = await alertOn(ann, 10, [channel.id]);
+    expect(alert.channels).toEqual([channel.who]);
+    // Its posting is shown on the alert, not as another channel.
+    const webhooks = (await listSubscriptions(f.t.db, ann.id, nb.id)).filter((s) => s.channel === 'webhook');
+    expect(webhooks.map((s) => s.id)).toEqual([channel.id]);
+
+    const before = hooks.posts.length;
+    await refreshPublication(f.t.db, f.deps(), nb.id);
+    await f.drain();
+    const posted = hooks.posts.slice(before).map((p) => (p.body as { text: string }).text);
+    expect(posted).toHaveLength(1);
+    expect(posted[0]).toContain('Alert on Sales board: grand.revenue &gt; 10 (now 42'); // Slack's escaping
+    expect(hooks.posts.at(-1)!.path).toBe('/services/T000/B000/secret');
+
+    // Removing the channel removes its alert posting with it.
+    await removeSubscription(f.t.db, ann.id, nb.id, channel.id);
+    expect((await listAlerts(f.t.db, ann.id, nb.id))[0]!.channels).toEqual([]);
   }, 180_000);
 
   it('refuses URLs that are not https (unless allowed) or not URLs at all, and local hosts when sending', async () => {

@@ -17,7 +17,8 @@ const Alert = z.object({
   description: z.string(),
   crossed: z.boolean(),
   mine: z.boolean(),
-  subscribed: z.boolean()
+  subscribed: z.boolean(),
+  channels: z.array(z.string())
 });
 /** A result alerts may watch, with the numeric columns the dashboard shows of it (server/deliveries/panel.ts). */
 const AlertTarget = z.object({
