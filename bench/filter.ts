@@ -25,8 +25,9 @@
 // and being answered; phases overlap, so they may add up to more than the change took), how many messages went to
 // the worker, by type, and the change's critical path (bench/filter-breakdown.ts). --browser-only skips the server
 // page (for quick measurements while working on the browser's path; no ratio then).
+// BENCH_CPU_PROF=<file> writes the main thread's CPU profile of the page that computes every change (warm changes).
 //   npm run bench:filter -- [--rows 1000000] [--changes 30] [--browser-only]
-import { mkdir, mkdtemp, rm, stat } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm, stat, writeFile } from 'node:fs/promises';
 import { loadavg, tmpdir } from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
@@ -250,11 +251,25 @@ try {
     ? null
     : await openViewer(browser, `${app.origin}/d/${slugs.server}`, 'server', CHARTS);
   const viewers = onServer ? [computed, cached, onServer] : [computed, cached];
+  // BENCH_CPU_PROF=<file>: the main thread's CPU profile of the page that computes every change, over its warm
+  // changes (open it in Chrome's DevTools).
+  const profiling = process.env.BENCH_CPU_PROF
+    ? await computed.page.context().newCDPSession(computed.page)
+    : null;
   // Turns, so that the machine's load falls on all alike.
   for (let i = 0; i < CHANGES; i++) {
     const value = PICKS[i % PICKS.length]!;
     const want = await expected(value);
     for (const v of viewers) v.times.push(await change(v, value, want));
+    if (i === 0 && profiling) {
+      await profiling.send('Profiler.enable');
+      await profiling.send('Profiler.start');
+    }
+  }
+  if (profiling) {
+    const { profile } = await profiling.send('Profiler.stop');
+    await writeFile(process.env.BENCH_CPU_PROF!, JSON.stringify(profile));
+    console.log(`  wrote the main thread's CPU profile to ${process.env.BENCH_CPU_PROF}`);
   }
   const load = loadavg();
   await browser.close();
