@@ -15,19 +15,24 @@
 // all ten cards' Vega drawings swapped in (LiveChart replaces its canvas's child once the new drawing is done) while
 // their card says data-state="live" and none says "updating", then one frame. One chart's bars must also carry the
 // counts native DuckDB gives for the value (the new result drawn, not just any redraw).
-// Prints median and p95 for both, the ratio server ÷ browser, the first change (engine start and first reads in
-// the browser) apart from the warm ones, and the target (browser p95 ≤ 300 ms).
+// The browser's dashboard is opened twice: once with the page's result cache off (src/lib/dashboard/result-cache.ts;
+// every change computed, the honest figure for new values) and once as viewers get it (values seen before come
+// from the cache; with 7 values cycling, all but the first 7 changes are hits). It prints median and p95 for each,
+// how many changes the cache answered, the ratio server ÷ browser (computed every time), the first change (engine
+// start and first reads in the browser) apart from the warm ones, and the target (browser p95 ≤ 300 ms).
 // Also prints, per warm change in the browser, where the time went (src/lib/engine/trace.ts: planning, fetching
-// pieces, queries, keeping results, chart data, Vega drawing; phases overlap, so they may add up to more than the
-// change took) and how many messages went to DuckDB-WASM's worker, by type. --browser-only skips the server page
-// (for quick measurements while working on the browser's path; no ratio then).
+// pieces, queries, chart data, Vega drawing, each message to DuckDB-WASM's worker split into waiting behind others
+// and being answered; phases overlap, so they may add up to more than the change took), how many messages went to
+// the worker, by type, and the change's critical path (bench/filter-breakdown.ts). --browser-only skips the server
+// page (for quick measurements while working on the browser's path; no ratio then).
+// BENCH_CPU_PROF=<file> writes the main thread's CPU profile of the page that computes every change (warm changes).
 //   npm run bench:filter -- [--rows 1000000] [--changes 30] [--browser-only]
-import { mkdir, mkdtemp, rm, stat } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm, stat, writeFile } from 'node:fs/promises';
 import { loadavg, tmpdir } from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { DuckDBInstance } from '@duckdb/node-api';
-import { chromium, type Browser, type Page } from '@playwright/test';
+import { chromium, type Browser } from '@playwright/test';
 import { orderedCells, type NewCell } from '../cells/document';
 import { addToLayout, placeItem } from '../cells/layout';
 import { literal } from '../cells/sql/quote';
@@ -35,9 +40,9 @@ import { secretBox } from '../server/connectors/secret-box';
 import { createConnection } from '../server/connectors/store';
 import { createNotebook } from '../server/notebooks/notebooks';
 import { editStoredDoc } from '../tests/integration/helpers/edit-stored-doc';
-import type { TraceSink } from '../src/lib/engine/trace';
 import { CHROMIUM, CHROMIUM_ARGS, startBuiltApp, type BuiltApp } from './built-app';
 import { printBreakdown } from './filter-breakdown';
+import { change, openViewer } from './filter-page';
 import { BENCH_KEY, benchAccount, openBenchDb, publishPublicly, uploadSales } from './sales-dashboard';
 
 const { values: args } = parseArgs({
@@ -194,134 +199,6 @@ async function setUp(dataDir: string, serverDir: string, parquet: string) {
   }
 }
 
-// The page's side of the timing, as a string (tsx would wrap named functions in a helper the page lacks).
-const INSTRUMENT = `
-  window.__f = { armed: false };
-  const f = window.__f;
-  window.__sheafTrace = { phases: {}, tasks: {} };
-  const started = (e) => {
-    if (f.armed && f.changed === undefined && e.target instanceof HTMLSelectElement) f.changed = performance.now();
-  };
-  document.addEventListener('input', started, true);
-  document.addEventListener('change', started, true);
-  const norm = (s) => (s ?? '').replace(/,/g, '');
-  f.labels = () => [...document.querySelectorAll('[data-testid="live-chart"] svg [aria-label]')].map((n) => norm(n.getAttribute('aria-label')));
-  f.arm = (want) => {
-    f.armed = true; f.want = want; f.changed = undefined; f.done = new Set(); f.touched = new Set(); f.all = undefined;
-    f.painted = undefined; f.failed = 0;
-    window.__sheafTrace = { phases: {}, tasks: {} };
-  };
-  const check = (mutations) => {
-    if (!f.armed || f.changed === undefined || f.all !== undefined) return;
-    for (const m of mutations) {
-      const t = m.target;
-      if (!(t instanceof Element)) continue;
-      // Redrawn in place (new rows into the drawn view): Vega rewrote its marks (labels, or the marks themselves).
-      if (t.closest('[data-testid="live-chart"] svg')) {
-        const body = t.closest('[data-testid="card-body"]');
-        if (body) f.touched.add(body);
-        continue;
-      }
-      if (m.type !== 'childList' || !t.classList.contains('canvas')) continue;
-      if (!t.closest('[data-testid="live-chart"]')) continue;
-      // Or drawn anew: LiveChart swaps a finished drawing in (no class "drawing" left); it first adds it hidden.
-      if (![...m.addedNodes].some((n) => n instanceof Element && !n.classList.contains('drawing'))) continue;
-      const body = t.closest('[data-testid="card-body"]');
-      if (body) f.touched.add(body);
-    }
-    for (const body of f.touched) if (body.getAttribute('data-state') === 'live') f.done.add(body);
-    if (document.querySelector('[data-testid="card-body"][data-state="updating"]')) return;
-    // A card that failed (it says so in words for viewers) ends its wait too; the change is counted as failed.
-    const failed = document.querySelectorAll('[data-testid="card-body"][data-state="error"]').length;
-    if (f.done.size + failed < ${CHARTS}) return;
-    if (!failed) {
-      const shown = new Set(f.labels());
-      for (const label of f.want) if (!shown.has(label)) return;
-    }
-    f.failed = failed;
-    f.all = performance.now();
-    requestAnimationFrame(() => (f.painted = performance.now()));
-  };
-  new MutationObserver(check).observe(document, { childList: true, subtree: true, attributes: true, attributeFilter: ['data-state', 'aria-label'] });
-`;
-
-type Trace = TraceSink;
-type Viewer = {
-  page: Page;
-  name: string;
-  times: number[];
-  first: number;
-  traces: Trace[];
-  firstTrace?: Trace;
-};
-
-async function openViewer(browser: Browser, url: string, name: string): Promise<Viewer> {
-  const context = await browser.newContext({ viewport: { width: 1280, height: 1800 } });
-  const page = await context.newPage();
-  await page.addInitScript(INSTRUMENT);
-  // Why a card failed is only told to the console (viewers get a safe message): print the first of each.
-  const told = new Set<string>();
-  page.on('console', (m) => {
-    const text = m.text();
-    if (m.type() === 'warning' && /^(Recomputing|TMP)/.test(text) && !told.has(text)) {
-      told.add(text);
-      if (told.size <= 3) console.error(`  ${name}: ${text}`);
-    }
-  });
-  await page.goto(url);
-  await page.locator('html[data-hydrated="true"]').waitFor({ timeout: 60_000 });
-  // The server's pictures redrawn by Vega from their rows first: nothing of the load is left to overlap a change.
-  await page.waitForFunction(
-    (n) => document.querySelectorAll('[data-testid="published-chart"][data-state="live"]').length >= n,
-    CHARTS,
-    { timeout: 120_000 }
-  );
-  return { page, name, times: [], first: NaN, traces: [] };
-}
-
-/** Change → all charts repainted, in ms; NaN when a card failed instead (its words are printed). */
-async function change(v: Viewer, value: string, want: string[]): Promise<number> {
-  await v.page.evaluate((w) => (window as unknown as { __f: { arm(w: string[]): void } }).__f.arm(w), want);
-  await v.page.locator('[data-testid="dashboard-filter"] select').selectOption({ label: value });
-  try {
-    await v.page.waitForFunction(
-      () => ((window as unknown as { __f: { painted?: number } }).__f.painted ?? 0) > 0,
-      null,
-      { timeout: 120_000, polling: 20 }
-    );
-  } catch (e) {
-    const state = await v.page.evaluate(() => {
-      const f = (window as unknown as { __f: { done: Set<unknown>; labels(): string[] } }).__f;
-      return {
-        done: f.done.size,
-        labels: f.labels().filter((l) => l.startsWith('region:')),
-        states: [...document.querySelectorAll('[data-testid="card-body"]')].map((b) =>
-          b.getAttribute('data-state')
-        ),
-        errors: [...document.querySelectorAll('[data-testid="card-error"]')].map((b) => b.textContent)
-      };
-    });
-    console.error(`  ${v.name}, ${value}: wanted ${want.join(' | ')}; the page has ${JSON.stringify(state)}`);
-    throw e;
-  }
-  const m = await v.page.evaluate(() => {
-    const w = window as unknown as {
-      __f: { changed?: number; painted: number; failed: number };
-      __sheafTrace: unknown;
-    };
-    const f = w.__f;
-    const errors = [...document.querySelectorAll('[data-testid="card-error"]')].map((b) => b.textContent);
-    return { changed: f.changed, painted: f.painted, failed: f.failed, errors, trace: w.__sheafTrace };
-  });
-  v.traces.push(m.trace as Trace);
-  if (m.changed === undefined) throw new Error('the dropdown sent no input event');
-  if (m.failed) {
-    console.error(`  ${v.name}, ${value}: ${m.failed} card(s) failed: ${m.errors.join(' | ')}`);
-    return NaN;
-  }
-  return m.painted - m.changed;
-}
-
 const dir = await mkdtemp(path.join(tmpdir(), 'sheaf-bench-filter-'));
 const dataDir = path.join(dir, 'data');
 // The server's file connections read from here; it may not be inside the app's data folder.
@@ -366,21 +243,43 @@ try {
     }
   });
   browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
-  const inBrowser = await openViewer(browser, `${app.origin}/d/${slugs.browser}`, 'browser');
+  const browserUrl = `${app.origin}/d/${slugs.browser}`;
+  // The same dashboard twice: every change computed (the page keeps no results), and as viewers get it.
+  const computed = await openViewer(browser, browserUrl, 'computed', CHARTS, true);
+  const cached = await openViewer(browser, browserUrl, 'cached', CHARTS);
   const onServer = BROWSER_ONLY
     ? null
-    : await openViewer(browser, `${app.origin}/d/${slugs.server}`, 'server');
-  const viewers = onServer ? [inBrowser, onServer] : [inBrowser];
-  // Turns, so that the machine's load falls on both alike.
+    : await openViewer(browser, `${app.origin}/d/${slugs.server}`, 'server', CHARTS);
+  const viewers = onServer ? [computed, cached, onServer] : [computed, cached];
+  // BENCH_CPU_PROF=<file>: the main thread's CPU profile of the page that computes every change, over its warm
+  // changes (open it in Chrome's DevTools).
+  const profiling = process.env.BENCH_CPU_PROF
+    ? await computed.page.context().newCDPSession(computed.page)
+    : null;
+  // Turns, so that the machine's load falls on all alike.
   for (let i = 0; i < CHANGES; i++) {
     const value = PICKS[i % PICKS.length]!;
     const want = await expected(value);
     for (const v of viewers) v.times.push(await change(v, value, want));
+    if (i === 0 && profiling) {
+      await profiling.send('Profiler.enable');
+      await profiling.send('Profiler.start');
+    }
+  }
+  if (profiling) {
+    const { profile } = await profiling.send('Profiler.stop');
+    await writeFile(process.env.BENCH_CPU_PROF!, JSON.stringify(profile));
+    console.log(`  wrote the main thread's CPU profile to ${process.env.BENCH_CPU_PROF}`);
   }
   const load = loadavg();
   await browser.close();
   browser = undefined;
 
+  // How many of the cached page's cards came from its cache, per change (before failed changes are left out).
+  const hits = cached.traces.map((t) => t.phases['card: result from the cache']?.n ?? 0);
+  const fromCache = cached.times.filter((t, i) => !Number.isNaN(t) && hits[i] === CHARTS);
+  const cachedComputed = cached.times.filter((t, i) => i > 0 && !Number.isNaN(t) && hits[i] === 0);
+  const hitTraces = cached.traces.filter((_, i) => hits[i] === CHARTS && !Number.isNaN(cached.times[i]!));
   for (const v of viewers) {
     const failed = v.times.filter((t) => Number.isNaN(t)).length;
     if (failed)
@@ -390,29 +289,45 @@ try {
     v.traces = v.traces.filter((_, i) => i > 0 && !Number.isNaN(v.times[i]!));
     v.times = v.times.filter((t) => !Number.isNaN(t));
   }
-  const f = (xs: number[]) => `median ${median(xs).toFixed(0)} ms, p95 ${p95(xs).toFixed(0)} ms`;
+  const f = (xs: number[]) =>
+    xs.length ? `median ${median(xs).toFixed(0)} ms, p95 ${p95(xs).toFixed(0)} ms` : 'none';
+  const label = {
+    computed: 'in the browser, computed every time  ',
+    cached: 'in the browser, with its result cache',
+    server: 'server round trip per chart          '
+  };
   for (const v of viewers) {
     const warm = Number.isNaN(v.first) ? v.times : v.times.slice(1);
     console.log(
-      `  ${v.name === 'browser' ? 'in the browser (DuckDB-WASM)      ' : 'server round trip per chart       '}: ` +
-        `all ${v.times.length} changes ${f(v.times)}; first ${v.first.toFixed(0)} ms; ` +
+      `  ${label[v.name as keyof typeof label]}: all ${v.times.length} changes ${f(v.times)}; first ${v.first.toFixed(0)} ms; ` +
         `warm ${warm.length} ${f(warm)} (min ${Math.min(...warm).toFixed(0)}, max ${Math.max(...warm).toFixed(0)})`
     );
   }
-  if (inBrowser.firstTrace) printBreakdown([inBrowser.firstTrace], 'the first change');
-  printBreakdown(inBrowser.traces);
-  const b = inBrowser.times;
+  const partly = hits.filter((n) => n > 0 && n < CHARTS).length;
+  console.log(
+    `  result cache: ${fromCache.length} of ${hits.length} changes answered from it (all ${CHARTS} cards), ` +
+      `${partly} in part, ${cachedComputed.length} computed; those from it ${f(fromCache)}, ` +
+      `those computed (after the first) ${f(cachedComputed)}`
+  );
+  if (computed.firstTrace) printBreakdown([computed.firstTrace], 'the first change');
+  printBreakdown(computed.traces, 'per warm change, computed every time,');
+  printBreakdown(hitTraces, 'per change answered from the result cache');
+  const b = computed.times;
   if (onServer) {
     const s = onServer.times;
     console.log(
-      `  ratio server ÷ browser: median ${(median(s) / median(b)).toFixed(2)}×, p95 ${(p95(s) / p95(b)).toFixed(2)}×; ` +
-        `warm median ${(median(s.slice(1)) / median(b.slice(1))).toFixed(2)}×; first ${(onServer.first / inBrowser.first).toFixed(2)}×`
+      `  ratio server ÷ browser (computed every time): median ${(median(s) / median(b)).toFixed(2)}×, ` +
+        `p95 ${(p95(s) / p95(b)).toFixed(2)}×; warm median ${(median(s.slice(1)) / median(b.slice(1))).toFixed(2)}×; ` +
+        `first ${(onServer.first / computed.first).toFixed(2)}×`
     );
   }
-  console.log(
-    `  target browser p95 ≤ ${TARGET_P95} ms over all ${b.length} changes: ${p95(b) <= TARGET_P95 ? 'met' : 'missed'} ` +
-      `(${p95(b).toFixed(0)} ms; warm ${p95(b.slice(1)).toFixed(0)} ms)`
-  );
+  for (const v of [computed, cached]) {
+    const xs = v.times;
+    console.log(
+      `  target browser p95 ≤ ${TARGET_P95} ms over all ${xs.length} changes, ${v === computed ? 'computed every time' : 'with the cache'}: ` +
+        `${p95(xs) <= TARGET_P95 ? 'met' : 'missed'} (${p95(xs).toFixed(0)} ms; warm ${p95(xs.slice(1)).toFixed(0)} ms)`
+    );
+  }
   console.log(`  load average (1, 5, 15 min) at the end: ${load.map((x) => x.toFixed(2)).join(', ')}`);
 } finally {
   await browser?.close();

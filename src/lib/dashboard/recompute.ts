@@ -18,8 +18,9 @@ import type { Table } from 'apache-arrow';
 import type { Query } from '$cells/chart/chart-data';
 import type { BrowserDuckDB, TableSource } from '$lib/engine/engine';
 import { engineFailure } from '$lib/engine/engine-failure';
-import { traced } from '$lib/engine/trace';
+import { record, traced } from '$lib/engine/trace';
 import { renderMarkdown, renderMarkdownLoaded } from '$lib/markdown/render';
+import { ResultCache } from './result-cache';
 import { serverCell, serverCellUrl } from './server-cells';
 import type { Values } from './url-values';
 import { rawToViewer, ViewerError } from './viewer-error';
@@ -46,6 +47,7 @@ export class Recompute {
   // copy only when a later cell reads one (BrowserDuckDB.run's keep 'later').
   private readonly local = new Map<string, { source: TableSource; table: Table }>();
   private readonly adopted = new Map<string, { name: string; key: string; table: Table }>();
+  private readonly results = new ResultCache(); // browser cells' results by their key, for values seen before
   private readonly running = new Set<string>(); // ids of the runs under way (cards run side by side)
   // Runs under way, by lower-cased cell name: cards reading the same cell wait for one run of it.
   private readonly inflight = new Map<string, { key: string; done: Promise<void> }>();
@@ -182,6 +184,11 @@ export class Recompute {
     return out;
   }
 
+  /** Whether the cell's result follows from the snapshot and the values alone: no connection cell upstream. */
+  private onlyFromSnapshot(name: string): boolean {
+    return [...this.upstream(name)].every((n) => this.cells.get(n)?.runsOn === 'browser');
+  }
+
   /** What the re-runs bind: the viewer's values, beside the fixed values of inputs that are not on the grid. */
   private bound(values: Values): InputValues {
     const out: InputValues = { ...this.interactive.fixed };
@@ -214,13 +221,27 @@ export class Recompute {
         return null;
       }
       const db = await this.duckdb();
+      const source: TableSource = { kind: 'result', name: cell.name, key, url: '' };
+      const cacheable = this.onlyFromSnapshot(lower);
+      const cached = cacheable ? this.results.get(key) : undefined;
+      if (cached) {
+        record('card: result from the cache', 0);
+        // As a run with keep 'later' leaves it: table `name` for a later query that reads it.
+        db.adopt(cell.name, key, cached);
+        this.local.set(lower, { source, table: cached });
+        return null;
+      }
       const id = `dashboard:${lower}`;
       this.running.add(id);
       this.local.delete(lower);
-      const result = await db.run(id, cell.name, key, cell.sql, this.sources(), bound, 'later');
+      const result = await db.run(id, cell.name, key, cell.sql, this.sources(), bound, {
+        keep: 'later',
+        repeated: true
+      });
       if (result.ok) {
-        const source: TableSource = { kind: 'result', name: cell.name, key, url: '' };
         this.local.set(lower, { source, table: result.table });
+        // An empty result went into DuckDB at once (keep 'later' adopts only rows): it is not kept here either.
+        if (cacheable && result.table.numRows > 0) this.results.set(key, result.table);
         return null;
       }
       if (result.cancelled) throw new Superseded();

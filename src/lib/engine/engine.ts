@@ -2,15 +2,17 @@
 // where a cell runs, of which this is the 'local' one). Tables come from three places: uploaded files (what each
 // query needs of them, read from their Parquet with range requests: file-sources.ts), results computed here (a
 // table named after the cell), and results other people computed (fetched from the server as Arrow on first use).
-import type { AsyncDuckDB, AsyncDuckDBConnection, AsyncPreparedStatement } from '@duckdb/duckdb-wasm';
+import type { AsyncDuckDB, AsyncDuckDBConnection } from '@duckdb/duckdb-wasm';
 import { Table } from 'apache-arrow';
 import { referencedNames } from '$cells/sql/references';
 import { compileParameters, ParameterError, type BoundValue, type InputValues } from '$cells/sql/parameters';
 import { loadDuckDB } from './duckdb-loader';
 import { FileSources } from './file-sources';
+import { KeptStatements } from './kept-statements';
 import { engineFailure } from './engine-failure';
 import { errorPosition, type ErrorPosition } from './error-position';
-import { cleanQuery, ident, literal, readableError } from './sql-text';
+import { cleanQuery, ident, readableError } from './sql-text';
+import { dropName, replaceTable, withPrepared } from './table-swap';
 import { resultBytes } from './stored-results';
 import { record, traced, watchRoundTrips } from './trace';
 
@@ -29,6 +31,21 @@ export type TableSource =
     }
   | { kind: 'result'; name: string; key: string; url: string };
 
+export type RunOptions = {
+  /**
+   * `later`: the result becomes table `name` only when a query first reads it (as adopted results do), so a
+   * result nothing reads again (a dashboard card's) never goes back into DuckDB. The caller then lists it among
+   * the sources, as a `result` of this `key`.
+   */
+  keep?: 'now' | 'later';
+  /**
+   * The cell's query is run again and again with other values (a dashboard's card as a viewer filters): its
+   * connection and prepared statement are kept between runs, and the result comes whole in one message
+   * (kept-statements.ts). A cancel then takes effect when the query ends, not between batches.
+   */
+  repeated?: boolean;
+};
+
 export type RunResult =
   | { ok: true; table: Table; ms: number }
   | { ok: false; error: string; ms: number; cancelled: boolean; at: ErrorPosition | null };
@@ -42,6 +59,7 @@ export class BrowserDuckDB {
   private running = new Map<string, AsyncDuckDBConnection>(); // cell id → its connection while it runs
   private cancelled = new Set<string>();
   private adopted = new Map<string, { key: string; table: Table }>(); // results computed elsewhere, by name
+  private kept = new KeptStatements(); // connections and statements of runs with `repeated`
 
   private instance(): Promise<AsyncDuckDB> {
     if (!this.db) {
@@ -92,39 +110,52 @@ export class BrowserDuckDB {
     const current = new Map(
       sources.filter((s) => s.kind === 'file').map((s) => [s.name.toLowerCase(), s.key])
     );
-    for (const [name, key] of this.fileViews) {
-      if (current.get(name) === key) continue;
-      await dropName(conn, name);
-      this.fileViews.delete(name);
-      if (!current.has(name)) this.goneFiles.add(name);
-    }
-    await this.files.forget(conn, new Set(sources.flatMap((s) => (s.kind === 'file' ? [s.fileId] : []))));
-    const files: Extract<TableSource, { kind: 'file' }>[] = [];
-    for (const s of sources) {
-      const lower = s.name.toLowerCase();
-      if (!names.has(lower)) continue;
-      if (s.kind === 'file') {
-        // A file is prepared for every query: each may need other columns or rows of it, unless nothing of it is
-        // left to load and its view still stands (planning a dashboard's re-run cost more than running it).
-        const current = this.fileViews.get(lower) === s.key;
-        if (current && this.files.isComplete(s)) continue;
-        if (!current) await dropName(conn, s.name);
-        files.push(s);
-        continue;
+    // Whether any table is created, replaced or dropped here: statements prepared before it ended (those prepared
+    // meanwhile too) are then prepared again.
+    let changed = false;
+    try {
+      for (const [name, key] of this.fileViews) {
+        if (current.get(name) === key) continue;
+        changed = true;
+        await dropName(conn, name);
+        this.fileViews.delete(name);
+        if (!current.has(name)) this.goneFiles.add(name);
       }
-      if (this.loaded.get(lower) === s.key) continue;
-      const adopted = this.adopted.get(lower);
-      if (adopted?.key === s.key) await this.loadTable(conn, s.name, adopted.table);
-      else await this.fetchResult(db, conn, s);
-      this.adopted.delete(lower);
-      this.loaded.set(lower, s.key);
-    }
-    // Files last: what a query needs of them comes from its plan, which needs every other table in place.
-    if (files.length) await this.files.prepare(db, conn, sql, files, params);
-    for (const f of files) {
-      this.fileViews.set(f.name.toLowerCase(), f.key);
-      this.goneFiles.delete(f.name.toLowerCase());
-      this.loaded.set(f.name.toLowerCase(), f.key);
+      const fileIds = new Set(sources.flatMap((s) => (s.kind === 'file' ? [s.fileId] : [])));
+      if (await this.files.forget(conn, fileIds)) changed = true;
+      const files: Extract<TableSource, { kind: 'file' }>[] = [];
+      for (const s of sources) {
+        const lower = s.name.toLowerCase();
+        if (!names.has(lower)) continue;
+        if (s.kind === 'file') {
+          // A file is prepared for every query: each may need other columns or rows of it, unless nothing of it is
+          // left to load and its view still stands (planning a dashboard's re-run cost more than running it).
+          const current = this.fileViews.get(lower) === s.key;
+          if (current && this.files.isComplete(s)) continue;
+          if (!current) await dropName(conn, s.name);
+          files.push(s);
+          continue;
+        }
+        if (this.loaded.get(lower) === s.key) continue;
+        changed = true;
+        const adopted = this.adopted.get(lower);
+        if (adopted?.key === s.key) await this.loadTable(conn, s.name, adopted.table);
+        else await this.fetchResult(db, conn, s);
+        this.adopted.delete(lower);
+        this.loaded.set(lower, s.key);
+      }
+      // Files last: what a query needs of them comes from its plan, which needs every other table in place.
+      if (files.length) {
+        changed = true;
+        await this.files.prepare(db, conn, sql, files, params);
+      }
+      for (const f of files) {
+        this.fileViews.set(f.name.toLowerCase(), f.key);
+        this.goneFiles.delete(f.name.toLowerCase());
+        this.loaded.set(f.name.toLowerCase(), f.key);
+      }
+    } finally {
+      if (changed) this.kept.tablesChanged();
     }
   }
 
@@ -176,12 +207,7 @@ export class BrowserDuckDB {
     sql: string,
     sources: TableSource[],
     inputs?: InputValues,
-    /**
-     * `later`: the result becomes table `name` only when a query first reads it (as adopted results do), so a
-     * result nothing reads again (a dashboard card's) never goes back into DuckDB. The caller then lists it among
-     * the sources, as a `result` of this `key`.
-     */
-    keep: 'now' | 'later' = 'now'
+    { keep = 'now', repeated = false }: RunOptions = {}
   ): Promise<RunResult> {
     const started = performance.now();
     const written = cleanQuery(sql);
@@ -199,7 +225,7 @@ export class BrowserDuckDB {
     this.cancelled.delete(cellId);
     const db = await this.instance();
     watchRoundTrips(db);
-    const conn = await db.connect();
+    const conn = repeated ? await this.kept.connection(db, cellId) : await db.connect();
     this.running.set(cellId, conn);
     try {
       await traced('run: load tables', () => this.ensure(db, conn, query, sources, params));
@@ -208,22 +234,11 @@ export class BrowserDuckDB {
       // The query itself only reads, so cancelling it mid-way leaves no half-made table behind (a cancelled
       // CREATE TABLE … AS keeps its catalog entry locked in DuckDB-WASM). The result replaces table `name` only
       // once it is complete.
-      // A prepared statement stays open until its result has been read.
       const queryStarted = performance.now();
-      const statement = params.length ? await conn.prepare(query) : null;
-      const batches = [];
-      let reader;
-      try {
-        reader = statement ? await statement.send(...params) : await conn.send(query, true);
-        for await (const batch of reader) {
-          if (this.cancelled.has(cellId)) throw new Error('Cancelled.');
-          batches.push(batch);
-        }
-      } finally {
-        await statement?.close().catch(() => undefined);
-      }
+      const table = repeated
+        ? await this.runKept(db, cellId, conn, query, params)
+        : await this.send(cellId, conn, query, params);
       record('run: query', performance.now() - queryStarted);
-      const table = new Table(reader.schema, batches);
       if (keep === 'later' && table.numRows > 0) {
         this.adopt(name, key, table);
         return { ok: true, table, ms: performance.now() - started };
@@ -261,7 +276,49 @@ export class BrowserDuckDB {
       };
     } finally {
       this.running.delete(cellId);
-      await conn.close().catch(() => undefined);
+      if (!repeated) await conn.close().catch(() => undefined);
+    }
+  }
+
+  /** The query's result read batch by batch, so that a cancel stops it between two. */
+  private async send(cellId: string, conn: AsyncDuckDBConnection, query: string, params: BoundValue[]) {
+    // A prepared statement stays open until its result has been read.
+    const statement = params.length ? await conn.prepare(query) : null;
+    const batches = [];
+    let reader;
+    try {
+      reader = statement ? await statement.send(...params) : await conn.send(query, true);
+      for await (const batch of reader) {
+        if (this.cancelled.has(cellId)) throw new Error('Cancelled.');
+        batches.push(batch);
+      }
+    } finally {
+      await statement?.close().catch(() => undefined);
+    }
+    return new Table(reader.schema, batches);
+  }
+
+  /**
+   * The query's whole result in one message, on the cell's kept connection with its statement kept prepared
+   * (kept-statements.ts). A kept statement that fails is prepared once more before the failure counts: DuckDB may
+   * refuse one whose tables changed under it.
+   */
+  private async runKept(
+    db: AsyncDuckDB,
+    cellId: string,
+    conn: AsyncDuckDBConnection,
+    query: string,
+    params: BoundValue[]
+  ): Promise<Table> {
+    if (!params.length) return conn.query(query);
+    for (;;) {
+      const { statement, fresh } = await this.kept.statement(db, cellId, query);
+      try {
+        return await statement.query(...params);
+      } catch (e) {
+        this.kept.drop(cellId, query);
+        if (fresh) throw e;
+      }
     }
   }
 
@@ -289,6 +346,7 @@ export class BrowserDuckDB {
   private async restart(): Promise<void> {
     const db = this.db;
     this.db = null;
+    this.kept.clear(false);
     this.loaded.clear();
     this.fileViews.clear();
     this.files = new FileSources();
@@ -310,62 +368,7 @@ export class BrowserDuckDB {
   async destroy(): Promise<void> {
     const db = this.db;
     this.db = null;
+    this.kept.clear(false);
     if (db) await (await db.catch(() => null))?.terminate();
-  }
-}
-
-/** `use` of `sql` prepared on `conn`, the statement closed after. */
-async function withPrepared<T>(
-  conn: AsyncDuckDBConnection,
-  sql: string,
-  use: (s: AsyncPreparedStatement) => Promise<T>
-): Promise<T> {
-  const statement = await conn.prepare(sql);
-  try {
-    return await use(statement);
-  } finally {
-    await statement.close().catch(() => undefined);
-  }
-}
-
-let stagingSeq = 0;
-
-/**
- * Table `name` becomes what `fill` writes into a staging table, in one transaction: a query running meanwhile on
- * another connection (a downstream cell, a chart) sees the old table or the new one, never no table at all.
- */
-async function replaceTable(
-  conn: AsyncDuckDBConnection,
-  name: string,
-  fill: (staging: string) => Promise<unknown>
-): Promise<void> {
-  const staging = `__sheaf_staging_${++stagingSeq}`;
-  try {
-    await fill(staging);
-  } catch (e) {
-    await conn.query(`drop table if exists ${ident(staging)}`).catch(() => undefined);
-    throw e;
-  }
-  await conn.query('begin transaction');
-  try {
-    await dropName(conn, name);
-    await conn.query(`alter table ${ident(staging)} rename to ${ident(name)}`);
-    await conn.query('commit');
-  } catch (e) {
-    await conn.query('rollback').catch(() => undefined);
-    await conn.query(`drop table if exists ${ident(staging)}`).catch(() => undefined);
-    throw e;
-  }
-}
-
-/** Drops the table or view called `name`, whichever it is (DuckDB's DROP VIEW refuses a table and vice versa). */
-async function dropName(conn: AsyncDuckDBConnection, name: string, only?: 'VIEW'): Promise<void> {
-  const found = await conn.query(
-    `select table_type as t from information_schema.tables
-      where table_schema = 'main' and table_catalog = current_database() and lower(table_name) = lower(${literal(name)})`
-  );
-  for (const row of found.toArray() as { t: string }[]) {
-    if (only && row.t !== only) continue;
-    await conn.query(`drop ${row.t === 'VIEW' ? 'view' : 'table'} if exists ${ident(name)}`);
   }
 }

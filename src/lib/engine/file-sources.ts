@@ -234,9 +234,11 @@ export class FileSources {
     await (await table).ensure(conn, f.name, [], new Set());
   }
 
-  /** Frees what was loaded of files that are no longer in the workspace. */
-  async forget(conn: AsyncDuckDBConnection, keep: Set<string>) {
-    for (const id of [...this.tables.keys()]) if (!keep.has(id)) await this.dropPieces(conn, id);
+  /** Frees what was loaded of files that are no longer in the workspace; whether there was any. */
+  async forget(conn: AsyncDuckDBConnection, keep: Set<string>): Promise<boolean> {
+    const gone = [...this.tables.keys()].filter((id) => !keep.has(id));
+    for (const id of gone) await this.dropPieces(conn, id);
+    return gone.length > 0;
   }
 }
 
