@@ -1,6 +1,7 @@
 // One loaded notebook document and the people connected to it.
 // Every update is stored before it is applied and broadcast (group commit: updates arriving while a write is in
-// flight go into the next write), so whatever any client has received survives a crash of this process.
+// flight go into the next write), so whatever any client has received survives a crash of this process. What is
+// applied in one turn of the event loop goes to each peer as one message (broadcast.ts).
 import * as awarenessProtocol from 'y-protocols/awareness';
 import * as Y from 'yjs';
 import type { Db } from '../db/types';
@@ -13,6 +14,7 @@ import { watchCellChanges } from '../authors/changed-cells';
 import { CellEditRecorder } from '../authors/recorder';
 import { loadCovered, loadDoc, type Coverage } from './doc-store';
 import { StoreQueue, type StoredBatch } from './store-queue';
+import { Broadcast } from './broadcast';
 import { RoomCompaction, type CompactionStats } from './room-compaction';
 import { RoomListing } from './room-listing';
 import { roomProbe } from './room-probe';
@@ -25,7 +27,6 @@ import {
   encodeRelayStatus,
   encodeSyncStep1,
   encodeSyncStep2,
-  encodeUpdate,
   MalformedMessage
 } from './messages';
 import { PresenceGate, type PresenceStats } from './presence-gate';
@@ -71,6 +72,8 @@ export class Room {
     presenceCoalesced: 0
   };
   private readonly peers = new Set<Peer>();
+  /** What is applied goes to the peers at the end of the turn, merged (broadcast.ts). */
+  private readonly broadcast = new Broadcast(() => this.peers);
   private readonly presence: PresenceGate;
   private readonly queue: StoreQueue;
   /** The document plus every pending update: an update is tried here before it is stored, so an update that
@@ -132,10 +135,7 @@ export class Room {
     // Only this.doc is watched: an edit counts once it is stored and applied, under its sender's origin (a
     // restore's is whoever asked for it).
     watchCellChanges(doc, editorOf, (by, cellIds) => this.cellEdits.note(by, cellIds));
-    doc.on('update', (update: Uint8Array, origin: unknown) => {
-      const msg = encodeUpdate(update);
-      for (const peer of this.peers) if (peer !== origin) peer.send(msg);
-    });
+    doc.on('update', (update: Uint8Array, origin: unknown) => this.broadcast.add(update, origin));
     this.awareness.on(
       'update',
       (
@@ -393,6 +393,7 @@ export class Room {
 
   destroy(): void {
     this.destroyed = true;
+    this.broadcast.stop();
     this.link?.close();
     this.compaction.destroy();
     this.versions.destroy();
