@@ -155,7 +155,9 @@ export async function listAlerts(
   userId: UserId,
   notebookId: NotebookId
 ): Promise<AlertView[]> {
-  await requireNotebookRole(db, userId, notebookId, 'viewer');
+  const { role } = await requireNotebookRole(db, userId, notebookId, 'viewer');
+  // Like the list of channels itself, where an alert is posted is for editors to see.
+  const editor = atLeast(role, 'editor');
   const rows = await db.query<AlertRow & { subscribed: boolean; channels: string[] | null }>(
     `select a.*,
             exists (select 1 from subscriptions s
@@ -171,7 +173,7 @@ export async function listAlerts(
     crossed: a.crossed,
     mine: a.created_by === userId,
     subscribed: a.subscribed,
-    channels: a.channels ?? []
+    channels: editor ? (a.channels ?? []) : []
   }));
 }
 

@@ -212,6 +212,8 @@ describe('a webhook channel', () => {
     await expect(alertOn(ann, 10, ['aaaaaaaaaaaaaaaa'])).rejects.toThrow('is not one of this dashboard’s');
     const alert = await alertOn(ann, 10, [channel.id]);
     expect(alert.channels).toEqual([channel.who]);
+    // Where alerts are posted is for editors to see, like the channels themselves.
+    expect((await listAlerts(f.t.db, vic.id, nb.id))[0]!.channels).toEqual([]);
     // Its posting is shown on the alert, not as another channel.
     const webhooks = (await listSubscriptions(f.t.db, ann.id, nb.id)).filter((s) => s.channel === 'webhook');
     expect(webhooks.map((s) => s.id)).toEqual([channel.id]);
