@@ -286,8 +286,27 @@ function report(runs: { cold: Visit[]; warm: Visit[]; baseCold: Visit[]; baseWar
       phase(['sheaf:worker:compiled', 'sheaf:engine:loaded'], 'sheaf:engine:instantiated'),
       'visit'
     ],
+    [
+      '  worker: instantiate early (from compiled)',
+      phase(['sheaf:worker:compiled', 'sheaf:worker:instantiate'], 'sheaf:worker:instantiated'),
+      'visit'
+    ],
+    [
+      '    of which WebAssembly.instantiate',
+      phase(['sheaf:worker:compiled', 'sheaf:worker:instantiate'], 'sheaf:worker:instance'),
+      'visit'
+    ],
     ['  open the database', phase('sheaf:engine:instantiated', 'sheaf:engine:opened'), 'visit'],
-    ['  warm-up statements', phase('sheaf:engine:opened', 'sheaf:engine:ready'), 'visit'],
+    ['  warm-up statements before ready', phase('sheaf:engine:opened', 'sheaf:engine:ready'), 'visit'],
+    ['  warm-up after ready (while idle)', phase('sheaf:engine:ready', 'sheaf:engine:warm'), 'visit'],
+    [
+      'first query: ready or ▶ Run (the later) → fresh',
+      (v) =>
+        v.fresh && v.clicked && v.engineReady !== undefined
+          ? v.fresh - Math.max(v.clicked, v.engineReady)
+          : undefined,
+      'visit'
+    ],
     ['wasm code cache after the visit (KB)', (v) => (v.wasmCodeCache ?? 0) / 1024, 'visit'],
     ['baseline, no engine: "connected"', (v) => v.connected, 'base'],
     ['baseline, no engine: stored result (a)', (v) => v.table, 'base'],
@@ -316,6 +335,11 @@ function report(runs: { cold: Visit[]; warm: Visit[]; baseCold: Visit[]; baseWar
     console.log(
       `  ${label.padEnd(46)}${ratio(runs.cold, runs.baseCold, f).padEnd(24)}${ratio(runs.warm, runs.baseWarm, f)}`
     );
+  const stopped = (visits: Visit[]) =>
+    `${visits.filter((v) => v.marks['sheaf:engine:warm-up-stopped'] !== undefined).length} of ${visits.length}`;
+  console.log(
+    `  ${'warm-up given way to the query (visits)'.padEnd(46)}${stopped(runs.cold).padEnd(24)}${stopped(runs.warm)}`
+  );
   const summaries = [...runs.cold, ...runs.warm].map((v) => v.summary?.replace(/\s+/g, ' ').trim());
   console.log(`  run summaries: ${summaries.join(' | ')}`);
   return {

@@ -4,7 +4,7 @@
 import { readdirSync } from 'node:fs';
 import { expect, test, type Browser, type BrowserContext, type Page } from '@playwright/test';
 import { demoResult } from './demo';
-import { logIn } from './helpers';
+import { invite, logIn, person } from './helpers';
 
 const demoRows = async () => `${(await demoResult()).length} rows`;
 
@@ -169,4 +169,59 @@ test('the cells, the stored result and its chart show from the page itself, befo
   // The page did ask the server for the document (it got no answer), so the cells came from the HTML.
   expect(frames.length).toBeGreaterThan(0);
   await context.close();
+});
+
+/** The engine's marks, the page's and its worker's (every DuckDB worker is a blob: worker made by the prestart). */
+async function engineMarks(page: Page) {
+  const names = `performance.getEntriesByType('mark').map((m) => m.name).filter((n) => n.startsWith('sheaf:'))`;
+  const workers = page.workers().filter((w) => w.url().startsWith('blob:'));
+  return {
+    page: (await page.evaluate(names)) as string[],
+    workers: (await Promise.all(workers.map((w) => w.evaluate(names)))) as string[][]
+  };
+}
+
+test("an editor's notebook page starts the engine from its <head>, instantiated before the page asks, once", async ({
+  browser
+}) => {
+  const opened = await openDemo(browser);
+  await expect(opened.page).toHaveURL(/\/n\/\w+$/);
+  // Loaded as a whole page (the server's render), as when someone opens a link or reloads.
+  const page = opened.page;
+  await page.goto(page.url());
+  await expect(page.locator('head script[data-eh-wasm]')).toHaveCount(1);
+  const query = page.getByTestId('cell').nth(1);
+  await query.getByRole('button', { name: 'Run cell' }).click();
+  await expect(query.getByTestId('run-summary')).toContainText(await demoRows(), { timeout: 60_000 });
+  await expect(query.getByTestId('run-error')).toHaveCount(0);
+  const marks = await engineMarks(page);
+  // Started from the <head>: before the notebook's code ran, and the notebook took that worker (no second one).
+  expect(marks.page.indexOf('sheaf:engine:prestart')).toBeGreaterThanOrEqual(0);
+  expect(marks.page.indexOf('sheaf:engine:prestart')).toBeLessThan(marks.page.indexOf('sheaf:notebook:open'));
+  expect(marks.workers).toHaveLength(1);
+  // The worker instantiated DuckDB on its own as soon as it had compiled it, and only once (the page's INSTANTIATE
+  // was answered with it, not run again).
+  expect(marks.workers[0]!.filter((m) => m === 'sheaf:worker:instantiated')).toHaveLength(1);
+  expect(marks.workers[0]!.filter((m) => m === 'sheaf:worker:instance')).toHaveLength(1);
+  await opened.context.close();
+});
+
+test("a viewer's notebook page does not start the engine", async ({ browser }) => {
+  const ada = await person(browser, 'Ada Engine');
+  const workspacePath = new URL(ada.page.url()).pathname;
+  const vic = await person(browser, 'Vic Engine');
+  await invite(ada.page, workspacePath, 'viewer', vic.page);
+  await ada.page.goto(workspacePath);
+  await ada.page.getByRole('button', { name: 'New notebook' }).click();
+  await expect(ada.page.getByTestId('connection-status')).toHaveText('connected');
+  // A new notebook's first cell is SQL in the browser: its editor's page starts the engine from the <head>.
+  await ada.page.goto(ada.page.url());
+  await expect(ada.page.locator('head script[data-eh-wasm]')).toHaveCount(1);
+  await vic.page.goto(ada.page.url());
+  await expect(vic.page.getByTestId('connection-status')).toHaveText('connected');
+  await expect(vic.page.getByTestId('cell').first()).toBeVisible();
+  await expect(vic.page.locator('script[data-eh-wasm]')).toHaveCount(0);
+  expect((await engineMarks(vic.page)).page.filter((m) => m.startsWith('sheaf:engine:'))).toEqual([]);
+  await ada.context.close();
+  await vic.context.close();
 });

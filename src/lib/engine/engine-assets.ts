@@ -12,6 +12,24 @@ export const ENGINE_SCRIPT = {
   data: { ehWasm, ehWorker, mvpWasm, mvpWorker }
 };
 
+const attribute = (v: string) => v.replace(/&/g, '&amp;').replace(/"/g, '&quot;').replace(/</g, '&lt;');
+const kebab = (k: string) => k.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
+
+/**
+ * The prestart script as a tag for a page's <head>, so the engine's worker starts while the page's own code is still
+ * loading. For the server's render only: put in with {@html}, which the browser never runs when a page is built in
+ * the browser (a navigation within the app), where the loader adds the script itself. Neither async nor deferred:
+ * it has run before any of the page's code does (SvelteKit starts that from the body), so the loader always finds
+ * its worker, never starts a second one beside a script still loading; it is small, and the browser fetches the
+ * page's modules meanwhile.
+ */
+export function engineScriptTag(): string {
+  const data = Object.entries(ENGINE_SCRIPT.data)
+    .map(([k, v]) => ` data-${kebab(k)}="${attribute(v)}"`)
+    .join('');
+  return `<script src="${attribute(ENGINE_SCRIPT.src)}"${data}></script>`;
+}
+
 /** What engine-prestart.js leaves for the loader: the worker it started, and the .wasm that worker compiles. */
 export type StartedEngine = { worker: Worker; wasm: string };
 

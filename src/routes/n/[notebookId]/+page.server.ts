@@ -44,6 +44,8 @@ export async function load({ locals, params, url }) {
         : hints.localSql !== null
           ? Promise.resolve(hints.localSql)
           : runsLocalSql(db, notebook.id).catch(() => false),
+      // Known to need DuckDB-WASM before its code loads: the page's <head> starts the engine.
+      startEngine: writer && hints.localSql === true,
       template: origin.template,
       forkedFrom: origin.forkedFrom,
       forkTargets: targets.map((w) => ({ id: w.id, name: w.name })),
