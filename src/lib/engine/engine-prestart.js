@@ -60,29 +60,32 @@ performance.mark('sheaf:worker:script');
 // DuckDB's worker now waits for the page to say INSTANTIATE, which it does only once its own code has loaded and the
 // notebook asks. Instantiating (and running DuckDB's static initialisers) takes as long as compiling, so it starts
 // here, the moment the module is compiled, and the page's INSTANTIATE is answered when that is done. Should the early
-// one fail, the page's goes through as sent and DuckDB tries again (with a fetch of its own).
+// one fail, the page's goes through as sent and DuckDB tries again (with a fetch of its own). (Only where DuckDB's
+// worker listens as its 1.x versions do, with self.onmessage.)
 const EARLY = -1;
 const dispatch = self.onmessage;
-const post = self.postMessage.bind(self);
-let early;
-const done = new Promise((resolve) => (early = resolve));
-self.postMessage = (message, transfer) => {
-  if (message && message.requestId === EARLY && message.type !== 'INSTANTIATE_PROGRESS') {
-    if (message.type === 'OK') performance.mark('sheaf:worker:instantiated');
-    early(message.type === 'OK');
-    return;
-  }
-  post(message, transfer);
-};
-performance.mark('sheaf:worker:instantiate');
-dispatch({ data: { messageId: EARLY, type: 'INSTANTIATE', data: [wasm, null] } });
-self.onmessage = async (event) => {
-  const ok = await done;
-  const message = event.data;
-  if (ok && message && message.type === 'INSTANTIATE')
-    post({ messageId: EARLY, requestId: message.messageId, type: 'OK', data: null }, []);
-  else await dispatch(event);
-};
+if (typeof dispatch === 'function') {
+  const post = self.postMessage.bind(self);
+  let early;
+  const done = new Promise((resolve) => (early = resolve));
+  self.postMessage = (message, transfer) => {
+    if (message && message.requestId === EARLY && message.type !== 'INSTANTIATE_PROGRESS') {
+      if (message.type === 'OK') performance.mark('sheaf:worker:instantiated');
+      early(message.type === 'OK');
+      return;
+    }
+    post(message, transfer);
+  };
+  performance.mark('sheaf:worker:instantiate');
+  dispatch({ data: { messageId: EARLY, type: 'INSTANTIATE', data: [wasm, null] } });
+  self.onmessage = async (event) => {
+    const ok = await done;
+    const message = event.data;
+    if (ok && message && message.type === 'INSTANTIATE')
+      post({ messageId: EARLY, requestId: message.messageId, type: 'OK', data: null }, []);
+    else await dispatch(event);
+  };
+}
 `;
   performance.mark('sheaf:engine:prestart');
   const worker = new Worker(URL.createObjectURL(new Blob([source], { type: 'text/javascript' })));
