@@ -1,14 +1,6 @@
 import adapter from '@sveltejs/adapter-node';
 import { vitePreprocess } from '@sveltejs/vite-plugin-svelte';
-import { createHash } from 'node:crypto';
-import {
-  createReadStream,
-  createWriteStream,
-  existsSync,
-  readFileSync,
-  readdirSync,
-  statSync
-} from 'node:fs';
+import { createReadStream, createWriteStream, existsSync, readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import zlib from 'node:zlib';
@@ -57,11 +49,6 @@ const node = adapter({ precompress: true });
 /** @type {import('@sveltejs/kit').Adapter} */
 const nodeAdapter = { ...node, adapt: (builder) => node.adapt({ ...builder, compress: precompress }) };
 
-/** The notebook page's <head> runs the engine's prestart script inline (engineScriptTag): admitted by its hash. */
-const PRESTART_HASH = `sha256-${createHash('sha256')
-  .update(readFileSync(new URL('./src/lib/engine/engine-prestart.js', import.meta.url)))
-  .digest('base64')}`;
-
 /** @type {import('@sveltejs/kit').Config} */
 const config = {
   preprocess: vitePreprocess(),
@@ -88,7 +75,7 @@ const config = {
       mode: 'hash',
       directives: {
         'default-src': ['self'],
-        'script-src': ['self', 'wasm-unsafe-eval', PRESTART_HASH],
+        'script-src': ['self', 'wasm-unsafe-eval'],
         'worker-src': ['self', 'blob:'],
         'style-src': ['self', 'unsafe-inline'],
         'img-src': ['self', 'data:', 'blob:', 'https:'],

@@ -41,8 +41,6 @@ export async function load({ locals, params, url }) {
       // streamed promise resolves through an inline script sent after the headers, which the CSP's hashes cannot
       // admit, so it never resolved in a page the server rendered.
       localSql: writer ? hints.localSql : false,
-      // Known to need DuckDB-WASM before its code loads: the page's <head> starts the engine.
-      startEngine: writer && hints.localSql === true,
       template: origin.template,
       forkedFrom: origin.forkedFrom,
       forkTargets: targets.map((w) => ({ id: w.id, name: w.name })),
