@@ -9,6 +9,7 @@ import { DEMO } from '../server/db/seed';
 export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 /** Headless, and nothing in the background that would add requests or CPU to what is timed. */
 export const CHROMIUM_ARGS = [
+  ...(process.env.BENCH_CHROMIUM_FLAGS?.split(' ').filter(Boolean) ?? []),
   '--headless',
   '--no-sandbox',
   '--disable-gpu',

@@ -4,7 +4,7 @@
 import { readdirSync } from 'node:fs';
 import { expect, test, type Browser, type BrowserContext, type Page } from '@playwright/test';
 import { demoResult } from './demo';
-import { logIn } from './helpers';
+import { invite, logIn, person } from './helpers';
 
 const demoRows = async () => `${(await demoResult()).length} rows`;
 
@@ -169,4 +169,59 @@ test('the cells, the stored result and its chart show from the page itself, befo
   // The page did ask the server for the document (it got no answer), so the cells came from the HTML.
   expect(frames.length).toBeGreaterThan(0);
   await context.close();
+});
+
+/** The engine's marks, the page's and its worker's (every DuckDB worker is a blob: worker made by the prestart). */
+async function engineMarks(page: Page) {
+  const names = `performance.getEntriesByType('mark').map((m) => m.name).filter((n) => n.startsWith('sheaf:'))`;
+  const workers = page.workers().filter((w) => w.url().startsWith('blob:'));
+  return {
+    page: (await page.evaluate(names)) as string[],
+    workers: (await Promise.all(workers.map((w) => w.evaluate(names)))) as string[][]
+  };
+}
+
+test('the engine instantiates DuckDB in its worker once compiled, once, on a page the CSP lets run whole', async ({
+  browser
+}) => {
+  const opened = await openDemo(browser);
+  await expect(opened.page).toHaveURL(/\/n\/\w+$/);
+  // Loaded as a whole page (the server's render), as when someone opens a link or reloads.
+  const page = opened.page;
+  const refused: string[] = [];
+  page.on('console', (m) => void (/Content Security Policy/i.test(m.text()) && refused.push(m.text())));
+  await page.goto(page.url());
+  const query = page.getByTestId('cell').nth(1);
+  await query.getByRole('button', { name: 'Run cell' }).click();
+  await expect(query.getByTestId('run-summary')).toContainText(await demoRows(), { timeout: 60_000 });
+  await expect(query.getByTestId('run-error')).toHaveCount(0);
+  const marks = await engineMarks(page);
+  expect(marks.page).toContain('sheaf:engine:ready');
+  expect(marks.workers).toHaveLength(1);
+  // The worker instantiated DuckDB on its own as soon as it had compiled it, and only once (the page's INSTANTIATE
+  // was answered with it, not run again).
+  expect(marks.workers[0]!.filter((m) => m === 'sheaf:worker:instantiated')).toHaveLength(1);
+  expect(marks.workers[0]!.filter((m) => m === 'sheaf:worker:instance')).toHaveLength(1);
+  // Nothing in the page was refused (a streamed promise's inline script once was: the CSP cannot hash it).
+  expect(refused).toEqual([]);
+  await opened.context.close();
+});
+
+test("a viewer's notebook page does not start the engine", async ({ browser }) => {
+  const ada = await person(browser, 'Ada Engine');
+  const workspacePath = new URL(ada.page.url()).pathname;
+  const vic = await person(browser, 'Vic Engine');
+  await invite(ada.page, workspacePath, 'viewer', vic.page);
+  await ada.page.goto(workspacePath);
+  await ada.page.getByRole('button', { name: 'New notebook' }).click();
+  await expect(ada.page.getByTestId('connection-status')).toHaveText('connected');
+  // A new notebook's first cell is SQL in the browser: its editor's page starts the engine as it opens.
+  await ada.page.goto(ada.page.url());
+  await expect.poll(async () => (await engineMarks(ada.page)).page).toContain('sheaf:engine:ready');
+  await vic.page.goto(ada.page.url());
+  await expect(vic.page.getByTestId('connection-status')).toHaveText('connected');
+  await expect(vic.page.getByTestId('cell').first()).toBeVisible();
+  expect((await engineMarks(vic.page)).page.filter((m) => m.startsWith('sheaf:engine:'))).toEqual([]);
+  await ada.context.close();
+  await vic.context.close();
 });

@@ -17,7 +17,9 @@ export async function loadDuckDB(): Promise<AsyncDuckDB> {
     throw e;
   }
   performance.mark('sheaf:engine:instantiated');
-  await warmUp(db);
+  // The first connection opens the database.
+  await (await db.connect()).close();
+  performance.mark('sheaf:engine:opened');
   performance.mark('sheaf:engine:ready');
   return db;
 }
@@ -45,28 +47,46 @@ async function takeStartedEngine(): Promise<StartedEngine> {
 }
 
 /**
- * Opens the database and runs the kinds of statement a first run needs (create from Arrow, the catalog lookups,
- * EXPLAIN, an aggregate), so that their code is compiled before someone presses Run rather than after. WebAssembly
- * functions are compiled on first call; the first query otherwise pays for it.
+ * Runs the kinds of statement a first run needs (create from Arrow, the catalog lookups, EXPLAIN, an aggregate), so
+ * that their code is compiled before someone presses Run rather than after: WebAssembly functions are compiled on
+ * first call, and the first query otherwise pays for it. Only while nothing else wants the engine (`idle`): the
+ * worker runs statements one at a time, so a query sent meanwhile would wait behind the whole warm-up, which saves
+ * it nothing it would not compile itself. Checked before each statement; the table made is always dropped.
  */
-async function warmUp(db: AsyncDuckDB): Promise<void> {
+export async function warmUp(db: AsyncDuckDB, idle: () => boolean): Promise<void> {
+  if (!idle()) return;
   const { tableFromArrays } = await import('apache-arrow');
+  if (!idle()) return;
   const conn = await db.connect();
-  performance.mark('sheaf:engine:opened');
+  let created = false;
   try {
-    await conn.insertArrowTable(
-      tableFromArrays({ k: Int32Array.from([1, 2, 3]), v: Float64Array.from([0.5, 1.5, 2.5]) }),
-      { name: '__sheaf_warm_up', create: true }
-    );
-    await conn.query(
-      `select table_type from information_schema.tables
-        where table_schema = 'main' and table_catalog = current_database() and lower(table_name) = '__sheaf_warm_up'`
-    );
     const aggregate = `select k % 2 as g, avg(v) as a, count(*) as n from __sheaf_warm_up where v > 0 group by 1 order by 1`;
-    await conn.query(`explain ${aggregate}`);
-    await conn.query(aggregate);
-    await conn.query('drop table __sheaf_warm_up');
+    const steps = [
+      async () => {
+        await conn.insertArrowTable(
+          tableFromArrays({ k: Int32Array.from([1, 2, 3]), v: Float64Array.from([0.5, 1.5, 2.5]) }),
+          { name: '__sheaf_warm_up', create: true }
+        );
+        created = true;
+      },
+      () =>
+        conn.query(
+          `select table_type from information_schema.tables
+            where table_schema = 'main' and table_catalog = current_database() and lower(table_name) = '__sheaf_warm_up'`
+        ),
+      () => conn.query(`explain ${aggregate}`),
+      () => conn.query(aggregate)
+    ];
+    for (const step of steps) {
+      if (!idle()) {
+        performance.mark('sheaf:engine:warm-up-stopped');
+        return;
+      }
+      await step();
+    }
+    performance.mark('sheaf:engine:warm');
   } finally {
+    if (created) await conn.query('drop table __sheaf_warm_up').catch(() => undefined);
     await conn.close();
   }
 }

@@ -6,7 +6,7 @@ import type { AsyncDuckDB, AsyncDuckDBConnection } from '@duckdb/duckdb-wasm';
 import { Table } from 'apache-arrow';
 import { referencedNames } from '$cells/sql/references';
 import { compileParameters, ParameterError, type BoundValue, type InputValues } from '$cells/sql/parameters';
-import { loadDuckDB } from './duckdb-loader';
+import { loadDuckDB, warmUp } from './duckdb-loader';
 import { FileSources } from './file-sources';
 import { KeptStatements } from './kept-statements';
 import { engineFailure } from './engine-failure';
@@ -61,9 +61,14 @@ export class BrowserDuckDB {
   private adopted = new Map<string, { key: string; table: Table }>(); // results computed elsewhere, by name
   private kept = new KeptStatements(); // connections and statements of runs with `repeated`
 
-  private instance(): Promise<AsyncDuckDB> {
+  /** Whether a query has asked for the engine: the warm-up then gives way. */
+  private asked = false;
+
+  private instance(forQuery = true): Promise<AsyncDuckDB> {
+    if (forQuery) this.asked = true;
     if (!this.db) {
       const db = loadDuckDB();
+      db.then((d) => warmUp(d, () => !this.asked)).catch(() => undefined);
       // A failed start (a network blip) is tried again by the next query rather than remembered.
       db.catch(() => {
         if (this.db === db) this.db = null;
@@ -78,7 +83,7 @@ export class BrowserDuckDB {
    * more. A failure is not reported here; the query that needs the engine starts it again and says what went wrong.
    */
   start(): void {
-    this.instance().catch(() => undefined);
+    this.instance(false).catch(() => undefined);
   }
 
   private loading: Promise<unknown> = Promise.resolve();

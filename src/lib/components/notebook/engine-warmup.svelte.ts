@@ -18,7 +18,7 @@ export function warmUpEngine(
   duckdb: BrowserDuckDB,
   runs: NotebookRuns,
   readOnly: () => boolean,
-  localSql: Promise<boolean> | undefined
+  localSql: boolean | null | undefined
 ): () => void {
   let engineStarting = false;
   let cancelEngineStart: (() => void) | undefined;
@@ -27,7 +27,7 @@ export function warmUpEngine(
     engineStarting = true;
     cancelEngineStart = afterNextPaint(() => duckdb.start());
   }
-  void localSql?.then((yes) => yes && startEngineSoon());
+  if (localSql) startEngineSoon();
   $effect(() => {
     if (!engineStarting && runs.sql.some((c) => c.engine === LOCAL_ENGINE)) startEngineSoon();
   });

@@ -9,7 +9,6 @@ import { formFields } from '$server/validate';
 import { requireNotebookRole } from '$server/workspaces/access';
 import { canWrite } from '$server/workspaces/roles';
 import { listWorkspaces } from '$server/workspaces/workspaces';
-import { runsLocalSql } from '$server/notebooks/notebooks';
 import { firstPaintHints } from '$server/notebooks/first-paint';
 import { embeddedResults } from '$server/notebooks/embedded-results';
 import { forkAction } from '$lib/server/fork-action';
@@ -37,13 +36,11 @@ export async function load({ locals, params, url }) {
       me: { id: user.id, name: user.name },
       role,
       canWrite: writer,
-      // Known already when the first-paint read was quick; else not awaited: streamed after the page, so the
-      // browser can start DuckDB-WASM while the notebook connects.
-      localSql: !writer
-        ? Promise.resolve(false)
-        : hints.localSql !== null
-          ? Promise.resolve(hints.localSql)
-          : runsLocalSql(db, notebook.id).catch(() => false),
+      // Whether DuckDB-WASM is worth starting as the notebook opens: known when the first-paint read was quick, else
+      // null (the notebook then starts it when its cells show SQL in the browser). A plain value, not a promise: a
+      // streamed promise resolves through an inline script sent after the headers, which the CSP's hashes cannot
+      // admit, so it never resolved in a page the server rendered.
+      localSql: writer ? hints.localSql : false,
       template: origin.template,
       forkedFrom: origin.forkedFrom,
       forkTargets: targets.map((w) => ({ id: w.id, name: w.name })),
