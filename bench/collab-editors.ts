@@ -7,6 +7,7 @@ import WebSocket from 'ws';
 import { WebsocketProvider } from 'y-websocket';
 import * as Y from 'yjs';
 import { orderedCells } from '../cells/document';
+import { watchGc, type GcPauses } from './gc-pauses';
 
 /** One simulated editor: who, on which server (index and port), in which notebook (index and id), into which cell. */
 export type Editor = {
@@ -22,7 +23,13 @@ export type EditorsSetup = { editors: Editor[]; rate: number; seconds: number };
  * Flat tuples: `sent` is (edit, typed at, server typed on, notebook), `received` is (edit, arrived at, server
  * arrived on). Times in epoch milliseconds.
  */
-export type EditorsResult = { sent: Float64Array; received: Float64Array; loopP99: number };
+export type EditorsResult = {
+  sent: Float64Array;
+  received: Float64Array;
+  loopP99: number;
+  loopMax: number;
+  gc: GcPauses;
+};
 
 process.setMaxListeners(0); // y-websocket adds an exit listener per provider in Node.
 
@@ -70,6 +77,7 @@ process.once('message', (setup: EditorsSetup) => {
   process.once('message', () => {
     const loop = monitorEventLoopDelay({ resolution: 5 });
     loop.enable();
+    const gc = watchGc();
     const timers = editors.map((e) => {
       const cells = orderedCells(e.doc);
       const text = cells[e.cell % cells.length]!.source;
@@ -101,7 +109,9 @@ process.once('message', (setup: EditorsSetup) => {
         const result: EditorsResult = {
           sent: Float64Array.from(sent),
           received: Float64Array.from(received),
-          loopP99: loop.percentile(99) / 1e6
+          loopP99: loop.percentile(99) / 1e6,
+          loopMax: loop.max / 1e6,
+          gc: gc.read()
         };
         send(result);
         for (const e of editors) e.provider.destroy();

@@ -16,6 +16,7 @@ import { createCollabUpgradeHandler } from '../server/collab/upgrade';
 import { openMigratedDb } from '../server/db/open';
 import { createNotebook } from '../server/notebooks/notebooks';
 import { acceptInvite, createInvite } from '../server/workspaces/invites';
+import { watchGc, type GcPauses } from './gc-pauses';
 
 const clients = Number(process.env.BENCH_CLIENTS ?? 50);
 const notebooks = Number(process.env.BENCH_NOTEBOOKS ?? 1);
@@ -83,6 +84,8 @@ console.log(
 export type ServerReport = {
   loopP50: number;
   loopP99: number;
+  loopMax: number;
+  gc: GcPauses;
   queuedMs: number[];
   storeMs: number[];
   applyMs: number[];
@@ -90,7 +93,7 @@ export type ServerReport = {
   batchSizes: number[];
   compactionsMs: number[];
 };
-const empty = (): Omit<ServerReport, 'loopP50' | 'loopP99'> => ({
+const empty = (): Omit<ServerReport, 'loopP50' | 'loopP99' | 'loopMax' | 'gc'> => ({
   queuedMs: [],
   storeMs: [],
   applyMs: [],
@@ -114,12 +117,15 @@ roomProbe.compacted = (ms) => {
 
 // How long work waited for this process's event loop (PGlite runs inside it): the bench asks on SIGUSR2.
 const loop = monitorEventLoopDelay({ resolution: 5 });
+const gc = watchGc();
 process.on('SIGUSR2', () => {
   loop.disable();
   counting = false;
   const report: ServerReport = {
     loopP50: loop.percentile(50) / 1e6,
     loopP99: loop.percentile(99) / 1e6,
+    loopMax: loop.max / 1e6,
+    gc: gc.read(),
     ...seen
   };
   console.log(JSON.stringify(report));
@@ -129,6 +135,7 @@ process.on('SIGUSR1', () => {
   counting = true;
   loop.reset();
   loop.enable();
+  gc.reset();
 });
 // Exiting (rather than dying of the signal) lets --cpu-prof (BENCH_CPU_PROF) write its profile.
 process.on('SIGTERM', () => process.exit(0));

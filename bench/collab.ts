@@ -11,6 +11,7 @@ import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import WebSocket from 'ws';
 import { startRedis } from '../tests/integration/helpers/redis-server';
+import { describeGc } from './gc-pauses';
 import { machineCpu } from './machine-cpu';
 import type { Editor, EditorsResult, EditorsSetup } from './collab-editors';
 import type { ServerReport } from './collab-server';
@@ -244,11 +245,16 @@ servers.forEach((_, i) => {
   const name = SERVERS > 1 ? `server ${i + 1}` : 'server';
   console.log(
     `${`${name}:`.padEnd(24)}CPU ${cpu}% of one core, ${cpu1[i]!.rssMb.toFixed(0)} MB resident ` +
-      `(peak ${cpu1[i]!.peakMb.toFixed(0)} MB), event-loop delay p99 ${fmt(reports[i]!.loopP99)}`
+      `(peak ${cpu1[i]!.peakMb.toFixed(0)} MB), event-loop delay p99 ${fmt(reports[i]!.loopP99)} ` +
+      `(max ${fmt(reports[i]!.loopMax)}); ${describeGc(reports[i]!.gc)}`
   );
 });
 console.log(cpuLine);
-console.log(`simulated clients:      event-loop delay p99 ${shares.map((s) => fmt(s.loopP99)).join(', ')}`);
+for (const [i, s] of shares.entries()) {
+  console.log(
+    `${`editors ${i + 1}:`.padEnd(24)}event-loop delay p99 ${fmt(s.loopP99)} (max ${fmt(s.loopMax)}); ${describeGc(s.gc)}`
+  );
+}
 console.log(`ratio p99 / echo p99:   ${(p99 / echoP99).toFixed(2)}×`);
 console.log(`target p99 ≤ 50 ms:     ${p99 <= 50 ? 'met' : 'NOT met'}`);
 
