@@ -1,9 +1,9 @@
 // Alerts and chat channels as a person sets them up in the publish panel, against the built app, a real SMTP
 // server (tests/smtp) and a chat webhook on this machine.
 import { expect, test } from '@playwright/test';
-import { parseMime } from '../integration/helpers/mime';
+import { bodyText, parseMime } from '../integration/helpers/mime';
 import { webhookSink } from '../integration/helpers/webhook-sink';
-import { comingMinute, mailTo, part, publishTwoCards, TIME_ZONE, verifyAddress } from './delivery-steps';
+import { comingMinute, mailTo, publishTwoCards, TIME_ZONE, verifyAddress } from './delivery-steps';
 import { signUpWithNotebook } from './helpers';
 
 // An alert and a chat channel, both set up in the panel: Ada picks her number card and its column for "when revenue
@@ -78,7 +78,7 @@ test('an alert picked from the dashboard’s cards fires once on refresh; a chat
   await refresh();
   await expect.poll(async () => (await alertMails()).length, { timeout: 120_000 }).toBe(1);
   const [alertMail] = await alertMails();
-  const alertText = part(parseMime(alertMail!.raw), 'text/plain')!.body.toString('utf8');
+  const alertText = bodyText(parseMime(alertMail!.raw), 'text/plain');
   expect(alertText).toContain(`Alert on ${title}: query_1.revenue > ${threshold} (now ${shown})`);
   expect(alertText).toContain(dashboardPath);
   // Still crossed at the next refresh: no second mail (what it would have queued is sent long before the

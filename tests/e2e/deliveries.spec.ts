@@ -5,12 +5,11 @@
 // confirmed, ends the subscription, which the panel then no longer lists, and the panel's log shows the mail sent.
 // And the mention-mail checkbox under the mentions inbox keeps what was chosen across a reload.
 import { expect, test } from '@playwright/test';
-import { parseMime } from '../integration/helpers/mime';
+import { bodyText, parseMime } from '../integration/helpers/mime';
 import {
   cellTexts,
   comingMinute,
   mailTo,
-  part,
   publishTwoCards,
   TIME_ZONE,
   verifyAddress,
@@ -58,8 +57,8 @@ test('subscribe to a dashboard by email, receive it, unsubscribe from the mail l
     .poll(async () => (sent = await mailTo(page, ownEmail)).length, { timeout: 240_000, intervals: [2_000] })
     .toBe(2); // the verification, then the dashboard
   const mail = parseMime(sent[1]!.raw);
-  const html = part(mail, 'text/html')!.body.toString('utf8');
-  const text = part(mail, 'text/plain')!.body.toString('utf8');
+  const html = bodyText(mail, 'text/html');
+  const text = bodyText(mail, 'text/plain');
 
   // The mail's numbers are the dashboard's.
   await page.goto(dashboardPath);

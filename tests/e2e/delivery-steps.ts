@@ -2,7 +2,7 @@
 // from the mail, reading what the mail server (tests/smtp) received, and a coming minute in a time zone.
 import { expect, type Browser, type Page } from '@playwright/test';
 import { mailSinkURL } from '../../playwright.config';
-import { leaves, parseMime, type MimePart } from '../integration/helpers/mime';
+import { bodyText, parseMime } from '../integration/helpers/mime';
 import { typeSql } from './helpers';
 
 export const TIME_ZONE = 'Asia/Kolkata'; // not the server's UTC, and a half-hour offset, so a wrong zone shows
@@ -35,9 +35,6 @@ export function comingMinute(tz: string): { time: string; weekday: string } {
     weekday: f({ weekday: 'long' })
   };
 }
-
-export const part = (mail: MimePart, type: string) =>
-  leaves(mail).find((p) => (p.headers.get('content-type') ?? '').startsWith(type));
 
 export const cellTexts = (html: string) =>
   [...html.matchAll(/<td[^>]*>([^<]*)<\/td>/g)].map((m) =>
@@ -75,7 +72,7 @@ export async function verifyAddress(browser: Browser, page: Page, ownEmail: stri
   await expect
     .poll(async () => (verification = await mailTo(page, ownEmail)).length, { timeout: 60_000 })
     .toBe(1);
-  const verifyText = part(parseMime(verification[0]!.raw), 'text/plain')!.body.toString('utf8');
+  const verifyText = bodyText(parseMime(verification[0]!.raw), 'text/plain');
   const verifyLink = /(http\S+\/verify-email\/\S+)/.exec(verifyText)?.[1];
   expect(verifyLink).toBeTruthy();
   const mailbox = await browser.newContext();

@@ -15,7 +15,7 @@ import { deliveryLog } from '../../server/deliveries/delivery-log';
 import { saveNotificationSettings } from '../../server/deliveries/notification-settings';
 import { createNotebook } from '../../server/notebooks/notebooks';
 import { deliveryFixture, ORIGIN, type DeliveryFixture } from './helpers/delivery-fixture';
-import { leaves } from './helpers/mime';
+import { bodyText } from './helpers/mime';
 import { join, person, verifyEmail } from './helpers/people';
 
 let f: DeliveryFixture;
@@ -52,11 +52,9 @@ describe('comment mail', () => {
     expect(f.smtp.received.map((m) => [m.to[0], m.mail.headers.get('subject')])).toEqual([
       [bob.email, 'Ada mentioned you in Talk']
     ]);
-    const text = leaves(f.smtp.received[0]!.mail).find((p) =>
-      p.headers.get('content-type')?.startsWith('text/plain')
-    )!;
-    expect(text.body.toString('utf8')).toContain('Look @Bob, numbers');
-    expect(text.body.toString('utf8')).toContain(`${ORIGIN}/n/${nb.id}?thread=${threadId}`);
+    const text = bodyText(f.smtp.received[0]!.mail, 'text/plain');
+    expect(text).toContain('Look @Bob, numbers');
+    expect(text).toContain(`${ORIGIN}/n/${nb.id}?thread=${threadId}`);
 
     await saveNotificationSettings(f.t.db, bob.id, { mentionEmails: false });
     await reply(f.t.db, cy.id, nb.id, threadId, { body: `Agreed @{${bob.id}}` });

@@ -26,7 +26,7 @@ import {
   type DeliveryFixture
 } from './helpers/delivery-fixture';
 import { freePort } from './helpers/free-port';
-import { leaves, pngSize } from './helpers/mime';
+import { bodyText, leaves, pngSize } from './helpers/mime';
 import { join, person, verifyEmail } from './helpers/people';
 import { webhookSink, type WebhookSink } from './helpers/webhook-sink';
 
@@ -57,11 +57,6 @@ afterAll(async () => {
   await hooks?.stop();
   await f?.cleanup();
 });
-
-const html = (m: { mail: import('./helpers/mime').MimePart }) =>
-  leaves(m.mail)
-    .find((p) => p.headers.get('content-type')?.startsWith('text/html'))!
-    .body.toString('utf8');
 
 describe('a subscription email', () => {
   it('is refused "after each refresh" on a dashboard that refreshes only by hand, where it would never send', async () => {
@@ -98,7 +93,7 @@ describe('a subscription email', () => {
     const number = page.dashboard.items.find((i) => i.view === 'number')!;
     const chart = page.dashboard.items.find((i) => i.view === 'chart')!;
     if (number.view !== 'number' || chart.view !== 'chart') throw new Error('cards missing');
-    const body = html(mail!);
+    const body = bodyText(mail!.mail, 'text/html');
     expect(body).toContain(`data-number="grand">${number.value}</div>`);
     expect(number.value).toBe('42');
     expect(body).toContain(

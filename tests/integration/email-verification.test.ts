@@ -21,7 +21,7 @@ import {
   salesDashboard,
   type DeliveryFixture
 } from './helpers/delivery-fixture';
-import { leaves } from './helpers/mime';
+import { bodyText } from './helpers/mime';
 import { join, person } from './helpers/people';
 
 let f: DeliveryFixture;
@@ -31,11 +31,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await f?.cleanup();
 });
-
-const textOf = (m: { mail: import('./helpers/mime').MimePart }) =>
-  leaves(m.mail)
-    .find((p) => p.headers.get('content-type')?.startsWith('text/plain'))!
-    .body.toString('utf8');
 
 describe('email verification', () => {
   it('holds back mail to an unverified subscriber until they open the link mailed to them', async () => {
@@ -70,7 +65,7 @@ describe('email verification', () => {
     const [mail] = (await f.smtp.waitFor(before + 1)).slice(before);
     expect(mail!.to).toEqual([bob.email]);
     expect(mail!.mail.headers.get('subject')).toBe('Verify your email address for Sheaf');
-    const link = new RegExp(`${ORIGIN}/verify-email/(\\S+)`).exec(textOf(mail!));
+    const link = new RegExp(`${ORIGIN}/verify-email/(\\S+)`).exec(bodyText(mail!.mail, 'text/plain'));
     expect(link).not.toBeNull();
 
     expect(await confirmEmail(f.t.db, link![1]!, f.unsubscribeKey)).toEqual({ email: bob.email });

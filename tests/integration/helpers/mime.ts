@@ -59,6 +59,13 @@ export function parseMime(raw: string): MimePart {
 /** Every leaf part, depth first. */
 export const leaves = (p: MimePart): MimePart[] => (p.parts.length ? p.parts.flatMap(leaves) : [p]);
 
+/** The text of a mail's first part of `type` ('text/plain', 'text/html'); throws when it has none. */
+export function bodyText(mail: MimePart, type: string): string {
+  const found = leaves(mail).find((p) => (p.headers.get('content-type') ?? '').startsWith(type));
+  if (!found) throw new Error(`the mail has no ${type} part`);
+  return found.body.toString('utf8');
+}
+
 /** A PNG's size from its IHDR chunk; throws unless the bytes are a PNG. */
 export function pngSize(png: Buffer): { width: number; height: number } {
   const signature = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
