@@ -7,6 +7,7 @@ import WebSocket from 'ws';
 import { WebsocketProvider } from 'y-websocket';
 import * as Y from 'yjs';
 import { orderedCells } from '../cells/document';
+import { editKey } from './edit-key';
 import { watchGc, type GcPauses } from './gc-pauses';
 
 /** One simulated editor: who, on which server (index and port), in which notebook (index and id), into which cell. */
@@ -34,8 +35,6 @@ export type EditorsResult = {
 process.setMaxListeners(0); // y-websocket adds an exit listener per provider in Node.
 
 const now = () => performance.timeOrigin + performance.now();
-/** One number per edit: Yjs client ids are 32-bit and a 30-s run types far fewer than 2^20 characters each. */
-const key = (client: number, clock: number) => client * 2 ** 20 + clock;
 
 function send(message: unknown) {
   process.send!(message);
@@ -63,7 +62,7 @@ process.once('message', (setup: EditorsSetup) => {
       const t = now();
       for (const [client, after] of tr.afterState) {
         for (let clock = tr.beforeState.get(client) ?? 0; clock < after; clock++)
-          received.push(key(client, clock), t, server);
+          received.push(editKey(client, clock), t, server);
       }
     });
     return { doc, provider, server, notebook, cell };
@@ -86,7 +85,7 @@ process.once('message', (setup: EditorsSetup) => {
         () => {
           timer = setInterval(() => {
             sent.push(
-              key(e.doc.clientID, Y.getState(e.doc.store, e.doc.clientID)),
+              editKey(e.doc.clientID, Y.getState(e.doc.store, e.doc.clientID)),
               now(),
               e.server,
               e.notebook

@@ -16,6 +16,7 @@ import { createCollabUpgradeHandler } from '../server/collab/upgrade';
 import { openMigratedDb } from '../server/db/open';
 import { createNotebook } from '../server/notebooks/notebooks';
 import { acceptInvite, createInvite } from '../server/workspaces/invites';
+import { editKey } from './edit-key';
 import { watchGc, type GcPauses } from './gc-pauses';
 
 const clients = Number(process.env.BENCH_CLIENTS ?? 50);
@@ -92,6 +93,9 @@ export type ServerReport = {
   afterMs: number[];
   batchSizes: number[];
   compactionsMs: number[];
+  /** Each typed character (key as the editors', time): admitted from its author, and applied here. */
+  received: number[];
+  applied: number[];
 };
 const empty = (): Omit<ServerReport, 'loopP50' | 'loopP99' | 'loopMax' | 'gc'> => ({
   queuedMs: [],
@@ -99,7 +103,9 @@ const empty = (): Omit<ServerReport, 'loopP50' | 'loopP99' | 'loopMax' | 'gc'> =
   applyMs: [],
   afterMs: [],
   batchSizes: [],
-  compactionsMs: []
+  compactionsMs: [],
+  received: [],
+  applied: []
 });
 let seen = empty();
 let counting = false;
@@ -110,6 +116,15 @@ roomProbe.flushed = (t) => {
   seen.applyMs.push(t.applyMs);
   seen.afterMs.push(t.afterMs);
   seen.batchSizes.push(t.queuedMs.length);
+};
+roomProbe.moved = (stage, tr) => {
+  if (!counting) return;
+  const at = performance.timeOrigin + performance.now();
+  const into = seen[stage];
+  for (const [client, after] of tr.afterState) {
+    for (let clock = tr.beforeState.get(client) ?? 0; clock < after; clock++)
+      into.push(editKey(client, clock), at);
+  }
 };
 roomProbe.compacted = (ms) => {
   if (counting) seen.compactionsMs.push(ms);

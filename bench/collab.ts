@@ -136,7 +136,11 @@ const editors: Editor[] = setup.tokens.map((token, i) => {
 const per = Math.ceil(CLIENTS / WORKERS);
 const workers = Array.from({ length: WORKERS }, (_, w) => {
   const proc = fork('bench/collab-editors.ts', [], {
-    execArgv: ['--import', 'tsx'],
+    execArgv: [
+      ...(process.env.BENCH_CPU_PROF ? ['--cpu-prof', '--cpu-prof-dir', process.env.BENCH_CPU_PROF] : []),
+      '--import',
+      'tsx'
+    ],
     serialization: 'advanced',
     stdio: ['ignore', 'inherit', 'inherit', 'ipc']
   });
@@ -214,6 +218,32 @@ for (const s of shares) {
   }
 }
 
+// Where each delivery's time went: from the editor typing to its server admitting it, from there to being applied
+// on the server the receiver is connected to (stored, and relayed if it crossed), and from there to the receiver.
+const admitted = new Map<number, number>();
+for (const r of reports) {
+  for (let i = 0; i < r.received.length; i += 2)
+    if (!admitted.has(r.received[i]!)) admitted.set(r.received[i]!, r.received[i + 1]!);
+}
+const appliedOn = reports.map((r) => {
+  const m = new Map<number, number>();
+  for (let i = 0; i < r.applied.length; i += 2)
+    if (!m.has(r.applied[i]!)) m.set(r.applied[i]!, r.applied[i + 1]!);
+  return m;
+});
+const hops: { total: number; up: number; servers: number; down: number }[] = [];
+for (const s of shares) {
+  for (let i = 0; i < s.received.length; i += 3) {
+    const k = s.received[i]!;
+    const t = typed.get(k);
+    const r = admitted.get(k);
+    const a = appliedOn[s.received[i + 2]!]?.get(k);
+    if (t === undefined || r === undefined || a === undefined) continue;
+    const at = s.received[i + 1]!;
+    hops.push({ total: at - t.at, up: r - t.at, servers: a - r, down: at - a });
+  }
+}
+
 const p50 = percentile(latencies, 50);
 const p99 = percentile(latencies, 99);
 const echoAll = [...echoBefore, ...echoDuring];
@@ -231,6 +261,25 @@ if (SERVERS > 1) {
 console.log(
   `echo round trip p50/p99: ${fmt(percentile(echoAll, 50))} / ${fmt(echoP99)}   (idle p99 ${fmt(percentile(echoBefore, 99))}, under load p99 ${fmt(percentile(echoDuring, 99))})`
 );
+if (hops.length > 0) {
+  const cut = percentile(
+    hops.map((h) => h.total),
+    99
+  );
+  const tail = hops.filter((h) => h.total >= cut);
+  const mean = (pick: (h: (typeof hops)[number]) => number) =>
+    fmt(tail.reduce((n, h) => n + pick(h), 0) / tail.length);
+  console.log(
+    `where a delivery's time goes (${hops.length} traced; p50 / p99, and the mean over the slowest 1%):`
+  );
+  const line = (name: string, pick: (h: (typeof hops)[number]) => number) =>
+    console.log(
+      `  ${name.padEnd(21)} ${fmt(percentile(hops.map(pick), 50))} / ${fmt(percentile(hops.map(pick), 99))}   (slowest 1%: ${mean(pick)})`
+    );
+  line('editor → its server:', (h) => h.up);
+  line('in the servers:', (h) => h.servers);
+  line('server → editor:', (h) => h.down);
+}
 console.log(`in the server${SERVERS > 1 ? 's' : ''}, per update:`);
 console.log(`  queued before storing: ${spread(merged((r) => r.queuedMs))}`);
 const batches = merged((r) => r.storeMs);

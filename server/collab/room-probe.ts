@@ -5,7 +5,13 @@
  * sending it to everyone here; `afterMs` the bookkeeping before the next batch. */
 export type FlushTiming = { queuedMs: number[]; storeMs: number; applyMs: number; afterMs: number };
 
+/** A transaction's clocks before and after, per client: what it added. */
+export type ClockMove = { beforeState: Map<number, number>; afterState: Map<number, number> };
+
 export const roomProbe: {
   flushed: ((t: FlushTiming) => void) | null;
   compacted: ((ms: number) => void) | null;
-} = { flushed: null, compacted: null };
+  /** 'received': a client's update was admitted (checked, not yet stored); 'applied': an update was applied to
+   * the room's document, so goes to its people this turn (stored here, or relayed from another server). */
+  moved: ((stage: 'received' | 'applied', tr: ClockMove) => void) | null;
+} = { flushed: null, compacted: null, moved: null };

@@ -136,6 +136,7 @@ export class Room {
     // restore's is whoever asked for it).
     watchCellChanges(doc, editorOf, (by, cellIds) => this.cellEdits.note(by, cellIds));
     doc.on('update', (update: Uint8Array, origin: unknown) => this.broadcast.add(update, origin));
+    doc.on('afterTransaction', (tr: Y.Transaction) => roomProbe.moved?.('applied', tr));
     this.awareness.on(
       'update',
       (
@@ -263,7 +264,7 @@ export class Room {
     if (this.destroyed) return;
     try {
       Y.applyUpdate(this.doc, update, RELAY);
-      this.staging.apply(update, RELAY);
+      this.staging.apply(update);
     } catch (e) {
       console.error(`collab: an update relayed for notebook ${this.notebookId} does not apply:`, e);
       this.rebuildStaging();

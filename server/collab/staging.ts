@@ -2,6 +2,10 @@
 // they are stored, so one that decodes but cannot be applied is refused instead of stored (it would make the
 // notebook unloadable), and only what is new to the server is kept.
 import * as Y from 'yjs';
+import { roomProbe } from './room-probe';
+
+/** The origin of updates stored already: not admitted here. */
+const RELAYED = Symbol('stored elsewhere');
 
 export function isEmptyUpdate(update: Uint8Array): boolean {
   const { structs, ds } = Y.decodeUpdate(update);
@@ -18,7 +22,15 @@ export class Staging {
   private doc: Y.Doc;
 
   constructor(from: Y.Doc) {
-    this.doc = cloneDoc(from);
+    this.doc = this.watched(cloneDoc(from));
+  }
+
+  /** What is admitted, for bench:collab's probe; updates other servers stored (relayed) are not. */
+  private watched(doc: Y.Doc): Y.Doc {
+    doc.on('afterTransaction', (tr: Y.Transaction) => {
+      if (tr.origin !== RELAYED) roomProbe.moved?.('received', tr);
+    });
+    return doc;
   }
 
   /** The part of `update` new to the server, once it applies cleanly; null if there is none; 'broken' if it does
@@ -36,8 +48,8 @@ export class Staging {
   }
 
   /** An update stored already (relayed, or found in the store). */
-  apply(update: Uint8Array, origin: unknown): void {
-    Y.applyUpdate(this.doc, update, origin);
+  apply(update: Uint8Array): void {
+    Y.applyUpdate(this.doc, update, RELAYED);
   }
 
   /** The update `edit` makes to the staged document, applied here; null when it changes nothing. */
@@ -55,7 +67,7 @@ export class Staging {
   /** Starts again from the room's document plus what is still queued. */
   rebuild(from: Y.Doc, queued: Uint8Array[]): void {
     this.doc.destroy();
-    this.doc = cloneDoc(from);
+    this.doc = this.watched(cloneDoc(from));
     for (const u of queued) Y.applyUpdate(this.doc, u);
   }
 
