@@ -5,7 +5,8 @@
 // viewer and the notebook keep the published values, a card that follows no filter is left alone, and a URL
 // value that is not allowed is refused beside its filter. A card on a database connection follows the filter too,
 // re-run by the server for the viewer's value. A link with values is first painted by the server (no engine
-// needed in the browser), and clicking a chart's picked bar again clears the pick.
+// needed in the browser), and clicking a chart's picked bar again clears the pick. The engine starts when the viewer
+// points at a filter, not before.
 import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -197,8 +198,14 @@ test('viewers filter a published dashboard for themselves, in the URL, recompute
     .locator('[aria-roledescription="bar"][aria-label^="region: "]')
     .evaluateAll((els) => els.map((e) => e.getAttribute('aria-label')));
   expect(unfiltered).toHaveLength(3);
-  // At the published values the server's snapshot is shown: no engine.
+  // At the published values the server's snapshot is shown: no engine, not even for pointing at a card that
+  // sets no filter.
+  await viewer.getByTestId('big-number-value').hover();
+  await viewer.waitForTimeout(300);
   expect(await engineStarted()).toBe(false);
+  // Pointing at a filter starts the engine while the viewer chooses.
+  await viewer.getByTestId('dashboard-filter').first().hover();
+  await expect.poll(engineStarted).toBe(true);
 
   await viewer.getByLabel('region', { exact: true }).selectOption({ label: chosen.region });
   await viewer.getByLabel('From', { exact: true }).fill(chosen.start);

@@ -60,6 +60,18 @@ export class Recompute {
     this.cells = new Map(interactive.cells.map((c) => [c.name.toLowerCase(), c]));
   }
 
+  /**
+   * The viewer is about to pick a value (pointing at or focusing a filter): start DuckDB-WASM now, so the second or
+   * so it takes to download, compile and open overlaps their choosing instead of following it. Nothing when every
+   * cell runs on the server.
+   */
+  warm(): void {
+    if (this.engine || ![...this.cells.values()].some((c) => c.runsOn === 'browser')) return;
+    void this.duckdb()
+      .then((db) => db.start())
+      .catch(() => undefined); // the first query starts it again and says what went wrong
+  }
+
   private duckdb(): Promise<BrowserDuckDB> {
     this.engine ??= import('$lib/engine/engine').then(({ BrowserDuckDB }) => {
       const db = new BrowserDuckDB();

@@ -124,6 +124,11 @@ export class DashboardViewer {
     return null;
   }
 
+  /** The viewer is about to choose a value: what computing needs starts now (the engine, once). */
+  warm(): void {
+    if (!this.destroyed) this.recompute.warm();
+  }
+
   /** Brings every card in line with the current values (called on load, and after each change). */
   update(): void {
     this.generation++;
