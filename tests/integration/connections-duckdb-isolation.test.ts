@@ -9,7 +9,7 @@ import { DuckDBInstance } from '@duckdb/node-api';
 import { Table, tableToIPC, type RecordBatch } from 'apache-arrow';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { runDuckdbQuery } from '../../server/connectors/duckdb/execute';
-import { dropSpare } from '../../server/connectors/duckdb/query-child';
+import { dropIdleChildren } from '../../server/connectors/duckdb/query-child';
 import { resultBatches } from '../../server/connectors/duckdb/result-batches';
 import { openSandbox, serverFile } from '../../server/connectors/duckdb/sandbox';
 import { nativeDuckdb } from '../../server/connectors/duckdb/slots';
@@ -58,7 +58,7 @@ beforeAll(async () => {
 afterAll(async () => {
   if (previous === undefined) delete process.env.SERVER_DATA_DIR;
   else process.env.SERVER_DATA_DIR = previous;
-  await dropSpare();
+  await dropIdleChildren();
   await server?.close();
   await t?.cleanup();
   await rm(root, { recursive: true, force: true });
@@ -176,7 +176,7 @@ describe('file-connection queries under hostile SQL', () => {
     const warned: string[] = [];
     const warn = vi.spyOn(console, 'warn').mockImplementation((m: unknown) => void warned.push(String(m)));
     try {
-      await dropSpare();
+      await dropIdleChildren();
       const cancel = new AbortController();
       const slow = failure(collect(file(), SLOW, { signal: cancel.signal }));
       const pid = await theQueryChild();
@@ -186,7 +186,7 @@ describe('file-connection queries under hostile SQL', () => {
       expect(await gone(pid)).toBe(true);
       expect(warned.filter((m) => m.includes('ignored its interrupt'))).toEqual([]); // DuckDB's interrupt did it
 
-      await dropSpare();
+      await dropIdleChildren();
       const deaf = failure(collect(file({ statementTimeoutS: 1 }), DEAF));
       const deafPid = await theQueryChild();
       expect(await deaf).toMatchObject({ reason: 'timeout', message: expect.stringMatching(/limit of 1 s/) });
@@ -196,7 +196,7 @@ describe('file-connection queries under hostile SQL', () => {
       warn.mockRestore();
     }
 
-    await dropSpare();
+    await dropIdleChildren();
     expect(await queryChildren()).toEqual([]);
   }, 60_000);
 });
@@ -235,7 +235,7 @@ describe('file-connection queries with big results', () => {
   }, 120_000);
 
   it('makes the query process wait while the sink holds a batch', async () => {
-    await dropSpare();
+    await dropIdleChildren();
     let idle = Number.NaN;
     const { outcome, batches } = await collect(file({ rowCap: 2_000_000 }), BIG, {
       onBatch: async () => {
