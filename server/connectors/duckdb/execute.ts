@@ -110,7 +110,8 @@ export async function runDuckdbQuery(
         if (!stopped) child.send({ op: 'more' });
       }
     }
-    // Kept for the next query only when it said so, and nothing stopped it or went wrong on our side.
+    // Kept for the next query only when it said so, and nothing stopped it or went wrong on our side (which
+    // throws before this line).
     clean = !!end?.keep && !stopped;
     if (end && 'done' in end) return end.done; // finished before the stop reached it, as in-process
     // Its answer is in (or it died), and it is not kept: one still closing DuckDB a while later is ended.
@@ -130,7 +131,6 @@ export async function runDuckdbQuery(
     );
     throw new QueryError('sql', TOO_MUCH_MEMORY);
   } catch (e) {
-    clean = false;
     if (e instanceof QueryError) throw e;
     if (stopped) throw stoppedError();
     // Our own side failing (the sink, or the child's answers no longer making sense), not the query.

@@ -34,6 +34,7 @@ export type QueryChild = {
   ended(): boolean;
   /** The end of what it wrote to stderr, to log why it died. */
   stderr(): string;
+  pid: number | undefined;
 };
 
 type Started = QueryChild & Lifecycle & { idle(on: boolean): void };
@@ -85,6 +86,7 @@ function start(asSpare: boolean): Started {
       }
     },
     idle: (on) => void (idle = on),
+    pid: child.process.pid,
     stderr: () => child.stderr() + life.spawnError()
   };
 }
@@ -114,5 +116,5 @@ export const dropIdleChildren = async (): Promise<void> => {
   await Promise.all([spare.drop(), kept.drop()]);
 };
 
-/** How many children wait for a query of their key (tests). */
-export const keptChildren = (): number => kept.size();
+/** The process ids of the children waiting for a query of their key (tests). */
+export const keptChildren = (): number[] => kept.children().map((c) => c.pid ?? 0);

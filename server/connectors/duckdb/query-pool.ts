@@ -53,9 +53,9 @@ export class ChildPool<C extends Poolable> {
     while (this.waiting.length > this.total) this.end(this.waiting[0]!);
   }
 
-  /** How many processes wait (tests). */
-  size(): number {
-    return this.waiting.length;
+  /** The waiting processes, oldest first (tests). */
+  children(): C[] {
+    return this.waiting.map((w) => w.child);
   }
 
   /** Ends every waiting process (tests, and a server shutting down, want no process left behind). */

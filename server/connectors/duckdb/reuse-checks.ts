@@ -15,17 +15,18 @@ import {
 
 /**
  * The instance's shared state, as one digest: databases, schemas, tables, views, sequences, types and indexes, and
- * every setting's global value. Macros are not listed (reading duckdb_functions() costs ~100 ms): creating one
- * takes a CREATE statement, which retires the child by itself.
+ * every setting's global value. The `temp` database is the reading connection's own (new, with a new oid, on each
+ * connection). Macros are not listed (reading duckdb_functions() costs ~100 ms): creating one takes a CREATE
+ * statement, which retires the child by itself.
  */
 const STATE = `select md5(string_agg(v, '|' order by v)) as state from (
-  select 'database ' || d::varchar as v from duckdb_databases() d
-  union all select 'schema ' || s::varchar from duckdb_schemas() s
-  union all select 'table ' || t::varchar from duckdb_tables() t
-  union all select 'view ' || v::varchar from duckdb_views() v where not internal
-  union all select 'sequence ' || q::varchar from duckdb_sequences() q
-  union all select 'type ' || y::varchar from duckdb_types() y where not internal
-  union all select 'index ' || i::varchar from duckdb_indexes() i
+  select 'database ' || d::varchar as v from duckdb_databases() d where database_name <> 'temp'
+  union all select 'schema ' || s::varchar from duckdb_schemas() s where database_name <> 'temp'
+  union all select 'table ' || t::varchar from duckdb_tables() t where database_name <> 'temp'
+  union all select 'view ' || v::varchar from duckdb_views() v where not internal and database_name <> 'temp'
+  union all select 'sequence ' || q::varchar from duckdb_sequences() q where database_name <> 'temp'
+  union all select 'type ' || y::varchar from duckdb_types() y where not internal and database_name <> 'temp'
+  union all select 'index ' || i::varchar from duckdb_indexes() i where database_name <> 'temp'
   union all select 'setting ' || c::varchar from duckdb_settings() c)`;
 
 /** The digest of the instance's shared state, read on a connection of its own. */
