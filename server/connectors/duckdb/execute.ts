@@ -114,7 +114,7 @@ export async function runDuckdbQuery(
     // throws before this line).
     clean = !!end?.keep && !stopped;
     if (end && 'done' in end) return end.done; // finished before the stop reached it, as in-process
-    // Its answer is in (or it died), and it is not kept: one still closing DuckDB a while later is ended.
+    // Its answer is in (or it died): unless it is kept, one still closing DuckDB a while later is ended.
     kill ??= setTimeout(() => child?.kill(), GRACE_MS);
     if (stopped) {
       // An operator should hear of a query that DuckDB's interrupt could not stop (tests check which way it ended).
