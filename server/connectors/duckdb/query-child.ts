@@ -50,7 +50,8 @@ function start(asSpare: boolean): Started {
   const frames: Frame[] = [];
   let closed = false;
   let broken: Error | null = null;
-  let idle = false;
+  // A spare has nothing to say before its first query either.
+  let idle = asSpare;
   let wake: (() => void) | null = null;
   const wakeUp = () => {
     wake?.();
@@ -100,7 +101,9 @@ const kept = new ChildPool<Started>(nativeDuckdb.max, KEPT_IDLE_MS);
  * the spare, else a new one. Give it back with `keepChild` once it answered cleanly; otherwise kill it.
  */
 export function takeChild(key: string, owner: string): QueryChild {
-  return kept.take(key, owner) ?? spare.take(() => start(false));
+  const child = kept.take(key, owner) ?? spare.take(() => start(false));
+  child.idle(false);
+  return child;
 }
 
 /** After a clean query whose child said it may run another: keeps it for the next query on `key`. */

@@ -64,7 +64,7 @@ async function sandboxFor(request: Run): Promise<SandboxInstance> {
   if (state.opened) {
     // The server keeps a process for one file; a request for another is a bug there, and must not be served.
     if (state.opened.file !== request.file || state.opened.path !== request.path)
-      throw new Error('This query process serves another file.');
+      throw new QueryError('connect', 'This query process serves another file.');
     return state.opened.sandbox;
   }
   const sandbox = await openSandboxInstance({ path: request.path }, request.file);
