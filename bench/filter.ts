@@ -43,6 +43,7 @@ import { editStoredDoc } from '../tests/integration/helpers/edit-stored-doc';
 import { CHROMIUM, CHROMIUM_ARGS, startBuiltApp, type BuiltApp } from './built-app';
 import { printBreakdown } from './filter-breakdown';
 import { change, openViewer } from './filter-page';
+import { watchQueryChildren } from './query-children';
 import { BENCH_KEY, benchAccount, openBenchDb, publishPublicly, uploadSales } from './sales-dashboard';
 
 const { values: args } = parseArgs({
@@ -256,11 +257,18 @@ try {
   const profiling = process.env.BENCH_CPU_PROF
     ? await computed.page.context().newCDPSession(computed.page)
     : null;
+  // The server's query processes started during each of the server page's changes.
+  const children = watchQueryChildren(app.pid);
+  const spawns: number[] = [];
   // Turns, so that the machine's load falls on all alike.
   for (let i = 0; i < CHANGES; i++) {
     const value = PICKS[i % PICKS.length]!;
     const want = await expected(value);
-    for (const v of viewers) v.times.push(await change(v, value, want));
+    for (const v of viewers) {
+      const before = children.seen();
+      v.times.push(await change(v, value, want));
+      if (v === onServer) spawns.push(children.seen() - before);
+    }
     if (i === 0 && profiling) {
       await profiling.send('Profiler.enable');
       await profiling.send('Profiler.start');
@@ -272,6 +280,7 @@ try {
     console.log(`  wrote the main thread's CPU profile to ${process.env.BENCH_CPU_PROF}`);
   }
   const load = loadavg();
+  children.stop();
   await browser.close();
   browser = undefined;
 
@@ -303,6 +312,11 @@ try {
         `warm ${warm.length} ${f(warm)} (min ${Math.min(...warm).toFixed(0)}, max ${Math.max(...warm).toFixed(0)})`
     );
   }
+  if (onServer)
+    console.log(
+      `  server query processes started per change: first ${spawns[0]}, warm median ${median(spawns.slice(1))}, ` +
+        `max ${Math.max(...spawns.slice(1))}, ${spawns.reduce((a, b) => a + b, 0)} in all ${spawns.length} changes`
+    );
   const partly = hits.filter((n) => n > 0 && n < CHARTS).length;
   console.log(
     `  result cache: ${fromCache.length} of ${hits.length} changes answered from it (all ${CHARTS} cards), ` +

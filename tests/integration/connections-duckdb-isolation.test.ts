@@ -2,20 +2,20 @@
 // memory fails that query with a readable message while this process (which hosts the server code) lives on and
 // answers the next query; cancel and the time limit stop even a statement DuckDB's interrupt does not reach,
 // leaving no process behind; big results stream batch by batch, as the in-process code gave them.
-import { mkdir, mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { Table, tableToIPC, type RecordBatch } from 'apache-arrow';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { runDuckdbQuery } from '../../server/connectors/duckdb/execute';
-import { dropSpare } from '../../server/connectors/duckdb/query-child';
+import { dropIdleChildren } from '../../server/connectors/duckdb/query-child';
 import { resultBatches } from '../../server/connectors/duckdb/result-batches';
 import { openSandbox, serverFile } from '../../server/connectors/duckdb/sandbox';
 import { nativeDuckdb } from '../../server/connectors/duckdb/slots';
 import { QueryError } from '../../server/connectors/query-error';
 import type { FileSettings } from '../../server/connectors/settings';
 import { createConnection, type FileConnection } from '../../server/connectors/store';
+import { collect, failure, gone, queryChildren } from './helpers/duckdb-queries';
 import { startFilesServer, type FilesServer } from './helpers/files-server';
 import { person } from './helpers/people';
 import { ok, queryOverHttp } from './helpers/query-client';
@@ -58,7 +58,7 @@ beforeAll(async () => {
 afterAll(async () => {
   if (previous === undefined) delete process.env.SERVER_DATA_DIR;
   else process.env.SERVER_DATA_DIR = previous;
-  await dropSpare();
+  await dropIdleChildren();
   await server?.close();
   await t?.cleanup();
   await rm(root, { recursive: true, force: true });
@@ -73,44 +73,6 @@ const file = (over: Partial<FileSettings> = {}): FileConnection => ({
   kind: 'duckdb',
   settings: { path: 'shop.duckdb', statementTimeoutS: 60, rowCap: 1_000_000, maxConcurrent: 4, ...over }
 });
-
-async function collect(
-  conn: FileConnection,
-  sql: string,
-  opts: { signal?: AbortSignal; onBatch?: (b: RecordBatch) => Promise<void> } = {}
-) {
-  const batches: RecordBatch[] = [];
-  const outcome = await runDuckdbQuery(
-    conn,
-    sql,
-    {
-      batch: async (b) => {
-        batches.push(b);
-        await opts.onBatch?.(b);
-      }
-    },
-    opts.signal ?? new AbortController().signal
-  );
-  return { batches, outcome };
-}
-
-const failure = (p: Promise<unknown>) =>
-  p.then(
-    () => null,
-    (e: unknown) => e
-  );
-
-/** Query processes this process started that are still running. */
-async function queryChildren(): Promise<number[]> {
-  const out: number[] = [];
-  for (const pid of (await readdir('/proc')).filter((p) => /^\d+$/.test(p))) {
-    const status = await readFile(`/proc/${pid}/status`, 'utf8').catch(() => '');
-    const cmdline = await readFile(`/proc/${pid}/cmdline`, 'utf8').catch(() => '');
-    if (status.includes(`\nPPid:\t${process.pid}\n`) && cmdline.includes('query-process'))
-      out.push(Number(pid));
-  }
-  return out;
-}
 
 /** The one query process running, once it has started (tests drop the spare first, so there is one). */
 async function theQueryChild(): Promise<number> {
@@ -129,8 +91,6 @@ async function cpuTicks(pid: number): Promise<number> {
   const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
   return Number(fields[11]) + Number(fields[12]);
 }
-
-const gone = async (pid: number) => !(await readFile(`/proc/${pid}/stat`, 'utf8').catch(() => null));
 
 describe('file-connection queries under hostile SQL', () => {
   it('fails a query that crashes DuckDB with a readable message; the server answers the next one', async () => {
@@ -176,7 +136,7 @@ describe('file-connection queries under hostile SQL', () => {
     const warned: string[] = [];
     const warn = vi.spyOn(console, 'warn').mockImplementation((m: unknown) => void warned.push(String(m)));
     try {
-      await dropSpare();
+      await dropIdleChildren();
       const cancel = new AbortController();
       const slow = failure(collect(file(), SLOW, { signal: cancel.signal }));
       const pid = await theQueryChild();
@@ -186,7 +146,7 @@ describe('file-connection queries under hostile SQL', () => {
       expect(await gone(pid)).toBe(true);
       expect(warned.filter((m) => m.includes('ignored its interrupt'))).toEqual([]); // DuckDB's interrupt did it
 
-      await dropSpare();
+      await dropIdleChildren();
       const deaf = failure(collect(file({ statementTimeoutS: 1 }), DEAF));
       const deafPid = await theQueryChild();
       expect(await deaf).toMatchObject({ reason: 'timeout', message: expect.stringMatching(/limit of 1 s/) });
@@ -196,7 +156,7 @@ describe('file-connection queries under hostile SQL', () => {
       warn.mockRestore();
     }
 
-    await dropSpare();
+    await dropIdleChildren();
     expect(await queryChildren()).toEqual([]);
   }, 60_000);
 });
@@ -235,7 +195,7 @@ describe('file-connection queries with big results', () => {
   }, 120_000);
 
   it('makes the query process wait while the sink holds a batch', async () => {
-    await dropSpare();
+    await dropIdleChildren();
     let idle = Number.NaN;
     const { outcome, batches } = await collect(file({ rowCap: 2_000_000 }), BIG, {
       onBatch: async () => {

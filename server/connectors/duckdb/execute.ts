@@ -1,19 +1,25 @@
 // Runs a query on a DuckDB/Parquet file connection with native DuckDB, sandboxed (sandbox.ts), in a child process
-// of its own (query-child.ts, query-process.ts): SQL such as json_structure over a 100,000-deep JSON literal
-// crashes DuckDB outright, repeat('x', 1500000000) grows it by gigabytes, and a deep json_transform ignores its
-// interrupt for minutes; none of that may take the server down. Rows come back as Arrow batches, one at a time,
-// each asked for once the sink took the last. The time limit and cancel interrupt the query, and end the child
-// if that does not stop it; at most `maxConcurrent` queries run on one connection at a time, the rest wait.
+// (query-child.ts, query-process.ts): SQL such as json_structure over a 100,000-deep JSON literal crashes DuckDB
+// outright, repeat('x', 1500000000) grows it by gigabytes, and a deep json_transform ignores its interrupt for
+// minutes; none of that may take the server down. Rows come back as Arrow batches, one at a time, each asked for
+// once the sink took the last. The time limit and cancel interrupt the query, and end the child if that does not
+// stop it; at most `maxConcurrent` queries run on one connection at a time, the rest wait. A child that answered
+// cleanly and says nothing of the query is left in it is kept for the connection's next query (query-pool.ts);
+// any other is killed, never reused.
+import { stat } from 'node:fs/promises';
 import path from 'node:path';
 import { tableFromIPC, type RecordBatch } from 'apache-arrow';
 import { loadConfig } from '../../config';
 import { QueryError, type ResultSink, type RunOutcome } from '../query-error';
 import type { FileConnection } from '../store';
-import { keepSpare, takeChild, type QueryChild } from './query-child';
+import { keepChild, keepSpare, takeChild, type QueryChild } from './query-child';
 import { ReplySchema, type Reply } from './query-protocol';
 import { serverFile } from './sandbox';
 import { nativeDuckdb, Slots } from './slots';
 import type { BoundValue } from '../../../cells/sql/parameters';
+
+/** How a query ended: its last reply. */
+type End = Extract<Reply, { keep: boolean }>;
 
 /** How long DuckDB's interrupt has to stop a query before its process is killed. */
 const GRACE_MS = 3000;
@@ -82,14 +88,17 @@ export async function runDuckdbQuery(
   const onAbort = () => stop(signal.reason === 'timeout' ? 'timeout' : 'cancelled');
   const limit = () => setTimeout(() => stop('timeout'), s.statementTimeoutS * 1000);
   let timer = setTimeout(() => stop('timeout'), STARTUP_MS + s.statementTimeoutS * 1000);
+  let end: End | null = null;
+  let clean = false;
+  let key = '';
   try {
     const file = serverFile(s);
-    child = takeChild();
+    key = await childKey(conn.id, s.path, file);
+    child = takeChild(key, conn.id);
     signal.addEventListener('abort', onAbort);
     if (signal.aborted) onAbort();
     child.send({ op: 'run', path: s.path, file, text, params, rowCap: s.rowCap });
-    let end: Extract<Reply, { done: unknown } | { failed: unknown }> | null = null;
-    for await (const frame of child.replies()) {
+    for (let frame = await child.next(); frame; frame = end ? null : await child.next()) {
       const reply = ReplySchema.safeParse(frame.header);
       if (!reply.success) throw new Error(`an answer we could not read: ${reply.error.message}`);
       if ('started' in reply.data) {
@@ -101,17 +110,21 @@ export async function runDuckdbQuery(
         if (!stopped) child.send({ op: 'more' });
       }
     }
-    // Its answer is in (or it died): a child still closing DuckDB a while later is ended, not waited for.
-    kill ??= setTimeout(() => child?.kill(), GRACE_MS);
-    const exit = await child.exited;
+    // Kept for the next query only when it said so, and nothing stopped it or went wrong on our side (which
+    // throws before this line).
+    clean = !!end?.keep && !stopped;
     if (end && 'done' in end) return end.done; // finished before the stop reached it, as in-process
+    // Its answer is in (or it died): unless it is kept, one still closing DuckDB a while later is ended.
+    kill ??= setTimeout(() => child?.kill(), GRACE_MS);
     if (stopped) {
       // An operator should hear of a query that DuckDB's interrupt could not stop (tests check which way it ended).
-      if (exit.signal)
+      const exit = await child.exited;
+      if (!end && exit.signal)
         console.warn(`connections: a DuckDB query ignored its interrupt and was killed (${exit.signal}).`);
       throw stoppedError();
     }
     if (end) throw failure(end.failed);
+    const exit = await child.exited;
     const last = child.stderr().trim().split('\n').pop() ?? '';
     console.error(
       `connections: DuckDB query process ended (code ${exit.code}, signal ${exit.signal}) without an answer: ${last}`
@@ -126,14 +139,27 @@ export async function runDuckdbQuery(
   } finally {
     clearTimeout(timer);
     signal.removeEventListener('abort', onAbort);
-    if (child) {
-      child.kill(); // no-op once it has ended; otherwise we stopped listening to it
+    if (child && clean) {
+      clearTimeout(kill);
+      keepChild(child, key, conn.id, Math.min(s.maxConcurrent, nativeDuckdb.max));
+    } else if (child) {
+      // Timed out, interrupted, out of memory, crashed, or answering out of turn: never used again.
+      child.kill();
       await child.exited;
       clearTimeout(kill);
-      keepSpare();
     }
+    if (child) keepSpare();
     release();
   }
+}
+
+/**
+ * Which kept process may run a query (query-pool.ts): the connection, its file, and the file as it is on disk now,
+ * so that a file replaced since gets a process that opens it anew.
+ */
+async function childKey(connection: string, name: string, file: string): Promise<string> {
+  const st = await stat(file).catch(() => null);
+  return JSON.stringify([connection, name, file, st && [st.dev, st.ino, st.size, st.mtimeMs]]);
 }
 
 function batchOf(payload: Buffer): RecordBatch {

@@ -1,7 +1,8 @@
 // What the server (query-child.ts, execute.ts) and a file-connection query's child process (query-process.ts)
-// say to each other, checked on arrival, as frames (frames.ts). The server sends one `run`; the child says it
-// started, then sends the result's batches one at a time, each sent only once the server asked for `more` (so a 10-million-row
-// result is never held whole on either side), then `done` or `failed`, and exits.
+// say to each other, checked on arrival, as frames (frames.ts). The server sends a `run`; the child says it
+// started, then sends the result's batches one at a time, each sent only once the server asked for `more` (so a
+// 10-million-row result is never held whole on either side), then `done` or `failed`, with whether it can take
+// another `run` (on the same file) or exits.
 import { z } from 'zod';
 import type { QueryFailure } from '../query-error';
 
@@ -39,8 +40,13 @@ export const ReplySchema = z.union([
   z.object({ started: z.literal(true) }),
   /** The payload is one record batch, as an Arrow IPC stream of its own (schema and batch). */
   z.object({ batch: z.literal(true) }),
-  z.object({ done: z.object({ rows: z.number().int().nonnegative(), truncated: z.boolean() }) }),
   z.object({
+    done: z.object({ rows: z.number().int().nonnegative(), truncated: z.boolean() }),
+    /** The child may run another query (reuse-checks.ts); when false, it exits. */
+    keep: z.boolean()
+  }),
+  z.object({
+    keep: z.boolean(),
     failed: z.object({
       /** Set when we raised the error ourselves; DuckDB's own errors are sorted out by the server. */
       reason: z.enum(REASONS).optional(),

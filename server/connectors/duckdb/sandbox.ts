@@ -1,6 +1,7 @@
-// A DuckDB file on the server, opened for one query in a sandbox: the database read-only (or the Parquet file
-// as a view), then file access switched off and the configuration locked, so the query can read that file and
-// nothing else on the server's disk (no read_csv('/etc/passwd'), no COPY TO, no ATTACH).
+// A DuckDB file on the server, opened in a sandbox: the database read-only (or the Parquet file as a view), then
+// file access switched off and the configuration locked, so queries can read that file and nothing else on the
+// server's disk (no read_csv('/etc/passwd'), no COPY TO, no ATTACH of a file). A query's child keeps the instance
+// for the next query on the same file, each on a connection of its own (query-process.ts).
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
@@ -37,11 +38,20 @@ export function parquetTableName(file: string): string {
 
 export type Sandbox = { connection: DuckDBConnection; close: () => void };
 
+/** A sandboxed DuckDB instance, which gives each query a connection of its own (query-process.ts). */
+export type SandboxInstance = {
+  instance: DuckDBInstance;
+  /** A new connection: its temp objects, prepared statements and session settings go when it closes. */
+  connect(): Promise<DuckDBConnection>;
+  close(): void;
+};
+
 /**
  * Locks a fresh DuckDB connection down for someone else's SQL: 1 GB of memory, no spilling (DuckDB would keep its
  * temp folder readable and writable with file access off), no extensions, file access to `allowedPaths` only,
- * and the configuration locked so the SQL cannot undo any of it. Shared by file connections and dashboard
- * refreshes (publish/workbench-engine.ts).
+ * and the configuration locked so the SQL cannot undo any of it. These settings are the instance's (global), so
+ * every later connection to it is locked down too. Shared by file connections and dashboard refreshes
+ * (publish/workbench-engine.ts).
  */
 export async function lockDown(conn: DuckDBConnection, allowedPaths: string[]): Promise<void> {
   await conn.run(`set memory_limit = '1GB'`);
@@ -55,7 +65,10 @@ export async function lockDown(conn: DuckDBConnection, allowedPaths: string[]): 
 }
 
 /** `file` is `s.path` resolved by serverFile (a query's child process is handed it, having no configuration). */
-export async function openSandbox(s: Pick<FileSettings, 'path'>, file: string): Promise<Sandbox> {
+export async function openSandboxInstance(
+  s: Pick<FileSettings, 'path'>,
+  file: string
+): Promise<SandboxInstance> {
   const parquet = /\.parquet$/i.test(file);
   let instance: DuckDBInstance;
   try {
@@ -65,21 +78,37 @@ export async function openSandbox(s: Pick<FileSettings, 'path'>, file: string): 
   } catch (e) {
     throw new QueryError('connect', `Could not open "${s.path}": ${(e as Error).message}`);
   }
-  const connection = await instance.connect();
-  const close = () => {
-    connection.closeSync();
-    instance.closeSync();
-  };
   try {
-    // A bounded share of memory (a query's own process has 2 GB: query-child.ts).
-    await lockDown(connection, parquet ? [file] : []);
-    if (parquet)
-      await connection.run(
-        `create view "${parquetTableName(file)}" as select * from read_parquet(${literal(file)})`
-      );
+    const setup = await instance.connect();
+    try {
+      // A bounded share of memory (a query's own process has 2 GB: query-child.ts).
+      await lockDown(setup, parquet ? [file] : []);
+      if (parquet)
+        await setup.run(
+          `create view "${parquetTableName(file)}" as select * from read_parquet(${literal(file)})`
+        );
+    } finally {
+      setup.closeSync();
+    }
   } catch (e) {
-    close();
+    instance.closeSync();
     throw new QueryError('connect', `Could not open "${s.path}": ${(e as Error).message}`);
   }
-  return { connection, close };
+  return { instance, connect: () => instance.connect(), close: () => instance.closeSync() };
+}
+
+/** The sandbox with one connection (schema reads, tests). */
+export async function openSandbox(s: Pick<FileSettings, 'path'>, file: string): Promise<Sandbox> {
+  const sandbox = await openSandboxInstance(s, file);
+  const connection = await sandbox.connect().catch((e: unknown) => {
+    sandbox.close();
+    throw e;
+  });
+  return {
+    connection,
+    close: () => {
+      connection.closeSync();
+      sandbox.close();
+    }
+  };
 }
