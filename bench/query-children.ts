@@ -1,7 +1,7 @@
 // Counts the file-connection query processes (server/connectors/duckdb/query-process.ts) a running app starts, by
 // listing its children in /proc every few milliseconds: a count of spawns per filter change does not depend on
 // the machine's load, as timings do. A child lives at least as long as Node, tsx and DuckDB take to load (hundreds
-// of milliseconds), so a 20 ms poll sees every one.
+// of milliseconds), so a 100 ms poll sees every one; polling more often took CPU from the browser being measured.
 import { readdir, readFile } from 'node:fs/promises';
 
 export type ChildWatch = {
@@ -10,7 +10,7 @@ export type ChildWatch = {
   stop(): void;
 };
 
-export function watchQueryChildren(parent: number, everyMs = 20): ChildWatch {
+export function watchQueryChildren(parent: number, everyMs = 100): ChildWatch {
   const pids = new Set<number>();
   let busy = false;
   const poll = async () => {
