@@ -8,6 +8,7 @@
 //   npm run bench:collab -- [--clients 50] [--seconds 30] [--rate 5] [--workers 2] [--servers 1] [--notebooks 1]
 import { fork, spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
+import { setPriority } from 'node:os';
 import { parseArgs } from 'node:util';
 import WebSocket from 'ws';
 import { startRedis } from '../tests/integration/helpers/redis-server';
@@ -149,6 +150,7 @@ const workers = Array.from({ length: WORKERS }, (_, w) => {
     rate: RATE,
     seconds: SECONDS
   };
+  if (process.env.BENCH_EDITORS_NICE) setPriority(proc.pid!, Number(process.env.BENCH_EDITORS_NICE));
   proc.send(share);
   const next = <T>() => new Promise<T>((resolve) => proc.once('message', (m) => resolve(m as T)));
   return { proc, next };
