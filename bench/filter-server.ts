@@ -137,7 +137,7 @@ try {
   await admin.unsafe(`
     create table ${dataSchema}.orders as
     select g as id, (array['north','south','east','west','central'])[1 + g % 5] as region,
-           (g * 7919 % 10000)::numeric(10,2) / 100 as amount, date '2024-01-01' + (g % 366) as day
+           (g::bigint * 7919 % 10000)::numeric(10,2) / 100 as amount, date '2024-01-01' + (g % 366) as day
       from generate_series(1, ${ROWS}) g`);
   await admin.unsafe(`analyze ${dataSchema}.orders`);
   await admin.unsafe(`create role ${role} login password '${password}'`);
