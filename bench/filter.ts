@@ -307,9 +307,17 @@ try {
   };
   for (const v of viewers) {
     const warm = Number.isNaN(v.first) ? v.times : v.times.slice(1);
+    // Which changes the tail is made of (change numbers from 1): a pattern says more than a percentile.
+    const slowest = v.times
+      .map((t, i) => ({ t, i }))
+      .sort((a, b) => b.t - a.t)
+      .slice(0, 3)
+      .map(({ t, i }) => `#${i + 1} ${t.toFixed(0)}`)
+      .join(', ');
     console.log(
       `  ${label[v.name as keyof typeof label]}: all ${v.times.length} changes ${f(v.times)}; first ${v.first.toFixed(0)} ms; ` +
-        `warm ${warm.length} ${f(warm)} (min ${Math.min(...warm).toFixed(0)}, max ${Math.max(...warm).toFixed(0)})`
+        `warm ${warm.length} ${f(warm)} (min ${Math.min(...warm).toFixed(0)}, max ${Math.max(...warm).toFixed(0)}); ` +
+        `slowest ${slowest} ms`
     );
   }
   if (onServer)
