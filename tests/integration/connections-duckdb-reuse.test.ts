@@ -1,13 +1,13 @@
 // A file connection's query process is kept for the connection's next query on the same file (query-pool.ts):
 // nothing one query leaves behind reaches the next one there, a process that timed out, crashed or was left in
-// doubt is never used again and the next query still works, and two connections never share a process, even
-// on the same file.
+// doubt is never used again and the next query still works, two connections never share a process, even on the
+// same file, a DuckDB database file is not held open between queries, and a process is not kept past its age.
 import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { dropIdleChildren, keptChildren } from '../../server/connectors/duckdb/query-child';
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import { dropIdleChildren, KEPT_MOST_AGE_MS, keptChildren } from '../../server/connectors/duckdb/query-child';
 import type { FileSettings } from '../../server/connectors/settings';
 import type { FileConnection } from '../../server/connectors/store';
 import { newConnectionId, newWorkspaceId } from '../../server/ids';
@@ -90,7 +90,9 @@ describe('a kept query process', () => {
       'create macro leak() as 1',
       "attach ':memory:' as leak",
       "prepare leak as select 'evil' as n",
-      'set variable leak = 1'
+      'set variable leak = 1',
+      // Several statements: the last is a SELECT, an earlier one is not.
+      'create table leak as select 1 as x; select 1 as n'
     ];
     for (const sql of leaks) {
       const before = keptChildren();
@@ -162,17 +164,47 @@ describe('a kept query process', () => {
 
   it('never serves another connection, nor another file', async () => {
     const parquet = connection();
+    const sameFile = connection();
     const duck = connection({ path: 'shop.duckdb' });
-    const sameFile = connection({ path: 'shop.duckdb' });
     expect(await rows(parquet, 'select count(*)::int as n from sales')).toEqual([{ n: 300 }]);
+    expect(await rows(sameFile, 'select count(*)::int as n from sales')).toEqual([{ n: 300 }]);
+    const two = keptChildren();
+    expect(new Set(two).size).toBe(2);
     expect(await rows(duck, 'select count(*)::int as n from orders')).toEqual([{ n: 1000 }]);
-    expect(await rows(sameFile, 'select count(*)::int as n from orders')).toEqual([{ n: 1000 }]);
-    const three = keptChildren();
-    expect(new Set(three).size).toBe(3);
-    // Each connection again: its own process answers, and each file's own tables are all it sees.
+    // Each connection again: its own process answers, and its file's own tables are all it sees.
     expect(await failure(rows(parquet, 'select * from orders'))).toMatchObject({ reason: 'sql' });
-    expect(await rows(duck, 'select count(*)::int as n from orders')).toEqual([{ n: 1000 }]);
-    expect(await failure(rows(sameFile, 'select * from sales'))).toMatchObject({ reason: 'sql' });
-    expect(sorted(keptChildren())).toEqual(sorted(three));
+    expect(await failure(rows(sameFile, 'select * from orders'))).toMatchObject({ reason: 'sql' });
+    expect(await failure(rows(duck, 'select * from sales'))).toMatchObject({ reason: 'sql' });
+    expect(sorted(keptChildren())).toEqual(sorted(two));
   }, 120_000);
+
+  it('does not hold a DuckDB database file: right after a query, a writer can open it', async () => {
+    const duck = connection({ path: 'shop.duckdb' });
+    expect(await rows(duck, 'select count(*)::int as n from orders')).toEqual([{ n: 1000 }]);
+    expect(keptChildren()).toEqual([]);
+    // A kept process would hold the file's lock, and this would fail with "Could not set lock on file".
+    const writer = await DuckDBInstance.create(path.join(process.env.SERVER_DATA_DIR!, 'shop.duckdb'));
+    const w = await writer.connect();
+    await w.run('insert into orders values (1000)');
+    w.closeSync();
+    writer.closeSync();
+    expect(await rows(duck, 'select count(*)::int as n from orders')).toEqual([{ n: 1001 }]);
+  }, 60_000);
+
+  it('is not kept past its age, whatever it says of itself', async () => {
+    const conn = connection();
+    expect(await rows(conn, 'select 1 as n')).toEqual([{ n: 1 }]);
+    const [first] = keptChildren();
+    expect(first).toBeDefined();
+    vi.useFakeTimers({ toFake: ['Date'] });
+    try {
+      vi.setSystemTime(Date.now() + KEPT_MOST_AGE_MS);
+      // It answers this one (taken before its age is looked at), and is not kept after it.
+      expect(await rows(conn, 'select 2 as n')).toEqual([{ n: 2 }]);
+    } finally {
+      vi.useRealTimers();
+    }
+    expect(keptChildren()).toEqual([]);
+    await expect.poll(() => gone(first!)).toBe(true);
+  }, 60_000);
 });

@@ -110,9 +110,9 @@ export async function runDuckdbQuery(
         if (!stopped) child.send({ op: 'more' });
       }
     }
-    // Kept for the next query only when it said so, and nothing stopped it or went wrong on our side (which
-    // throws before this line).
-    clean = !!end?.keep && !stopped;
+    // Kept for the next query only when it said so, nothing stopped it or went wrong on our side (which throws
+    // before this line), and this side agrees (keptAfter).
+    clean = !!end && !stopped && keptAfter(end, file);
     if (end && 'done' in end) return end.done; // finished before the stop reached it, as in-process
     // Its answer is in (or it died): unless it is kept, one still closing DuckDB a while later is ended.
     kill ??= setTimeout(() => child?.kill(), GRACE_MS);
@@ -148,9 +148,29 @@ export async function runDuckdbQuery(
       await child.exited;
       clearTimeout(kill);
     }
-    if (child) keepSpare();
+    // The slot first: should starting a spare throw (no file descriptors left), queries must not wait forever.
     release();
+    if (child) {
+      try {
+        keepSpare();
+      } catch (e) {
+        console.error('connections: could not start a spare DuckDB query process:', e);
+      }
+    }
   }
+}
+
+/**
+ * Whether a child that answered `end` may run the connection's next query. Its own word (`keep`, from
+ * reuse-checks.ts) is necessary, not sufficient: the SQL it ran was someone's, so this side also refuses
+ * - a DuckDB database file: a kept child would hold the file's lock, and nothing could write to the file while a
+ *   dashboard is in use (Parquet files are only read, with no lock);
+ * - a query that failed with DuckDB's INTERNAL or FATAL error: an assertion inside DuckDB failed, and its
+ *   invariants may no longer hold even though its catalog looks the same.
+ */
+export function keptAfter(end: End, file: string): boolean {
+  if (!end.keep || !/\.parquet$/i.test(file)) return false;
+  return !('failed' in end && /\b(INTERNAL|FATAL) Error\b/i.test(end.failed.message));
 }
 
 /**

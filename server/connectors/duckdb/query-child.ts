@@ -19,6 +19,12 @@ const HEAP_MB = 1024;
 const SPARE_IDLE_MS = 10 * 60 * 1000;
 /** A dashboard's viewer changes filters within minutes; a kept process holds its DuckDB's memory meanwhile. */
 const KEPT_IDLE_MS = 5 * 60 * 1000;
+/**
+ * Limits this side keeps on a process, whatever it says of itself (it runs other people's SQL): after this many
+ * queries or this long since it started, it is not kept again.
+ */
+export const KEPT_MOST_QUERIES = 500;
+export const KEPT_MOST_AGE_MS = 15 * 60 * 1000;
 // The app runs from its folder (server/index.ts loads build/ the same way), in production and in tests alike.
 const ENTRY = path.resolve('server/connectors/duckdb/query-process.ts');
 
@@ -37,7 +43,15 @@ export type QueryChild = {
   pid: number | undefined;
 };
 
-type Started = QueryChild & Lifecycle & { idle(on: boolean): void };
+type Started = QueryChild &
+  Lifecycle & {
+    idle(on: boolean): void;
+    /** Whether nothing it sent is still unread, and it is neither killed nor sending bytes we cannot read. */
+    quiet(): boolean;
+    /** Queries given to it so far, and when it started. */
+    queries: number;
+    readonly born: number;
+  };
 
 function start(asSpare: boolean): Started {
   const child: DuckdbChild = spawnDuckdbChild(
@@ -49,7 +63,13 @@ function start(asSpare: boolean): Started {
   const reader = new FrameReader();
   const frames: Frame[] = [];
   let closed = false;
+  let killed = false;
   let broken: Error | null = null;
+  // Killed means done with, at once: 'close' may come later, and meanwhile nobody may be handed it.
+  const kill = () => {
+    killed = true;
+    life.kill();
+  };
   // A spare has nothing to say before its first query either.
   let idle = asSpare;
   let wake: (() => void) | null = null;
@@ -62,10 +82,10 @@ function start(asSpare: boolean): Started {
       frames.push(...reader.push(chunk));
     } catch (e) {
       broken = e as Error;
-      life.kill();
+      kill();
     }
     // Nobody asked: whatever it says between queries is out of turn, and it is not trusted with another.
-    if (idle && frames.length) life.kill();
+    if (idle && frames.length) kill();
     wakeUp();
   });
   const end = () => {
@@ -87,6 +107,11 @@ function start(asSpare: boolean): Started {
       }
     },
     idle: (on) => void (idle = on),
+    kill,
+    ended: () => killed || life.ended(),
+    quiet: () => frames.length === 0 && !broken && !killed && !life.ended(),
+    queries: 0,
+    born: Date.now(),
     pid: child.process.pid,
     stderr: () => child.stderr() + life.spawnError()
   };
@@ -103,12 +128,20 @@ const kept = new ChildPool<Started>(nativeDuckdb.max, KEPT_IDLE_MS);
 export function takeChild(key: string, owner: string): QueryChild {
   const child = kept.take(key, owner) ?? spare.take(() => start(false));
   child.idle(false);
+  child.queries++;
   return child;
 }
 
-/** After a clean query whose child said it may run another: keeps it for the next query on `key`. */
+/**
+ * After a clean query whose child said it may run another: keeps it for the next query on `key`, unless it has
+ * served its share (KEPT_MOST_QUERIES, KEPT_MOST_AGE_MS) or something it sent is still unread (the next query
+ * would take that for its own answer); then it is killed.
+ */
 export function keepChild(child: QueryChild, key: string, owner: string, perKey: number): void {
-  kept.give(key, owner, child as Started, perKey);
+  const c = child as Started;
+  const spent = c.queries >= KEPT_MOST_QUERIES || Date.now() - c.born >= KEPT_MOST_AGE_MS;
+  if (spent || !c.quiet()) return c.kill();
+  kept.give(key, owner, c, perKey);
 }
 
 /** After a query: starts a spare for the next one, unless one is waiting. */
