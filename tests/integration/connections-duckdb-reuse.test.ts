@@ -2,7 +2,7 @@
 // nothing one query leaves behind reaches the next one there, a process that timed out, crashed or was left in
 // doubt is never used again and the next query still works, two connections never share a process, even on the
 // same file, a DuckDB database file is not held open between queries, and a process is not kept past its age.
-import { mkdir, mkdtemp, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
@@ -121,6 +121,22 @@ describe('a kept query process', () => {
     expect(await gone(first!)).toBe(true);
     expect(await logging()).toBe(off);
   }, 60_000);
+
+  it('cannot write into its own file through DuckDB’s file logging, which the file access list would allow', async () => {
+    const conn = connection();
+    const file = path.join(process.env.SERVER_DATA_DIR!, 'sales.parquet');
+    const before = await readFile(file);
+    for (const sql of [
+      `select * from enable_logging(storage := 'file', storage_path := '${file}', storage_normalize := false)`,
+      `call enable_logging(storage = 'file', storage_path = '${file}')`,
+      `select * from enable_logging(storage_path := '${file}')`
+    ]) {
+      await failure(collect(conn, `${sql}; select write_log('written by a query') as w`));
+      await failure(collect(conn, "select write_log('written by a query') as w"));
+      expect((await readFile(file)).equals(before), sql).toBe(true);
+      expect(await rows(conn, 'select count(*)::int as n from sales'), sql).toEqual([{ n: 300 }]);
+    }
+  }, 120_000);
 
   it('is killed after a timeout, and the next query runs in another process', async () => {
     const conn = connection({ statementTimeoutS: 1 });
