@@ -94,6 +94,8 @@ export async function runDuckdbQuery(
   try {
     const file = serverFile(s);
     key = await childKey(conn.id, s.path, file);
+    // Stopped while looking at the file: no process is taken for a query that will not run.
+    if (stopped) throw stoppedError();
     child = takeChild(key, conn.id);
     signal.addEventListener('abort', onAbort);
     if (signal.aborted) onAbort();
