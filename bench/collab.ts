@@ -98,6 +98,8 @@ function startServer(env: Record<string, string>) {
 const first = startServer({ BENCH_CLIENTS: String(CLIENTS), BENCH_NOTEBOOKS: String(NOTEBOOKS) });
 const setup = await first.ready;
 const servers = [{ child: first.child, port: setup.port }];
+// However the bench ends (an editors process dying throws), no server is left running.
+process.on('exit', () => servers.forEach((s) => s.child.kill('SIGKILL')));
 for (let i = 1; i < SERVERS; i++) {
   const s = startServer({ BENCH_SCHEMA: setup.schema! });
   servers.push({ child: s.child, port: (await s.ready).port });
@@ -152,7 +154,17 @@ const workers = Array.from({ length: WORKERS }, (_, w) => {
   };
   if (process.env.BENCH_EDITORS_NICE) setPriority(proc.pid!, Number(process.env.BENCH_EDITORS_NICE));
   proc.send(share);
-  const next = <T>() => new Promise<T>((resolve) => proc.once('message', (m) => resolve(m as T)));
+  // An editors process that dies before answering ends the bench with why, instead of leaving it waiting.
+  const next = <T>() =>
+    new Promise<T>((resolve, reject) => {
+      const died = (code: number | null, signal: string | null) =>
+        reject(new Error(`editors process ${w + 1} ended (code ${code}, signal ${signal}) before answering`));
+      proc.once('exit', died);
+      proc.once('message', (m) => {
+        proc.off('exit', died);
+        resolve(m as T);
+      });
+    });
   return { proc, next };
 });
 await Promise.all(workers.map((w) => w.next<{ synced: true }>()));
