@@ -98,8 +98,15 @@ function startServer(env: Record<string, string>) {
 const first = startServer({ BENCH_CLIENTS: String(CLIENTS), BENCH_NOTEBOOKS: String(NOTEBOOKS) });
 const setup = await first.ready;
 const servers = [{ child: first.child, port: setup.port }];
-// However the bench ends (an editors process dying throws), no server is left running.
-process.on('exit', () => servers.forEach((s) => s.child.kill('SIGKILL')));
+// However the bench ends (an editors process dying throws), no server or Redis is left running.
+// (Not after a normal end: the servers then stop by themselves, writing their CPU profiles.)
+let finished = false;
+process.on('exit', () => {
+  if (finished) return;
+  servers.forEach((s) => s.child.kill('SIGKILL'));
+  const redisPid = redis?.pid();
+  if (redisPid) process.kill(redisPid, 'SIGKILL');
+});
 for (let i = 1; i < SERVERS; i++) {
   const s = startServer({ BENCH_SCHEMA: setup.schema! });
   servers.push({ child: s.child, port: (await s.ready).port });
@@ -321,6 +328,7 @@ for (const [i, s] of shares.entries()) {
 console.log(`ratio p99 / echo p99:   ${(p99 / echoP99).toFixed(2)}×`);
 console.log(`target p99 ≤ 50 ms:     ${p99 <= 50 ? 'met' : 'NOT met'}`);
 
+finished = true;
 for (const s of servers) s.child.kill('SIGTERM');
 await redis?.stop();
 process.exit(0);
