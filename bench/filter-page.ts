@@ -66,7 +66,8 @@ export type Viewer = {
 
 /**
  * Opens the dashboard logged out, in a context of its own, once every chart is live. `noResultCache`: the page keeps no
- * results of earlier values (src/lib/dashboard/result-cache.ts), so every change is computed.
+ * results of earlier values (src/lib/dashboard/result-cache.ts) and uses no precomputed answers
+ * (precomputed-answers.ts), so every change is computed in its DuckDB-WASM.
  */
 export async function openViewer(
   browser: Browser,
@@ -78,7 +79,8 @@ export async function openViewer(
   const context = await browser.newContext({ viewport: { width: 1280, height: 1800 } });
   const page = await context.newPage();
   await page.addInitScript(instrument(charts));
-  if (noResultCache) await page.addInitScript('window.__sheafNoResultCache = true;');
+  if (noResultCache)
+    await page.addInitScript('window.__sheafNoResultCache = true; window.__sheafNoPrecomputed = true;');
   // Why a card failed is only told to the console (viewers get a safe message): print the first of each.
   const told = new Set<string>();
   page.on('console', (m) => {

@@ -69,6 +69,29 @@ export const LiveCardSchema = z.object({
 });
 export type LiveCard = z.infer<typeof LiveCardSchema>;
 
+/** A precomputed answer's file inside the snapshot. */
+export const ANSWER_FILE = /^answer-\d{1,5}\.arrow$/;
+
+/**
+ * Re-run cells' results computed at publish for every choice of the dropdowns they follow (server/publish/
+ * precompute.ts), so a viewer picking one gets the cards at once, with no engine to start. One entry per set of
+ * dropdowns (`inputs`, lower case): for each choice (its answerKey, cells/answers.ts) one file at
+ * `/d/<slug>/snapshots/<snapshotId>/<file>` holding, one after another, an Arrow IPC stream per part (a cell's
+ * result, `bytes` long). A cell missing from a choice's parts (its result too big to keep) is computed in the
+ * browser as without this.
+ */
+export const PrecomputedSchema = z.object({
+  inputs: z.array(z.string().min(1).max(63)).min(1).max(8),
+  answers: z.record(
+    z.string().max(8000),
+    z.object({
+      file: z.string().regex(ANSWER_FILE),
+      parts: z.array(z.object({ cell: z.string().min(1).max(63), bytes: z.number().int().nonnegative() }))
+    })
+  )
+});
+export type Precomputed = z.infer<typeof PrecomputedSchema>;
+
 export const InteractiveSchema = z.object({
   inputs: z.array(PublishedInputSchema),
   tables: z.array(BaseTableSchema),
@@ -80,6 +103,8 @@ export const InteractiveSchema = z.object({
    * Inputs not on the grid that browser re-runs bind, with their values as bound at publish: viewers cannot change
    * them, and bind them beside their own. (Connection cells' fixed values stay on the server.) Absent: none.
    */
-  fixed: InputValuesSchema.optional()
+  fixed: InputValuesSchema.optional(),
+  /** Results computed at publish for dropdown choices; absent: none. */
+  precomputed: z.array(PrecomputedSchema).max(1000).optional()
 });
 export type Interactive = z.infer<typeof InteractiveSchema>;

@@ -1,9 +1,10 @@
 // A published dashboard's base tables for viewers' browsers (interactive dashboards, issue 21), served ahead of
 // SvelteKit because they are big and read with range requests:
 //   GET|HEAD /d/:slug/snapshots/:snapshotId/table-<n>.parquet     Range: bytes=a-b
+//   GET|HEAD /d/:slug/snapshots/:snapshotId/answer-<n>.arrow      (precomputed answers, precompute.ts)
 // The snapshot's id is in the URL so a refresh never mixes old and new bytes in one viewer's reads; a snapshot
 // that is no longer current answers 404 saying to reload. Who may read is the dashboard page's rule
-// (dashboard-access.ts); only files the snapshot lists as base tables are served.
+// (dashboard-access.ts); only files the snapshot lists (base tables, answers) are served.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Db } from '../db/types';
 import { sendFileRange } from '../http/byte-range';
@@ -44,7 +45,9 @@ async function serve(
   const user = await userOf(db, req);
   const table = await baseTablePath(db, opts.dataDir, slug, user?.id ?? null, snapshotId, file);
   await sendFileRange(req, res, table.path, {
-    'content-type': 'application/vnd.apache.parquet',
+    'content-type': file.endsWith('.arrow')
+      ? 'application/vnd.apache.arrow.stream'
+      : 'application/vnd.apache.parquet',
     // A snapshot's files never change (a refresh makes a new snapshot id). Anyone's copy may be kept for a public
     // dashboard, for an hour (so a link turned off or members-only stops reaching shared caches soon); only the
     // member's own browser keeps a members-only one.

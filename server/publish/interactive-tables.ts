@@ -16,6 +16,7 @@ import type { Interactive } from '../../cells/interactive';
 import { compileParameters, type InputValues } from '../../cells/sql/parameters';
 import { referencedNames } from '../../cells/sql/references';
 import { distinctValues } from './bench-inputs';
+import { precomputeAnswers } from './precompute';
 import type { ColumnInfo, FileView, ReplayCheck, Workbench } from './workbench-engine';
 import { stat } from 'node:fs/promises';
 
@@ -156,6 +157,7 @@ export async function interactiveSection(
   const planned = await planFromBench(bench, doc);
   const { plan } = planned;
   if (plan.cards.length === 0) return undefined;
+  const publishing = specs !== null;
   specs ??= new Map(plan.cards.filter((c) => c.view === 'chart').map((c) => [c.cellId, {}]));
   const written = await writeBaseTables(bench, planned, dir, values);
   // Tables dropped as unread are no card's need.
@@ -165,6 +167,14 @@ export async function interactiveSection(
     const kept = new Set(section.tables.map((t) => t.file));
     for (const w of written.values())
       if ('file' in w && !kept.has(w.file)) await rm(path.join(dir, w.file), { force: true });
+    // Only a speed-up: a publish goes on without them (the preview has nothing to show of them).
+    if (publishing) {
+      const precomputed = await precomputeAnswers(bench, section, dir, values).catch((e: unknown) => {
+        console.error('publish: could not precompute answers for dropdowns:', e);
+        return [];
+      });
+      if (precomputed.length) section.precomputed = precomputed;
+    }
   }
   return section;
 }

@@ -2,7 +2,7 @@
 // rows for the page to draw interactively. Both go through the same access check, as the rows are the data.
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { BaseTableSchema } from '../../cells/interactive';
+import { ANSWER_FILE, BaseTableSchema } from '../../cells/interactive';
 import { PublishedDashboardSchema, type Visibility } from '../../cells/published';
 import { AppError, notFound } from '../errors';
 import type { Queryable } from '../db/types';
@@ -40,7 +40,10 @@ export async function chartRowsPath(
   return path.join(snapshotDir(dataDir, row.notebook_id, row.snapshot_id!), chartFile(cellId));
 }
 
-/** The files a snapshot lists as base tables, by snapshot folder: read once, since a viewer reads in many ranges. */
+/**
+ * The files a snapshot lists for viewers' browsers (base tables and precomputed answers), by snapshot folder: read
+ * once, since a viewer reads in many ranges.
+ */
 const listed = new Map<string, Promise<Set<string>>>();
 const LISTED_KEPT = 200;
 
@@ -49,7 +52,10 @@ function tablesOf(dir: string): Promise<Set<string>> {
   if (!known) {
     known = readFile(path.join(dir, DASHBOARD_FILE), 'utf8').then((text) => {
       const tables = PublishedDashboardSchema.shape.interactive.parse(JSON.parse(text).interactive);
-      return new Set((tables?.tables ?? []).map((t) => t.file));
+      return new Set([
+        ...(tables?.tables ?? []).map((t) => t.file),
+        ...(tables?.precomputed ?? []).flatMap((p) => Object.values(p.answers).map((a) => a.file))
+      ]);
     });
     known.catch(() => listed.delete(dir));
     listed.set(dir, known);
@@ -77,7 +83,8 @@ export async function baseTablePath(
       'This dashboard’s data was refreshed since the page was opened. Reload the page to see the new data.'
     );
   // Only names the snapshot itself lists: nothing else in (or outside) its folder is reachable.
-  if (!BaseTableSchema.shape.file.safeParse(file).success) throw notFound('That table');
+  if (!BaseTableSchema.shape.file.safeParse(file).success && !ANSWER_FILE.test(file))
+    throw notFound('That table');
   const dir = snapshotDir(dataDir, row.notebook_id, row.snapshot_id);
   if (!(await tablesOf(dir)).has(file)) throw notFound('That table');
   return { path: path.join(dir, file), visibility: row.visibility };

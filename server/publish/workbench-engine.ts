@@ -13,7 +13,10 @@ import { resultBatches } from '../connectors/duckdb/result-batches';
 import { lockDown } from '../connectors/duckdb/sandbox';
 import { withoutTrailingSemicolons } from '../connectors/sql-shape';
 import { appendArrow } from '../results/append-arrow';
+import { runAnswers, type AnswerFile, type AnswerJob, type AnswerLimits } from './answers-run';
 import { exportParquet, type ExportResult } from './table-export';
+
+export type { AnswerFile, AnswerJob, AnswerLimits };
 
 export type FileView = { tableName: string; path: string };
 export type ColumnInfo = { name: string; type: string };
@@ -44,6 +47,11 @@ export type Workbench = {
    * else, as a viewer's browser would have them: null when they do, else DuckDB's message.
    */
   checkReplay(tables: FileView[], cells: ReplayCheck[], standIns?: StandIn[]): Promise<string | null>;
+  /**
+   * Precomputed answers (precompute.ts): each job's cells run in order over `tables` in a fresh locked-down
+   * DuckDB, as checkReplay's, and the results marked `keep` written into the job's file in `dir`; the files written.
+   */
+  precompute(tables: FileView[], jobs: AnswerJob[], dir: string, limits: AnswerLimits): Promise<AnswerFile[]>;
   close(): void;
 };
 
@@ -168,6 +176,17 @@ export async function openEngine(
         return e instanceof Error ? e.message : String(e);
       } finally {
         check.close();
+      }
+    },
+    async precompute(tables, jobs, dir, limits) {
+      // All of it within half the call's time limit (each statement too), so the server never kills the child
+      // (and the refresh with it) over answers that are only a speed-up.
+      const seconds = Math.max(1, Math.min(timeoutS / 2, limits.budgetMs / 1000));
+      const engine = await openEngine(tables, seconds);
+      try {
+        return await runAnswers(engine, jobs, dir, { ...limits, budgetMs: seconds * 1000 });
+      } finally {
+        engine.close();
       }
     },
     close

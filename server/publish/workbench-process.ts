@@ -52,6 +52,14 @@ async function answer(header: unknown, payload: Buffer): Promise<Answer> {
       return {
         reply: { ok: true, data: await opened().checkReplay(request.tables, request.cells, request.standIns) }
       };
+    case 'precompute':
+      state.paths.push(request.dir, ...request.tables.map((t) => t.path));
+      return {
+        reply: {
+          ok: true,
+          data: await opened().precompute(request.tables, request.jobs, request.dir, request.limits)
+        }
+      };
   }
 }
 

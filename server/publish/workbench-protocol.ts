@@ -2,6 +2,7 @@
 // both sides. Each message is a frame (connectors/duckdb/frames.ts): a JSON header, then payload bytes (Arrow
 // IPC) where a table travels.
 import { z } from 'zod';
+import { ANSWER_FILE } from '../../cells/interactive';
 
 /** Values bound to a statement's `$1, $2…` (cells/sql/parameters.ts compiles `{{name}}` to them). */
 export const ParamsSchema = z.array(z.union([z.string(), z.number(), z.boolean(), z.null()])).max(10_000);
@@ -37,6 +38,29 @@ export const RequestSchema = z.discriminatedUnion('op', [
         z.object({ name: z.string(), columns: z.array(z.object({ name: z.string(), type: z.string() })) })
       )
       .default([])
+  }),
+  /** Precomputed answers (answers-run.ts); `file`s are bare names inside `dir`. The reply's `data`: those written,
+   * with their parts. */
+  z.object({
+    op: z.literal('precompute'),
+    tables: z.array(z.object({ tableName: z.string(), path: z.string() })),
+    jobs: z
+      .array(
+        z.object({
+          file: z.string().regex(ANSWER_FILE),
+          cells: z.array(
+            z.object({ name: z.string(), sql: z.string(), params: ParamsSchema, keep: z.boolean() })
+          )
+        })
+      )
+      .max(10_000),
+    dir: z.string(),
+    limits: z.object({
+      maxRows: z.number().int().positive(),
+      maxBytes: z.number().int().positive(),
+      budgetBytes: z.number().int().positive(),
+      budgetMs: z.number().positive()
+    })
   })
 ]);
 export type Request = z.infer<typeof RequestSchema>;

@@ -63,12 +63,20 @@ export async function openWorkbench(files: FileView[], timeoutS = 120): Promise<
         .string()
         .nullable()
         .parse(data(await child.call({ op: 'checkReplay', tables, cells, standIns }))),
+    precompute: async (tables, jobs, dir, limits) =>
+      AnswerFilesSchema.parse(data(await child.call({ op: 'precompute', tables, jobs, dir, limits }))),
     close: () => child.close()
   };
 }
 
 const ColumnsSchema = z.array(z.object({ name: z.string(), type: z.string() }));
 const TableColumnsSchema = z.array(z.object({ name: z.string(), columns: ColumnsSchema }));
+const AnswerFilesSchema = z.array(
+  z.object({
+    file: z.string(),
+    parts: z.array(z.object({ cell: z.string(), bytes: z.number().int().nonnegative() }))
+  })
+);
 const ExportSchema = z.object({ rows: z.number().int().nonnegative(), columns: ColumnsSchema });
 /** The JSON answer of a call (checked above, per op). */
 const data = (frame: Frame): unknown => (frame.header as { data?: unknown }).data ?? null;

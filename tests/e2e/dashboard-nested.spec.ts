@@ -2,7 +2,8 @@
 // Parquet (range requests carry flat columns only, and DuckDB-WASM has no Parquet reader without fetching an
 // extension from another host). When a viewer changes the filter, the card reading the list column says it could
 // not be recomputed, while the card over the same table's flat columns follows the filter; the engine is not
-// asked anything it would trap on, so it is never restarted.
+// asked anything it would trap on, so it is never restarted. The filter is a text box: a dropdown's choices
+// would have been precomputed at publish (dashboard-answers.spec.ts), list column and all.
 import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -36,10 +37,7 @@ test('a card over a list column says it cannot follow the filter; the flat card 
 
   await page.getByRole('button', { name: 'Add Input cell below cell 1' }).click();
   await rename(page, 1, 'region');
-  await cell(page, 1).getByLabel('Widget').selectOption('dropdown');
-  await cell(page, 1).getByLabel('Choices, one a line').fill(REGIONS.join('\n'));
-  await cell(page, 1).getByLabel('Choices, one a line').blur();
-  await cell(page, 1).getByLabel('region', { exact: true }).selectOption({ label: 'East' });
+  await cell(page, 1).getByLabel('region', { exact: true }).fill('East');
   await rename(page, 0, 'tagged');
   await typeSql(page, 0, 'select sum(len(tags)) as tags from sales where region = {{region}}');
   await run(page, 0);
@@ -64,12 +62,12 @@ test('a card over a list column says it cannot follow the filter; the flat card 
   const numbers = viewer.getByTestId('big-number-value');
   await expect(numbers.filter({ hasText: shownNumber(sumFor('East')) })).toHaveCount(1);
 
-  await viewer.getByLabel('region', { exact: true }).selectOption({ label: 'West' });
+  await viewer.getByLabel('region', { exact: true }).fill('West');
   await expect(numbers.filter({ hasText: shownNumber(sumFor('West')) })).toHaveCount(1, { timeout: 60_000 });
   await expect(viewer.getByTestId('card-error')).toHaveCount(1, { timeout: 60_000 });
   await expect(viewer.getByTestId('card-error')).toContainText('could not be recomputed');
   // Once more: the flat card follows again, and the engine started once only (a trap would have restarted it).
-  await viewer.getByLabel('region', { exact: true }).selectOption({ label: 'North' });
+  await viewer.getByLabel('region', { exact: true }).fill('North');
   await expect(numbers.filter({ hasText: shownNumber(sumFor('North')) })).toHaveCount(1, {
     timeout: 60_000
   });

@@ -5,6 +5,7 @@
 import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { tableFromIPC } from 'apache-arrow';
 import { parquetMetadata, parquetReadObjects } from 'hyparquet';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { orderedCells, type NewCell } from '../../cells/document';
@@ -170,6 +171,54 @@ describe('publishing an interactive dashboard', () => {
   );
 
   it(
+    'precomputes each dropdown choice’s results, which viewers fetch as the page lets them',
+    async () => {
+      const { nb, slug } = await board('public');
+      const page = await openDashboard(t.db, server.dataDir, slug, null);
+      const { dashboard } = await dashboardOf(nb.id, page.snapshotId);
+      const [answers, ...more] = dashboard.interactive!.precomputed ?? [];
+      expect(more).toEqual([]);
+      // Both re-run cells follow the dropdown alone (floor is fixed): one file per region holds both results.
+      expect(answers!.inputs).toEqual(['region']);
+      const byRegion = new Map(
+        Object.entries(answers!.answers).map(([key, a]) => [
+          (JSON.parse(key) as [{ value: string }])[0].value,
+          a
+        ])
+      );
+      expect([...byRegion.keys()].sort()).toEqual(['east', 'north', 'south']);
+      for (const [region, answer] of byRegion) {
+        expect(answer.parts.map((p) => p.cell)).toEqual(['by_region', 'rows_in']);
+        const res = await get(`/d/${slug}/snapshots/${page.snapshotId}/${answer.file}`);
+        expect(res.status).toBe(200);
+        expect(res.headers['content-type']).toBe('application/vnd.apache.arrow.stream');
+        const tables: Record<string, unknown>[][] = [];
+        let at = 0;
+        for (const part of answer.parts) {
+          tables.push(
+            tableFromIPC(res.body.subarray(at, at + part.bytes))
+              .toArray()
+              .map((r) => r.toJSON())
+          );
+          at += part.bytes;
+        }
+        expect(at).toBe(res.body.length);
+        // What the rows of SALES say for that region, counted here.
+        const mine = Array.from({ length: 500 }, (_, i) => i).filter(
+          (i) => ['north', 'south', 'east'][i % 3] === region
+        );
+        expect(tables[0]!.map((r) => [r.region, Number(r.total)])).toEqual([
+          [region, mine.reduce((a, b) => a + b, 0)]
+        ]);
+        expect(tables[1]!.map((r) => Number(r.n))).toEqual([mine.length]);
+      }
+      // Only the files the snapshot lists.
+      expect((await get(`/d/${slug}/snapshots/${page.snapshotId}/answer-999.arrow`)).status).toBe(404);
+    },
+    SLOW
+  );
+
+  it(
     'a refresh rebuilds the base tables from the new data',
     async () => {
       const { ann, nb, slug } = await board('public');
@@ -264,6 +313,12 @@ describe('serving base tables', () => {
       const ok = await get(url, { cookie: `sheaf_session=${member.token}` });
       expect(ok.status).toBe(200);
       expect(ok.headers['cache-control']).toBe('private, max-age=3600, immutable');
+      // Precomputed answers too.
+      const answer = Object.values(dashboard.interactive!.precomputed![0]!.answers)[0]!.file;
+      const answerUrl = `/d/${slug}/snapshots/${snapshotId}/${answer}`;
+      expect((await get(answerUrl)).status).toBe(401);
+      expect((await get(answerUrl, { cookie: `sheaf_session=${stranger.token}` })).status).toBe(404);
+      expect((await get(answerUrl, { cookie: `sheaf_session=${member.token}` })).status).toBe(200);
     },
     SLOW
   );

@@ -3,7 +3,8 @@
 // the dashboard's cells re-run in notebook order with the values bound as parameters (connection cells asked of
 // the server: server-cells.ts), then each card from its result, formatted as the server formats it
 // (cells/card-content.ts, cells/chart/chart-data.ts). A cell runs again only when what it binds or reads changed.
-// The engine is loaded the first time a card needs it; text cards never need it.
+// A cell whose result was precomputed at publish for the dropdown choices made (precomputed-answers.ts) is not
+// run at all. The engine is loaded the first time a card needs it; text cards never need it.
 import { TABLE_ROWS, numberText, tableText, type LiveContent } from '$cells/card-content';
 import { chartData } from '$cells/chart/chart-data';
 import type { VlSpec } from '$cells/chart/spec';
@@ -20,6 +21,7 @@ import type { BrowserDuckDB, TableSource } from '$lib/engine/engine';
 import { engineFailure } from '$lib/engine/engine-failure';
 import { record, traced } from '$lib/engine/trace';
 import { renderMarkdown, renderMarkdownLoaded } from '$lib/markdown/render';
+import { PrecomputedAnswers } from './precomputed-answers';
 import { ResultCache } from './result-cache';
 import { serverCell, serverCellUrl } from './server-cells';
 import type { Values } from './url-values';
@@ -51,6 +53,7 @@ export class Recompute {
   private readonly running = new Set<string>(); // ids of the runs under way (cards run side by side)
   // Runs under way, by lower-cased cell name: cards reading the same cell wait for one run of it.
   private readonly inflight = new Map<string, { key: string; done: Promise<void> }>();
+  private readonly answers: PrecomputedAnswers; // results computed at publish for dropdown choices
 
   constructor(
     private readonly interactive: Interactive,
@@ -58,15 +61,22 @@ export class Recompute {
     private readonly snapshotId: string
   ) {
     this.cells = new Map(interactive.cells.map((c) => [c.name.toLowerCase(), c]));
+    this.answers = new PrecomputedAnswers(interactive, (file) => tableUrl(slug, snapshotId, file));
   }
 
   /**
    * The viewer is about to pick a value (pointing at or focusing a filter): start DuckDB-WASM now, so the second or
-   * so it takes to download, compile and open overlaps their choosing instead of following it. Nothing when every
-   * cell runs on the server.
+   * so it takes to download, compile and open overlaps their choosing instead of following it. Nothing when no
+   * card in `sources` (the cells the live cards show) needs it: every cell runs on the server, or its results for
+   * every choice were precomputed.
    */
-  warm(): void {
-    if (this.engine || ![...this.cells.values()].some((c) => c.runsOn === 'browser')) return;
+  warm(sources: string[]): void {
+    const needs = (source: string) => {
+      const lower = source.toLowerCase();
+      if (this.answers.everyChoice(lower)) return false;
+      return [...this.upstream(lower)].some((n) => this.cells.get(n)?.runsOn === 'browser');
+    };
+    if (this.engine || !sources.some(needs)) return;
     void this.duckdb()
       .then((db) => db.start())
       .catch(() => undefined); // the first query starts it again and says what went wrong
@@ -106,13 +116,17 @@ export class Recompute {
       return { view: 'text', html: renderWithInputs(card.markdown ?? '', shown, renderMarkdown) };
     }
     const source = item.view === 'chart' ? (card.chart?.source ?? item.name) : item.name;
-    await traced('card: re-run cells', () => this.prepare(source, values, current));
-    // A connection cell's result arrived whole from the server: cards of it need no engine, unless a chart of
-    // many rows is aggregated (then DuckDB does it, as in the notebook).
     const lower = source.toLowerCase();
+    const answer = await this.answers.get(lower, this.bound(values));
+    if (!current()) throw new Superseded();
+    if (!answer) await traced('card: re-run cells', () => this.prepare(source, values, current));
+    // A precomputed answer, or a connection cell's result that arrived whole from the server: cards of it need no
+    // engine, unless a chart of many rows is aggregated (then DuckDB does it, as in the notebook).
     const mine = this.local.get(lower);
     const whole =
-      this.fromServer.get(lower) ?? (mine?.source.key === this.ran.get(lower)?.key ? mine?.table : undefined);
+      answer ??
+      this.fromServer.get(lower) ??
+      (mine?.source.key === this.ran.get(lower)?.key ? mine?.table : undefined);
     const sources = this.sources();
     const query: Query = async (sql: string) => {
       if (!current()) throw new Superseded();

@@ -126,7 +126,14 @@ export class DashboardViewer {
 
   /** The viewer is about to choose a value: what computing needs starts now (the engine, once). */
   warm(): void {
-    if (!this.destroyed) this.recompute.warm();
+    if (this.destroyed) return;
+    const sources: string[] = [];
+    for (const card of this.interactive.cards) {
+      const item = this.items.get(card.cellId);
+      if (!item || this.frozen.has(card.cellId) || item.view === 'text') continue;
+      sources.push(item.view === 'chart' ? (card.chart?.source ?? item.name) : item.name);
+    }
+    this.recompute.warm(sources);
   }
 
   /** Brings every card in line with the current values (called on load, and after each change). */

@@ -1,0 +1,124 @@
+// Precomputed answers (issue 21): Ada publishes a dashboard whose cards follow only a dropdown. At publish the
+// server computes each choice's results over the published base table; a logged-out viewer picking a region sees
+// every card change to what native DuckDB computes over the original CSV for it, without their browser starting
+// its SQL engine or reading the base table: one small file per choice, fetched once.
+import { mkdtemp, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { DuckDBInstance } from '@duckdb/node-api';
+import { expect, test, type Page } from '@playwright/test';
+import { person, renameResult as rename, runCell as run, shownNumber, typeSql } from './helpers';
+
+const REGIONS = ['East', 'North', 'West'];
+const BY_CATEGORY =
+  'select category, sum(amount)::int as amount from sales where region = {{region}} group by 1 order by 1';
+const ORDERS = 'select count(*) as orders from sales where region = {{region}}';
+
+function salesCsv(): string {
+  const lines = ['region,category,amount'];
+  for (let i = 0; i < 90; i++) lines.push(`${REGIONS[i % 3]},${['pens', 'ink'][i % 2]},${(i * 17) % 50}`);
+  return lines.join('\n') + '\n';
+}
+
+/** What the cards should show for a region: the chart's bar labels and the number. */
+async function expected(csv: string, region: string) {
+  const conn = await (await DuckDBInstance.create(':memory:')).connect();
+  await conn.run(`create view sales as select * from read_csv_auto('${csv}')`);
+  const bars = (
+    await conn.runAndReadAll(
+      `select category, sum(amount)::int as amount from sales where region = '${region}' group by 1 order by 1`
+    )
+  ).getRowObjectsJson() as { category: string; amount: number }[];
+  const [{ orders }] = (
+    await conn.runAndReadAll(`select count(*)::int as orders from sales where region = '${region}'`)
+  ).getRowObjectsJson() as [{ orders: number }];
+  conn.closeSync();
+  return { bars: bars.map((b) => `category: ${b.category}; amount: ${b.amount}`), orders };
+}
+
+const cell = (page: Page, i: number) => page.getByTestId('cell').nth(i);
+
+async function expectShows(page: Page, want: Awaited<ReturnType<typeof expected>>) {
+  await expect(page.getByTestId('big-number-value')).toHaveText(shownNumber(want.orders), {
+    timeout: 30_000
+  });
+  await expect
+    .poll(() =>
+      page
+        .locator('[aria-roledescription="bar"][aria-label^="category: "]')
+        .evaluateAll((els) => els.map((e) => e.getAttribute('aria-label')?.replace(/,/g, '')))
+    )
+    .toEqual(want.bars);
+  await expect(page.locator('[data-testid="card-body"][data-state="updating"]')).toHaveCount(0);
+}
+
+test('a viewer picking a dropdown value gets the precomputed cards without starting an engine', async ({
+  browser
+}) => {
+  test.setTimeout(240_000);
+  const dir = await mkdtemp(path.join(tmpdir(), 'sheaf-e2e-answers-'));
+  const csv = path.join(dir, 'sales.csv');
+  await writeFile(csv, salesCsv());
+
+  const ada = await person(browser, 'Ada Answers');
+  const page = ada.page;
+  await page.getByRole('button', { name: 'New notebook' }).click();
+  await expect(page.getByTestId('connection-status')).toHaveText('connected');
+  await page.getByLabel('Upload files').setInputFiles(csv);
+  await expect(page.getByTestId('file')).toContainText('sales');
+
+  await page.getByRole('button', { name: 'Add Input cell below cell 1' }).click();
+  await rename(page, 1, 'region');
+  await cell(page, 1).getByLabel('Widget').selectOption('dropdown');
+  await cell(page, 1).getByLabel('Choices, one a line').fill(REGIONS.join('\n'));
+  await cell(page, 1).getByLabel('Choices, one a line').blur();
+  await cell(page, 1).getByLabel('region', { exact: true }).selectOption({ label: 'East' });
+  await rename(page, 0, 'by_category');
+  await typeSql(page, 0, BY_CATEGORY);
+  await run(page, 0);
+  await page.getByRole('button', { name: 'Add SQL cell below cell 2' }).click();
+  await rename(page, 2, 'orders');
+  await typeSql(page, 2, ORDERS);
+  await run(page, 2);
+  await page.getByRole('button', { name: 'Add Chart cell below cell 3' }).click();
+  await cell(page, 3).getByLabel('Data', { exact: true }).selectOption('by_category');
+  await expect(cell(page, 3).locator('svg [aria-roledescription="bar"]').first()).toBeVisible({
+    timeout: 30_000
+  });
+
+  await page.getByRole('button', { name: 'Dashboard', exact: true }).click();
+  for (const label of [
+    'Add region as a filter',
+    'Add Chart of by_category to the dashboard',
+    'Add orders as a number'
+  ])
+    await page.getByRole('button', { name: label }).click();
+  await page.getByTestId('publish-toggle').click();
+  await page.getByLabel('Who can see it').selectOption({ label: 'Anyone with the link' });
+  await page.getByTestId('publish-panel').getByRole('button', { name: 'Publish', exact: true }).click();
+  const link = page.getByTestId('dashboard-link');
+  await expect(link).toBeVisible({ timeout: 60_000 });
+  const url = new URL((await link.getAttribute('href'))!, page.url()).pathname;
+
+  const viewer = await (await browser.newContext()).newPage();
+  const fetched: string[] = [];
+  viewer.on('request', (r) => {
+    const m = /\/snapshots\/[^/]+\/([^/?]+)/.exec(r.url());
+    if (m) fetched.push(m[1]!);
+  });
+  await viewer.goto(url);
+  await expect(viewer.locator('html[data-hydrated="true"]')).toHaveCount(1);
+  await expectShows(viewer, await expected(csv, 'East'));
+  // Pointing at the filter starts nothing: every card's answers are there.
+  await viewer.getByTestId('dashboard-filter').first().hover();
+  for (const region of ['West', 'North', 'West']) {
+    await viewer.getByLabel('region', { exact: true }).selectOption({ label: region });
+    await expectShows(viewer, await expected(csv, region));
+  }
+  await expect(viewer.getByTestId('card-error')).toHaveCount(0);
+  expect(await viewer.evaluate(() => performance.getEntriesByName('sheaf:engine:start').length)).toBe(0);
+  // One answer file per region picked, each once; the base table was never read.
+  expect(fetched.every((f) => /^answer-\d+\.arrow$/.test(f))).toBe(true);
+  expect(fetched).toHaveLength(2);
+  await viewer.context().close();
+});

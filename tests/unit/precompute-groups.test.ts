@@ -1,0 +1,65 @@
+// Which re-run cells a publish precomputes for dropdown choices (server/publish/precompute.ts, answerGroups): only
+// those following dropdowns alone, through the cells they read, with nothing from a connection upstream and few
+// enough choices, grouped by the dropdowns they follow.
+import { describe, expect, it } from 'vitest';
+import { InteractiveSchema, PublishedInputSchema, type Interactive } from '../../cells/interactive';
+import { answerGroups, MAX_CHOICES } from '../../server/publish/precompute';
+
+const dropdown = (name: string, choices: string[]) =>
+  PublishedInputSchema.parse({
+    cellId: `c-${name}`,
+    name,
+    config: { widget: 'dropdown', options: { from: 'list', values: choices } },
+    choices,
+    initial: choices[0]
+  });
+
+const section = (inputs: unknown[], cells: Interactive['cells']): Interactive =>
+  InteractiveSchema.parse({ inputs, tables: [], cells, cards: [], frozen: [] });
+
+const browser = (name: string, sql: string) => ({ runsOn: 'browser' as const, name, sql });
+
+describe('answerGroups', () => {
+  it('groups cells by the dropdowns they follow, through the cells they read', () => {
+    const s = section(
+      [dropdown('Region', ['a', 'b']), dropdown('kind', ['x', 'y', 'z'])],
+      [
+        browser('base', 'select * from sales where region = {{region}}'),
+        browser('totals', 'select sum(amount) from base'),
+        browser('both', 'select * from base where kind = {{kind}}'),
+        browser('plain', 'select 1 from sales')
+      ]
+    );
+    const groups = answerGroups(s).map((g) => ({ inputs: g.inputs.map((i) => i.name), cells: g.cells }));
+    expect(groups).toEqual([
+      { inputs: ['Region'], cells: ['base', 'totals'] },
+      { inputs: ['kind', 'Region'], cells: ['both'] }
+    ]);
+  });
+
+  it('leaves out cells following another kind of input, a connection cell, or too many choices', () => {
+    const many = Array.from({ length: MAX_CHOICES + 1 }, (_, i) => `v${i}`);
+    const s = section(
+      [
+        dropdown('region', ['a', 'b']),
+        dropdown('wide', many),
+        PublishedInputSchema.parse({
+          cellId: 'c-day',
+          name: 'day',
+          config: { widget: 'date' },
+          choices: [],
+          initial: '2024-01-01'
+        })
+      ],
+      [
+        browser('dated', 'select * from sales where region = {{region}} and d = {{day}}'),
+        browser('after_dated', 'select count(*) from dated'),
+        { runsOn: 'server', name: 'remote' },
+        browser('over_remote', 'select * from remote where region = {{region}}'),
+        browser('too_many', 'select * from sales where w = {{wide}}'),
+        browser('kept', 'select count(*) from sales where region = {{region}}')
+      ]
+    );
+    expect(answerGroups(s).flatMap((g) => g.cells)).toEqual(['kept']);
+  });
+});
