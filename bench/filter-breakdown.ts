@@ -56,3 +56,29 @@ export function printBreakdown(traces: ChangeTrace[], what = 'per warm change'):
       path.map(([label, ms]) => `${label} ${Number.isNaN(ms) ? '–' : ms.toFixed(0)}`).join(', ')
   );
 }
+
+/**
+ * The slowest changes one by one (ms): how long the worker took answering and how long messages waited for it,
+ * when its last answer came and when Vega finished, after the change. Says whether a slow change computed more
+ * slowly (the worker's answers grew: CPU taken by something else) or waited on the main thread.
+ */
+export function printSlowest(traces: ChangeTrace[], count = 3): void {
+  const sum = (t: ChangeTrace, prefix: string) =>
+    Object.entries(t.phases)
+      .filter(([k]) => k.startsWith(prefix))
+      .reduce((n, [, p]) => n + p.ms, 0);
+  const last = (t: ChangeTrace, prefix: string) => {
+    const ends = Object.entries(t.ends ?? {}).filter(([k]) => k.startsWith(prefix));
+    return ends.length ? Math.max(...ends.map(([, v]) => v)) - t.changed : NaN;
+  };
+  const took = (t: ChangeTrace) => t.painted - t.changed;
+  const byTime = [...traces].sort((a, b) => took(b) - took(a));
+  const line = (label: string, t: ChangeTrace) =>
+    console.log(
+      `    ${label} ${took(t).toFixed(0)} ms: worker answering ${sum(t, 'worker: answering').toFixed(0)}, ` +
+        `waiting ${sum(t, 'worker: queued').toFixed(0)}, last answer at ${last(t, 'worker: answering').toFixed(0)}, ` +
+        `Vega ${sum(t, 'draw (').toFixed(0)} (done at ${last(t, 'draw (').toFixed(0)})`
+    );
+  for (const t of byTime.slice(0, count)) line('slow change', t);
+  if (byTime.length > count) line('median change', byTime[Math.floor(byTime.length / 2)]!);
+}

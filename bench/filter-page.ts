@@ -17,7 +17,7 @@ const instrument = (charts: number) => `
   f.labels = () => [...document.querySelectorAll('[data-testid="live-chart"] svg [aria-label]')].map((n) => norm(n.getAttribute('aria-label')));
   f.arm = (want) => {
     f.armed = true; f.want = want; f.changed = undefined; f.done = new Set(); f.touched = new Set(); f.all = undefined;
-    f.painted = undefined; f.failed = 0;
+    f.painted = undefined; f.failed = 0; f.onPainted = undefined;
     window.__sheafTrace = { phases: {}, tasks: {} };
   };
   const check = (mutations) => {
@@ -49,7 +49,10 @@ const instrument = (charts: number) => `
     }
     f.failed = failed;
     f.all = performance.now();
-    requestAnimationFrame(() => (f.painted = performance.now()));
+    requestAnimationFrame(() => {
+      f.painted = performance.now();
+      f.onPainted?.();
+    });
   };
   new MutationObserver(check).observe(document, { childList: true, subtree: true, attributes: true, attributeFilter: ['data-state', 'aria-label'] });
 `;
@@ -106,10 +109,15 @@ export async function change(v: Viewer, value: string, want: string[]): Promise<
   await v.page.evaluate((w) => (window as unknown as { __f: { arm(w: string[]): void } }).__f.arm(w), want);
   await v.page.locator('[data-testid="dashboard-filter"] select').selectOption({ label: value });
   try {
-    await v.page.waitForFunction(
-      () => ((window as unknown as { __f: { painted?: number } }).__f.painted ?? 0) > 0,
-      null,
-      { timeout: 120_000, polling: 20 }
+    // Told by the page when it painted, rather than polled: polling runs on the main thread being measured.
+    await v.page.evaluate(
+      () =>
+        new Promise<void>((resolve, reject) => {
+          const f = (window as unknown as { __f: { painted?: number; onPainted?: () => void } }).__f;
+          if (f.painted) return resolve();
+          f.onPainted = resolve;
+          setTimeout(() => reject(new Error('not painted within 120 s')), 120_000);
+        })
     );
   } catch (e) {
     const state = await v.page.evaluate(() => {

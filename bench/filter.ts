@@ -43,7 +43,7 @@ import { createConnection } from '../server/connectors/store';
 import { createNotebook } from '../server/notebooks/notebooks';
 import { editStoredDoc } from '../tests/integration/helpers/edit-stored-doc';
 import { CHROMIUM, CHROMIUM_ARGS, startBuiltApp, type BuiltApp } from './built-app';
-import { printBreakdown } from './filter-breakdown';
+import { printBreakdown, printSlowest } from './filter-breakdown';
 import { change, openViewer } from './filter-page';
 import { watchQueryChildren } from './query-children';
 import { BENCH_KEY, benchAccount, openBenchDb, publishPublicly, uploadSales } from './sales-dashboard';
@@ -338,6 +338,7 @@ try {
   );
   if (computed.firstTrace) printBreakdown([computed.firstTrace], 'the first change');
   printBreakdown(computed.traces, 'per warm change, computed every time,');
+  printSlowest(computed.traces);
   printBreakdown(hitTraces, 'per change answered without computing (precomputed answers, cache)');
   const b = computed.times;
   if (onServer) {
