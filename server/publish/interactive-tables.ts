@@ -169,10 +169,19 @@ export async function interactiveSection(
       if ('file' in w && !kept.has(w.file)) await rm(path.join(dir, w.file), { force: true });
     // Only a speed-up: a publish goes on without them (the preview has nothing to show of them).
     if (publishing) {
-      const precomputed = await precomputeAnswers(bench, section, dir, values).catch((e: unknown) => {
-        console.error('publish: could not precompute answers for dropdowns:', e);
-        return [];
-      });
+      const nameOf = new Map(plan.cells.map((c) => [c.cellId, c.name]));
+      const sources = new Set(
+        section.cards.flatMap((c) => {
+          const name = c.chart?.source ?? (c.markdown === undefined ? nameOf.get(c.cellId) : undefined);
+          return name ? [name.toLowerCase()] : [];
+        })
+      );
+      const precomputed = await precomputeAnswers(bench, section, dir, values, sources).catch(
+        (e: unknown) => {
+          console.error('publish: could not precompute answers for dropdowns:', e);
+          return [];
+        }
+      );
       if (precomputed.length) section.precomputed = precomputed;
     }
   }

@@ -6,14 +6,25 @@
 // (dates, numbers, text, multi-selects) and choices whose results are too big are computed in the browser.
 import path from 'node:path';
 import { answerKey } from '../../cells/answers';
-import type { Interactive, Precomputed, PublishedInput } from '../../cells/interactive';
+import {
+  PrecomputedSchema,
+  type Interactive,
+  type Precomputed,
+  type PublishedInput
+} from '../../cells/interactive';
 import { boundValue } from '../../cells/input/value';
 import { compileParameters, type InputValue, type InputValues } from '../../cells/sql/parameters';
 import { inputReferences, referencedNames } from '../../cells/sql/references';
-import type { AnswerJob, Workbench } from './workbench-engine';
+import type { AnswerGroup, Workbench } from './workbench-engine';
 
 /** The most choices (all the dropdowns' together, multiplied) a cell is precomputed for. */
 export const MAX_CHOICES = 64;
+/** The most dropdowns one set of answers follows, and the longest choice key (both as dashboard.json allows). */
+const MAX_INPUTS = 8;
+const MAX_KEY_CHARS = 8000;
+/** What one publish may ask of the child: choices in all, and SQL text (each group's cells sent once). */
+const MAX_JOBS = 1000;
+const MAX_SQL_CHARS = 4 * 1024 ** 2;
 /**
  * What one answer may hold: a chart draws at most this many rows without DuckDB anyway (RAW_ROW_LIMIT is higher),
  * and a filter's results are aggregates, usually a few kilobytes.
@@ -57,8 +68,9 @@ export function answerGroups(section: Interactive): Group[] {
   for (const [cell, set] of follows) {
     if (!set || set.size === 0) continue;
     const inputs = [...set].sort().map((n) => grid.get(n)!);
+    if (inputs.length > MAX_INPUTS) continue;
     if (inputs.some((i) => i.config.widget !== 'dropdown' || i.choices.length === 0)) continue;
-    if (inputs.reduce((n, i) => n * i.choices.length, 1) > MAX_CHOICES) continue;
+    if (inputs.reduce((n, i) => n * new Set(i.choices).size, 1) > MAX_CHOICES) continue;
     const key = inputs.map((i) => i.name.toLowerCase()).join('\u0000');
     const group = groups.get(key) ?? { inputs, cells: [] };
     group.cells.push(cell);
@@ -72,7 +84,7 @@ function combinations(inputs: PublishedInput[]): Map<string, InputValue>[] {
   let out: Map<string, InputValue>[] = [new Map()];
   for (const input of inputs) {
     const next: Map<string, InputValue>[] = [];
-    for (const choice of input.choices)
+    for (const choice of new Set(input.choices))
       for (const partial of out)
         next.push(
           new Map(partial).set(input.name.toLowerCase(), boundValue(input.config, choice, input.choices))
@@ -92,17 +104,17 @@ function withChoice(values: InputValues, chosen: Map<string, InputValue>, inputs
 
 /**
  * Runs the answers into `dir` (beside the base tables, which `section.tables` lists there) and says which were
- * kept. `values`: the inputs as bound at publish (the fixed ones stay so).
+ * kept. `values`: the inputs as bound at publish (the fixed ones stay so); `sources`: the cells the live cards
+ * show (lower case): only their results are kept.
  */
 export async function precomputeAnswers(
   bench: Workbench,
   section: Interactive,
   dir: string,
   values: InputValues,
+  sources: ReadonlySet<string>,
   limits = ANSWER_LIMITS
 ): Promise<Precomputed[]> {
-  const groups = answerGroups(section);
-  if (!groups.length) return [];
   const byName = new Map(section.cells.map((c) => [c.name.toLowerCase(), c]));
   /** The re-run cells `names` read (themselves included), in notebook order. */
   const closure = (names: string[]) => {
@@ -114,36 +126,51 @@ export async function precomputeAnswers(
       for (const r of referencedNames(cell.sql)) visit(r);
     };
     names.forEach(visit);
-    return section.cells.filter((c) => out.has(c.name.toLowerCase()));
+    return section.cells.flatMap((c) => (c.runsOn === 'browser' && out.has(c.name.toLowerCase()) ? [c] : []));
   };
   let n = 0;
-  const jobs: AnswerJob[] = [];
+  let sqlChars = 0;
+  const requests: AnswerGroup[] = [];
   const planned = new Map<string, { group: number; key: string }>(); // by file
-  for (const [g, group] of groups.entries()) {
+  const out: Precomputed[] = [];
+  for (const group of answerGroups(section)) {
+    const kept = group.cells.filter((c) => sources.has(c));
+    if (!kept.length) continue;
     const names = group.inputs.map((i) => i.name.toLowerCase());
-    const keep = new Set(group.cells);
-    const run = closure(group.cells);
-    for (const chosen of combinations(group.inputs)) {
-      const bound = withChoice(values, chosen, group.inputs);
+    const run = closure(kept);
+    const chosen = combinations(group.inputs);
+    const size = run.reduce((sum, c) => sum + c.sql.length, 0);
+    if (n + chosen.length > MAX_JOBS || sqlChars + size > MAX_SQL_CHARS) continue;
+    const request: AnswerGroup = { cells: [], choices: [] };
+    for (const choice of chosen) {
+      const key = answerKey(names, choice);
+      if (key.length > MAX_KEY_CHARS) continue;
+      const bound = withChoice(values, choice, group.inputs);
+      const compiled = run.map((c) => compileParameters(c.sql, 'duckdb', bound));
+      // The same text for every choice (dropdowns bind one value each); only the values differ.
+      if (!request.cells.length)
+        request.cells = run.map((c, i) => ({
+          name: c.name,
+          sql: compiled[i]!.sql,
+          keep: kept.includes(c.name.toLowerCase())
+        }));
+      else if (compiled.some((q, i) => q.sql !== request.cells[i]!.sql)) continue;
       const file = answerFile(n++);
-      planned.set(file, { group: g, key: answerKey(names, chosen) });
-      jobs.push({
-        file,
-        cells: run.map((c) => {
-          const q = compileParameters(c.runsOn === 'browser' ? c.sql : '', 'duckdb', bound);
-          return { name: c.name, sql: q.sql, params: q.params, keep: keep.has(c.name.toLowerCase()) };
-        })
-      });
+      planned.set(file, { group: out.length, key });
+      request.choices.push({ file, params: compiled.map((q) => q.params) });
     }
+    if (!request.choices.length) continue;
+    sqlChars += size;
+    requests.push(request);
+    out.push({ inputs: names, answers: {} });
   }
+  if (!requests.length) return [];
   const tables = section.tables.map((t) => ({ tableName: t.name, path: path.join(dir, t.file) }));
-  const out: Precomputed[] = groups.map((g) => ({
-    inputs: g.inputs.map((i) => i.name.toLowerCase()),
-    answers: {}
-  }));
-  for (const written of await bench.precompute(tables, jobs, dir, limits)) {
+  for (const written of await bench.precompute(tables, requests, dir, limits)) {
     const p = planned.get(written.file);
     if (p) out[p.group]!.answers[p.key] = written;
   }
-  return out.filter((p) => Object.keys(p.answers).length > 0);
+  const answered = out.filter((p) => Object.keys(p.answers).length > 0);
+  // dashboard.json is read back strictly: what it could not hold is not written into it.
+  return PrecomputedSchema.array().max(1000).safeParse(answered).success ? answered : [];
 }

@@ -13,10 +13,10 @@ import { resultBatches } from '../connectors/duckdb/result-batches';
 import { lockDown } from '../connectors/duckdb/sandbox';
 import { withoutTrailingSemicolons } from '../connectors/sql-shape';
 import { appendArrow } from '../results/append-arrow';
-import { runAnswers, type AnswerFile, type AnswerJob, type AnswerLimits } from './answers-run';
+import { runAnswers, type AnswerFile, type AnswerGroup, type AnswerLimits } from './answers-run';
 import { exportParquet, type ExportResult } from './table-export';
 
-export type { AnswerFile, AnswerJob, AnswerLimits };
+export type { AnswerFile, AnswerGroup, AnswerLimits };
 
 export type FileView = { tableName: string; path: string };
 export type ColumnInfo = { name: string; type: string };
@@ -48,10 +48,16 @@ export type Workbench = {
    */
   checkReplay(tables: FileView[], cells: ReplayCheck[], standIns?: StandIn[]): Promise<string | null>;
   /**
-   * Precomputed answers (precompute.ts): each job's cells run in order over `tables` in a fresh locked-down
-   * DuckDB, as checkReplay's, and the results marked `keep` written into the job's file in `dir`; the files written.
+   * Precomputed answers (precompute.ts): each group's cells run in order for each choice over `tables` in a fresh
+   * locked-down DuckDB, as checkReplay's, and the results marked `keep` written into the choice's file in `dir`;
+   * the files written.
    */
-  precompute(tables: FileView[], jobs: AnswerJob[], dir: string, limits: AnswerLimits): Promise<AnswerFile[]>;
+  precompute(
+    tables: FileView[],
+    groups: AnswerGroup[],
+    dir: string,
+    limits: AnswerLimits
+  ): Promise<AnswerFile[]>;
   close(): void;
 };
 
@@ -178,13 +184,14 @@ export async function openEngine(
         check.close();
       }
     },
-    async precompute(tables, jobs, dir, limits) {
-      // All of it within half the call's time limit (each statement too), so the server never kills the child
-      // (and the refresh with it) over answers that are only a speed-up.
-      const seconds = Math.max(1, Math.min(timeoutS / 2, limits.budgetMs / 1000));
+    async precompute(tables, groups, dir, limits) {
+      // Within a third of the call's time limit, each statement too: past the budget at most one statement runs
+      // to its own limit (the deadline is checked before each), so the server never kills the child over answers
+      // that are only a speed-up.
+      const seconds = Math.max(1, Math.min(timeoutS / 3, limits.budgetMs / 1000));
       const engine = await openEngine(tables, seconds);
       try {
-        return await runAnswers(engine, jobs, dir, { ...limits, budgetMs: seconds * 1000 });
+        return await runAnswers(engine, groups, dir, { ...limits, budgetMs: seconds * 1000 });
       } finally {
         engine.close();
       }

@@ -57,7 +57,7 @@ async function answer(header: unknown, payload: Buffer): Promise<Answer> {
       return {
         reply: {
           ok: true,
-          data: await opened().precompute(request.tables, request.jobs, request.dir, request.limits)
+          data: await opened().precompute(request.tables, request.groups, request.dir, request.limits)
         }
       };
   }

@@ -44,16 +44,14 @@ export const RequestSchema = z.discriminatedUnion('op', [
   z.object({
     op: z.literal('precompute'),
     tables: z.array(z.object({ tableName: z.string(), path: z.string() })),
-    jobs: z
+    groups: z
       .array(
         z.object({
-          file: z.string().regex(ANSWER_FILE),
-          cells: z.array(
-            z.object({ name: z.string(), sql: z.string(), params: ParamsSchema, keep: z.boolean() })
-          )
+          cells: z.array(z.object({ name: z.string(), sql: z.string(), keep: z.boolean() })),
+          choices: z.array(z.object({ file: z.string().regex(ANSWER_FILE), params: z.array(ParamsSchema) }))
         })
       )
-      .max(10_000),
+      .max(1000),
     dir: z.string(),
     limits: z.object({
       maxRows: z.number().int().positive(),

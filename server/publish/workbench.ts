@@ -63,8 +63,8 @@ export async function openWorkbench(files: FileView[], timeoutS = 120): Promise<
         .string()
         .nullable()
         .parse(data(await child.call({ op: 'checkReplay', tables, cells, standIns }))),
-    precompute: async (tables, jobs, dir, limits) =>
-      AnswerFilesSchema.parse(data(await child.call({ op: 'precompute', tables, jobs, dir, limits }))),
+    precompute: async (tables, groups, dir, limits) =>
+      AnswerFilesSchema.parse(data(await child.call({ op: 'precompute', tables, groups, dir, limits }))),
     close: () => child.close()
   };
 }

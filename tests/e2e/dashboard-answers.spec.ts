@@ -7,7 +7,16 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { expect, test, type Page } from '@playwright/test';
-import { person, renameResult as rename, runCell as run, shownNumber, typeSql } from './helpers';
+import {
+  makeDropdown,
+  newNotebookWithFile,
+  person,
+  publishForAnyone,
+  renameResult as rename,
+  runCell as run,
+  shownNumber,
+  typeSql
+} from './helpers';
 
 const REGIONS = ['East', 'North', 'West'];
 const BY_CATEGORY =
@@ -62,17 +71,10 @@ test('a viewer picking a dropdown value gets the precomputed cards without start
 
   const ada = await person(browser, 'Ada Answers');
   const page = ada.page;
-  await page.getByRole('button', { name: 'New notebook' }).click();
-  await expect(page.getByTestId('connection-status')).toHaveText('connected');
-  await page.getByLabel('Upload files').setInputFiles(csv);
-  await expect(page.getByTestId('file')).toContainText('sales');
+  await newNotebookWithFile(page, csv);
 
   await page.getByRole('button', { name: 'Add Input cell below cell 1' }).click();
-  await rename(page, 1, 'region');
-  await cell(page, 1).getByLabel('Widget').selectOption('dropdown');
-  await cell(page, 1).getByLabel('Choices, one a line').fill(REGIONS.join('\n'));
-  await cell(page, 1).getByLabel('Choices, one a line').blur();
-  await cell(page, 1).getByLabel('region', { exact: true }).selectOption({ label: 'East' });
+  await makeDropdown(page, 1, 'region', REGIONS, 'East');
   await rename(page, 0, 'by_category');
   await typeSql(page, 0, BY_CATEGORY);
   await run(page, 0);
@@ -93,12 +95,7 @@ test('a viewer picking a dropdown value gets the precomputed cards without start
     'Add orders as a number'
   ])
     await page.getByRole('button', { name: label }).click();
-  await page.getByTestId('publish-toggle').click();
-  await page.getByLabel('Who can see it').selectOption({ label: 'Anyone with the link' });
-  await page.getByTestId('publish-panel').getByRole('button', { name: 'Publish', exact: true }).click();
-  const link = page.getByTestId('dashboard-link');
-  await expect(link).toBeVisible({ timeout: 60_000 });
-  const url = new URL((await link.getAttribute('href'))!, page.url()).pathname;
+  const url = await publishForAnyone(page);
 
   const viewer = await (await browser.newContext()).newPage();
   const fetched: string[] = [];

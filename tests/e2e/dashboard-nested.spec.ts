@@ -8,7 +8,15 @@ import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { expect, test, type Page } from '@playwright/test';
-import { person, renameResult as rename, runCell as run, shownNumber, typeSql } from './helpers';
+import {
+  newNotebookWithFile,
+  person,
+  publishForAnyone,
+  renameResult as rename,
+  runCell as run,
+  shownNumber,
+  typeSql
+} from './helpers';
 
 const REGIONS = ['East', 'North', 'West'];
 const rows = Array.from({ length: 30 }, (_, i) => ({
@@ -30,10 +38,7 @@ test('a card over a list column says it cannot follow the filter; the flat card 
 
   const ada = await person(browser, 'Ada Nested');
   const page = ada.page;
-  await page.getByRole('button', { name: 'New notebook' }).click();
-  await expect(page.getByTestId('connection-status')).toHaveText('connected');
-  await page.getByLabel('Upload files').setInputFiles(file);
-  await expect(page.getByTestId('file')).toContainText('sales');
+  await newNotebookWithFile(page, file);
 
   await page.getByRole('button', { name: 'Add Input cell below cell 1' }).click();
   await rename(page, 1, 'region');
@@ -49,12 +54,7 @@ test('a card over a list column says it cannot follow the filter; the flat card 
   await page.getByRole('button', { name: 'Dashboard', exact: true }).click();
   for (const label of ['Add region as a filter', 'Add tagged as a number', 'Add amounts as a number'])
     await page.getByRole('button', { name: label }).click();
-  await page.getByTestId('publish-toggle').click();
-  await page.getByLabel('Who can see it').selectOption({ label: 'Anyone with the link' });
-  await page.getByTestId('publish-panel').getByRole('button', { name: 'Publish', exact: true }).click();
-  const link = page.getByTestId('dashboard-link');
-  await expect(link).toBeVisible({ timeout: 60_000 });
-  const url = new URL((await link.getAttribute('href'))!, page.url()).pathname;
+  const url = await publishForAnyone(page);
 
   const viewer = await (await browser.newContext()).newPage();
   await viewer.goto(url);

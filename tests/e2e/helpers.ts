@@ -1,5 +1,6 @@
 // Steps a user takes, shared by the e2e specs.
 import { expect, type Browser, type Page } from '@playwright/test';
+import path from 'node:path';
 
 export const PASSWORD = 'correct horse battery';
 
@@ -129,4 +130,32 @@ export async function renameResult(page: Page, i: number, name: string) {
   const field = page.getByTestId('cell').nth(i).getByLabel('Result name');
   await field.fill(name);
   await field.press('Enter');
+}
+
+/** A new notebook with `file` uploaded (its table listed), from the workspace page. */
+export async function newNotebookWithFile(page: Page, file: string) {
+  await page.getByRole('button', { name: 'New notebook' }).click();
+  await expect(page.getByTestId('connection-status')).toHaveText('connected');
+  await page.getByLabel('Upload files').setInputFiles(file);
+  await expect(page.getByTestId('file')).toContainText(path.parse(file).name);
+}
+
+/** Makes cell `i` (an input cell) a dropdown named `name` of `choices`, set to `value`. */
+export async function makeDropdown(page: Page, i: number, name: string, choices: string[], value: string) {
+  const cell = page.getByTestId('cell').nth(i);
+  await renameResult(page, i, name);
+  await cell.getByLabel('Widget').selectOption('dropdown');
+  await cell.getByLabel('Choices, one a line').fill(choices.join('\n'));
+  await cell.getByLabel('Choices, one a line').blur();
+  await cell.getByLabel(name, { exact: true }).selectOption({ label: value });
+}
+
+/** Publishes the open notebook's dashboard for anyone with the link (from the dashboard view); its path. */
+export async function publishForAnyone(page: Page): Promise<string> {
+  await page.getByTestId('publish-toggle').click();
+  await page.getByLabel('Who can see it').selectOption({ label: 'Anyone with the link' });
+  await page.getByTestId('publish-panel').getByRole('button', { name: 'Publish', exact: true }).click();
+  const link = page.getByTestId('dashboard-link');
+  await expect(link).toBeVisible({ timeout: 60_000 });
+  return new URL((await link.getAttribute('href'))!, page.url()).pathname;
 }

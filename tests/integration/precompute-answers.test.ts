@@ -1,7 +1,8 @@
 // Precomputed answers' limits (server/publish/answers-run.ts), in a real locked-down DuckDB over a real Parquet
 // file, as publishing runs them: a result over the row cap is left out of its choice's file (the browser computes
 // it), a choice whose SQL fails is skipped while the next is still written, and the byte and time budgets stop
-// the work with what is done kept.
+// the work with what is done kept. What a publish asks for is bounded by what dashboard.json may hold and by the
+// size of the request to the child.
 import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -9,7 +10,9 @@ import { DuckDBInstance } from '@duckdb/node-api';
 import { tableFromIPC } from 'apache-arrow';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { literal } from '../../cells/sql/quote';
-import { runAnswers, type AnswerJob } from '../../server/publish/answers-run';
+import { InteractiveSchema, PrecomputedSchema, PublishedInputSchema } from '../../cells/interactive';
+import { runAnswers, type AnswerGroup } from '../../server/publish/answers-run';
+import { precomputeAnswers } from '../../server/publish/precompute';
 import { openEngine, type Workbench } from '../../server/publish/workbench-engine';
 
 let dir: string;
@@ -33,13 +36,13 @@ afterAll(async () => {
 
 const LIMITS = { maxRows: 15, maxBytes: 1024 ** 2, budgetBytes: 1024 ** 2, budgetMs: 10_000 };
 
-/** One choice of `g`: a count (small) and the rows themselves (10 for 'a', 30 for 'b'). */
-const job = (n: number, g: string): AnswerJob => ({
-  file: `answer-${n}.arrow`,
+/** A count (small) and the rows themselves (10 for 'a', 30 for 'b'), for each choice of `g` given. */
+const counts = (choices: [number, string][]): AnswerGroup => ({
   cells: [
-    { name: 'counted', sql: 'select count(*)::int as n from t where g = $1', params: [g], keep: true },
-    { name: 'rows_of', sql: 'select i from t where g = $1 order by i', params: [g], keep: true }
-  ]
+    { name: 'counted', sql: 'select count(*)::int as n from t where g = $1', keep: true },
+    { name: 'rows_of', sql: 'select i from t where g = $1 order by i', keep: true }
+  ],
+  choices: choices.map(([n, g]) => ({ file: `answer-${n}.arrow`, params: [[g], [g]] }))
 });
 
 async function freshOut() {
@@ -49,11 +52,16 @@ async function freshOut() {
 
 describe('precomputed answers', () => {
   it('keeps each result within the row cap, skips a failing choice and goes on', async () => {
-    const failing: AnswerJob = {
-      file: 'answer-1.arrow',
-      cells: [{ name: 'counted', sql: 'select cast($1 as int) as n', params: ['not a number'], keep: true }]
+    const failing: AnswerGroup = {
+      cells: [{ name: 'counted', sql: 'select cast($1 as int) as n', keep: true }],
+      choices: [{ file: 'answer-1.arrow', params: [['not a number']] }]
     };
-    const written = await runAnswers(engine, [job(0, 'a'), failing, job(2, 'b')], await freshOut(), LIMITS);
+    const written = await runAnswers(
+      engine,
+      [counts([[0, 'a']]), failing, counts([[2, 'b']])],
+      await freshOut(),
+      LIMITS
+    );
     // 'b' has 30 rows, over the cap of 15: its rows are left out, its count is kept.
     expect(written.map((w) => [w.file, w.parts.map((p) => p.cell)])).toEqual([
       ['answer-0.arrow', ['counted', 'rows_of']],
@@ -71,16 +79,77 @@ describe('precomputed answers', () => {
   });
 
   it('stops at the byte budget and at the time budget, keeping what was written', async () => {
-    const first = await runAnswers(engine, [job(0, 'a'), job(1, 'b')], await freshOut(), LIMITS);
+    const first = await runAnswers(engine, [counts([[0, 'a']])], await freshOut(), LIMITS);
     const size = first[0]!.parts.reduce((n, p) => n + p.bytes, 0);
-    const tight = await runAnswers(engine, [job(0, 'a'), job(1, 'a'), job(2, 'a')], await freshOut(), {
+    const three = counts([
+      [0, 'a'],
+      [1, 'a'],
+      [2, 'a']
+    ]);
+    const tight = await runAnswers(engine, [three], await freshOut(), {
       ...LIMITS,
       budgetBytes: size + 1
     });
     expect(tight.map((w) => w.file)).toEqual(['answer-0.arrow']);
     expect(await readdir(out)).toEqual(['answer-0.arrow']);
-    const late = await runAnswers(engine, [job(0, 'a')], await freshOut(), { ...LIMITS, budgetMs: -1 });
+    const late = await runAnswers(engine, [counts([[0, 'a']])], await freshOut(), {
+      ...LIMITS,
+      budgetMs: -1
+    });
     expect(late).toEqual([]);
     expect(await readdir(out)).toEqual([]);
+  });
+});
+
+const dropdown = (name: string, choices: string[]) =>
+  PublishedInputSchema.parse({
+    cellId: `c-${name}`,
+    name,
+    config: { widget: 'dropdown', options: { from: 'list', values: choices } },
+    choices,
+    initial: choices[0]
+  });
+
+/** A dashboard section over `t` (the Parquet above, in `dir`) with these cells and two dropdowns. */
+function section(cells: { name: string; sql: string }[], choices: [string[], string[]]) {
+  return InteractiveSchema.parse({
+    inputs: [dropdown('g1', choices[0]), dropdown('g2', choices[1])],
+    tables: [{ name: 't', file: 'table-0.parquet', columns: [], rows: 40, bytes: 1 }],
+    cells: cells.map((c) => ({ runsOn: 'browser', ...c })),
+    cards: [],
+    frozen: []
+  });
+}
+const VALUES = { g1: { type: 'text' as const, value: 'a' }, g2: { type: 'text' as const, value: 'b' } };
+
+describe('what a publish precomputes', () => {
+  it('keeps only what cards show, and no choice whose key dashboard.json could not hold', async () => {
+    // Two choices of 1,000 control characters each make a key of some 12,000 characters: that one is left out.
+    const odd = '\u0001'.repeat(1000);
+    const s = section(
+      [
+        { name: 'hidden', sql: 'select * from t where g = {{g1}}' },
+        { name: 'shown', sql: 'select count(*)::int as n from hidden where g = {{g1}} or g = {{g2}}' }
+      ],
+      [
+        ['a', odd],
+        ['b', odd]
+      ]
+    );
+    const got = await precomputeAnswers(engine, s, dir, VALUES, new Set(['shown']));
+    expect(got).toHaveLength(1);
+    const answers = Object.entries(got[0]!.answers);
+    expect(answers).toHaveLength(3);
+    for (const [key, answer] of answers) {
+      expect(key.length).toBeLessThanOrEqual(8000);
+      expect(answer.parts.map((p) => p.cell)).toEqual(['shown']);
+    }
+    expect(PrecomputedSchema.array().safeParse(got).success).toBe(true);
+  });
+
+  it('asks for nothing when the SQL to send is too big', async () => {
+    const huge = `select count(*) as n from t where g = {{g1}} /* ${'x'.repeat(5 * 1024 ** 2)} */`;
+    const s = section([{ name: 'shown', sql: huge }], [['a', 'b'], ['b']]);
+    expect(await precomputeAnswers(engine, s, dir, VALUES, new Set(['shown']))).toEqual([]);
   });
 });

@@ -62,4 +62,20 @@ describe('answerGroups', () => {
     );
     expect(answerGroups(s).flatMap((g) => g.cells)).toEqual(['kept']);
   });
+
+  it('leaves out cells following more dropdowns than dashboard.json holds, and counts a repeated choice once', () => {
+    const nine = Array.from({ length: 9 }, (_, i) => dropdown(`d${i}`, ['x']));
+    const refs = nine.map((d) => `{{${d.name}}}`).join(', ');
+    const s = section(
+      [
+        ...nine,
+        dropdown(
+          'twice',
+          Array.from({ length: MAX_CHOICES + 1 }, () => 'same')
+        )
+      ],
+      [browser('nine', `select ${refs}`), browser('repeated', 'select {{twice}}')]
+    );
+    expect(answerGroups(s).flatMap((g) => g.cells)).toEqual(['repeated']);
+  });
 });

@@ -30,7 +30,7 @@ export class PrecomputedAnswers {
     if (!entry) return false;
     const choices = entry.inputs.reduce((n, name) => {
       const input = this.interactive.inputs.find((i) => i.name.toLowerCase() === name);
-      return n * (input?.choices.length ?? Infinity);
+      return n * (input ? new Set(input.choices).size : Infinity);
     }, 1);
     const having = Object.values(entry.answers).filter((a) => a.parts.some((p) => p.cell === lower));
     return having.length >= choices;
