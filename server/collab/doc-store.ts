@@ -28,25 +28,26 @@ export type AppendPart = { notebookId: NotebookId; updates: Bytes[] };
 export async function appendMany(db: Queryable, parts: AppendPart[]): Promise<number[][]> {
   const ids = [...new Set(parts.filter((p) => p.updates.length > 0).map((p) => p.notebookId))];
   if (ids.length === 0) return parts.map(() => []);
-  const idParam = new Map(ids.map((id, i) => [id, i + 1]));
-  const params: unknown[] = [...ids];
-  const rows: string[] = [];
-  for (const part of parts) {
+  const rowIds: string[] = [];
+  const rowUpdates: string[] = [];
+  for (const part of parts)
     for (const u of part.updates) {
-      params.push(asParam(u));
-      rows.push(`($${idParam.get(part.notebookId)}::text, $${params.length}::bytea, ${rows.length})`);
+      rowIds.push(part.notebookId);
+      // As hex text: neither driver sends an array of byte strings as bytea[].
+      rowUpdates.push(asParam(u).toString('hex'));
     }
-  }
-  const keys = ids.map((_, i) => `($${i + 1}::text)`).join(', ');
+  // One text for any number of notebooks and updates (arrays, not a list of values): PostgreSQL parses and plans
+  // it once per connection, and postgres.js asks for its parameter types once, not before every append.
   const stored = await db.query<{ seq: unknown; notebook_id: string }>(
     `with lock as materialized (
        select count(pg_advisory_xact_lock_shared(k)) as n
-         from (select distinct hashtext(id) as k from (values ${keys}) as ids(id) order by k) as keys
+         from (select distinct hashtext(id) as k from unnest($1::text[]) as ids(id) order by k) as keys
      )
      insert into doc_updates (notebook_id, update)
-     select v.id, v.u from lock, (values ${rows.join(', ')}) as v(id, u, i) order by v.i
+     select v.id, decode(v.u, 'hex') from lock, unnest($2::text[], $3::text[]) with ordinality as v(id, u, i)
+      order by v.i
      returning seq, notebook_id`,
-    params
+    [ids, rowIds, rowUpdates]
   );
   // Seqs are drawn in insertion order, so each notebook's come back ascending in its updates' order.
   const byNotebook = new Map<string, number[]>(ids.map((id) => [id, []]));

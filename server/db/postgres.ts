@@ -10,7 +10,7 @@ type Params = postgres.ParameterOrJSON<never>[];
 function queryable(sql: Sql) {
   return {
     async query<T extends Row = Row>(text: string, params: unknown[] = []): Promise<T[]> {
-      const rows = await sql.unsafe(text, params as Params);
+      const rows = await sql.unsafe(text, params as Params, { prepare: true });
       return [...rows] as unknown as T[];
     }
   };
