@@ -19,7 +19,8 @@ export type Editor = {
   notebookId: string;
   cell: number;
 };
-export type EditorsSetup = { editors: Editor[]; rate: number; seconds: number };
+/** `seconds` of typing after `warmup` seconds of it; the event-loop and GC figures cover the `seconds` only. */
+export type EditorsSetup = { editors: Editor[]; rate: number; seconds: number; warmup: number };
 /**
  * Flat tuples: `sent` is (edit, typed at, server typed on, notebook), `received` is (edit, arrived at, server
  * arrived on). Times in epoch milliseconds.
@@ -75,8 +76,11 @@ process.once('message', (setup: EditorsSetup) => {
 
   process.once('message', () => {
     const loop = monitorEventLoopDelay({ resolution: 5 });
-    loop.enable();
-    const gc = watchGc();
+    let gc: ReturnType<typeof watchGc> | undefined;
+    setTimeout(() => {
+      loop.enable();
+      gc = watchGc();
+    }, setup.warmup * 1000);
     const timers = editors.map((e) => {
       const cells = orderedCells(e.doc);
       const text = cells[e.cell % cells.length]!.source;
@@ -100,22 +104,25 @@ process.once('message', (setup: EditorsSetup) => {
         clearInterval(timer);
       };
     });
-    setTimeout(() => {
-      timers.forEach((stop) => stop());
-      // Let the last edits arrive before answering.
-      setTimeout(() => {
-        loop.disable();
-        const result: EditorsResult = {
-          sent: Float64Array.from(sent),
-          received: Float64Array.from(received),
-          loopP99: loop.percentile(99) / 1e6,
-          loopMax: loop.max / 1e6,
-          gc: gc.read()
-        };
-        send(result);
-        for (const e of editors) e.provider.destroy();
-        setTimeout(() => process.exit(0), 200);
-      }, 1000);
-    }, setup.seconds * 1000);
+    setTimeout(
+      () => {
+        timers.forEach((stop) => stop());
+        // Let the last edits arrive before answering.
+        setTimeout(() => {
+          loop.disable();
+          const result: EditorsResult = {
+            sent: Float64Array.from(sent),
+            received: Float64Array.from(received),
+            loopP99: loop.percentile(99) / 1e6,
+            loopMax: loop.max / 1e6,
+            gc: gc!.read()
+          };
+          send(result);
+          for (const e of editors) e.provider.destroy();
+          setTimeout(() => process.exit(0), 200);
+        }, 1000);
+      },
+      (setup.warmup + setup.seconds) * 1000
+    );
   });
 });

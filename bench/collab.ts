@@ -5,7 +5,10 @@
 // throwaway redis-server), each notebook's editors spread over all of them, and the latency of edits that crossed
 // servers is printed on its own. The editors run in --workers processes, so the load generator is not what is
 // measured.
-//   npm run bench:collab -- [--clients 50] [--seconds 30] [--rate 5] [--workers 2] [--servers 1] [--notebooks 1]
+// Editors type for --warmup seconds before the measured --seconds (the servers' first second of typing is cold:
+// code not yet optimised, statements not yet prepared); that warm-up's own figures are printed apart.
+//   npm run bench:collab -- [--clients 50] [--seconds 30] [--warmup 5] [--rate 5] [--workers 2] [--servers 1]
+//                           [--notebooks 1]
 import { fork, spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { setPriority } from 'node:os';
@@ -21,6 +24,7 @@ const { values } = parseArgs({
   options: {
     clients: { type: 'string', default: '50' },
     seconds: { type: 'string', default: '30' },
+    warmup: { type: 'string', default: '5' },
     rate: { type: 'string', default: '5' },
     workers: { type: 'string', default: '2' },
     servers: { type: 'string', default: '1' },
@@ -29,6 +33,7 @@ const { values } = parseArgs({
 });
 const CLIENTS = Number(values.clients);
 const SECONDS = Number(values.seconds);
+const WARMUP = Math.max(0, Number(values.warmup));
 const RATE = Number(values.rate);
 const WORKERS = Math.max(1, Math.min(CLIENTS, Number(values.workers)));
 const SERVERS = Math.max(1, Number(values.servers));
@@ -157,7 +162,8 @@ const workers = Array.from({ length: WORKERS }, (_, w) => {
   const share: EditorsSetup = {
     editors: editors.slice(w * per, (w + 1) * per),
     rate: RATE,
-    seconds: SECONDS
+    seconds: SECONDS,
+    warmup: WARMUP
   };
   if (process.env.BENCH_EDITORS_NICE) setPriority(proc.pid!, Number(process.env.BENCH_EDITORS_NICE));
   proc.send(share);
@@ -186,6 +192,10 @@ console.log(
     `(${setup.database}, loopback, editors in ${WORKERS} processes)`
 );
 const echoBefore = await echoRoundTrips(500);
+const results = Promise.all(workers.map((w) => w.next<EditorsResult>()));
+for (const w of workers) w.proc.send({ go: true });
+const warmupFrom = performance.timeOrigin + performance.now();
+await new Promise((r) => setTimeout(r, WARMUP * 1000));
 const cpu0 = servers.map((s) => procStats(s.child.pid!));
 const serverPids = new Set(servers.map((s) => s.child.pid!));
 const workerPids = new Set(workers.map((w) => w.proc.pid!));
@@ -197,8 +207,7 @@ const cpuShares = machineCpu({
 });
 for (const s of servers) s.child.kill('SIGUSR1'); // the servers start counting
 const t0 = performance.now();
-const results = Promise.all(workers.map((w) => w.next<EditorsResult>()));
-for (const w of workers) w.proc.send({ go: true });
+const startedAt = performance.timeOrigin + t0; // on the editors' clock (ms since the epoch)
 // Echo round trips measured while the load runs, too: the fair comparison on a busy machine.
 const echoDuring = await new Promise<number[]>((resolve) => {
   setTimeout(() => void echoRoundTrips(500).then(resolve), (SECONDS * 1000) / 2);
@@ -216,23 +225,34 @@ const reports = await Promise.all(
 );
 const merged = (pick: (r: ServerReport) => number[]) => reports.flatMap(pick);
 
-// Join: each edit typed somewhere, and each time it reached an editor somewhere else.
+// Join: each edit typed somewhere (in the measured time; the warm-up's apart), and each time it reached an editor
+// somewhere else.
 const typed = new Map<number, { at: number; server: number }>();
+const typedWarming = new Map<number, number>();
 const perNotebook = new Map<number, number>();
 for (const e of editors) perNotebook.set(e.notebook, (perNotebook.get(e.notebook) ?? 0) + 1);
 let expected = 0;
 for (const s of shares) {
   for (let i = 0; i < s.sent.length; i += 4) {
+    if (s.sent[i + 1]! < startedAt) {
+      typedWarming.set(s.sent[i]!, s.sent[i + 1]!);
+      continue;
+    }
     typed.set(s.sent[i]!, { at: s.sent[i + 1]!, server: s.sent[i + 2]! });
     expected += perNotebook.get(s.sent[i + 3]!)! - 1;
   }
 }
 const latencies: number[] = [];
 const crossing: number[] = [];
+const warming: number[] = [];
 for (const s of shares) {
   for (let i = 0; i < s.received.length; i += 3) {
     const t = typed.get(s.received[i]!);
-    if (t === undefined) continue;
+    if (t === undefined) {
+      const w = typedWarming.get(s.received[i]!);
+      if (w !== undefined) warming.push(s.received[i + 1]! - w);
+      continue;
+    }
     const ms = s.received[i + 1]! - t.at;
     latencies.push(ms);
     if (t.server !== s.received[i + 2]) crossing.push(ms);
@@ -252,7 +272,7 @@ const appliedOn = reports.map((r) => {
     if (!m.has(r.applied[i]!)) m.set(r.applied[i]!, r.applied[i + 1]!);
   return m;
 });
-const hops: { total: number; up: number; servers: number; down: number }[] = [];
+const hops: { total: number; up: number; servers: number; down: number; typed: number }[] = [];
 for (const s of shares) {
   for (let i = 0; i < s.received.length; i += 3) {
     const k = s.received[i]!;
@@ -261,7 +281,7 @@ for (const s of shares) {
     const a = appliedOn[s.received[i + 2]!]?.get(k);
     if (t === undefined || r === undefined || a === undefined) continue;
     const at = s.received[i + 1]!;
-    hops.push({ total: at - t.at, up: r - t.at, servers: a - r, down: at - a });
+    hops.push({ total: at - t.at, up: r - t.at, servers: a - r, down: at - a, typed: t.at });
   }
 }
 
@@ -277,6 +297,14 @@ console.log(
 if (SERVERS > 1) {
   console.log(
     `  across servers:       ${fmt(percentile(crossing, 50))} / ${fmt(percentile(crossing, 99))}   (${crossing.length} deliveries)`
+  );
+}
+if (warming.length > 0) {
+  // Where the first seconds after a start are spent: cold code paths and statements (excluded from the above).
+  console.log(
+    `  warm-up (the first ${((startedAt - warmupFrom) / 1000).toFixed(1)} s of typing, not in the above): ` +
+      `${fmt(percentile(warming, 50))} / ${fmt(percentile(warming, 99))}   ` +
+      `(max ${fmt(warming.reduce((m, x) => Math.max(m, x), 0))}; ${warming.length} deliveries)`
   );
 }
 console.log(
@@ -300,6 +328,22 @@ if (hops.length > 0) {
   line('editor → its server:', (h) => h.up);
   line('in the servers:', (h) => h.servers);
   line('server → editor:', (h) => h.down);
+  // Whether the tail is a few stalls (its characters typed within a few moments) or spread over the run.
+  const windows = new Map<number, number>();
+  for (const h of tail)
+    windows.set(Math.floor(h.typed / 100), (windows.get(Math.floor(h.typed / 100)) ?? 0) + 1);
+  const busiest = [...windows.values()].sort((a, b) => b - a);
+  const share = (n: number) =>
+    `${((busiest.slice(0, n).reduce((a, b) => a + b, 0) / tail.length) * 100).toFixed(0)}%`;
+  console.log(
+    `  the slowest 1% were typed in ${windows.size} of the run's ${Math.ceil((elapsed * 1000) / 100)} 100-ms windows; ` +
+      `the busiest 5 hold ${share(5)}, the busiest 20 ${share(20)}; the busiest 5 at ` +
+      [...windows]
+        .sort((a, b) => b[1] - a[1])
+        .slice(0, 5)
+        .map(([w]) => `${((w * 100 - startedAt) / 1000).toFixed(1)} s`)
+        .join(', ')
+  );
 }
 console.log(`in the server${SERVERS > 1 ? 's' : ''}, per update:`);
 console.log(`  queued before storing: ${spread(merged((r) => r.queuedMs))}`);
