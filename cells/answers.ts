@@ -1,7 +1,22 @@
-// Which precomputed answer (cells/interactive.ts, Precomputed) holds a cell's result for the values a viewer chose:
-// the same key on the server that writes the answers (server/publish/precompute.ts) and in the viewer's browser
-// that looks them up (src/lib/dashboard/recompute.ts), both from the values as bound (cells/input/value.ts).
+// Precomputed answers (cells/interactive.ts, Precomputed), the parts the server that writes them
+// (server/publish/precompute.ts) and the viewer's browser that looks them up (src/lib/dashboard/) must agree on:
+// which inputs can have every value computed ahead (a dropdown's choices, a checkbox's two states), and the key of
+// a choice, both from the values as bound (cells/input/value.ts).
+import type { PublishedInput } from './interactive';
+import type { WidgetValue } from './input/value';
 import type { InputValue } from './sql/parameters';
+
+/** Every value a viewer can give the input, when there are few enough to list; else null. */
+export function answerChoices(input: Pick<PublishedInput, 'config' | 'choices'>): WidgetValue[] | null {
+  switch (input.config.widget) {
+    case 'dropdown':
+      return input.choices.length ? [...new Set(input.choices)] : null;
+    case 'checkbox':
+      return [true, false];
+    default:
+      return null;
+  }
+}
 
 /** `inputs`: lower-cased input names, in the order the answer lists them; `bound`: by lower-cased name. */
 export function answerKey(inputs: readonly string[], bound: ReadonlyMap<string, InputValue>): string {

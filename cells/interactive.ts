@@ -73,7 +73,7 @@ export type LiveCard = z.infer<typeof LiveCardSchema>;
 export const ANSWER_FILE = /^answer-\d{1,5}\.arrow$/;
 
 /**
- * Re-run cells' results computed at publish for every choice of the dropdowns they follow (server/publish/
+ * Re-run cells' results computed at publish for every choice of the dropdowns (or checkboxes) they follow (server/publish/
  * precompute.ts), so a viewer picking one gets the cards at once, with no engine to start. One entry per set of
  * dropdowns (`inputs`, lower case): for each choice (its answerKey, cells/answers.ts) one file at
  * `/d/<slug>/snapshots/<snapshotId>/<file>` holding, one after another, an Arrow IPC stream per part (a cell's

@@ -1,11 +1,12 @@
-// Precomputed answers for dropdowns (interactive dashboards, issue 21): at publish, every re-run cell that follows
-// only dropdowns on the grid (and nothing from a database connection) is run for each of their choices, over the
+// Precomputed answers for dropdowns and checkboxes (interactive dashboards, issue 21): at publish, every re-run
+// cell that follows only such inputs on the grid (and nothing from a connection) is run for each choice, over the
 // base tables just written, in a fresh DuckDB (as the binding check does: what a viewer's browser would compute,
 // from nothing a viewer cannot already download). Each result small enough is kept as an Arrow IPC stream in the
 // snapshot; a viewer picking a choice then gets the cards at once, without starting DuckDB-WASM. Other inputs
 // (dates, numbers, text, multi-selects) and choices whose results are too big are computed in the browser.
+// answerChoices (cells/answers.ts) says which values an input can take.
 import path from 'node:path';
-import { answerKey } from '../../cells/answers';
+import { answerChoices, answerKey } from '../../cells/answers';
 import {
   PrecomputedSchema,
   type Interactive,
@@ -17,9 +18,9 @@ import { compileParameters, type InputValue, type InputValues } from '../../cell
 import { inputReferences, referencedNames } from '../../cells/sql/references';
 import type { AnswerGroup, Workbench } from './workbench-engine';
 
-/** The most choices (all the dropdowns' together, multiplied) a cell is precomputed for. */
+/** The most choices (all the inputs' together, multiplied) a cell is precomputed for. */
 export const MAX_CHOICES = 64;
-/** The most dropdowns one set of answers follows, and the longest choice key (both as dashboard.json allows). */
+/** The most inputs one set of answers follows, and the longest choice key (both as dashboard.json allows). */
 const MAX_INPUTS = 8;
 const MAX_KEY_CHARS = 8000;
 /** What one publish may ask of the child: choices in all, and SQL text (each group's cells sent once). */
@@ -42,7 +43,7 @@ export const answerFile = (n: number) => `answer-${n}.arrow`;
 
 type Group = { inputs: PublishedInput[]; cells: string[] };
 
-/** The cells that can be precomputed, grouped by the dropdowns they follow (lower-cased names, notebook order). */
+/** The cells that can be precomputed, grouped by the inputs they follow (lower-cased names, notebook order). */
 export function answerGroups(section: Interactive): Group[] {
   const grid = new Map(section.inputs.map((i) => [i.name.toLowerCase(), i]));
   const reruns = new Set(section.cells.map((c) => c.name.toLowerCase()));
@@ -69,8 +70,8 @@ export function answerGroups(section: Interactive): Group[] {
     if (!set || set.size === 0) continue;
     const inputs = [...set].sort().map((n) => grid.get(n)!);
     if (inputs.length > MAX_INPUTS) continue;
-    if (inputs.some((i) => i.config.widget !== 'dropdown' || i.choices.length === 0)) continue;
-    if (inputs.reduce((n, i) => n * new Set(i.choices).size, 1) > MAX_CHOICES) continue;
+    const counts = inputs.map((i) => answerChoices(i)?.length ?? Infinity);
+    if (counts.reduce((n, c) => n * c, 1) > MAX_CHOICES) continue;
     const key = inputs.map((i) => i.name.toLowerCase()).join('\u0000');
     const group = groups.get(key) ?? { inputs, cells: [] };
     group.cells.push(cell);
@@ -84,7 +85,7 @@ function combinations(inputs: PublishedInput[]): Map<string, InputValue>[] {
   let out: Map<string, InputValue>[] = [new Map()];
   for (const input of inputs) {
     const next: Map<string, InputValue>[] = [];
-    for (const choice of new Set(input.choices))
+    for (const choice of answerChoices(input) ?? [])
       for (const partial of out)
         next.push(
           new Map(partial).set(input.name.toLowerCase(), boundValue(input.config, choice, input.choices))
@@ -147,7 +148,7 @@ export async function precomputeAnswers(
       if (key.length > MAX_KEY_CHARS) continue;
       const bound = withChoice(values, choice, group.inputs);
       const compiled = run.map((c) => compileParameters(c.sql, 'duckdb', bound));
-      // The same text for every choice (dropdowns bind one value each); only the values differ.
+      // The same text for every choice (these inputs bind one value each); only the values differ.
       if (!request.cells.length)
         request.cells = run.map((c, i) => ({
           name: c.name,

@@ -152,4 +152,44 @@ describe('what a publish precomputes', () => {
     const s = section([{ name: 'shown', sql: huge }], [['a', 'b'], ['b']]);
     expect(await precomputeAnswers(engine, s, dir, VALUES, new Set(['shown']))).toEqual([]);
   });
+
+  it('precomputes both states of a checkbox', async () => {
+    const s = InteractiveSchema.parse({
+      inputs: [
+        PublishedInputSchema.parse({
+          cellId: 'c-big',
+          name: 'big',
+          config: { widget: 'checkbox' },
+          choices: [],
+          initial: false
+        })
+      ],
+      tables: [{ name: 't', file: 'table-0.parquet', columns: [], rows: 40, bytes: 1 }],
+      cells: [
+        {
+          runsOn: 'browser',
+          name: 'shown',
+          sql: 'select count(*)::int as n from t where (i >= 30) = {{big}}'
+        }
+      ],
+      cards: [],
+      frozen: []
+    });
+    const [got] = await precomputeAnswers(
+      engine,
+      s,
+      dir,
+      { big: { type: 'boolean', value: false } },
+      new Set(['shown'])
+    );
+    const counts = new Map<boolean, number>();
+    for (const [key, answer] of Object.entries(got!.answers)) {
+      const [{ value }] = JSON.parse(key) as [{ value: boolean }];
+      counts.set(value, Number(tableFromIPC(await readFile(path.join(dir, answer.file))).get(0)?.n));
+    }
+    expect([...counts].sort()).toEqual([
+      [false, 30],
+      [true, 10]
+    ]);
+  });
 });

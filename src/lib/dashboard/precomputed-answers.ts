@@ -1,10 +1,11 @@
-// A published dashboard's results computed at publish for dropdown choices (server/publish/precompute.ts), as the
+// A published dashboard's results computed at publish for dropdown (and checkbox) choices (server/publish/
+// precompute.ts), as the
 // viewer's page finds them: a card whose cell was precomputed for the values chosen is drawn from that answer (one
 // small file per choice in the snapshot, fetched once, holding every precomputed cell's result for it) with no
 // engine to start. A page that sets `window.__sheafNoPrecomputed` uses none (bench:filter measures computing every
 // change in the browser that way).
 import { tableFromIPC, type Table } from 'apache-arrow';
-import { answerKey } from '$cells/answers';
+import { answerChoices, answerKey } from '$cells/answers';
 import type { Interactive, Precomputed } from '$cells/interactive';
 import type { InputValues } from '$cells/sql/parameters';
 import { record, traced } from '$lib/engine/trace';
@@ -24,13 +25,13 @@ export class PrecomputedAnswers {
       for (const a of Object.values(p.answers)) for (const part of a.parts) this.byCell.set(part.cell, p);
   }
 
-  /** Whether the cell's results were precomputed for every choice of the dropdowns it follows. */
+  /** Whether the cell's results were precomputed for every choice of the inputs it follows. */
   everyChoice(lower: string): boolean {
     const entry = this.byCell.get(lower);
     if (!entry) return false;
     const choices = entry.inputs.reduce((n, name) => {
       const input = this.interactive.inputs.find((i) => i.name.toLowerCase() === name);
-      return n * (input ? new Set(input.choices).size : Infinity);
+      return n * (input ? (answerChoices(input)?.length ?? Infinity) : Infinity);
     }, 1);
     const having = Object.values(entry.answers).filter((a) => a.parts.some((p) => p.cell === lower));
     return having.length >= choices;
