@@ -18,6 +18,11 @@ export function answerChoices(input: Pick<PublishedInput, 'config' | 'choices'>)
   }
 }
 
+/** How many choices the inputs make together (every combination); Infinity when one's values cannot be listed. */
+export function choiceCount(inputs: readonly Pick<PublishedInput, 'config' | 'choices'>[]): number {
+  return inputs.reduce((n, i) => n * (answerChoices(i)?.length ?? Infinity), 1);
+}
+
 /** `inputs`: lower-cased input names, in the order the answer lists them; `bound`: by lower-cased name. */
 export function answerKey(inputs: readonly string[], bound: ReadonlyMap<string, InputValue>): string {
   return JSON.stringify(inputs.map((name) => bound.get(name) ?? null));

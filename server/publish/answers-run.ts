@@ -5,9 +5,10 @@
 // what went wrong there); the others go on.
 import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { tableToIPC, type Table } from 'apache-arrow';
+import { tableToIPC } from 'apache-arrow';
 import { ident } from '../../cells/sql/quote';
 import type { BoundValue } from '../../cells/sql/parameters';
+import type { Workbench } from './workbench-engine';
 
 /**
  * Cells that follow the same dropdowns, in notebook order (with the cells they read), and each choice: its file
@@ -21,10 +22,7 @@ export type AnswerLimits = { maxRows: number; maxBytes: number; budgetBytes: num
 /** A file written: the results it holds, in order (lower-cased cell names, bytes of each IPC stream). */
 export type AnswerFile = { file: string; parts: { cell: string; bytes: number }[] };
 
-type Engine = {
-  runInto(name: string, sql: string, params?: BoundValue[]): Promise<void>;
-  query(sql: string): Promise<Table>;
-};
+type Engine = Pick<Workbench, 'runInto' | 'query'>;
 
 export async function runAnswers(
   engine: Engine,

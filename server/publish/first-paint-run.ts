@@ -12,8 +12,8 @@ import { orderedCells } from '../../cells/document';
 import { boundValue, shownValues } from '../../cells/input/value';
 import type { Interactive, LiveCard } from '../../cells/interactive';
 import type { PublishedItem } from '../../cells/published';
+import { replayUpstream } from '../../cells/replay-upstream';
 import type { InputValues } from '../../cells/sql/parameters';
-import { referencedNames } from '../../cells/sql/references';
 import { renderWithInputs } from '../../cells/text/input-values';
 import type { Values } from '../../cells/url-values';
 import { runLocalCell } from './bench-inputs';
@@ -64,7 +64,7 @@ export async function paintCards(job: PaintJob): Promise<Record<string, LiveCont
   const doc = new Y.Doc();
   try {
     Y.applyUpdate(doc, job.row.doc_state);
-    const needed = upstream(interactive, sources);
+    const needed = replayUpstream(interactive.cells, sources);
     const bound = boundValues(interactive, values);
     for (const cell of interactive.cells) {
       if (!needed.has(cell.name.toLowerCase())) continue;
@@ -109,20 +109,6 @@ export async function paintCards(job: PaintJob): Promise<Record<string, LiveCont
     bench.close();
     doc.destroy();
   }
-}
-
-/** The replay cells `sources` read (themselves included), directly or through others; lower-cased. */
-function upstream(interactive: Interactive, sources: string[]): Set<string> {
-  const byName = new Map(interactive.cells.map((c) => [c.name.toLowerCase(), c]));
-  const out = new Set<string>();
-  const visit = (n: string) => {
-    const cell = byName.get(n);
-    if (!cell || out.has(n)) return;
-    out.add(n);
-    if (cell.runsOn === 'browser') for (const r of referencedNames(cell.sql)) visit(r);
-  };
-  sources.forEach((s) => visit(s.toLowerCase()));
-  return out;
 }
 
 /** What the re-runs bind, as the browser binds it: the viewer's values beside the fixed ones. */

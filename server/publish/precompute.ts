@@ -6,7 +6,7 @@
 // (dates, numbers, text, multi-selects) and choices whose results are too big are computed in the browser.
 // answerChoices (cells/answers.ts) says which values an input can take.
 import path from 'node:path';
-import { answerChoices, answerKey } from '../../cells/answers';
+import { answerChoices, answerKey, choiceCount } from '../../cells/answers';
 import {
   PrecomputedSchema,
   type Interactive,
@@ -15,6 +15,7 @@ import {
 } from '../../cells/interactive';
 import { boundValue } from '../../cells/input/value';
 import { compileParameters, type InputValue, type InputValues } from '../../cells/sql/parameters';
+import { replayUpstream } from '../../cells/replay-upstream';
 import { inputReferences, referencedNames } from '../../cells/sql/references';
 import type { AnswerGroup, Workbench } from './workbench-engine';
 
@@ -70,8 +71,7 @@ export function answerGroups(section: Interactive): Group[] {
     if (!set || set.size === 0) continue;
     const inputs = [...set].sort().map((n) => grid.get(n)!);
     if (inputs.length > MAX_INPUTS) continue;
-    const counts = inputs.map((i) => answerChoices(i)?.length ?? Infinity);
-    if (counts.reduce((n, c) => n * c, 1) > MAX_CHOICES) continue;
+    if (choiceCount(inputs) > MAX_CHOICES) continue;
     const key = inputs.map((i) => i.name.toLowerCase()).join('\u0000');
     const group = groups.get(key) ?? { inputs, cells: [] };
     group.cells.push(cell);
@@ -116,18 +116,12 @@ export async function precomputeAnswers(
   sources: ReadonlySet<string>,
   limits = ANSWER_LIMITS
 ): Promise<Precomputed[]> {
-  const byName = new Map(section.cells.map((c) => [c.name.toLowerCase(), c]));
   /** The re-run cells `names` read (themselves included), in notebook order. */
   const closure = (names: string[]) => {
-    const out = new Set<string>();
-    const visit = (n: string) => {
-      const cell = byName.get(n);
-      if (!cell || out.has(n) || cell.runsOn !== 'browser') return;
-      out.add(n);
-      for (const r of referencedNames(cell.sql)) visit(r);
-    };
-    names.forEach(visit);
-    return section.cells.flatMap((c) => (c.runsOn === 'browser' && out.has(c.name.toLowerCase()) ? [c] : []));
+    const needed = replayUpstream(section.cells, names);
+    return section.cells.flatMap((c) =>
+      c.runsOn === 'browser' && needed.has(c.name.toLowerCase()) ? [c] : []
+    );
   };
   let n = 0;
   let sqlChars = 0;

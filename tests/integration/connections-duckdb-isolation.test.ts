@@ -2,10 +2,7 @@
 // memory fails that query with a readable message while this process (which hosts the server code) lives on and
 // answers the next query; cancel and the time limit stop even a statement DuckDB's interrupt does not reach,
 // leaving no process behind; big results stream batch by batch, as the in-process code gave them.
-import { mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
-import { DuckDBInstance } from '@duckdb/node-api';
+import { readFile } from 'node:fs/promises';
 import { Table, tableToIPC, type RecordBatch } from 'apache-arrow';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { dropIdleChildren } from '../../server/connectors/duckdb/query-child';
@@ -18,6 +15,7 @@ import { createConnection, type FileConnection } from '../../server/connectors/s
 import { collect, failure, gone, queryChildren } from './helpers/duckdb-queries';
 import { startFilesServer, type FilesServer } from './helpers/files-server';
 import { person } from './helpers/people';
+import { shopFiles, type ShopFiles } from './helpers/shop-files';
 import { ok, queryOverHttp } from './helpers/query-client';
 import { freshDb, type TestDb } from './helpers/test-db';
 import { newConnectionId, newWorkspaceId } from '../../server/ids';
@@ -37,31 +35,20 @@ const TOO_MUCH = /needed more memory than this connection allows \(or made the d
 let t: TestDb;
 let server: FilesServer;
 let owner: Awaited<ReturnType<typeof person>>;
-let root: string;
-const previous = process.env.SERVER_DATA_DIR;
+let shop: ShopFiles;
 
 beforeAll(async () => {
-  root = await mkdtemp(path.join(tmpdir(), 'sheaf-duckdb-isolation-'));
-  const dataDir = path.join(root, 'data');
-  await mkdir(dataDir);
-  const db = await DuckDBInstance.create(path.join(dataDir, 'shop.duckdb'));
-  const build = await db.connect();
-  await build.run('create table orders as select range::int as id from range(1000)');
-  build.closeSync();
-  db.closeSync();
-  process.env.SERVER_DATA_DIR = dataDir;
+  shop = await shopFiles('sheaf-duckdb-isolation-');
   t = await freshDb();
   server = await startFilesServer(t.db);
   owner = await person(t.db, 'Owner');
 }, 60_000);
 
 afterAll(async () => {
-  if (previous === undefined) delete process.env.SERVER_DATA_DIR;
-  else process.env.SERVER_DATA_DIR = previous;
   await dropIdleChildren();
   await server?.close();
   await t?.cleanup();
-  await rm(root, { recursive: true, force: true });
+  await shop?.done();
 });
 
 const file = (over: Partial<FileSettings> = {}): FileConnection => ({

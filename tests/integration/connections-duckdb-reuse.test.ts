@@ -2,8 +2,7 @@
 // nothing one query leaves behind reaches the next one there, a process that timed out, crashed or was left in
 // doubt is never used again and the next query still works, two connections never share a process, even on the
 // same file, a DuckDB database file is not held open between queries, and a process is not kept past its age.
-import { mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
@@ -11,36 +10,28 @@ import { dropIdleChildren, KEPT_MOST_AGE_MS, keptChildren } from '../../server/c
 import type { FileSettings } from '../../server/connectors/settings';
 import type { FileConnection } from '../../server/connectors/store';
 import { newConnectionId, newWorkspaceId } from '../../server/ids';
+import { literal } from '../../cells/sql/quote';
 import { collect, failure, gone } from './helpers/duckdb-queries';
+import { shopFiles, type ShopFiles } from './helpers/shop-files';
 
 /** json_structure recurses once per level: 100,000 levels overflow DuckDB's stack (SIGSEGV). */
 const CRASH = "select json_structure(repeat('[', 100000) || repeat(']', 100000)) as s";
 const SLOW = 'select count(*) from range(1000000000000)';
 
-let root: string;
-const previous = process.env.SERVER_DATA_DIR;
+let shop: ShopFiles;
 
 beforeAll(async () => {
-  root = await mkdtemp(path.join(tmpdir(), 'sheaf-duckdb-reuse-'));
-  const dataDir = path.join(root, 'data');
-  await mkdir(dataDir);
-  const db = await DuckDBInstance.create(path.join(dataDir, 'shop.duckdb'));
-  const build = await db.connect();
-  await build.run('create table orders as select range::int as id from range(1000)');
-  await build.run(
-    `copy (select range::int as id, 'c' || (range % 3) as category from range(300)) to ${"'" + path.join(dataDir, 'sales.parquet') + "'"} (format parquet)`
+  shop = await shopFiles('sheaf-duckdb-reuse-', (build, dataDir) =>
+    build.run(
+      `copy (select range::int as id, 'c' || (range % 3) as category from range(300)) to ${literal(path.join(dataDir, 'sales.parquet'))} (format parquet)`
+    )
   );
-  build.closeSync();
-  db.closeSync();
-  process.env.SERVER_DATA_DIR = dataDir;
 }, 60_000);
 
 afterEach(() => dropIdleChildren());
 
 afterAll(async () => {
-  if (previous === undefined) delete process.env.SERVER_DATA_DIR;
-  else process.env.SERVER_DATA_DIR = previous;
-  await rm(root, { recursive: true, force: true });
+  await shop?.done();
 });
 
 const connection = (over: Partial<FileSettings> = {}): FileConnection => ({

@@ -14,6 +14,7 @@ import { InteractiveSchema, PrecomputedSchema, PublishedInputSchema } from '../.
 import { runAnswers, type AnswerGroup } from '../../server/publish/answers-run';
 import { precomputeAnswers } from '../../server/publish/precompute';
 import { openEngine, type Workbench } from '../../server/publish/workbench-engine';
+import { dropdownInput } from './helpers/published-inputs';
 
 let dir: string;
 let out: string;
@@ -101,19 +102,10 @@ describe('precomputed answers', () => {
   });
 });
 
-const dropdown = (name: string, choices: string[]) =>
-  PublishedInputSchema.parse({
-    cellId: `c-${name}`,
-    name,
-    config: { widget: 'dropdown', options: { from: 'list', values: choices } },
-    choices,
-    initial: choices[0]
-  });
-
 /** A dashboard section over `t` (the Parquet above, in `dir`) with these cells and two dropdowns. */
 function section(cells: { name: string; sql: string }[], choices: [string[], string[]]) {
   return InteractiveSchema.parse({
-    inputs: [dropdown('g1', choices[0]), dropdown('g2', choices[1])],
+    inputs: [dropdownInput('g1', choices[0]), dropdownInput('g2', choices[1])],
     tables: [{ name: 't', file: 'table-0.parquet', columns: [], rows: 40, bytes: 1 }],
     cells: cells.map((c) => ({ runsOn: 'browser', ...c })),
     cards: [],

@@ -4,15 +4,7 @@
 import { describe, expect, it } from 'vitest';
 import { InteractiveSchema, PublishedInputSchema, type Interactive } from '../../cells/interactive';
 import { answerGroups, MAX_CHOICES } from '../../server/publish/precompute';
-
-const dropdown = (name: string, choices: string[]) =>
-  PublishedInputSchema.parse({
-    cellId: `c-${name}`,
-    name,
-    config: { widget: 'dropdown', options: { from: 'list', values: choices } },
-    choices,
-    initial: choices[0]
-  });
+import { dropdownInput } from '../integration/helpers/published-inputs';
 
 const section = (inputs: unknown[], cells: Interactive['cells']): Interactive =>
   InteractiveSchema.parse({ inputs, tables: [], cells, cards: [], frozen: [] });
@@ -22,7 +14,7 @@ const browser = (name: string, sql: string) => ({ runsOn: 'browser' as const, na
 describe('answerGroups', () => {
   it('groups cells by the dropdowns they follow, through the cells they read', () => {
     const s = section(
-      [dropdown('Region', ['a', 'b']), dropdown('kind', ['x', 'y', 'z'])],
+      [dropdownInput('Region', ['a', 'b']), dropdownInput('kind', ['x', 'y', 'z'])],
       [
         browser('base', 'select * from sales where region = {{region}}'),
         browser('totals', 'select sum(amount) from base'),
@@ -41,8 +33,8 @@ describe('answerGroups', () => {
     const many = Array.from({ length: MAX_CHOICES + 1 }, (_, i) => `v${i}`);
     const s = section(
       [
-        dropdown('region', ['a', 'b']),
-        dropdown('wide', many),
+        dropdownInput('region', ['a', 'b']),
+        dropdownInput('wide', many),
         PublishedInputSchema.parse({
           cellId: 'c-day',
           name: 'day',
@@ -64,12 +56,12 @@ describe('answerGroups', () => {
   });
 
   it('leaves out cells following more dropdowns than dashboard.json holds, and counts a repeated choice once', () => {
-    const nine = Array.from({ length: 9 }, (_, i) => dropdown(`d${i}`, ['x']));
+    const nine = Array.from({ length: 9 }, (_, i) => dropdownInput(`d${i}`, ['x']));
     const refs = nine.map((d) => `{{${d.name}}}`).join(', ');
     const s = section(
       [
         ...nine,
-        dropdown(
+        dropdownInput(
           'twice',
           Array.from({ length: MAX_CHOICES + 1 }, () => 'same')
         )

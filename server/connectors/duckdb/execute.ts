@@ -14,7 +14,7 @@ import { QueryError, type ResultSink, type RunOutcome } from '../query-error';
 import type { FileConnection } from '../store';
 import { keepChild, keepSpare, takeChild, type QueryChild } from './query-child';
 import { ReplySchema, type Reply } from './query-protocol';
-import { serverFile } from './sandbox';
+import { isParquetFile, serverFile } from './sandbox';
 import { nativeDuckdb, Slots } from './slots';
 import type { BoundValue } from '../../../cells/sql/parameters';
 
@@ -171,7 +171,7 @@ export async function runDuckdbQuery(
  *   invariants may no longer hold even though its catalog looks the same.
  */
 export function keptAfter(end: End, file: string): boolean {
-  if (!end.keep || !/\.parquet$/i.test(file)) return false;
+  if (!end.keep || !isParquetFile(file)) return false;
   return !('failed' in end && /\b(INTERNAL|FATAL) Error\b/i.test(end.failed.message));
 }
 

@@ -27,6 +27,9 @@ export function serverFile(s: FileSettings, dataDir = loadConfig().serverDataDir
   return full;
 }
 
+/** Whether a connection's file is a Parquet file (queried as a view) rather than a DuckDB database. */
+export const isParquetFile = (file: string): boolean => /\.parquet$/i.test(file);
+
 /** The table name a Parquet file is queried by: its file name, made an identifier. */
 export function parquetTableName(file: string): string {
   const stem = path
@@ -69,7 +72,7 @@ export async function openSandboxInstance(
   s: Pick<FileSettings, 'path'>,
   file: string
 ): Promise<SandboxInstance> {
-  const parquet = /\.parquet$/i.test(file);
+  const parquet = isParquetFile(file);
   let instance: DuckDBInstance;
   try {
     instance = parquet

@@ -5,7 +5,7 @@
 // engine to start. A page that sets `window.__sheafNoPrecomputed` uses none (bench:filter measures computing every
 // change in the browser that way).
 import { tableFromIPC, type Table } from 'apache-arrow';
-import { answerChoices, answerKey } from '$cells/answers';
+import { answerKey, choiceCount } from '$cells/answers';
 import type { Interactive, Precomputed } from '$cells/interactive';
 import type { InputValues } from '$cells/sql/parameters';
 import { record, traced } from '$lib/engine/trace';
@@ -29,10 +29,8 @@ export class PrecomputedAnswers {
   everyChoice(lower: string): boolean {
     const entry = this.byCell.get(lower);
     if (!entry) return false;
-    const choices = entry.inputs.reduce((n, name) => {
-      const input = this.interactive.inputs.find((i) => i.name.toLowerCase() === name);
-      return n * (input ? (answerChoices(input)?.length ?? Infinity) : Infinity);
-    }, 1);
+    const inputs = this.interactive.inputs.filter((i) => entry.inputs.includes(i.name.toLowerCase()));
+    const choices = inputs.length === entry.inputs.length ? choiceCount(inputs) : Infinity;
     const having = Object.values(entry.answers).filter((a) => a.parts.some((p) => p.cell === lower));
     return having.length >= choices;
   }

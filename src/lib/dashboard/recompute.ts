@@ -13,6 +13,7 @@ import type { Interactive, LiveCard, ReplayCell } from '$cells/interactive';
 import type { PublishedItem } from '$cells/published';
 import type { InputValues } from '$cells/sql/parameters';
 import { ident } from '$cells/sql/quote';
+import { replayUpstream } from '$cells/replay-upstream';
 import { inputReferences, referencedNames } from '$cells/sql/references';
 import { renderWithInputs } from '$cells/text/input-values';
 import type { Table } from 'apache-arrow';
@@ -199,15 +200,7 @@ export class Recompute {
 
   /** `name` and the re-run cells it reads, directly or through others (lower-cased). */
   private upstream(name: string): Set<string> {
-    const out = new Set<string>();
-    const visit = (n: string) => {
-      const cell = this.cells.get(n);
-      if (!cell || out.has(n)) return;
-      out.add(n);
-      if (cell.runsOn === 'browser') for (const r of referencedNames(cell.sql)) visit(r);
-    };
-    visit(name);
-    return out;
+    return replayUpstream(this.interactive.cells, [name]);
   }
 
   /** Whether the cell's result follows from the snapshot and the values alone: no connection cell upstream. */
