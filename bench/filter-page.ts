@@ -2,6 +2,7 @@
 // every chart repainted (see bench/filter.ts), opening a viewer, and making one change.
 import type { Browser, Page } from '@playwright/test';
 import type { ChangeTrace } from './filter-breakdown';
+import { CHANGE_MARK, PAINTED_MARK } from './trace-threads';
 
 // The page's side of the timing, as a string (tsx would wrap named functions in a helper the page lacks).
 const instrument = (charts: number) => `
@@ -9,7 +10,11 @@ const instrument = (charts: number) => `
   const f = window.__f;
   window.__sheafTrace = { phases: {}, tasks: {} };
   const started = (e) => {
-    if (f.armed && f.changed === undefined && e.target instanceof HTMLSelectElement) f.changed = performance.now();
+    if (f.armed && f.changed === undefined && e.target instanceof HTMLSelectElement) {
+      f.changed = performance.now();
+      // Marks for BENCH_TRACE (bench/trace-threads.ts), on the page that computes every change only.
+      if (window.__sheafNoResultCache) performance.mark('${CHANGE_MARK}');
+    }
   };
   document.addEventListener('input', started, true);
   document.addEventListener('change', started, true);
@@ -51,6 +56,7 @@ const instrument = (charts: number) => `
     f.all = performance.now();
     requestAnimationFrame(() => {
       f.painted = performance.now();
+      if (window.__sheafNoResultCache) performance.mark('${PAINTED_MARK}');
       f.onPainted?.();
     });
   };

@@ -28,6 +28,9 @@
 // the worker, by type, and the change's critical path (bench/filter-breakdown.ts). --browser-only skips the server
 // page (for quick measurements while working on the browser's path; no ratio then).
 // BENCH_CPU_PROF=<file> writes the main thread's CPU profile of the page that computes every change (warm changes).
+// BENCH_TRACE=<file> writes a Chrome trace of warm changes 2 to 9 (all pages; tracing costs some CPU, so those
+// changes run a little slower) and prints how long each of the computing page's threads was busy per change
+// (bench/trace-threads.ts).
 //   npm run bench:filter -- [--rows 1000000] [--changes 30] [--browser-only]
 import { mkdir, mkdtemp, rm, stat, writeFile } from 'node:fs/promises';
 import { loadavg, tmpdir } from 'node:os';
@@ -44,6 +47,7 @@ import { createNotebook } from '../server/notebooks/notebooks';
 import { editStoredDoc } from '../tests/integration/helpers/edit-stored-doc';
 import { CHROMIUM, CHROMIUM_ARGS, startBuiltApp, type BuiltApp } from './built-app';
 import { printBreakdown, printSlowest } from './filter-breakdown';
+import { printThreads, TRACE_CATEGORIES } from './trace-threads';
 import { change, openViewer } from './filter-page';
 import { watchQueryChildren } from './query-children';
 import { BENCH_KEY, benchAccount, openBenchDb, publishPublicly, uploadSales } from './sales-dashboard';
@@ -259,6 +263,8 @@ try {
   const profiling = process.env.BENCH_CPU_PROF
     ? await computed.page.context().newCDPSession(computed.page)
     : null;
+  const tracing = process.env.BENCH_TRACE;
+  let traced: Buffer | null = null;
   // The server's query processes started during each of the server page's changes.
   const children = watchQueryChildren(app.pid);
   const spawns: number[] = [];
@@ -266,6 +272,8 @@ try {
   for (let i = 0; i < CHANGES; i++) {
     const value = PICKS[i % PICKS.length]!;
     const want = await expected(value);
+    if (tracing && i === 1) await browser.startTracing(undefined, { categories: TRACE_CATEGORIES });
+    if (tracing && i === Math.min(9, CHANGES - 1)) traced = await browser.stopTracing();
     for (const v of viewers) {
       const before = children.seen();
       v.times.push(await change(v, value, want));
@@ -280,6 +288,10 @@ try {
     const { profile } = await profiling.send('Profiler.stop');
     await writeFile(process.env.BENCH_CPU_PROF!, JSON.stringify(profile));
     console.log(`  wrote the main thread's CPU profile to ${process.env.BENCH_CPU_PROF}`);
+  }
+  if (tracing && traced) {
+    await writeFile(tracing, traced);
+    console.log(`  wrote a Chrome trace of warm changes to ${tracing}`);
   }
   const load = loadavg();
   children.stop();
@@ -340,6 +352,7 @@ try {
   printBreakdown(computed.traces, 'per warm change, computed every time,');
   printSlowest(computed.traces);
   printBreakdown(hitTraces, 'per change answered without computing (precomputed answers, cache)');
+  if (traced) printThreads(traced);
   const b = computed.times;
   if (onServer) {
     const s = onServer.times;

@@ -6,12 +6,12 @@
 // value that is not allowed is refused beside its filter. A card on a database connection follows the filter too,
 // re-run by the server for the viewer's value. A link with values is first painted by the server (no engine
 // needed in the browser), and clicking a chart's picked bar again clears the pick. The engine starts when the viewer
-// points at a filter, not before.
+// points at a filter, not before. A slow update keeps the cards' pictures and says it is updating.
 import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
-import { expect, test, type Page } from '@playwright/test';
+import { expect, test, type Page, type Route } from '@playwright/test';
 import type { TraceSink } from '../../src/lib/engine/trace';
 import { sampleDb } from '../integration/helpers/sample-db';
 import {
@@ -207,7 +207,19 @@ test('viewers filter a published dashboard for themselves, in the URL, recompute
   await viewer.getByTestId('dashboard-filter').first().hover();
   await expect.poll(engineStarted).toBe(true);
 
+  // A slow update says so, and keeps the picture it had: the base table's pieces are held back for a moment.
+  let release = () => {};
+  const held = new Promise<void>((resolve) => (release = resolve));
+  const hold = async (route: Route) => {
+    await held;
+    await route.continue();
+  };
+  await anon.route(/\/snapshots\//, hold);
   await viewer.getByLabel('region', { exact: true }).selectOption({ label: chosen.region });
+  await expect(viewer.getByRole('status', { name: 'Updating for your filters' }).first()).toBeVisible();
+  await expect(viewer.getByTestId('big-number-value')).toHaveText(shownNumber(atPublish.total));
+  release();
+  await anon.unroute(/\/snapshots\//, hold);
   await viewer.getByLabel('From', { exact: true }).fill(chosen.start);
   await viewer.getByLabel('To', { exact: true }).fill(chosen.end);
   await expectShows(viewer, forChoice);

@@ -3,6 +3,8 @@
 // recomputed for this viewer (recompute.ts), all of them at once. Changes coalesce: one round of updates runs at a
 // time, a newer change makes the running one stop at its next step, and nothing a stale round computed is painted.
 // A card being updated keeps its previous picture and says so; cards whose inputs did not change are not touched.
+// Cards whose results are ready are painted together, once per frame (frame-commits.ts), not each as its result
+// arrives: the page then lays out and paints once for several cards.
 // Cards the server already computed for the URL's values (the page's `rendered`) show as such and are not
 // recomputed on load.
 import { SvelteMap } from 'svelte/reactivity';
@@ -11,6 +13,7 @@ import type { RenderedCards } from '$cells/card-content';
 import type { WidgetValue } from '$cells/input/value';
 import type { Interactive, LiveCard, PublishedInput } from '$cells/interactive';
 import type { PublishedItem } from '$cells/published';
+import { FrameCommits } from './frame-commits';
 import { Recompute, Superseded, type LiveContent } from './recompute';
 import { initialValues, readUrl, sameValue, type Values } from './url-values';
 import { viewerMessage } from './viewer-error';
@@ -42,6 +45,7 @@ export class DashboardViewer {
   // eslint-disable-next-line svelte/prefer-svelte-reactivity
   private readonly painted = new Map<string, string>(); // cell id → the values (of its inputs) it shows
   private readonly recompute: Recompute;
+  private readonly commits = new FrameCommits();
   private generation = 0;
   private round: Promise<void> | null = null;
   private destroyed = false;
@@ -197,6 +201,8 @@ export class DashboardViewer {
       next = { ...before, shows: 'error', updating: false, error: viewerMessage(e) };
     }
     if (!current()) return; // newer values are on their way: this picture is already stale
+    await this.commits.next();
+    if (!current()) return;
     this.cards.set(card.cellId, next);
     this.painted.set(card.cellId, key);
   }
@@ -220,6 +226,7 @@ export class DashboardViewer {
 
   destroy(): void {
     this.destroyed = true;
+    this.commits.destroy();
     this.generation++;
     this.recompute.cancel();
     void this.recompute.destroy();
