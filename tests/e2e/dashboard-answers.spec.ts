@@ -1,12 +1,13 @@
 // Precomputed answers (issue 21): Ada publishes a dashboard whose cards follow only a dropdown. At publish the
 // server computes each choice's results over the published base table; a logged-out viewer picking a region sees
 // every card change to what native DuckDB computes over the original CSV for it, without their browser starting
-// its SQL engine or reading the base table: one small file per choice, fetched once.
+// its SQL engine or reading the base table: one small file per choice, fetched once. The chart's gradient legend
+// does not make the browser fetch the page again when the address changes with the pick.
 import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
-import { expect, test, type Page } from '@playwright/test';
+import { expect, test, type Page, type Route } from '@playwright/test';
 import {
   makeDropdown,
   newNotebookWithFile,
@@ -84,9 +85,12 @@ test('a viewer picking a dropdown value gets the precomputed cards without start
   await run(page, 2);
   await page.getByRole('button', { name: 'Add Chart cell below cell 3' }).click();
   await cell(page, 3).getByLabel('Data', { exact: true }).selectOption('by_category');
+  // Colored by amount: the legend is a gradient, which Vega's SVG names by the page's address.
+  await cell(page, 3).getByLabel('Color', { exact: true }).selectOption('amount');
   await expect(cell(page, 3).locator('svg [aria-roledescription="bar"]').first()).toBeVisible({
     timeout: 30_000
   });
+  await expect(cell(page, 3).locator('svg linearGradient')).toHaveCount(1);
 
   await page.getByRole('button', { name: 'Dashboard', exact: true }).click();
   for (const label of [
@@ -99,20 +103,43 @@ test('a viewer picking a dropdown value gets the precomputed cards without start
 
   const viewer = await (await browser.newContext()).newPage();
   const fetched: string[] = [];
+  // Requests for the dashboard's own page other than opening it: a chart's gradient naming the address the page
+  // had before the viewer's last pick made the browser fetch that page (a whole render on the server) per pick.
+  const pageAgain: string[] = [];
   viewer.on('request', (r) => {
     const m = /\/snapshots\/[^/]+\/([^/?]+)/.exec(r.url());
     if (m) fetched.push(m[1]!);
+    if (!r.isNavigationRequest() && new URL(r.url()).pathname === new URL(url, r.url()).pathname)
+      pageAgain.push(r.url());
   });
   await viewer.goto(url);
   await expect(viewer.locator('html[data-hydrated="true"]')).toHaveCount(1);
   await expectShows(viewer, await expected(csv, 'East'));
   // Pointing at the filter starts nothing: every card's answers are there.
   await viewer.getByTestId('dashboard-filter').first().hover();
+  // The first pick's answers are held back a moment: the page stays on the new address with the old picture,
+  // showing that it is updating, long enough for the browser to restyle the old drawing.
+  const slowly = async (route: Route) => {
+    await new Promise((resolve) => setTimeout(resolve, 1_500));
+    await route.continue();
+  };
+  await viewer.route(/\/snapshots\//, slowly);
   for (const region of ['West', 'North', 'West']) {
     await viewer.getByLabel('region', { exact: true }).selectOption({ label: region });
     await expectShows(viewer, await expected(csv, region));
+    await viewer.unroute(/\/snapshots\//, slowly);
   }
   await expect(viewer.getByTestId('card-error')).toHaveCount(0);
+  expect(pageAgain).toEqual([]);
+  // The legend still draws its gradient: each fill names a gradient of this page.
+  const fills = await viewer.locator('[data-testid="live-chart"] svg [fill^="url("]').evaluateAll((els) =>
+    els.map((e) => {
+      const ref = /^url\((.*)\)$/.exec(e.getAttribute('fill')!)![1]!;
+      return { ref, found: ref.startsWith('#') && !!document.getElementById(ref.slice(1)) };
+    })
+  );
+  expect(fills.length).toBeGreaterThan(0);
+  for (const fill of fills) expect(fill, fill.ref).toMatchObject({ found: true });
   expect(await viewer.evaluate(() => performance.getEntriesByName('sheaf:engine:start').length)).toBe(0);
   // One answer file per region picked, each once; the base table was never read.
   expect(fetched.every((f) => /^answer-\d+\.arrow$/.test(f))).toBe(true);

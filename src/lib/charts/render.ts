@@ -5,6 +5,7 @@
 import type { Result } from 'vega-embed';
 import type { Config } from 'vega-lite';
 import { CHART_THEME } from '$cells/chart/theme';
+import { keepReferencesLocal } from './local-references';
 import { formatTooltip } from './tooltip';
 import { withoutEmbedOptions } from '$cells/chart/spec-data';
 import type { VlSpec } from '$cells/chart/spec';
@@ -26,7 +27,8 @@ export async function drawChart(
     if (options?.context === 'href') return { href: '' };
     throw new Error(`Charts may not load "${uri}": they draw only the source cell's rows.`);
   };
-  const result = await embed(el, withoutEmbedOptions(spec) as Parameters<typeof embed>[1], {
+  const stopFixing = keepReferencesLocal(el);
+  const drawing = embed(el, withoutEmbedOptions(spec) as Parameters<typeof embed>[1], {
     mode: 'vega-lite',
     renderer,
     actions: false,
@@ -37,5 +39,15 @@ export async function drawChart(
     tooltip: { theme: 'light', formatTooltip },
     logLevel: vega.Warn
   });
-  return { view: result.view, finalize: () => result.finalize() };
+  const result = await drawing.catch((e: unknown) => {
+    stopFixing();
+    throw e;
+  });
+  return {
+    view: result.view,
+    finalize: () => {
+      stopFixing();
+      result.finalize();
+    }
+  };
 }
