@@ -5,16 +5,28 @@
 // server, once per pick, and draws no gradient meanwhile. A fragment-only `url(#id)` always means this document
 // (CSS Values), so every reference Vega writes is rewritten to one, as soon as it is written.
 const ATTRIBUTES = ['fill', 'stroke'];
-const ABSOLUTE = /^url\(\s*['"]?[^#'")]+(#[^'")]+)['"]?\s*\)$/;
-const SELECTOR = ATTRIBUTES.map((a) => `[${a}^="url("]`).join(', ');
+const SELECTOR = ATTRIBUTES.map((a) => `[${a}^="url("]:not([${a}^="url(#"])`).join(', ');
+
+/**
+ * `url(#id)` for a reference to `#id` in another address, else null. The id is what follows the last `#`: an
+ * address may hold `(`, `)` or quotes (a link typed by hand), Vega's ids hold none of them.
+ */
+export function localReference(value: string): string | null {
+  if (!value.startsWith('url(') || value.startsWith('url(#')) return null;
+  const hash = value.lastIndexOf('#');
+  const end = value.lastIndexOf(')');
+  if (hash < 0 || end < hash) return null;
+  const id = value.slice(hash + 1, end).replace(/['"\s]+$/, '');
+  return /^[\w-]+$/.test(id) ? `url(#${id})` : null;
+}
 
 /** Rewrites the references under `root` now and whenever they are written again; returns the stop function. */
 export function keepReferencesLocal(root: Element): () => void {
   const fix = () => {
     for (const el of root.querySelectorAll(SELECTOR))
       for (const name of ATTRIBUTES) {
-        const local = ABSOLUTE.exec(el.getAttribute(name) ?? '')?.[1];
-        if (local) el.setAttribute(name, `url(${local})`);
+        const local = localReference(el.getAttribute(name) ?? '');
+        if (local) el.setAttribute(name, local);
       }
   };
   // Mutation records are delivered before the browser styles the page again, so no absolute reference is ever
