@@ -10,7 +10,7 @@ import type { TraceSink } from '../src/lib/engine/trace';
 /** One change's trace, with the page's own marks (performance.now()): the change, all cards live, painted. */
 export type ChangeTrace = TraceSink & { changed: number; all: number; painted: number };
 
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? NaN;
+export const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? NaN;
 
 export function printBreakdown(traces: ChangeTrace[], what = 'per warm change'): void {
   if (!traces.length) return;

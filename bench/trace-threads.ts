@@ -1,8 +1,10 @@
 // bench:filter's thread view (BENCH_TRACE=<file>): from a Chrome trace of some warm changes, how long each of the
-// threads of the page that computes every change (the only one that marks its changes) was busy per change (median over the changes, ms), between the page's marks for the
-// change and its paint. On a machine with few cores, a change is as slow as the threads competing for them: the
-// page's main thread, DuckDB-WASM's worker, V8's background compiles (WebAssembly tier-up among them), raster and
-// compositing. The trace itself opens in Perfetto or DevTools' Performance panel.
+// threads of the page that computes every change (the only one that marks its changes) was busy per change (median
+// over the changes, ms), between the page's marks for the change and its paint. On a machine with few cores, a
+// change is as slow as the threads competing for them: the page's main thread, DuckDB-WASM's worker, V8's
+// background compiles (WebAssembly tier-up among them), raster and compositing. The trace itself opens in Perfetto
+// or DevTools' Performance panel.
+import { median } from './filter-breakdown';
 
 type TraceEvent = {
   name: string;
@@ -19,8 +21,6 @@ export const PAINTED_MARK = 'sheaf:bench:painted';
 
 /** The categories the summary needs: tasks per thread and the page's marks. */
 export const TRACE_CATEGORIES = ['toplevel', 'blink.user_timing', 'devtools.timeline'];
-
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? NaN;
 
 export function printThreads(trace: Buffer): void {
   const parsed = JSON.parse(trace.toString('utf8')) as { traceEvents?: TraceEvent[] } | TraceEvent[];
